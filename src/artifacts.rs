@@ -1,0 +1,195 @@
+//! The artifact directory of a run (`artifacts/<ident>/`): `command`, `job_events/`, `stdout`,
+//! `stderr`, `status`, `rc`, and rotation of old runs. Final files are written atomically
+//! (temp file + rename) so a killed run never leaves half a file.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::command::CommandLine;
+use crate::config::create_dir_private;
+use crate::events::{Event, EventSink};
+use crate::pyjson;
+
+#[derive(Debug, Error)]
+pub enum ArtifactError {
+    #[error("cannot write artifact {path}: {source}")]
+    Write { path: PathBuf, source: io::Error },
+    #[error("cannot rotate artifacts in {path}: {source}")]
+    Rotate { path: PathBuf, source: io::Error },
+}
+
+/// How a run ended, as written to `status` and `rc`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Successful,
+    Failed,
+    Timeout,
+    Canceled,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Successful => "successful",
+            Self::Failed => "failed",
+            Self::Timeout => "timeout",
+            Self::Canceled => "canceled",
+        }
+    }
+}
+
+/// Writes a file so that readers see either the old content or the whole new one.
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{file_name}.tmp"));
+    let mut file = OpenOptions::new().write(true).create(true).truncate(true).mode(mode).open(&tmp)?;
+    file.write_all(bytes)?;
+    drop(file);
+    fs::rename(&tmp, path)
+}
+
+/// The artifact sink: event files and the stdout text as events arrive, status and rc at the end.
+pub struct ArtifactsWriter {
+    dir: PathBuf,
+    events_dir: PathBuf,
+    stdout: Option<File>,
+}
+
+impl ArtifactsWriter {
+    /// Creates `<dir>` (0700), an empty `job_events/` (events of an earlier run with the same ident
+    /// are removed so runs never mix), `stdout` and `stderr`, and writes `command`.
+    pub fn create(dir: &Path, command: &CommandLine, suppress_output_file: bool) -> Result<Self, ArtifactError> {
+        let fail = |path: &Path| {
+            let path = path.to_owned();
+            move |source| ArtifactError::Write { path, source }
+        };
+        create_dir_private(dir).map_err(fail(dir))?;
+        let events_dir = dir.join("job_events");
+        if events_dir.is_dir() {
+            fs::remove_dir_all(&events_dir).map_err(fail(&events_dir))?;
+        }
+        create_dir_private(&events_dir).map_err(fail(&events_dir))?;
+        let command_path = dir.join("command");
+        write_atomic(&command_path, &pyjson::to_vec_unicode(command), 0o600).map_err(fail(&command_path))?;
+        for stale in ["status", "rc"] {
+            let path = dir.join(stale);
+            match fs::remove_file(&path) {
+                Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(fail(&path)(err)),
+                _ => {}
+            }
+        }
+        let stdout = if suppress_output_file {
+            None
+        } else {
+            let path = dir.join("stdout");
+            let file = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&path)
+                .map_err(fail(&path))?;
+            let stderr = dir.join("stderr");
+            OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o644)
+                .open(&stderr)
+                .map_err(fail(&stderr))?;
+            Some(file)
+        };
+        Ok(Self { dir: dir.to_owned(), events_dir, stdout })
+    }
+
+    /// Writes `status` then `rc`, as the Python tool does.
+    pub fn finish(&mut self, status: Status, rc: i32) -> Result<(), ArtifactError> {
+        if let Some(file) = &mut self.stdout {
+            file.flush().map_err(|source| ArtifactError::Write { path: self.dir.join("stdout"), source })?;
+        }
+        write_status(&self.dir, status, rc)
+    }
+}
+
+/// Writes the final `status` and `rc` files of an artifact dir.
+pub fn write_status(dir: &Path, status: Status, rc: i32) -> Result<(), ArtifactError> {
+    for (name, content) in [("status", status.as_str().to_owned()), ("rc", rc.to_string())] {
+        let path = dir.join(name);
+        write_atomic(&path, content.as_bytes(), 0o600).map_err(|source| ArtifactError::Write { path, source })?;
+    }
+    Ok(())
+}
+
+impl EventSink for ArtifactsWriter {
+    fn on_event(&mut self, event: &Event) -> io::Result<()> {
+        write_atomic(&self.events_dir.join(event.file_name()), &pyjson::to_vec(&event.json), 0o600)?;
+        if let Some(file) = &mut self.stdout {
+            file.write_all(event.text.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// Keeps the newest `keep` entries of the artifact root (by modification time). Plain files in the
+/// root are left alone rather than crashing the run, unlike the Python tool.
+pub fn rotate(root: &Path, keep: i64) -> Result<(), ArtifactError> {
+    let Ok(keep) = usize::try_from(keep) else { return Ok(()) };
+    if keep == 0 {
+        return Ok(());
+    }
+    let fail = |source| ArtifactError::Rotate { path: root.to_owned(), source };
+    let mut dirs = Vec::new();
+    for entry in fs::read_dir(root).map_err(fail)? {
+        let entry = entry.map_err(fail)?;
+        let meta = entry.metadata().map_err(fail)?;
+        if meta.is_dir() {
+            dirs.push((meta.modified().map_err(fail)?, entry.path()));
+        }
+    }
+    if dirs.len() <= keep {
+        return Ok(());
+    }
+    dirs.sort();
+    let excess = dirs.len() - keep;
+    for (_, path) in dirs.into_iter().take(excess) {
+        fs::remove_dir_all(&path).map_err(fail)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn rotation_keeps_the_newest_and_skips_files() {
+        let root = tempfile::tempdir().unwrap();
+        let base = SystemTime::now() - Duration::from_secs(100);
+        for (i, name) in ["b", "a", "c"].iter().enumerate() {
+            let dir = root.path().join(name);
+            fs::create_dir(&dir).unwrap();
+            File::open(&dir).unwrap().set_modified(base + Duration::from_secs(i as u64 * 10)).unwrap();
+        }
+        fs::write(root.path().join("stray"), "x").unwrap();
+        rotate(root.path(), 2).unwrap();
+        let mut left: Vec<String> =
+            fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        left.sort();
+        assert_eq!(left, ["a", "c", "stray"]);
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rc");
+        write_atomic(&path, b"0", 0o600).unwrap();
+        write_atomic(&path, b"254", 0o600).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "254");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

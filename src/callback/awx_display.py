@@ -1,0 +1,707 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Stdout callback that turns Ansible's output into job events.
+
+The runner drops this file into ``<tmp>/callback/`` next to a channel
+``<tmp>/events`` (normally a FIFO).  Each finished event is written to the
+channel as one JSON line carrying the exact text Ansible displayed for it.
+Without the channel the plugin is just its parent callback.
+"""
+
+from __future__ import annotations
+
+DOCUMENTATION = """
+    name: awx_display
+    type: stdout
+    short_description: Ansible output as job events for ansible-runner
+    version_added: "2.0"
+    description:
+        - Prints what the default (or configured) stdout callback prints and,
+          when the runner's event channel exists, sends it as job events instead.
+    extends_documentation_fragment:
+      - default_callback
+      - result_format_callback
+    requirements:
+      - Set as stdout callback in configuration
+"""
+
+import contextlib
+import datetime
+import functools
+import inspect
+import json
+import math
+import os
+import threading
+import uuid
+
+from ansible import constants as C
+from ansible.plugins.callback import CallbackBase
+from ansible.plugins.loader import callback_loader
+from ansible.utils.display import Display
+
+try:
+    from ansible.module_utils.common.json import AnsibleJSONEncoder as _BaseEncoder
+except ImportError:  # pragma: no cover - very old ansible-core
+    _BaseEncoder = json.JSONEncoder
+
+
+CHANNEL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'events')
+
+CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
+
+IS_ADHOC = bool(os.getenv('AD_HOC_COMMAND_ID'))
+
+# Events that keep their data under RUNNER_ONLY_FAILED_EVENTS.  The reference
+# lists "runner_on_item_failed", a name that is never emitted, so failed loop
+# items lost their data there; the real event name is used here.
+FAILED_EVENTS = frozenset(('runner_on_failed', 'runner_on_async_failed', 'runner_item_on_failed'))
+
+# Flags set by Display methods, in the order that decides the event name.
+DISPLAY_EVENT_FLAGS = ('debug', 'verbose', 'deprecated', 'warning', 'system_warning', 'error')
+
+# Setup results carry the controller's environment; it has no place in events.
+FACT_GATHERING_ACTIONS = frozenset((
+    'setup', 'gather_facts',
+    'ansible.builtin.setup', 'ansible.builtin.gather_facts',
+    'ansible.legacy.setup', 'ansible.legacy.gather_facts',
+))
+
+ID_VARIABLES = (
+    ('job_id', 'JOB_ID'),
+    ('ad_hoc_command_id', 'AD_HOC_COMMAND_ID'),
+    ('project_update_id', 'PROJECT_UPDATE_ID'),
+)
+
+
+def _parent_name():
+    name = os.getenv('ORIGINAL_STDOUT_CALLBACK')
+    if name:
+        return name
+    return 'minimal' if IS_ADHOC else 'default'
+
+
+_PARENT_NAME = _parent_name()
+ParentCallback = callback_loader.get(_PARENT_NAME, class_only=True)
+if ParentCallback is None:  # unknown ORIGINAL_STDOUT_CALLBACK: fall back rather than break the run
+    _PARENT_NAME = 'minimal' if IS_ADHOC else 'default'
+    ParentCallback = callback_loader.get(_PARENT_NAME, class_only=True)
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def _env_true(name):
+    return os.getenv(name, 'False').lower() == 'true'
+
+
+class _Encoder(_BaseEncoder):
+    """Ansible's encoder (vault, dates, unsafe text), made total: unknown
+    objects become strings so an odd result never breaks the run."""
+
+    def default(self, o):
+        try:
+            return super().default(o)
+        except TypeError:
+            if isinstance(o, bytes):
+                return o.decode('utf-8', errors='replace')
+            if isinstance(o, (set, frozenset, tuple)):
+                return list(o)
+            return str(o)
+
+
+def _plain(value):
+    """Last-resort conversion to strict-JSON types (string keys, finite floats)."""
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    try:
+        return _plain(json.loads(json.dumps(value, cls=_Encoder)))
+    except Exception:
+        return str(value)
+
+
+def _to_json(value):
+    # allow_nan=False: NaN/Infinity are not JSON and would break the reader.
+    try:
+        return json.dumps(value, cls=_Encoder, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return json.dumps(_plain(value), allow_nan=False)
+
+
+def _safe_text(text):
+    # Undecodable bytes reach Display as lone surrogates; Ansible prints them as '?'.
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        text = text.encode('utf-8', errors='replace').decode('utf-8')
+    return text
+
+
+class _Channel:
+    """Line writer for the events channel; gives up quietly if it goes away."""
+
+    def __init__(self, path):
+        self.path = path
+        self.fd = None
+        self.broken = False
+        self.lock = threading.Lock()
+
+    def send(self, line):
+        data = line.encode('ascii')
+        with self.lock:
+            if self.broken:
+                return
+            try:
+                if self.fd is None:
+                    self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | getattr(os, 'O_CLOEXEC', 0))
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(self.fd, view):]
+            except OSError:
+                self.broken = True
+                if self.fd is not None:
+                    with contextlib.suppress(OSError):
+                        os.close(self.fd)
+                    self.fd = None
+
+
+class _State:
+    """Process-wide capture state.
+
+    Kept on the Display class so that a second import of this module (the
+    plugin loader may import a file more than once) shares it instead of
+    wrapping Display with a second, disconnected set of frames.
+    """
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.channel = _Channel(CHANNEL)
+        # Display's own lock: it already serialises every write and every
+        # worker fork, so holding it for an event keeps events contiguous.
+        self.lock = getattr(Display(), '_lock', None) or threading.RLock()
+        self.context = {}  # playbook/play/task context shared by all threads
+        self.local = threading.local()
+
+    def in_main(self):
+        return os.getpid() == self.pid
+
+    def frames(self):
+        frames = getattr(self.local, 'frames', None)
+        if frames is None:
+            frames = self.local.frames = []
+        return frames
+
+    def flags(self):
+        flags = getattr(self.local, 'flags', None)
+        if flags is None:
+            flags = self.local.flags = []
+        return flags
+
+    def capture(self, text):
+        """Route displayed text to the open event, or make it an event of its own."""
+        text = _safe_text(text)
+        with self.lock:
+            frames = self.frames()
+            if frames:
+                frames[-1].append(text)
+                return
+            created = _now()
+            data = dict(self.context)
+            for flag in self.flags():
+                data.update(flag)
+            data['uuid'] = str(uuid.uuid4())
+            event = next((f for f in DISPLAY_EVENT_FLAGS if data.get(f)), 'verbose')
+            event_uuid, rest = _record(event, data, created)
+            self.channel.send(_line(event_uuid, text, rest))
+
+
+def _record(event, data, created):
+    """Serialise one event for the channel, minus its stdout.
+
+    Returns ``(uuid, rest)``; ``_line`` joins them with the stdout.  The line
+    is the job event without counter, line numbers and runner ident, which the
+    reader adds.
+    """
+    data = dict(data)
+    event_uuid = data.get('uuid') or str(uuid.uuid4())
+    head = {'event': event}
+    for key, var in ID_VARIABLES:
+        value = os.getenv(var, '')
+        if value:
+            try:
+                head[key] = int(value)
+            except ValueError:
+                pass
+    head['pid'] = os.getpid()
+    head['created'] = created.isoformat()
+    for key in ('task_uuid', 'play_uuid', 'playbook_uuid'):
+        parent = data.get(key)
+        if parent and parent != event_uuid:
+            head['parent_uuid'] = parent
+            break
+    if 'verbosity' in data:
+        head['verbosity'] = data.pop('verbosity')
+    omit = _env_true('RUNNER_OMIT_EVENTS')
+    only_failed = _env_true('RUNNER_ONLY_FAILED_EVENTS')
+    if omit or (only_failed and event not in FAILED_EVENTS):
+        data = {}
+    elif event != 'playbook_on_stats' and 'res' in data:
+        if len(str(data['res'])) > _max_event_res():
+            data['res'] = {}
+    head['event_data'] = data
+    return event_uuid, _to_json(head)
+
+
+def _max_event_res():
+    try:
+        return int(os.getenv('MAX_EVENT_RES', '700000'))
+    except ValueError:
+        return 700000
+
+
+def _line(event_uuid, stdout, rest):
+    return '{"uuid": %s, "stdout": %s, %s\n' % (json.dumps(event_uuid), json.dumps(stdout), rest[1:])
+
+
+def _install_display_hooks(state):
+    """Send everything Display prints in the main process to ``state``.
+
+    Forked workers proxy their display calls to the main process in
+    ansible-core 2.19, so the hooks do nothing there.
+    """
+    original_display = Display.display
+    display_signature = inspect.signature(original_display)
+
+    @functools.wraps(original_display)
+    def display(self, *args, **kwargs):
+        if not state.in_main():
+            return original_display(self, *args, **kwargs)
+        try:
+            bound = display_signature.bind(self, *args, **kwargs)
+        except TypeError:
+            return original_display(self, *args, **kwargs)  # let Display report the bad call
+        bound.apply_defaults()
+        params = dict(bound.arguments)
+        params.pop('self', None)
+        log_only = params.get('log_only')
+        # Let Display validate the message and do its file logging, but not print.
+        params['log_only'] = True
+        result = original_display(self, **params)
+        if not log_only:
+            state.capture(_render(params['msg'], params.get('color'), params.get('newline', True)))
+        return result
+
+    Display.display = display
+
+    def flagged(func, make_flags):
+        signature = inspect.signature(func)
+
+        @functools.wraps(func)
+        def wrapper(self, *args, **kwargs):
+            if not state.in_main():
+                return func(self, *args, **kwargs)
+            try:
+                bound = signature.bind(self, *args, **kwargs)
+                bound.apply_defaults()
+                flags = make_flags(bound.arguments)
+            except TypeError:
+                return func(self, *args, **kwargs)
+            stack = state.flags()
+            stack.append(flags)
+            try:
+                return func(self, *args, **kwargs)
+            finally:
+                stack.pop()
+        return wrapper
+
+    def verbose_flags(arguments):
+        flags = {'verbose': True, 'verbosity': (arguments.get('caplevel') or 0) + 1}
+        if arguments.get('host') is not None:
+            flags['remote_addr'] = arguments['host']
+        return flags
+
+    for name in dir(Display):
+        if name.startswith('_') or 'cow' in name or 'prompt' in name:
+            continue
+        if name in ('display', 'v', 'vv', 'vvv', 'vvvv', 'vvvvv', 'vvvvvv'):
+            continue
+        raw = inspect.getattr_static(Display, name)
+        if not inspect.isfunction(raw):  # skip static/class methods and data
+            continue
+        if name == 'verbose':
+            setattr(Display, name, flagged(raw, verbose_flags))
+        else:
+            setattr(Display, name, flagged(raw, functools.partial(lambda flag, _args: {flag: True}, name)))
+
+
+def _render(msg, color, newline):
+    """The text Display.display would write for these arguments."""
+    from ansible.utils.color import stringc
+
+    msg = msg.replace('\r\n', '\n')
+    has_newline = msg.endswith('\n')
+    text = msg[:-1] if has_newline else msg
+    if color:
+        text = stringc(text, color)
+    if has_newline or newline:
+        text += '\n'
+    return text
+
+
+def _setup():
+    if not os.path.exists(CHANNEL):
+        return None
+    state = getattr(Display, '_runner_event_state', None)
+    if state is None:
+        state = _State()
+        Display._runner_event_state = state
+        _install_display_hooks(state)
+        # The runner reads through pipes and strips colour itself when needed;
+        # keep Ansible's colours as a terminal would get them.
+        if not C.ANSIBLE_NOCOLOR:
+            from ansible.utils import color
+            color.ANSIBLE_COLOR = True
+    return state
+
+
+STATE = _setup()
+
+
+class CallbackModule(ParentCallback):
+    """The parent stdout callback, with every callback method framed as an event."""
+
+    CALLBACK_NAME = 'awx_display'
+    CALLBACK_TYPE = 'stdout'
+    CALLBACK_VERSION = 2.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._host_start = {}
+        self._seen_task_uuids = set()
+        self._task_uuid_counts = {}
+        self._seen_play_uuids = set()
+        self._play_uuid_counts = {}
+        # Ansible has no playbook uuid; one per run, shared by all playbooks.
+        self.playbook_uuid = str(uuid.uuid4())
+
+    def set_options(self, *args, **kwargs):
+        # Options come from the parent's definitions (which may not be the
+        # default callback's), so declare those under our name too.
+        parent_name = getattr(ParentCallback, '_load_name', _PARENT_NAME)
+        parent_defs = C.config.get_configuration_definitions('callback', parent_name) or {}
+        own_defs = C.config.get_configuration_definitions('callback', self._load_name) or {}
+        C.config.initialize_plugin_configuration_definitions('callback', self._load_name, {**parent_defs, **own_defs})
+        return super().set_options(*args, **kwargs)
+
+    # --- context ---------------------------------------------------------
+
+    @staticmethod
+    def _context():
+        return STATE.context if STATE is not None else {}
+
+    def _set_playbook(self, playbook):
+        ctx = self._context()
+        ctx.update(playbook=getattr(playbook, '_file_name', '???'), playbook_uuid=self.playbook_uuid)
+        self._clear_play()
+
+    @staticmethod
+    def _play_pattern(play):
+        hosts = getattr(play, 'hosts', '')
+        if isinstance(hosts, list):
+            return ','.join(hosts)
+        return hosts
+
+    def _set_play(self, play, play_uuid):
+        pattern = self._play_pattern(play)
+        name = play.get_name().strip() or pattern
+        self._context().update(play=name, play_uuid=play_uuid, play_pattern=pattern)
+        self._clear_task()
+
+    def _clear_play(self):
+        ctx = self._context()
+        for key in ('play', 'play_uuid', 'play_pattern'):
+            ctx.pop(key, None)
+        self._clear_task()
+
+    @staticmethod
+    def _task_context(task):
+        ctx = {
+            'task': task.name or task.action,
+            'task_uuid': str(task._uuid),
+            'task_action': task.action,
+            'resolved_action': getattr(task, 'resolved_action', task.action),
+            'task_args': '',
+        }
+        try:
+            ctx['task_path'] = task.get_path()
+        except AttributeError:
+            pass
+        if C.DISPLAY_ARGS_TO_STDOUT:
+            if task.no_log:
+                ctx['task_args'] = CENSORED
+            else:
+                ctx['task_args'] = ', '.join('%s=%s' % (k, v) for k, v in task.args.items())
+        role = getattr(task, '_role', None)
+        if role:
+            role_name = role._role_name
+            if hasattr(role, 'get_name'):
+                resolved = role.get_name()
+                if resolved != role_name:
+                    ctx['resolved_role'] = resolved
+        else:
+            role_name = getattr(task, 'role_name', '')
+        if role_name:
+            ctx['role'] = role_name
+        return ctx
+
+    def _set_task(self, task):
+        self._clear_task()
+        self._context().update(self._task_context(task))
+
+    def _clear_task(self):
+        ctx = self._context()
+        for key in ('task', 'task_path', 'task_uuid', 'task_action', 'task_args', 'resolved_action', 'role', 'resolved_role'):
+            ctx.pop(key, None)
+
+    @staticmethod
+    def _unique(value, seen, counts):
+        """Free strategy and serial repeat play/task uuids; number the repeats."""
+        if value in seen:
+            counts[value] = counts.get(value, 1) + 1
+            value = '%s_%d' % (value, counts[value])
+        seen.add(value)
+        return value
+
+    # --- event framing ---------------------------------------------------
+
+    @contextlib.contextmanager
+    def _event(self, event, data=None, task=None):
+        """Frame one callback method: its display output becomes the event's stdout."""
+        if STATE is None or not STATE.in_main():
+            yield
+            return
+        data = dict(data or {})
+        with STATE.lock:
+            created = _now()
+            data.setdefault('uuid', str(uuid.uuid4()))
+            _censor(data)
+            merged = dict(STATE.context)
+            merged.update(data)
+            if task is not None:
+                merged.update(self._task_context(task))
+            # Serialise now: the parent callback edits results while printing.
+            event_uuid, rest = _record(event, merged, created)
+            chunks = []
+            frames = STATE.frames()
+            frames.append(chunks)
+            try:
+                yield
+            finally:
+                frames.pop()
+                STATE.channel.send(_line(event_uuid, ''.join(chunks), rest))
+
+    def _timing(self, result):
+        start = self._host_start.get(result._host.get_name())
+        if start:
+            end = _now()
+            return start, end, (end - start).total_seconds()
+        return None, None, None
+
+    @staticmethod
+    def _event_loop(task):
+        if hasattr(task, 'loop_with'):
+            return task.loop_with
+        return getattr(task, 'loop', None)
+
+    @staticmethod
+    def _item_data(result, jid=False):
+        data = {'host': result._host.get_name(), 'res': result._result}
+        if jid:
+            data['jid'] = result._result.get('ansible_job_id')
+        return data
+
+    # --- playbook events -------------------------------------------------
+
+    def v2_playbook_on_start(self, playbook):
+        self._set_playbook(playbook)
+        with self._event('playbook_on_start', {'uuid': self.playbook_uuid}):
+            super().v2_playbook_on_start(playbook)
+
+    def v2_playbook_on_vars_prompt(self, varname, private=True, prompt=None, encrypt=None,
+                                   confirm=False, salt_size=None, salt=None, default=None, unsafe=None):
+        data = {
+            'varname': varname, 'private': private, 'prompt': prompt, 'encrypt': encrypt,
+            'confirm': confirm, 'salt_size': salt_size, 'salt': salt, 'default': default,
+            'unsafe': unsafe,
+        }
+        with self._event('playbook_on_vars_prompt', data):
+            super().v2_playbook_on_vars_prompt(varname, private, prompt, encrypt, confirm,
+                                               salt_size, salt, default, unsafe)
+
+    def v2_playbook_on_include(self, included_file):
+        data = {'included_file': included_file._filename if included_file is not None else None}
+        with self._event('playbook_on_include', data):
+            super().v2_playbook_on_include(included_file)
+
+    def v2_playbook_on_play_start(self, play):
+        if IS_ADHOC:
+            # Ad-hoc runs have an implicit play that the reference never reports.
+            return
+        play_uuid = self._unique(str(play._uuid), self._seen_play_uuids, self._play_uuid_counts)
+        self._set_play(play, play_uuid)
+        pattern = self._play_pattern(play)
+        data = {'name': play.get_name().strip() or pattern, 'pattern': pattern, 'uuid': play_uuid}
+        with self._event('playbook_on_play_start', data):
+            super().v2_playbook_on_play_start(play)
+
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self._set_task(task)
+        if IS_ADHOC:
+            return
+        task_uuid = self._unique(str(task._uuid), self._seen_task_uuids, self._task_uuid_counts)
+        data = {'name': task.get_name(), 'is_conditional': is_conditional, 'uuid': task_uuid}
+        with self._event('playbook_on_task_start', data, task=task):
+            super().v2_playbook_on_task_start(task, is_conditional)
+
+    def v2_playbook_on_handler_task_start(self, task):
+        # Handlers are reported as conditional task starts, as v1 did.
+        self._set_task(task)
+        data = {'name': task.get_name(), 'uuid': str(task._uuid), 'is_conditional': True}
+        with self._event('playbook_on_task_start', data, task=task):
+            super().v2_playbook_on_handler_task_start(task)
+
+    def v2_playbook_on_no_hosts_matched(self):
+        with self._event('playbook_on_no_hosts_matched'):
+            super().v2_playbook_on_no_hosts_matched()
+
+    def v2_playbook_on_no_hosts_remaining(self):
+        with self._event('playbook_on_no_hosts_remaining'):
+            super().v2_playbook_on_no_hosts_remaining()
+
+    def v2_playbook_on_notify(self, handler, host):
+        data = {'host': host.get_name(), 'handler': handler.get_name()}
+        with self._event('playbook_on_notify', data):
+            super().v2_playbook_on_notify(handler, host)
+
+    def v2_playbook_on_stats(self, stats):
+        self._clear_play()
+        custom = getattr(stats, 'custom', None)
+        data = {
+            'changed': stats.changed,
+            'dark': stats.dark,
+            'failures': stats.failures,
+            'ignored': getattr(stats, 'ignored', 0),
+            'ok': stats.ok,
+            'processed': stats.processed,
+            'rescued': getattr(stats, 'rescued', 0),
+            'skipped': stats.skipped,
+            'artifact_data': custom.get('_run', {}) if custom is not None else {},
+        }
+        with self._event('playbook_on_stats', data):
+            super().v2_playbook_on_stats(stats)
+
+    # --- host events -----------------------------------------------------
+
+    def v2_runner_on_start(self, host, task):
+        self._host_start[host.get_name()] = _now()
+        with self._event('runner_on_start', {'host': host.get_name()}, task=task):
+            super().v2_runner_on_start(host, task)
+
+    def v2_runner_on_ok(self, result):
+        if result._task.action in FACT_GATHERING_ACTIONS:
+            facts = result._result.get('ansible_facts')
+            if isinstance(facts, dict):
+                facts.pop('ansible_env', None)
+        start, end, duration = self._timing(result)
+        data = {
+            'host': result._host.get_name(), 'remote_addr': result._host.address, 'res': result._result,
+            'start': start, 'end': end, 'duration': duration, 'event_loop': self._event_loop(result._task),
+        }
+        with self._event('runner_on_ok', data, task=result._task):
+            super().v2_runner_on_ok(result)
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        start, end, duration = self._timing(result)
+        data = {
+            'host': result._host.get_name(), 'remote_addr': result._host.address, 'res': result._result,
+            'start': start, 'end': end, 'duration': duration, 'ignore_errors': ignore_errors,
+            'event_loop': self._event_loop(result._task),
+        }
+        with self._event('runner_on_failed', data, task=result._task):
+            super().v2_runner_on_failed(result, ignore_errors)
+
+    def v2_runner_on_skipped(self, result):
+        start, end, duration = self._timing(result)
+        data = {
+            'host': result._host.get_name(), 'remote_addr': result._host.address,
+            'start': start, 'end': end, 'duration': duration, 'event_loop': self._event_loop(result._task),
+        }
+        with self._event('runner_on_skipped', data, task=result._task):
+            super().v2_runner_on_skipped(result)
+
+    def v2_runner_on_unreachable(self, result):
+        start, end, duration = self._timing(result)
+        data = {
+            'host': result._host.get_name(), 'remote_addr': result._host.address,
+            'start': start, 'end': end, 'duration': duration, 'res': result._result,
+        }
+        with self._event('runner_on_unreachable', data, task=result._task):
+            super().v2_runner_on_unreachable(result)
+
+    def v2_runner_on_async_poll(self, result):
+        with self._event('runner_on_async_poll', self._item_data(result, jid=True), task=result._task):
+            super().v2_runner_on_async_poll(result)
+
+    def v2_runner_on_async_ok(self, result):
+        with self._event('runner_on_async_ok', self._item_data(result, jid=True), task=result._task):
+            super().v2_runner_on_async_ok(result)
+
+    def v2_runner_on_async_failed(self, result):
+        with self._event('runner_on_async_failed', self._item_data(result, jid=True), task=result._task):
+            super().v2_runner_on_async_failed(result)
+
+    def v2_on_file_diff(self, result):
+        data = {'host': result._host.get_name(), 'diff': result._result.get('diff')}
+        with self._event('runner_on_file_diff', data, task=result._task):
+            super().v2_on_file_diff(result)
+
+    def v2_runner_item_on_ok(self, result):
+        with self._event('runner_item_on_ok', self._item_data(result), task=result._task):
+            super().v2_runner_item_on_ok(result)
+
+    def v2_runner_item_on_failed(self, result):
+        with self._event('runner_item_on_failed', self._item_data(result), task=result._task):
+            super().v2_runner_item_on_failed(result)
+
+    def v2_runner_item_on_skipped(self, result):
+        with self._event('runner_item_on_skipped', self._item_data(result), task=result._task):
+            super().v2_runner_item_on_skipped(result)
+
+    def v2_runner_retry(self, result):
+        with self._event('runner_retry', self._item_data(result), task=result._task):
+            super().v2_runner_retry(result)
+
+
+def _censor(data):
+    """Hide no_log results; loop items are judged one by one.
+
+    The censored item list is put back into the result itself, so the parent
+    callback prints the same censored items the event records.
+    """
+    res = data.get('res')
+    if not res or not isinstance(res, dict):
+        return
+    if res.get('_ansible_no_log', False):
+        res = data['res'] = {'censored': CENSORED}
+    items = res.get('results')
+    if items and isinstance(items, list):
+        res['results'] = [
+            {'censored': CENSORED} if isinstance(item, dict) and item.get('_ansible_no_log', False) else item
+            for item in items
+        ]

@@ -1,0 +1,305 @@
+//! The command line as typed: clap structures that carry data only. `job::JobSpec::resolve` turns
+//! them into a validated job; nothing below this module depends on clap.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+/// Printed to stdout when no command is given, before the usage error (as the Python tool does).
+pub const COMMON_USAGE: &str = "
+These are common Ansible Runner commands:
+
+    execute a playbook contained in an ansible-runner directory:
+
+        ansible-runner run /tmp/private -p playbook.yml
+        ansible-runner start /tmp/private -p playbook.yml
+        ansible-runner stop /tmp/private
+        ansible-runner is-alive /tmp/private
+
+    directly execute ansible primitives:
+
+        ansible-runner run . -r role_name --hosts myhost
+        ansible-runner run . -m command -a \"ls -l\" --hosts myhost
+
+`ansible-runner --help` list of optional command line arguments
+";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ansible-runner",
+    about = "Run Ansible playbooks, modules and roles, recording every event and artifact",
+    long_about = "Run Ansible playbooks, modules and roles from a private data directory, capture every \
+                  Ansible event, and write the run's artifacts (command, rc, status, stdout, job_events/).",
+    disable_version_flag = true,
+    subcommand_required = false,
+    arg_required_else_help = false
+)]
+pub struct Cli {
+    /// Print the version and exit
+    #[arg(long, action = ArgAction::SetTrue)]
+    pub version: bool,
+
+    /// Options accepted before the command, as the Python tool accepts them (used by `process`)
+    #[command(flatten)]
+    pub top: TopLevelArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options the Python tool also accepts before the command name; only commands without their own
+/// copy of an option (`process`) take the value from here.
+#[derive(Debug, Args, Default, Clone)]
+pub struct TopLevelArgs {
+    /// Suppress Ansible output (for `process`)
+    #[arg(short = 'q', long = "quiet", global = false)]
+    pub quiet: bool,
+    /// Print events as JSON lines (for `process`)
+    #[arg(short = 'j', long = "json")]
+    pub json: bool,
+    /// Artifact directory (for `process`)
+    #[arg(long = "artifact-dir", value_name = "ARTIFACT_DIR")]
+    pub artifact_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run ansible-runner in the foreground
+    Run(RunArgs),
+    /// Start an ansible-runner process in the background
+    Start(RunArgs),
+    /// Stop an ansible-runner process started with `start`
+    Stop(ControlArgs),
+    /// Check if an ansible-runner process started with `start` is running
+    #[command(name = "is-alive")]
+    IsAlive(ControlArgs),
+    /// Send a job template
+    Transmit(RunArgs),
+    /// Execute work streamed from a controlling instance
+    Worker(WorkerArgs),
+    /// Receive the output of remote ansible-runner work and distribute the results
+    Process(ProcessArgs),
+}
+
+/// Options of `run`, `start` and `transmit`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RunArgs {
+    /// Base directory containing the ansible-runner metadata (project, inventory, env, etc)
+    #[arg(value_name = "PRIVATE_DATA_DIR")]
+    pub private_data_dir: PathBuf,
+
+    #[command(flatten)]
+    pub job: JobArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub ansible: AnsibleArgs,
+
+    #[command(flatten)]
+    pub roles: RoleArgs,
+
+    #[command(flatten)]
+    pub isolation: IsolationArgs,
+
+    #[command(flatten)]
+    pub logging: LoggingArgs,
+}
+
+/// What to run.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Ansible job")]
+pub struct JobArgs {
+    /// Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)
+    #[arg(short = 'p', long = "playbook", env = "RUNNER_PLAYBOOK", hide_env_values = true, group = "job_kind")]
+    pub playbook: Option<String>,
+
+    /// Invoke an Ansible module directly without a playbook (See Ansible Module Options below)
+    #[arg(short = 'm', long = "module", env = "RUNNER_MODULE", hide_env_values = true, group = "job_kind")]
+    pub module: Option<String>,
+
+    /// Invoke an Ansible role directly without a playbook (See Ansible Role Options below)
+    #[arg(short = 'r', long = "role", env = "RUNNER_ROLE", hide_env_values = true, group = "job_kind")]
+    pub role: Option<String>,
+}
+
+/// Where results go and how they are shown.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Runner options")]
+pub struct OutputArgs {
+    /// The full path to an executable to use instead of ansible or ansible-playbook
+    #[arg(short = 'b', long = "binary", env = "RUNNER_BINARY", hide_env_values = true)]
+    pub binary: Option<String>,
+
+    /// An identifier that will be used when generating the artifacts directory and can be used to
+    /// uniquely identify a playbook run (default: a new uuid)
+    #[arg(short = 'i', long = "ident")]
+    pub ident: Option<String>,
+
+    /// Automatically clean up old artifact directories after a given number have been created
+    /// (default: 0, which disables rotation)
+    #[arg(long = "rotate-artifacts", default_value_t = 0, value_name = "ROTATE_ARTIFACTS")]
+    pub rotate_artifacts: i64,
+
+    /// Optional path for the artifact root directory, by default it is located inside the private data dir
+    #[arg(long = "artifact-dir", value_name = "ARTIFACT_DIR")]
+    pub artifact_dir: Option<PathBuf>,
+
+    /// Optional path for the location of the playbook content directory, by default this is
+    /// `project` inside the private data dir
+    #[arg(long = "project-dir", value_name = "PROJECT_DIR")]
+    pub project_dir: Option<PathBuf>,
+
+    /// Optional path for the location of the inventory content directory, by default this is
+    /// `inventory` inside the private data dir
+    #[arg(long = "inventory", value_name = "INVENTORY")]
+    pub inventory: Option<String>,
+
+    /// Output the JSON event structure to stdout instead of Ansible output
+    #[arg(short = 'j', long = "json")]
+    pub json: bool,
+
+    /// Omit event data from all events
+    #[arg(long = "omit-event-data")]
+    pub omit_event_data: bool,
+
+    /// Only include event data for failed tasks
+    #[arg(long = "only-failed-event-data")]
+    pub only_failed_event_data: bool,
+
+    /// Do not write the inputs of this run (such as --cmdline) into the private data dir's env/
+    #[arg(long = "omit-env-files")]
+    pub omit_env_files: bool,
+
+    /// Disable all output
+    #[arg(short = 'q', long = "quiet")]
+    pub quiet: bool,
+
+    /// Increase Ansible verbosity
+    #[arg(short = 'v', action = ArgAction::Count)]
+    pub verbosity: u8,
+}
+
+/// Options passed on to Ansible.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Ansible options")]
+pub struct AnsibleArgs {
+    /// Module arguments
+    #[arg(short = 'a', long = "args", value_name = "ARGS", allow_hyphen_values = true)]
+    pub module_args: Option<String>,
+
+    /// Define the set of hosts to execute against (only with -m or -r)
+    #[arg(long = "hosts", value_name = "HOSTS")]
+    pub hosts: Option<String>,
+
+    /// Matches Ansible's `--limit` parameter to further constrain the inventory to be used
+    #[arg(long = "limit", value_name = "LIMIT")]
+    pub limit: Option<String>,
+
+    /// Command line options to pass to ansible-playbook at execution time
+    #[arg(long = "cmdline", value_name = "CMDLINE", allow_hyphen_values = true)]
+    pub cmdline: Option<String>,
+
+    /// Matches Ansible's `--forks` parameter to set the number of concurrent processes
+    #[arg(long = "forks", value_name = "FORKS")]
+    pub forks: Option<String>,
+}
+
+/// Options of role mode.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Ansible role options")]
+pub struct RoleArgs {
+    /// Path used to locate the role to be executed (default: <private_data_dir>/roles)
+    #[arg(long = "roles-path", env = "ANSIBLE_ROLES_PATH", hide_env_values = true, value_name = "ROLES_PATH")]
+    pub roles_path: Option<String>,
+
+    /// Variables to pass to the role at runtime, as "key1=value1 key2=value2"
+    #[arg(long = "role-vars", value_name = "ROLE_VARS")]
+    pub role_vars: Option<String>,
+
+    /// Disable fact collection when the role is executed
+    #[arg(long = "role-skip-facts")]
+    pub role_skip_facts: bool,
+}
+
+/// Isolation and container options: accepted for compatibility, refused when they would matter.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Isolation options")]
+pub struct IsolationArgs {
+    /// Isolate execution in a container or sandbox (not supported by this binary)
+    #[arg(long = "process-isolation")]
+    pub process_isolation: bool,
+    /// Process isolation executable or container engine
+    #[arg(long = "process-isolation-executable", value_name = "EXECUTABLE")]
+    pub process_isolation_executable: Option<String>,
+    /// Path that an isolated playbook run will use for staging
+    #[arg(long = "process-isolation-path", value_name = "PATH")]
+    pub process_isolation_path: Option<String>,
+    /// List of paths on the system that should be hidden from the playbook run
+    #[arg(long = "process-isolation-hide-paths", num_args = 0.., value_name = "PATH")]
+    pub process_isolation_hide_paths: Option<Vec<String>>,
+    /// List of paths on the system that should be exposed to the playbook run
+    #[arg(long = "process-isolation-show-paths", num_args = 0.., value_name = "PATH")]
+    pub process_isolation_show_paths: Option<Vec<String>>,
+    /// List of paths on the system that should be exposed to the playbook run as read-only
+    #[arg(long = "process-isolation-ro-paths", num_args = 0.., value_name = "PATH")]
+    pub process_isolation_ro_paths: Option<Vec<String>>,
+    /// Copy the project into a temporary directory under this path
+    #[arg(long = "directory-isolation-base-path", value_name = "PATH")]
+    pub directory_isolation_base_path: Option<String>,
+    /// Container image to use when running an Ansible task
+    #[arg(long = "container-image", value_name = "IMAGE")]
+    pub container_image: Option<String>,
+    /// Bind mounts (in the form 'host_dir:/container_dir'); may be repeated
+    #[arg(long = "container-volume-mount", value_name = "MOUNT")]
+    pub container_volume_mounts: Vec<String>,
+    /// Extra options to pass to the container engine; may be repeated
+    #[arg(long = "container-option", value_name = "OPTION", allow_hyphen_values = true)]
+    pub container_options: Vec<String>,
+}
+
+/// Diagnostics of the runner itself.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Logging options")]
+pub struct LoggingArgs {
+    /// Enable ansible-runner debug output logging
+    #[arg(long = "debug")]
+    pub debug: bool,
+    /// Log output messages to a file
+    #[arg(long = "logfile", value_name = "LOGFILE")]
+    pub logfile: Option<PathBuf>,
+}
+
+/// `stop` and `is-alive` take the run options too (and ignore them), as the Python tool does.
+#[derive(Debug, Args, Clone)]
+pub struct ControlArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct WorkerArgs {
+    /// Base directory containing the ansible-runner metadata (default: a temporary directory)
+    #[arg(long = "private-data-dir", value_name = "PRIVATE_DATA_DIR")]
+    pub private_data_dir: Option<PathBuf>,
+    /// Delete the private data directory before and after the run
+    #[arg(long = "delete")]
+    pub delete: bool,
+    /// Emit a keepalive line after this many seconds without output (0 disables)
+    #[arg(long = "keepalive-seconds", env = "ANSIBLE_RUNNER_KEEPALIVE_SECONDS", value_name = "SECONDS")]
+    pub keepalive_seconds: Option<f64>,
+    /// Show the execution node's capacity and version information, then exit
+    #[arg(long = "worker-info")]
+    pub worker_info: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ProcessArgs {
+    /// Base directory to write the artifacts into
+    #[arg(value_name = "PRIVATE_DATA_DIR")]
+    pub private_data_dir: PathBuf,
+    /// Write the artifacts into artifacts/IDENT
+    #[arg(short = 'i', long = "ident")]
+    pub ident: Option<String>,
+}

@@ -1,0 +1,285 @@
+//! `CommandLine`: the argv, working directory and environment of the Ansible child, as a pure
+//! function of the job, so it can be written to the `command` artifact and tested without running.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::config::{self, redact_env};
+use crate::job::{JobKind, JobSpec};
+
+/// Name under which the embedded stdout callback is installed (the name Ansible tooling expects).
+pub const CALLBACK_NAME: &str = "awx_display";
+
+/// Ansible's built-in role search path, kept after `<pdd>/roles` so installed roles still resolve.
+const ANSIBLE_DEFAULT_ROLES_PATH: &str = "~/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommandLine {
+    pub command: Vec<String>,
+    pub cwd: PathBuf,
+    pub env: IndexMap<String, String>,
+}
+
+/// Paths decided at run time that the command line refers to.
+pub struct RunPaths<'a> {
+    pub artifact_dir: &'a Path,
+    pub callback_dir: &'a Path,
+    /// Absolute path of the synthesised playbook in role mode.
+    pub role_playbook: Option<&'a Path>,
+}
+
+impl CommandLine {
+    /// Builds the command line; `inherited` is the runner's own environment, in order.
+    pub fn build(spec: &JobSpec, paths: &RunPaths<'_>, inherited: impl IntoIterator<Item = (String, String)>) -> Self {
+        let env = child_env(spec, paths, inherited);
+        let command = argv(spec, paths.role_playbook);
+        let cwd = if env.contains_key("AD_HOC_COMMAND_ID") || !spec.project_dir.is_dir() {
+            spec.pdd.root.clone()
+        } else {
+            spec.project_dir.clone()
+        };
+        Self { command, cwd, env }
+    }
+
+    /// The program to start: the first argv item.
+    pub fn program(&self) -> &str {
+        self.command.first().map_or("", String::as_str)
+    }
+
+    /// The form written to artifacts and streams: secret-looking values masked.
+    pub fn redacted(&self) -> Self {
+        Self { command: self.command.clone(), cwd: self.cwd.clone(), env: redact_env(&self.env) }
+    }
+}
+
+fn argv(spec: &JobSpec, role_playbook: Option<&Path>) -> Vec<String> {
+    if let Some(args) = &spec.env.args {
+        // Validated when the private data dir was read.
+        return config::split_cmdline(args).unwrap_or_default();
+    }
+    let program = match (&spec.binary, &spec.kind) {
+        (Some(binary), _) => binary.clone(),
+        (None, JobKind::Module { .. }) => "ansible".to_owned(),
+        (None, _) => "ansible-playbook".to_owned(),
+    };
+    let mut argv = vec![program];
+    if let Some(cmdline) = &spec.cmdline {
+        argv.extend(config::split_cmdline(cmdline).unwrap_or_default());
+    }
+    if let Some(inventory) = &spec.inventory {
+        argv.push("-i".to_owned());
+        argv.push(inventory.display().to_string());
+    }
+    if let Some(limit) = &spec.limit {
+        argv.push("--limit".to_owned());
+        argv.push(limit.clone());
+    }
+    if let Some(extravars) = &spec.env.extravars {
+        argv.push("-e".to_owned());
+        argv.push(format!("@{}", extravars.display()));
+    }
+    if spec.verbosity > 0 {
+        argv.push(format!("-{}", "v".repeat(usize::from(spec.verbosity))));
+    }
+    if let Some(forks) = spec.forks.as_deref().filter(|f| !f.is_empty()) {
+        argv.push("--forks".to_owned());
+        argv.push(forks.to_owned());
+    }
+    if spec.binary.is_some() {
+        return argv;
+    }
+    match &spec.kind {
+        JobKind::Playbook { playbook } => argv.push(playbook.clone()),
+        JobKind::Role { .. } => argv.push(role_playbook.map(|p| p.display().to_string()).unwrap_or_default()),
+        JobKind::Module { module, args, hosts } => {
+            argv.push("-m".to_owned());
+            argv.push(module.clone());
+            if let Some(args) = args {
+                argv.push("-a".to_owned());
+                argv.push(args.clone());
+            }
+            if let Some(hosts) = hosts {
+                argv.push(hosts.clone());
+            }
+        }
+    }
+    argv
+}
+
+fn child_env(
+    spec: &JobSpec,
+    paths: &RunPaths<'_>,
+    inherited: impl IntoIterator<Item = (String, String)>,
+) -> IndexMap<String, String> {
+    let mut env: IndexMap<String, String> = inherited.into_iter().collect();
+    for (key, value) in &spec.env.envvars {
+        env.insert(key.clone(), value.clone());
+    }
+    let callback_dir = paths.callback_dir.display().to_string();
+    let plugins = match env.get("ANSIBLE_CALLBACK_PLUGINS") {
+        Some(existing) if !existing.is_empty() => format!("{existing}:{callback_dir}"),
+        _ => callback_dir,
+    };
+    env.insert("ANSIBLE_CALLBACK_PLUGINS".to_owned(), plugins);
+    if let Some(original) = env.get("ANSIBLE_STDOUT_CALLBACK").filter(|name| name.as_str() != CALLBACK_NAME).cloned() {
+        env.insert("ORIGINAL_STDOUT_CALLBACK".to_owned(), original);
+    }
+    if spec.is_ad_hoc() {
+        env.insert("ANSIBLE_LOAD_CALLBACK_PLUGINS".to_owned(), "1".to_owned());
+        env.entry("AD_HOC_COMMAND_ID".to_owned()).or_insert_with(|| "1".to_owned());
+    }
+    env.insert("ANSIBLE_STDOUT_CALLBACK".to_owned(), CALLBACK_NAME.to_owned());
+    env.insert("ANSIBLE_RETRY_FILES_ENABLED".to_owned(), "False".to_owned());
+    env.entry("ANSIBLE_HOST_KEY_CHECKING".to_owned()).or_insert_with(|| "False".to_owned());
+    env.insert("AWX_ISOLATED_DATA_DIR".to_owned(), paths.artifact_dir.display().to_string());
+    env.insert("ANSIBLE_CACHE_PLUGIN".to_owned(), "jsonfile".to_owned());
+    env.insert(
+        "ANSIBLE_CACHE_PLUGIN_CONNECTION".to_owned(),
+        paths.artifact_dir.join(&spec.env.settings.fact_cache).display().to_string(),
+    );
+    if let Some(roles_path) = roles_path(spec) {
+        env.insert("ANSIBLE_ROLES_PATH".to_owned(), roles_path);
+    }
+    env.insert("RUNNER_OMIT_EVENTS".to_owned(), python_bool(spec.omit_event_data).to_owned());
+    env.insert("RUNNER_ONLY_FAILED_EVENTS".to_owned(), python_bool(spec.only_failed_event_data).to_owned());
+    env
+}
+
+/// Role mode: `--roles-path` or `<pdd>/roles`, made absolute (the Python tool computes this but never
+/// passes it on, so its documented default does not work). Other modes: `--roles-path` as given, or
+/// `<pdd>/roles` when it exists, ahead of Ansible's own default search path.
+fn roles_path(spec: &JobSpec) -> Option<String> {
+    if let JobKind::Role { .. } = spec.kind {
+        let path = spec.roles_path.as_deref().map_or_else(|| spec.pdd.roles(), |p| config::absolute(Path::new(p)));
+        return Some(path.display().to_string());
+    }
+    if let Some(explicit) = &spec.roles_path {
+        return Some(explicit.clone());
+    }
+    let default = spec.pdd.roles();
+    default.is_dir().then(|| format!("{}:{ANSIBLE_DEFAULT_ROLES_PATH}", default.display()))
+}
+
+fn python_bool(value: bool) -> &'static str {
+    if value {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{EnvInputs, PrivateDataDir};
+    use crate::job::OutputMode;
+
+    fn spec(dir: &Path, kind: JobKind) -> JobSpec {
+        JobSpec {
+            pdd: PrivateDataDir { root: dir.to_owned() },
+            ident: "id".to_owned(),
+            kind,
+            binary: None,
+            inventory: Some(dir.join("inventory")),
+            limit: Some("localhost".to_owned()),
+            forks: Some("3".to_owned()),
+            cmdline: None,
+            verbosity: 2,
+            artifact_root: dir.join("artifacts"),
+            project_dir: dir.join("project"),
+            rotate_artifacts: 0,
+            output: OutputMode::Pretty,
+            omit_event_data: false,
+            only_failed_event_data: true,
+            roles_path: None,
+            env: EnvInputs { envvars: vec![("TESTVAR".to_owned(), "aval".to_owned())], ..EnvInputs::default() },
+        }
+    }
+
+    fn paths(dir: &Path) -> (PathBuf, PathBuf) {
+        (dir.join("artifacts/id"), dir.join("cb"))
+    }
+
+    #[test]
+    fn ad_hoc_argv_matches_the_reference_order() {
+        let dir = Path::new("/tmp/p1");
+        let kind =
+            JobKind::Module { module: "command".into(), args: Some("echo hi".into()), hosts: Some("localhost".into()) };
+        let (artifacts, callback) = paths(dir);
+        let line = CommandLine::build(
+            &spec(dir, kind),
+            &RunPaths { artifact_dir: &artifacts, callback_dir: &callback, role_playbook: None },
+            Vec::new(),
+        );
+        assert_eq!(
+            line.command,
+            [
+                "ansible",
+                "-i",
+                "/tmp/p1/inventory",
+                "--limit",
+                "localhost",
+                "-vv",
+                "--forks",
+                "3",
+                "-m",
+                "command",
+                "-a",
+                "echo hi",
+                "localhost"
+            ]
+        );
+        assert_eq!(line.cwd, dir);
+        assert_eq!(line.env["AD_HOC_COMMAND_ID"], "1");
+    }
+
+    #[test]
+    fn env_keys_follow_the_reference_order() {
+        let dir = Path::new("/tmp/p2");
+        let (artifacts, callback) = paths(dir);
+        let line = CommandLine::build(
+            &spec(dir, JobKind::Playbook { playbook: "site.yml".into() }),
+            &RunPaths { artifact_dir: &artifacts, callback_dir: &callback, role_playbook: None },
+            vec![("PATH".to_owned(), "/bin".to_owned())],
+        );
+        let keys: Vec<&str> = line.env.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "PATH",
+                "TESTVAR",
+                "ANSIBLE_CALLBACK_PLUGINS",
+                "ANSIBLE_STDOUT_CALLBACK",
+                "ANSIBLE_RETRY_FILES_ENABLED",
+                "ANSIBLE_HOST_KEY_CHECKING",
+                "AWX_ISOLATED_DATA_DIR",
+                "ANSIBLE_CACHE_PLUGIN",
+                "ANSIBLE_CACHE_PLUGIN_CONNECTION",
+                "RUNNER_OMIT_EVENTS",
+                "RUNNER_ONLY_FAILED_EVENTS"
+            ]
+        );
+        assert_eq!(line.env["RUNNER_ONLY_FAILED_EVENTS"], "True");
+        assert_eq!(line.env["ANSIBLE_CACHE_PLUGIN_CONNECTION"], "/tmp/p2/artifacts/id/fact_cache");
+        assert_eq!(line.command.last().map(String::as_str), Some("site.yml"));
+        // The project dir does not exist here, so the job runs in the private data dir.
+        assert_eq!(line.cwd, dir);
+    }
+
+    #[test]
+    fn binary_mode_appends_no_playbook() {
+        let dir = Path::new("/tmp/p3");
+        let mut job = spec(dir, JobKind::Playbook { playbook: "site.yml".into() });
+        job.binary = Some("/usr/bin/env".into());
+        let (artifacts, callback) = paths(dir);
+        let line = CommandLine::build(
+            &job,
+            &RunPaths { artifact_dir: &artifacts, callback_dir: &callback, role_playbook: None },
+            Vec::new(),
+        );
+        assert_eq!(line.command.first().map(String::as_str), Some("/usr/bin/env"));
+        assert!(!line.command.contains(&"site.yml".to_owned()));
+    }
+}

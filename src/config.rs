@@ -1,0 +1,398 @@
+//! The private data dir: its layout and the inputs kept in `env/`. Unlike the Python tool, a file
+//! that exists but cannot be understood is an error naming the file, never silently ignored.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde_json::Value;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("private data dir {0} exists and is not a directory")]
+    NotADirectory(PathBuf),
+    #[error("cannot create private data dir {path}: {source}")]
+    CreateDir { path: PathBuf, source: io::Error },
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error("{path} is not valid YAML or JSON: {reason}")]
+    Syntax { path: PathBuf, reason: String },
+    #[error("{path} must contain a mapping of keys to values, found {found}")]
+    NotAMapping { path: PathBuf, found: &'static str },
+    #[error("{path}: setting `{key}` must be {expected}")]
+    BadSetting { path: PathBuf, key: String, expected: &'static str },
+    #[error("{path}: {reason}")]
+    BadCmdline { path: PathBuf, reason: String },
+}
+
+/// The private data dir, made absolute, with the paths the runner reads from it.
+#[derive(Debug, Clone)]
+pub struct PrivateDataDir {
+    pub root: PathBuf,
+}
+
+impl PrivateDataDir {
+    /// Makes the path absolute and creates the directory (0700) if it is missing, as the Python tool does.
+    pub fn open_or_create(path: &Path) -> Result<Self, ConfigError> {
+        let root = absolute(path);
+        match fs::metadata(&root) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => return Err(ConfigError::NotADirectory(root)),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                create_dir_private(&root).map_err(|source| ConfigError::CreateDir { path: root.clone(), source })?;
+            }
+            Err(source) => return Err(ConfigError::Read { path: root, source }),
+        }
+        Ok(Self { root })
+    }
+
+    pub fn env_file(&self, name: &str) -> PathBuf {
+        self.root.join("env").join(name)
+    }
+
+    pub fn inventory(&self) -> PathBuf {
+        self.root.join("inventory")
+    }
+
+    pub fn project(&self) -> PathBuf {
+        self.root.join("project")
+    }
+
+    pub fn roles(&self) -> PathBuf {
+        self.root.join("roles")
+    }
+
+    /// Reads every input of `env/` that the runner interprets itself.
+    pub fn load_env(&self) -> Result<EnvInputs, ConfigError> {
+        let settings_path = self.env_file("settings");
+        let settings = match read_mapping(&settings_path)? {
+            Some(map) => Settings::from_mapping(&settings_path, &map)?,
+            None => Settings::default(),
+        };
+        let envvars_path = self.env_file("envvars");
+        let envvars = read_mapping(&envvars_path)?
+            .map(|map| map.iter().map(|(key, value)| (key.clone(), python_str(value))).collect())
+            .unwrap_or_default();
+        let passwords_path = self.env_file("passwords");
+        let passwords = read_mapping(&passwords_path)?
+            .map(|map| map.iter().map(|(key, value)| (key.clone(), python_str(value))).collect())
+            .unwrap_or_default();
+        let cmdline_path = self.env_file("cmdline");
+        let cmdline = read_optional_text(&cmdline_path)?;
+        if let Some(text) = &cmdline {
+            split_cmdline(text).map_err(|reason| ConfigError::BadCmdline { path: cmdline_path.clone(), reason })?;
+        }
+        let ssh_key = read_optional_text(&self.env_file("ssh_key"))?;
+        let extravars = self.env_file("extravars");
+        let extravars = extravars.exists().then_some(extravars);
+        let args_path = self.root.join("args");
+        let args = read_optional_text(&args_path)?;
+        if let Some(text) = &args {
+            split_cmdline(text).map_err(|reason| ConfigError::BadCmdline { path: args_path.clone(), reason })?;
+        }
+        Ok(EnvInputs { settings, envvars, passwords, cmdline, ssh_key, extravars, args })
+    }
+}
+
+/// The inputs found under `env/` (and the `args` override).
+#[derive(Debug, Clone, Default)]
+pub struct EnvInputs {
+    pub settings: Settings,
+    /// `env/envvars`, values converted to strings the way Python's `str()` does.
+    pub envvars: Vec<(String, String)>,
+    /// `env/passwords`: prompt pattern → answer.
+    pub passwords: Vec<(String, String)>,
+    pub cmdline: Option<String>,
+    pub ssh_key: Option<String>,
+    /// Path of `env/extravars`, handed to Ansible as `-e @path` (Ansible parses it).
+    pub extravars: Option<PathBuf>,
+    /// Text of `<pdd>/args`, a complete command line replacing everything.
+    pub args: Option<String>,
+}
+
+/// `env/settings`, the keys this runner acts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub idle_timeout: Option<f64>,
+    pub job_timeout: Option<f64>,
+    pub pexpect_timeout: f64,
+    pub suppress_output_file: bool,
+    pub suppress_ansible_output: Option<bool>,
+    pub fact_cache: String,
+    pub process_isolation: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            idle_timeout: None,
+            job_timeout: None,
+            pexpect_timeout: 5.0,
+            suppress_output_file: false,
+            suppress_ansible_output: None,
+            fact_cache: "fact_cache".to_owned(),
+            process_isolation: false,
+        }
+    }
+}
+
+impl Settings {
+    fn from_mapping(path: &Path, map: &serde_json::Map<String, Value>) -> Result<Self, ConfigError> {
+        let bad =
+            |key: &str, expected| ConfigError::BadSetting { path: path.to_owned(), key: key.to_owned(), expected };
+        let seconds = |key: &str| -> Result<Option<f64>, ConfigError> {
+            match map.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::Number(n)) => {
+                    n.as_f64().filter(|v| *v >= 0.0).map(Some).ok_or_else(|| bad(key, "a number of seconds"))
+                }
+                Some(Value::String(s)) => s
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| *v >= 0.0)
+                    .map(Some)
+                    .ok_or_else(|| bad(key, "a number of seconds")),
+                Some(_) => Err(bad(key, "a number of seconds")),
+            }
+        };
+        let flag = |key: &str| -> Result<Option<bool>, ConfigError> {
+            match map.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::Bool(b)) => Ok(Some(*b)),
+                Some(_) => Err(bad(key, "true or false")),
+            }
+        };
+        let fact_cache = match map.get("fact_cache") {
+            None | Some(Value::Null) => Self::default().fact_cache,
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(_) => return Err(bad("fact_cache", "a directory name")),
+        };
+        let settings = Self {
+            // Zero means "no timeout" in the Python tool.
+            idle_timeout: seconds("idle_timeout")?.filter(|v| *v > 0.0),
+            job_timeout: seconds("job_timeout")?.filter(|v| *v > 0.0),
+            pexpect_timeout: seconds("pexpect_timeout")?.unwrap_or(Self::default().pexpect_timeout),
+            suppress_output_file: flag("suppress_output_file")?.unwrap_or(false),
+            suppress_ansible_output: flag("suppress_ansible_output")?,
+            fact_cache,
+            process_isolation: flag("process_isolation")?.unwrap_or(false),
+        };
+        Ok(settings)
+    }
+}
+
+/// Reads a JSON-or-YAML file that must hold a mapping. A missing file is `None`; an empty one is an
+/// empty mapping.
+pub fn read_mapping(path: &Path) -> Result<Option<serde_json::Map<String, Value>>, ConfigError> {
+    let Some(text) = read_optional_text(path)? else { return Ok(None) };
+    if text.trim().is_empty() {
+        return Ok(Some(serde_json::Map::new()));
+    }
+    let value: Value = match serde_json::from_str(&text) {
+        Ok(value) => value,
+        Err(_) => serde_yaml_ng::from_str::<Value>(&text)
+            .map_err(|err| ConfigError::Syntax { path: path.to_owned(), reason: err.to_string() })?,
+    };
+    match value {
+        Value::Object(map) => Ok(Some(map)),
+        Value::Null => Ok(Some(serde_json::Map::new())),
+        other => Err(ConfigError::NotAMapping { path: path.to_owned(), found: json_kind(&other) }),
+    }
+}
+
+fn read_optional_text(path: &Path) -> Result<Option<String>, ConfigError> {
+    match fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| ConfigError::Syntax { path: path.to_owned(), reason: "not UTF-8 text".to_owned() }),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(ConfigError::Read { path: path.to_owned(), source }),
+    }
+}
+
+/// Splits a command line the way a POSIX shell would, with a one-line reason on failure.
+pub fn split_cmdline(text: &str) -> Result<Vec<String>, String> {
+    shell_words::split(text).map_err(|_| "unbalanced quotes in the command line".to_owned())
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// Converts a value to text as Python's `str()` does, because the Python tool stringifies
+/// `env/envvars` values that way and jobs depend on it (`True`, `None`, `2.5`).
+pub fn python_str(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => python_repr(other),
+    }
+}
+
+fn python_repr(value: &Value) -> String {
+    match value {
+        Value::Null => "None".to_owned(),
+        Value::Bool(true) => "True".to_owned(),
+        Value::Bool(false) => "False".to_owned(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => {
+            let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+            let mut out = String::with_capacity(s.len() + 2);
+            out.push(quote);
+            for ch in s.chars() {
+                match ch {
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\t' => out.push_str("\\t"),
+                    '\r' => out.push_str("\\r"),
+                    c if c == quote => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push(quote);
+            out
+        }
+        Value::Array(items) => format!("[{}]", items.iter().map(python_repr).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("{}: {}", python_repr(&Value::String(k.clone())), python_repr(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Makes a path absolute against the current directory without resolving symlinks.
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_owned()
+    } else {
+        std::env::current_dir().map(|cwd| cwd.join(path)).unwrap_or_else(|_| path.to_owned())
+    };
+    normalize(&joined)
+}
+
+/// Removes `.` and resolves `..` lexically, as Python's `os.path.abspath` does.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Creates a directory (and parents) with mode 0700 for the last component.
+pub fn create_dir_private(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    match fs::DirBuilder::new().mode(0o700).create(path) {
+        Err(err) if err.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
+        other => other,
+    }
+}
+
+/// Environment names whose values are kept out of artifacts and streams.
+pub fn is_secret_name(name: &str) -> bool {
+    const MARKERS: [&str; 10] = [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "PRIVATE_KEY",
+        "API_KEY",
+        "APIKEY",
+        "ACCESS_KEY",
+        "CREDENTIAL",
+        "AUTH",
+    ];
+    let upper = name.to_ascii_uppercase();
+    MARKERS.iter().any(|marker| upper.contains(marker)) && upper != "SSH_AUTH_SOCK"
+}
+
+/// The marker that replaces a secret value in artifacts and streams.
+pub const REDACTED: &str = "**********";
+
+/// A copy of `env` safe to write to disk or a stream: secret-looking values replaced by a marker.
+pub fn redact_env(env: &IndexMap<String, String>) -> IndexMap<String, String> {
+    env.iter()
+        .map(|(key, value)| {
+            let shown = if is_secret_name(key) && !value.is_empty() { REDACTED.to_owned() } else { value.clone() };
+            (key.clone(), shown)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn python_str_matches_python() {
+        assert_eq!(python_str(&json!(1)), "1");
+        assert_eq!(python_str(&json!(2.5)), "2.5");
+        assert_eq!(python_str(&json!(null)), "None");
+        assert_eq!(python_str(&json!(false)), "False");
+        assert_eq!(python_str(&json!({"x": 1})), "{'x': 1}");
+        assert_eq!(python_str(&json!(["a", "it's"])), "['a', \"it's\"]");
+    }
+
+    #[test]
+    fn malformed_mapping_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings");
+        fs::write(&path, "job_timeout: [1\n").unwrap();
+        let err = read_mapping(&path).unwrap_err().to_string();
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        fs::write(&path, "- a\n- b\n").unwrap();
+        let err = read_mapping(&path).unwrap_err().to_string();
+        assert!(err.contains("found a list"), "{err}");
+    }
+
+    #[test]
+    fn settings_are_typed() {
+        let map = json!({"job_timeout": 3, "idle_timeout": "2.5", "suppress_output_file": true});
+        let settings = Settings::from_mapping(Path::new("s"), map.as_object().unwrap()).unwrap();
+        assert_eq!(settings.job_timeout, Some(3.0));
+        assert_eq!(settings.idle_timeout, Some(2.5));
+        assert!(settings.suppress_output_file);
+        let bad = json!({"job_timeout": "soon"});
+        assert!(Settings::from_mapping(Path::new("s"), bad.as_object().unwrap()).is_err());
+    }
+
+    #[test]
+    fn secret_names_are_redacted() {
+        let env: IndexMap<String, String> =
+            [("AWS_SECRET_ACCESS_KEY", "x"), ("HOME", "/root"), ("MY_PASSWORD", "p"), ("GITHUB_TOKEN", "t")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+        let shown = redact_env(&env);
+        assert_eq!(shown["HOME"], "/root");
+        assert_eq!(shown["MY_PASSWORD"], REDACTED);
+        assert_eq!(shown["GITHUB_TOKEN"], REDACTED);
+        assert_eq!(shown["AWS_SECRET_ACCESS_KEY"], REDACTED);
+    }
+}

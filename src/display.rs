@@ -1,0 +1,104 @@
+//! The terminal sink: Ansible's own text (coloured on a terminal, plain otherwise), one JSON line
+//! per event with `-j`, or nothing with `-q`. A closed stdout pipe ends the display quietly; the
+//! run and its artifacts go on.
+
+use std::io::{self, Write};
+
+use crate::events::{Event, EventSink};
+use crate::job::OutputMode;
+use crate::pyjson;
+
+pub struct TerminalRenderer<W: Write> {
+    out: W,
+    mode: OutputMode,
+    colour: bool,
+    closed: bool,
+}
+
+impl<W: Write> TerminalRenderer<W> {
+    pub fn new(out: W, mode: OutputMode, colour: bool) -> Self {
+        Self { out, mode, colour, closed: false }
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.out.write_all(bytes).and_then(|()| self.out.flush()) {
+            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+}
+
+/// Whether text for stdout should keep its colours: a terminal, and `NO_COLOR` unset.
+pub fn stdout_wants_colour() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && console::Term::stdout().is_term()
+}
+
+impl<W: Write> EventSink for TerminalRenderer<W> {
+    fn on_event(&mut self, event: &Event) -> io::Result<()> {
+        match self.mode {
+            OutputMode::Quiet => Ok(()),
+            OutputMode::Json => self.write(&pyjson::to_line(&event.json)),
+            OutputMode::Pretty if event.text.is_empty() => Ok(()),
+            OutputMode::Pretty if self.colour => {
+                let text = event.text.clone();
+                self.write(text.as_bytes())
+            }
+            OutputMode::Pretty => {
+                let plain = console::strip_ansi_codes(&event.text).into_owned();
+                self.write(plain.as_bytes())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(stdout: &str) -> Event {
+        Event::from_json(
+            json!({"uuid": "u", "counter": 1, "stdout": stdout, "event": "runner_on_ok"}).as_object().unwrap().clone(),
+        )
+    }
+
+    #[test]
+    fn pretty_strips_colour_when_asked() {
+        let mut out = Vec::new();
+        TerminalRenderer::new(&mut out, OutputMode::Pretty, false).on_event(&event("\u{1b}[0;32mok\u{1b}[0m")).unwrap();
+        assert_eq!(out, b"ok\n");
+    }
+
+    #[test]
+    fn json_mode_prints_one_line_per_event_even_when_empty() {
+        let mut out = Vec::new();
+        let mut renderer = TerminalRenderer::new(&mut out, OutputMode::Json, false);
+        renderer.on_event(&event("")).unwrap();
+        renderer.on_event(&event("x")).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        assert!(text.starts_with(r#"{"uuid": "u", "counter": 1, "stdout": """#));
+    }
+
+    #[test]
+    fn broken_pipe_is_quiet() {
+        struct Closed;
+        impl Write for Closed {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut renderer = TerminalRenderer::new(Closed, OutputMode::Pretty, true);
+        assert!(renderer.on_event(&event("x")).is_ok());
+        assert!(renderer.on_event(&event("y")).is_ok());
+    }
+}

@@ -1,0 +1,8 @@
+//! Exit codes of the binary, in one place. A job's own rc is passed through unchanged.
+
+/// Success, and the answer "alive" of `is-alive`.
+pub const OK: i32 = 0;
+/// An error the runner reports itself (bad input, missing pid file, a job that cannot be prepared).
+pub const FAILURE: i32 = 1;
+/// A command line that cannot be parsed (as argparse and clap both use).
+pub const USAGE: i32 = 2;

@@ -1,0 +1,279 @@
+//! `JobSpec`: the single validated description of a job, resolved from flags, `RUNNER_*` variables
+//! and the private data dir. Everything after it is independent of the command line.
+
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::cli::RunArgs;
+use crate::config::{self, ConfigError, EnvInputs, PrivateDataDir};
+
+#[derive(Debug, Error)]
+pub enum JobError {
+    #[error("The --hosts option can only be used with -m or -r")]
+    HostsWithoutModuleOrRole,
+    #[error("The -p option must be specified when not using -m or -r")]
+    NothingToRun,
+    #[error("Value for --inventory does not appear to be a valid path.")]
+    BadInventory,
+    #[error("only one of --playbook, --module and --role may be given (check RUNNER_PLAYBOOK, RUNNER_MODULE and RUNNER_ROLE)")]
+    SeveralKinds,
+    #[error("--ident {0:?} cannot be used as a directory name")]
+    BadIdent(String),
+    #[error("--role-vars item {0:?} must have the form key=value")]
+    BadRoleVar(String),
+    #[error("--cmdline: {0}")]
+    BadCmdline(String),
+    #[error(
+        "process isolation and containers are not supported by this ansible-runner; run without --process-isolation"
+    )]
+    IsolationUnsupported,
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+/// What Ansible program runs and on what.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobKind {
+    Playbook {
+        playbook: String,
+    },
+    Module {
+        module: String,
+        args: Option<String>,
+        hosts: Option<String>,
+    },
+    Role {
+        role: String,
+        vars: Option<serde_json::Map<String, serde_json::Value>>,
+        hosts: Option<String>,
+        gather_facts: bool,
+    },
+}
+
+/// How events are shown on the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputMode {
+    Pretty,
+    Json,
+    Quiet,
+}
+
+/// A validated job, ready to be turned into a command line.
+#[derive(Debug, Clone)]
+pub struct JobSpec {
+    pub pdd: PrivateDataDir,
+    pub ident: String,
+    pub kind: JobKind,
+    pub binary: Option<String>,
+    pub inventory: Option<PathBuf>,
+    pub limit: Option<String>,
+    pub forks: Option<String>,
+    /// Extra Ansible arguments from `--cmdline`, or else `env/cmdline`.
+    pub cmdline: Option<String>,
+    pub verbosity: u8,
+    pub artifact_root: PathBuf,
+    pub project_dir: PathBuf,
+    pub rotate_artifacts: i64,
+    pub output: OutputMode,
+    pub omit_event_data: bool,
+    pub only_failed_event_data: bool,
+    pub roles_path: Option<String>,
+    pub env: EnvInputs,
+}
+
+/// The command-line checks the Python tool makes before touching the disk, in its order.
+pub fn validate_flags(args: &RunArgs) -> Result<(), JobError> {
+    let job = &args.job;
+    if args.ansible.hosts.is_some() && job.module.is_none() && job.role.is_none() {
+        return Err(JobError::HostsWithoutModuleOrRole);
+    }
+    let kinds = [&job.playbook, &job.module, &job.role].iter().filter(|v| v.is_some()).count();
+    if kinds == 0 {
+        return Err(JobError::NothingToRun);
+    }
+    if kinds > 1 {
+        return Err(JobError::SeveralKinds);
+    }
+    if args.isolation.process_isolation {
+        return Err(JobError::IsolationUnsupported);
+    }
+    if let Some(ident) = &args.output.ident {
+        if ident.is_empty() || ident == "." || ident == ".." || ident.contains('/') || ident.contains('\0') {
+            return Err(JobError::BadIdent(ident.clone()));
+        }
+    }
+    Ok(())
+}
+
+impl JobSpec {
+    /// Validates the flags, opens (creating if needed) the private data dir and reads `env/`.
+    pub fn resolve(args: &RunArgs) -> Result<Self, JobError> {
+        validate_flags(args)?;
+        let pdd_path = config::absolute(&args.private_data_dir);
+        let inventory = match &args.output.inventory {
+            Some(value) => Some(resolve_inventory(&pdd_path, value).ok_or(JobError::BadInventory)?),
+            None => None,
+        };
+        let kind = job_kind(args)?;
+        if let Some(cmdline) = &args.ansible.cmdline {
+            config::split_cmdline(cmdline).map_err(JobError::BadCmdline)?;
+        }
+        let pdd = PrivateDataDir::open_or_create(&args.private_data_dir)?;
+        let env = pdd.load_env()?;
+        if env.settings.process_isolation {
+            return Err(JobError::IsolationUnsupported);
+        }
+        let ident = args.output.ident.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let artifact_root =
+            args.output.artifact_dir.as_deref().map_or_else(|| pdd.root.join("artifacts"), config::absolute);
+        let project_dir = args.output.project_dir.clone().unwrap_or_else(|| pdd.project());
+        let quiet = args.output.quiet || env.settings.suppress_ansible_output == Some(true);
+        let output = if quiet {
+            OutputMode::Quiet
+        } else if args.output.json {
+            OutputMode::Json
+        } else {
+            OutputMode::Pretty
+        };
+        let cmdline = args.ansible.cmdline.clone().or_else(|| env.cmdline.clone());
+        Ok(Self {
+            ident,
+            kind,
+            binary: args.output.binary.clone(),
+            inventory: inventory.or_else(|| pdd.inventory().exists().then(|| pdd.inventory())),
+            limit: args.ansible.limit.clone(),
+            forks: args.ansible.forks.clone(),
+            cmdline,
+            verbosity: args.output.verbosity,
+            artifact_root,
+            project_dir,
+            rotate_artifacts: args.output.rotate_artifacts,
+            output,
+            omit_event_data: args.output.omit_event_data,
+            only_failed_event_data: args.output.only_failed_event_data,
+            roles_path: args.roles.roles_path.clone(),
+            env,
+            pdd,
+        })
+    }
+
+    pub fn artifact_dir(&self) -> PathBuf {
+        self.artifact_root.join(&self.ident)
+    }
+
+    pub fn is_ad_hoc(&self) -> bool {
+        matches!(self.kind, JobKind::Module { .. }) && self.binary.is_none()
+    }
+}
+
+fn job_kind(args: &RunArgs) -> Result<JobKind, JobError> {
+    let job = &args.job;
+    if let Some(role) = &job.role {
+        let vars = args.roles.role_vars.as_deref().map(parse_role_vars).transpose()?;
+        return Ok(JobKind::Role {
+            role: role.clone(),
+            vars,
+            hosts: args.ansible.hosts.clone(),
+            gather_facts: !args.roles.role_skip_facts,
+        });
+    }
+    if let Some(module) = &job.module {
+        return Ok(JobKind::Module {
+            module: module.clone(),
+            args: args.ansible.module_args.clone(),
+            hosts: args.ansible.hosts.clone(),
+        });
+    }
+    match &job.playbook {
+        Some(playbook) => Ok(JobKind::Playbook { playbook: playbook.clone() }),
+        None => Err(JobError::NothingToRun),
+    }
+}
+
+/// `--inventory` may name a path (relative to the cwd or absolute) or an entry of `<pdd>/inventory/`.
+/// A comma-separated host list (`web1,web2,` as Ansible accepts it) is passed through as given.
+fn resolve_inventory(pdd: &Path, value: &str) -> Option<PathBuf> {
+    let given = Path::new(value);
+    if given.is_file() || given.is_dir() {
+        return Some(config::absolute(given));
+    }
+    if given.is_relative() {
+        let inside = pdd.join("inventory").join(given);
+        if inside.is_file() || inside.is_dir() {
+            return Some(inside);
+        }
+    }
+    value.contains(',').then(|| PathBuf::from(value))
+}
+
+/// Parses `k1=v1 k2=v2`; values are read as Python literals when they are ones, else kept as text.
+fn parse_role_vars(text: &str) -> Result<serde_json::Map<String, serde_json::Value>, JobError> {
+    text.split_whitespace()
+        .map(|item| {
+            let mut parts = item.split('=');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(key), Some(value), None) => Ok((key.to_owned(), literal(value))),
+                _ => Err(JobError::BadRoleVar(item.to_owned())),
+            }
+        })
+        .collect()
+}
+
+fn literal(text: &str) -> serde_json::Value {
+    use serde_json::Value;
+    match text {
+        "True" => return Value::Bool(true),
+        "False" => return Value::Bool(false),
+        "None" => return Value::Null,
+        _ => {}
+    }
+    if let Ok(int) = text.parse::<i64>() {
+        return Value::from(int);
+    }
+    if let Ok(float) = text.parse::<f64>() {
+        if float.is_finite() {
+            return Value::from(float);
+        }
+    }
+    let quoted = text.len() >= 2
+        && ((text.starts_with('\'') && text.ends_with('\'')) || (text.starts_with('"') && text.ends_with('"')));
+    if quoted {
+        return Value::String(text[1..text.len() - 1].to_owned());
+    }
+    if text.starts_with('[') || text.starts_with('{') {
+        let as_json =
+            text.replace('\'', "\"").replace("True", "true").replace("False", "false").replace("None", "null");
+        if let Ok(value) = serde_json::from_str(&as_json) {
+            return value;
+        }
+    }
+    Value::String(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn role_vars_are_python_literals() {
+        let vars = parse_role_vars("a=5 b=[1,2] c=True d='q' e=plain f=2.5").unwrap();
+        assert_eq!(
+            serde_json::Value::Object(vars),
+            json!({"a": 5, "b": [1, 2], "c": true, "d": "q", "e": "plain", "f": 2.5})
+        );
+        assert!(matches!(parse_role_vars("novalue"), Err(JobError::BadRoleVar(_))));
+        assert!(matches!(parse_role_vars("a=b=c"), Err(JobError::BadRoleVar(_))));
+    }
+
+    #[test]
+    fn inventory_resolution() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("inventory")).unwrap();
+        std::fs::write(dir.path().join("inventory/hosts"), "localhost\n").unwrap();
+        assert_eq!(resolve_inventory(dir.path(), "hosts"), Some(dir.path().join("inventory/hosts")));
+        assert_eq!(resolve_inventory(dir.path(), "missing"), None);
+        assert_eq!(resolve_inventory(dir.path(), "web1,web2"), Some(PathBuf::from("web1,web2")));
+    }
+}

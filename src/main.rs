@@ -1,0 +1,80 @@
+//! `ansible-runner`: parse the command line, dispatch to the command, map errors to exit codes.
+
+mod artifacts;
+mod callback;
+mod child;
+mod cli;
+mod command;
+mod config;
+mod debuglog;
+mod display;
+mod events;
+mod exit;
+mod job;
+mod pyjson;
+mod role;
+mod runner;
+
+use clap::{CommandFactory, Parser};
+
+use crate::cli::{Cli, Command};
+use crate::job::JobError;
+
+fn main() {
+    std::process::exit(real_main());
+}
+
+fn real_main() -> i32 {
+    // `--version` wins anywhere on the line, before required arguments are checked (as argparse does).
+    if std::env::args().skip(1).any(|arg| arg == "--version") {
+        println!("{}", env!("CARGO_PKG_VERSION"));
+        return exit::OK;
+    }
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() { exit::USAGE } else { exit::OK };
+        }
+    };
+    let Some(command) = cli.command else {
+        print!("{}", cli::COMMON_USAGE);
+        let mut cmd = Cli::command();
+        eprintln!("{}", cmd.render_usage());
+        eprintln!("ansible-runner: error: the following arguments are required: command");
+        return exit::USAGE;
+    };
+    let result = match command {
+        Command::Run(args) => runner::run_command(&args),
+        other => Err(anyhow::anyhow!("`{}` is not available in this build yet", command_name(&other))),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            report(&err);
+            exit::FAILURE
+        }
+    }
+}
+
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Run(_) => "run",
+        Command::Start(_) => "start",
+        Command::Stop(_) => "stop",
+        Command::IsAlive(_) => "is-alive",
+        Command::Transmit(_) => "transmit",
+        Command::Worker(_) => "worker",
+        Command::Process(_) => "process",
+    }
+}
+
+/// One line on stderr. The Python tool's own validation messages are printed bare, as it does.
+fn report(err: &anyhow::Error) {
+    match err.downcast_ref::<JobError>() {
+        Some(JobError::HostsWithoutModuleOrRole | JobError::NothingToRun | JobError::BadInventory) => {
+            eprintln!("{err}")
+        }
+        _ => eprintln!("ansible-runner: {err:#}"),
+    }
+}

@@ -1,0 +1,157 @@
+//! One job from start to end: prepare the artifact dir, install the callback, build the command
+//! line, run the child, feed the event pipeline, and record `status` and `rc`.
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::artifacts::{self, ArtifactsWriter, Status};
+use crate::callback::CallbackInstall;
+use crate::child::{self, Ending, Output, Supervision};
+use crate::cli::RunArgs;
+use crate::command::{CommandLine, RunPaths};
+use crate::debuglog::DebugLog;
+use crate::display::{stdout_wants_colour, TerminalRenderer};
+use crate::events::{EventPipeline, EventSink};
+use crate::job::{JobKind, JobSpec};
+use crate::role::RolePlaybook;
+
+/// rc recorded for a job that timed out or was cancelled (as the Python tool).
+pub const RC_TIMEOUT_OR_CANCEL: i32 = 254;
+/// rc recorded when the Ansible program cannot be started.
+pub const RC_NOT_FOUND: i32 = 127;
+
+/// How a finished job ended.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    pub status: Status,
+    pub rc: i32,
+    pub artifact_dir: PathBuf,
+}
+
+/// `ansible-runner run`: the job in the foreground; the exit code is the job's rc.
+pub fn run_command(args: &RunArgs) -> anyhow::Result<i32> {
+    let spec = JobSpec::resolve(args)?;
+    let mut debug = DebugLog::open(args.logging.debug, args.logging.logfile.as_deref()).with_context(|| {
+        format!(
+            "cannot open log file {}",
+            args.logging.logfile.as_deref().unwrap_or(std::path::Path::new("")).display()
+        )
+    })?;
+    persist_cmdline(&spec, args)?;
+    let cancel = install_cancel_handlers()?;
+    let stdout = io::stdout();
+    let mut terminal = TerminalRenderer::new(stdout.lock(), spec.output, stdout_wants_colour());
+    let outcome = run_job(&spec, &cancel, vec![&mut terminal], &mut debug)?;
+    Ok(outcome.rc)
+}
+
+/// The Python tool stores a `--cmdline` into `env/cmdline` when that file is absent (unless
+/// `--omit-env-files`), and later runs pick it up; kept for compatibility.
+fn persist_cmdline(spec: &JobSpec, args: &RunArgs) -> anyhow::Result<()> {
+    let Some(cmdline) = &args.ansible.cmdline else { return Ok(()) };
+    let path = spec.pdd.env_file("cmdline");
+    if args.output.omit_env_files || path.exists() {
+        return Ok(());
+    }
+    let env_dir = spec.pdd.root.join("env");
+    crate::config::create_dir_private(&env_dir).with_context(|| format!("cannot create {}", env_dir.display()))?;
+    artifacts::write_atomic(&path, cmdline.as_bytes(), 0o600)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// SIGINT and SIGTERM only count requests; the supervision loop decides what to do.
+pub fn install_cancel_handlers() -> io::Result<Arc<AtomicUsize>> {
+    let requests = Arc::new(AtomicUsize::new(0));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let counter = Arc::clone(&requests);
+        // SAFETY: the handler only performs an atomic increment, which is async-signal-safe.
+        unsafe {
+            signal_hook::low_level::register(signal, move || {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            })?;
+        }
+    }
+    Ok(requests)
+}
+
+/// Runs a resolved job, handing every event to the artifact writer and then to `sinks`.
+pub fn run_job(
+    spec: &JobSpec,
+    cancel: &AtomicUsize,
+    sinks: Vec<&mut dyn EventSink>,
+    debug: &mut DebugLog,
+) -> anyhow::Result<RunOutcome> {
+    let role_playbook = match &spec.kind {
+        JobKind::Role { role, vars, hosts, gather_facts } if spec.binary.is_none() && spec.env.args.is_none() => Some(
+            RolePlaybook::write(&spec.project_dir, role, vars.as_ref(), hosts.as_deref(), *gather_facts)
+                .with_context(|| format!("cannot write the role playbook into {}", spec.project_dir.display()))?,
+        ),
+        _ => None,
+    };
+    let callback = CallbackInstall::create().context("cannot install the event callback plugin")?;
+    let artifact_dir = spec.artifact_dir();
+    let plugin_dir = callback.plugin_dir();
+    let paths = RunPaths {
+        artifact_dir: &artifact_dir,
+        callback_dir: &plugin_dir,
+        role_playbook: role_playbook.as_ref().map(RolePlaybook::path),
+    };
+    let line = CommandLine::build(spec, &paths, std::env::vars());
+    debug.line(&format!("command: {}", shell_words::join(&line.command)));
+    debug.line(&format!("cwd: {}", line.cwd.display()));
+    debug.line(&format!("artifacts: {}", artifact_dir.display()));
+
+    let mut writer = ArtifactsWriter::create(&artifact_dir, &line.redacted(), spec.env.settings.suppress_output_file)?;
+    artifacts::rotate(&spec.artifact_root, spec.rotate_artifacts)?;
+
+    let mut all_sinks: Vec<&mut dyn EventSink> = Vec::with_capacity(sinks.len() + 1);
+    all_sinks.push(&mut writer);
+    for sink in sinks {
+        all_sinks.push(sink);
+    }
+    let mut pipeline = EventPipeline::new(&spec.ident, all_sinks);
+
+    let (status, rc) = match child::resolve_program(line.program(), &line) {
+        None => {
+            pipeline
+                .emit_message(&format!("The command was not found or was not executable: {}.", line.program()))
+                .context("cannot record the run's events")?;
+            eprintln!(
+                "ansible-runner: `{}` was not found on PATH; install Ansible with `pip install ansible-core` \
+                 (or put its bin directory on PATH)",
+                line.program()
+            );
+            (Status::Failed, RC_NOT_FOUND)
+        }
+        Some(program) => {
+            let supervision = Supervision {
+                job_timeout: spec.env.settings.job_timeout.map(Duration::from_secs_f64),
+                idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),
+                cancel_requests: cancel,
+            };
+            let ending = child::run(&line, &program, &callback.events_path(), &supervision, |output| match output {
+                Output::Raw(bytes) => pipeline.feed_raw(bytes),
+                Output::Record(line) => pipeline.feed_record(line),
+            });
+            pipeline.finish().context("cannot record the run's events")?;
+            match ending.with_context(|| format!("running {}", line.program()))? {
+                Ending::Exited(0) => (Status::Successful, 0),
+                Ending::Exited(code) => (Status::Failed, code),
+                Ending::Signalled(signal) => (Status::Failed, 128 + signal),
+                Ending::TimedOut => (Status::Timeout, RC_TIMEOUT_OR_CANCEL),
+                Ending::Canceled => (Status::Canceled, RC_TIMEOUT_OR_CANCEL),
+            }
+        }
+    };
+    drop(pipeline);
+    writer.finish(status, rc)?;
+    debug.line(&format!("status: {} rc: {rc}", status.as_str()));
+    drop(role_playbook);
+    drop(callback);
+    Ok(RunOutcome { status, rc, artifact_dir })
+}

@@ -1,0 +1,106 @@
+//! The command line: version, usage, validation messages and exit codes, bad input.
+
+use crate::common::{ours, reference, text, Pdd};
+
+#[test]
+fn version_is_the_reference_version() {
+    for args in [&["--version"][..], &["run", "--version"]] {
+        let out = ours().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(text(&out).0, "2.4.3\n");
+    }
+}
+
+#[test]
+fn no_command_prints_common_usage_and_exits_2() {
+    let out = ours().output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let (stdout, stderr) = text(&out);
+    assert!(stdout.contains("ansible-runner run /tmp/private -p playbook.yml"), "{stdout}");
+    assert!(stdout.starts_with('\n') && stdout.ends_with('\n'));
+    assert!(stderr.contains("required"), "{stderr}");
+}
+
+#[test]
+fn validation_messages_and_codes_match_the_reference() {
+    let pdd = Pdd::new();
+    let dir = pdd.path().to_str().unwrap();
+    let cases: [&[&str]; 3] = [
+        &["run", dir, "-p", "x.yml", "--hosts", "h"],
+        &["run", dir],
+        &["run", dir, "-p", "x.yml", "--inventory", "no/such/inventory"],
+    ];
+    for args in cases {
+        let mine = ours().args(args).output().unwrap();
+        let theirs = reference().args(args).output().unwrap();
+        assert_eq!(mine.status.code(), theirs.status.code(), "{args:?}");
+        assert_eq!(text(&mine).1, text(&theirs).1, "{args:?}");
+        assert_eq!(mine.status.code(), Some(1));
+    }
+}
+
+#[test]
+fn validation_happens_before_the_private_data_dir_is_created() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("never");
+    let out = ours().arg("run").arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!dir.exists());
+}
+
+#[test]
+fn env_defaults_conflicting_with_flags_give_a_clean_error() {
+    let pdd = Pdd::new();
+    let out = ours()
+        .args(["run", pdd.path().to_str().unwrap(), "-m", "ping"])
+        .env("RUNNER_PLAYBOOK", "x.yml")
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = text(&out).1;
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn malformed_env_files_are_errors_naming_the_file() {
+    for (name, content) in
+        [("settings", "job_timeout: [1\n"), ("envvars", "- just\n- a list\n"), ("passwords", "{bad json\n")]
+    {
+        let pdd = Pdd::new();
+        pdd.file(&format!("env/{name}"), content).file("project/x.yml", "- hosts: all\n  tasks: []\n");
+        let out = ours().args(["run", pdd.path().to_str().unwrap(), "-p", "x.yml"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let stderr = text(&out).1;
+        assert!(stderr.contains(&format!("env/{name}")), "{name}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{name}: {stderr}");
+        assert!(!pdd.path().join("artifacts").exists(), "{name}: nothing should have run");
+    }
+}
+
+#[test]
+fn private_data_dir_that_is_a_file_is_a_clear_error() {
+    let parent = tempfile::tempdir().unwrap();
+    let file = parent.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    let out = ours().arg("run").arg(&file).args(["-p", "x.yml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out).1;
+    assert!(stderr.contains("is not a directory") && stderr.contains(file.to_str().unwrap()), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+}
+
+#[test]
+fn unknown_command_and_option_are_usage_errors() {
+    assert_eq!(ours().arg("bogus").output().unwrap().status.code(), Some(2));
+    assert_eq!(ours().args(["run", "/tmp", "--no-such-flag"]).output().unwrap().status.code(), Some(2));
+    assert_eq!(ours().args(["run", "/tmp", "-p", "a", "-m", "b"]).output().unwrap().status.code(), Some(2));
+}
+
+#[test]
+fn bad_role_vars_are_a_one_line_error() {
+    let pdd = Pdd::new();
+    let out = ours().args(["run", pdd.path().to_str().unwrap(), "-r", "x", "--role-vars", "novalue"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).1.contains("novalue"));
+}

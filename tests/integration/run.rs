@@ -1,0 +1,247 @@
+//! `run` on real ansible-core: artifacts, events, terminal modes, exit codes.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use serde_json::Value;
+
+use crate::common::{assert_stream_invariants, names, ours, plain_lines, text, Pdd};
+
+const PLAYBOOK: &str = r#"
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: say hello
+      debug: msg="{{ greeting | default('hi') }}"
+    - name: change something
+      command: "true"
+      changed_when: true
+      notify: handle it
+    - name: record stats
+      set_stats:
+        data: {answer: 42}
+  handlers:
+    - name: handle it
+      debug: msg=handled
+"#;
+
+fn run(pdd: &Pdd, extra: &[&str]) -> std::process::Output {
+    ours().arg("run").arg(pdd.path()).args(["-i", "t"]).args(extra).output().unwrap()
+}
+
+#[test]
+fn playbook_run_writes_every_artifact() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK).file("env/extravars", "greeting: from extravars\n");
+    let out = run(&pdd, &["-p", "site.yml"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let artifacts = pdd.artifacts("t");
+    assert_eq!(artifacts.read("rc"), "0");
+    assert_eq!(artifacts.read("status"), "successful");
+    for name in ["command", "stdout", "stderr", "job_events", "fact_cache"] {
+        assert!(artifacts.dir.join(name).exists(), "{name} missing");
+    }
+    for name in ["command", "stdout", "rc", "status"] {
+        let mode = fs::metadata(artifacts.dir.join(name)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name}");
+    }
+    let command: serde_json::Map<String, Value> = serde_json::from_str(&artifacts.read("command")).unwrap();
+    assert_eq!(command.keys().collect::<Vec<_>>(), ["command", "cwd", "env"]);
+    assert_eq!(command["command"][0], "ansible-playbook");
+    assert_eq!(command["cwd"], pdd.path().join("project").to_str().unwrap());
+    assert_eq!(command["env"]["ANSIBLE_STDOUT_CALLBACK"], "awx_display");
+
+    let events = artifacts.events();
+    assert_stream_invariants(&events);
+    let names = names(&events);
+    assert_eq!(names.first().map(String::as_str), Some("playbook_on_start"));
+    assert_eq!(names.last().map(String::as_str), Some("playbook_on_stats"));
+    for expected in
+        ["playbook_on_play_start", "playbook_on_task_start", "runner_on_start", "runner_on_ok", "playbook_on_notify"]
+    {
+        assert!(names.iter().any(|n| n == expected), "{expected} missing from {names:?}");
+    }
+    let stats = events.last().unwrap();
+    assert_eq!(stats["event_data"]["artifact_data"], serde_json::json!({"answer": 42}));
+    assert_eq!(stats["event_data"]["changed"], serde_json::json!({"localhost": 1}));
+    let hello = events.iter().find(|e| e["event"] == "runner_on_ok" && e["event_data"]["task"] == "say hello").unwrap();
+    assert_eq!(hello["event_data"]["res"]["msg"], "from extravars");
+    for event in &events {
+        let file = artifacts.dir.join("job_events").join(format!(
+            "{}-{}.json",
+            event["counter"],
+            event["uuid"].as_str().unwrap()
+        ));
+        assert!(file.exists(), "{}", file.display());
+    }
+
+    // The stdout artifact is the events' text, in order.
+    let from_events: Vec<String> = events
+        .iter()
+        .filter(|e| !e["stdout"].as_str().unwrap().is_empty())
+        .flat_map(|e| plain_lines(e["stdout"].as_str().unwrap()))
+        .collect();
+    assert_eq!(artifacts.stdout_lines(), from_events);
+    // What was printed (piped, so without colour) is the same text.
+    let printed = text(&out).0;
+    assert!(!printed.contains('\u{1b}'), "colour codes on a pipe");
+    assert_eq!(plain_lines(&printed), from_events);
+}
+
+#[test]
+fn json_mode_prints_exactly_one_json_line_per_event() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK);
+    let out = run(&pdd, &["-p", "site.yml", "-j", "-v"]);
+    assert_eq!(out.status.code(), Some(0));
+    let printed = text(&out).0;
+    let lines: Vec<Value> =
+        printed.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    let events = pdd.artifacts("t").events();
+    assert_eq!(lines.len(), events.len());
+    for (line, event) in lines.iter().zip(&events) {
+        assert_eq!(line, &Value::Object(event.clone()));
+    }
+}
+
+#[test]
+fn quiet_prints_nothing_but_writes_artifacts() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK);
+    let out = run(&pdd, &["-p", "site.yml", "-q"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out).0, "");
+    assert!(pdd.artifacts("t").events().len() > 5);
+}
+
+#[test]
+fn exit_code_is_ansibles_rc() {
+    let pdd = Pdd::new();
+    pdd.file("project/fail.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - fail: msg=boom\n");
+    let out = run(&pdd, &["-p", "fail.yml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(pdd.artifacts("t").read("rc"), "2");
+    assert_eq!(pdd.artifacts("t").read("status"), "failed");
+    assert!(text(&out).0.contains("boom"));
+}
+
+#[test]
+fn ad_hoc_module_runs_ansible() {
+    let pdd = Pdd::new();
+    let out = run(&pdd, &["-m", "command", "-a", "echo ad-hoc-output", "--hosts", "localhost"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let artifacts = pdd.artifacts("t");
+    let command: Value = serde_json::from_str(&artifacts.read("command")).unwrap();
+    assert_eq!(command["command"][0], "ansible");
+    assert_eq!(command["cwd"], pdd.path().to_str().unwrap());
+    let events = artifacts.events();
+    assert_stream_invariants(&events);
+    let ok = events.iter().find(|e| e["event"] == "runner_on_ok").expect("runner_on_ok");
+    assert_eq!(ok["ad_hoc_command_id"], 1);
+    assert!(ok["stdout"].as_str().unwrap().contains("ad-hoc-output"));
+}
+
+#[test]
+fn role_from_the_default_roles_path_runs_and_leaves_nothing_behind() {
+    let pdd = Pdd::new();
+    pdd.file("roles/hello/tasks/main.yml", "- debug: msg=\"role says {{ word }}\"\n");
+    let out = run(&pdd, &["-r", "hello", "--role-vars", "word=hi", "--role-skip-facts", "--hosts", "localhost"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(text(&out).0.contains("role says hi"));
+    assert!(!pdd.path().join("project").exists(), "the synthesised project dir must be removed");
+    let command: Value = serde_json::from_str(&pdd.artifacts("t").read("command")).unwrap();
+    assert_eq!(command["env"]["ANSIBLE_ROLES_PATH"], pdd.path().join("roles").to_str().unwrap());
+}
+
+#[test]
+fn missing_ansible_is_rc_127_with_a_hint() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK);
+    let out = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-i", "t", "-p", "site.yml"])
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(127));
+    let artifacts = pdd.artifacts("t");
+    assert_eq!(artifacts.read("rc"), "127");
+    assert_eq!(artifacts.read("status"), "failed");
+    assert_eq!(artifacts.stdout_lines(), ["The command was not found or was not executable: ansible-playbook."]);
+    assert!(text(&out).1.contains("pip install ansible-core"));
+}
+
+#[test]
+fn secrets_never_reach_the_artifacts() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK).file("env/envvars", "DB_PASSWORD: hunter2-envvars\n");
+    let out = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-i", "t", "-p", "site.yml"])
+        .env("API_TOKEN", "tok-inherited-secret")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let artifacts = pdd.artifacts("t");
+    let command: Value = serde_json::from_str(&artifacts.read("command")).unwrap();
+    assert_eq!(command["env"]["DB_PASSWORD"], "**********");
+    assert_eq!(command["env"]["API_TOKEN"], "**********");
+    for entry in walkdir::WalkDir::new(&artifacts.dir) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let content = fs::read_to_string(entry.path()).unwrap_or_default();
+            assert!(
+                !content.contains("hunter2-envvars") && !content.contains("tok-inherited-secret"),
+                "{}",
+                entry.path().display()
+            );
+        }
+    }
+}
+
+#[test]
+fn rotate_artifacts_keeps_the_newest_runs() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", "- hosts: all\n  gather_facts: false\n  tasks: []\n");
+    for ident in ["a", "b", "c"] {
+        let out = ours()
+            .arg("run")
+            .arg(pdd.path())
+            .args(["-i", ident, "-p", "site.yml", "--rotate-artifacts", "2", "-q"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+    }
+    let mut left: Vec<String> = fs::read_dir(pdd.path().join("artifacts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["b", "c"]);
+}
+
+#[test]
+fn cmdline_is_passed_first_and_kept_in_env_cmdline() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: var=from_cmdline\n");
+    let out = run(&pdd, &["-p", "site.yml", "--cmdline", "-e from_cmdline=yes"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out).0.contains("\"from_cmdline\": \"yes\""));
+    let command: Value = serde_json::from_str(&pdd.artifacts("t").read("command")).unwrap();
+    assert_eq!(command["command"][1], "-e");
+    assert_eq!(fs::read_to_string(pdd.path().join("env/cmdline")).unwrap(), "-e from_cmdline=yes");
+}
+
+#[test]
+fn reused_ident_does_not_mix_events() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK);
+    assert_eq!(run(&pdd, &["-p", "site.yml", "-q"]).status.code(), Some(0));
+    let first = pdd.artifacts("t").events().len();
+    assert_eq!(run(&pdd, &["-p", "site.yml", "-q"]).status.code(), Some(0));
+    let events = pdd.artifacts("t").events();
+    assert_eq!(events.len(), first);
+    assert_stream_invariants(&events);
+}
