@@ -1,11 +1,14 @@
-//! The Ansible child process: spawned in a session of its own with stdout and stderr on one pipe,
-//! watched together with the callback's event FIFO in a single `poll` loop that also enforces the
-//! job and idle timeouts and cancellation. Ending a job kills every process it started, including
-//! Ansible's workers that move to sessions of their own.
+//! The Ansible child process: spawned in a session of its own, its output read from one pipe (or
+//! from a pseudo-terminal when prompts must be answered) together with the callback's event FIFO in
+//! a single `poll` loop that also enforces the job and idle timeouts and cancellation.
+//!
+//! The runner makes itself a child subreaper, so every process the job starts stays its descendant
+//! even after its parent dies — including Ansible's workers, which move to sessions of their own.
+//! Ending a job therefore kills all descendants and leaves nothing running.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read};
-use std::os::fd::AsFd;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
@@ -15,7 +18,9 @@ use std::time::{Duration, Instant};
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag};
 use nix::unistd::Pid;
+use regex::Regex;
 
 use crate::command::CommandLine;
 
@@ -25,14 +30,27 @@ pub enum Output<'a> {
     Record(&'a [u8]),
 }
 
+/// Which limit ended a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutKind {
+    Job,
+    Idle,
+}
+
 /// How the child's life ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ending {
     Exited(i32),
     /// Killed by a signal from outside the runner.
     Signalled(i32),
-    TimedOut,
+    TimedOut(TimeoutKind),
     Canceled,
+}
+
+/// A prompt pattern and the text typed in answer (from `env/passwords`).
+pub struct PromptAnswer {
+    pub pattern: Regex,
+    pub answer: String,
 }
 
 /// Limits and controls that apply while the job runs.
@@ -41,13 +59,17 @@ pub struct Supervision<'a> {
     pub idle_timeout: Option<Duration>,
     /// Incremented by signal handlers: 1 asks for a graceful cancel, 2 or more forces it.
     pub cancel_requests: &'a AtomicUsize,
+    /// When not empty, the child runs on a pseudo-terminal and matching prompts are answered.
+    pub prompts: &'a [PromptAnswer],
 }
 
 /// How long a cancelled job gets to stop after SIGINT, then after SIGTERM, before SIGKILL.
-const CANCEL_GRACE: Duration = Duration::from_secs(3);
+const CANCEL_GRACE: Duration = Duration::from_secs(2);
 /// How long output is still read after the child exited, for descendants that inherited the pipe.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
 const TICK: Duration = Duration::from_millis(100);
+/// How much recent output is searched for prompts.
+const PROMPT_WINDOW: usize = 1024;
 
 /// Finds `program` the way `execvp` would, using the child's own `PATH`.
 pub fn resolve_program(program: &str, line: &CommandLine) -> Option<PathBuf> {
@@ -77,86 +99,148 @@ pub fn run(
     supervision: &Supervision<'_>,
     mut on_output: impl FnMut(Output<'_>) -> io::Result<()>,
 ) -> io::Result<Ending> {
+    // Orphans of the job are re-parented to the runner, so none can escape the final kill.
+    nix::sys::prctl::set_child_subreaper(true).map_err(io::Error::from)?;
     // Opened read-write so that it neither blocks on open nor reports end-of-file between writers.
     let mut fifo = OpenOptions::new().read(true).write(true).custom_flags(nix::libc::O_NONBLOCK).open(events_fifo)?;
-    let (read_end, write_end) = nix::unistd::pipe().map_err(io::Error::from)?;
-    let mut output = File::from(read_end);
     let mut command = Command::new(program);
-    command
-        .arg0(line.program())
-        .args(&line.command[1..])
-        .current_dir(&line.cwd)
-        .env_clear()
-        .envs(&line.env)
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(write_end.try_clone()?))
-        .stderr(Stdio::from(write_end));
-    // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
-    unsafe {
-        command.pre_exec(|| nix::unistd::setsid().map(drop).map_err(io::Error::from));
-    }
+    command.arg0(line.program()).args(&line.command[1..]).current_dir(&line.cwd).env_clear().envs(&line.env);
+    let (mut output, answers) = if supervision.prompts.is_empty() {
+        let (read_end, write_end) = nix::unistd::pipe().map_err(io::Error::from)?;
+        command.stdin(Stdio::null()).stdout(Stdio::from(write_end.try_clone()?)).stderr(Stdio::from(write_end));
+        // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            command.pre_exec(|| nix::unistd::setsid().map(drop).map_err(io::Error::from));
+        }
+        (File::from(read_end), None)
+    } else {
+        let master = attach_pty(&mut command)?;
+        let answers = File::from(master.try_clone()?);
+        (File::from(master), Some(answers))
+    };
     let mut child = command.spawn()?;
     drop(command);
-    let mut job = Job::new(&child);
-    let outcome = watch(&mut child, &mut job, &mut output, &mut fifo, supervision, &mut on_output);
+    let mut prompts = PromptMatcher { answers, window: String::new(), prompts: supervision.prompts, pending: None };
+    let outcome = watch(&mut child, &mut output, &mut fifo, supervision, &mut prompts, &mut on_output);
     if outcome.is_err() {
-        job.kill_all();
+        kill_descendants(&child);
         let _ = child.wait();
     }
+    reap_orphans(&child);
     outcome
 }
 
-/// The processes of one job: the child (a session leader) and everything descended from it.
-struct Job {
-    leader: Pid,
+/// Gives the child a new pseudo-terminal (80 columns, echo off, as the Python tool's pexpect does)
+/// as its controlling terminal and stdio. Returns the master side.
+fn attach_pty(command: &mut Command) -> io::Result<OwnedFd> {
+    use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, SetArg};
+    let size = nix::pty::Winsize { ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 };
+    let pty = nix::pty::openpty(&size, None).map_err(io::Error::from)?;
+    let mut termios = tcgetattr(&pty.slave).map_err(io::Error::from)?;
+    termios.local_flags.remove(LocalFlags::ECHO);
+    tcsetattr(&pty.slave, SetArg::TCSANOW, &termios).map_err(io::Error::from)?;
+    command
+        .stdin(Stdio::from(pty.slave.try_clone()?))
+        .stdout(Stdio::from(pty.slave.try_clone()?))
+        .stderr(Stdio::from(pty.slave));
+    // SAFETY: setsid and ioctl are async-signal-safe and touch no memory of the parent.
+    unsafe {
+        command.pre_exec(|| {
+            nix::unistd::setsid().map_err(io::Error::from)?;
+            if nix::libc::ioctl(0, nix::libc::TIOCSCTTY, 0) == -1 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    Ok(pty.master)
 }
 
-impl Job {
-    fn new(child: &Child) -> Self {
-        Self { leader: Pid::from_raw(i32::try_from(child.id()).unwrap_or(i32::MAX)) }
-    }
+/// Answers prompts seen in the recent output, as `env/passwords` says.
+///
+/// Prompts discard typed-ahead input right after printing themselves (Ansible's `pause` flushes the
+/// terminal, `getpass` sets it with TCSAFLUSH), so an answer is typed after a short delay and typed
+/// again while nothing new is printed; a copy that arrives early is flushed by the prompt itself.
+struct PromptMatcher<'a> {
+    answers: Option<File>,
+    window: String,
+    prompts: &'a [PromptAnswer],
+    pending: Option<PendingAnswer>,
+}
 
-    /// Sends `signal` to every live process of the job.
-    fn signal_all(&self, signal: Signal) {
-        for pid in job_processes(self.leader) {
-            let _ = kill(pid, signal);
+struct PendingAnswer {
+    text: String,
+    due: Instant,
+    tries_left: u8,
+}
+
+const ANSWER_DELAY: Duration = Duration::from_millis(100);
+const ANSWER_RETRY: Duration = Duration::from_secs(1);
+const ANSWER_TRIES: u8 = 5;
+
+impl PromptMatcher<'_> {
+    /// Adds output text and looks for a prompt in it.
+    fn see(&mut self, text: &str) {
+        if self.answers.is_none() || text.is_empty() {
+            return;
+        }
+        // New output means the last answer was taken.
+        self.pending = None;
+        self.window.push_str(text);
+        if self.window.len() > PROMPT_WINDOW {
+            let mut cut = self.window.len() - PROMPT_WINDOW;
+            while !self.window.is_char_boundary(cut) {
+                cut += 1;
+            }
+            self.window.drain(..cut);
+        }
+        let found = self.prompts.iter().find_map(|p| p.pattern.find(&self.window).map(|m| (m.end(), &p.answer)));
+        if let Some((end, answer)) = found {
+            self.pending = Some(PendingAnswer {
+                text: format!("{answer}\n"),
+                due: Instant::now() + ANSWER_DELAY,
+                tries_left: ANSWER_TRIES,
+            });
+            self.window.drain(..end);
         }
     }
 
-    /// SIGKILLs the job until no process of it is left (new forks are caught by the next pass).
-    fn kill_all(&self) {
-        for _ in 0..20 {
-            let pids = job_processes(self.leader);
-            if pids.is_empty() {
-                return;
-            }
-            for pid in pids {
-                let _ = kill(pid, Signal::SIGKILL);
-            }
-            std::thread::sleep(Duration::from_millis(10));
+    /// Types a pending answer when it is due; returns whether it did.
+    fn tick(&mut self, now: Instant) -> io::Result<bool> {
+        let (Some(answers), Some(pending)) = (&mut self.answers, &mut self.pending) else { return Ok(false) };
+        if now < pending.due {
+            return Ok(false);
         }
+        answers.write_all(pending.text.as_bytes())?;
+        pending.tries_left -= 1;
+        pending.due = now + ANSWER_RETRY;
+        if pending.tries_left == 0 {
+            self.pending = None;
+        }
+        Ok(true)
+    }
+
+    fn next_due(&self) -> Option<Instant> {
+        self.pending.as_ref().map(|p| p.due)
+    }
+
+    fn active(&self) -> bool {
+        self.answers.is_some()
     }
 }
 
-/// The job's processes: its session, plus descendants that started sessions of their own
-/// (ansible-core forks its workers with `setsid`).
-pub fn job_processes(leader: Pid) -> Vec<Pid> {
+/// The runner's live descendants: with the subreaper set, that is every process of the job.
+pub fn descendants(root: Pid) -> Vec<Pid> {
     let table = process_table();
-    let mut members: Vec<Pid> = Vec::new();
-    let mut frontier = vec![leader];
-    for entry in &table {
-        if entry.sid == leader.as_raw() && !frontier.contains(&Pid::from_raw(entry.pid)) {
-            frontier.push(Pid::from_raw(entry.pid));
+    let mut members = Vec::new();
+    let mut frontier = vec![root.as_raw()];
+    while let Some(parent) = frontier.pop() {
+        for entry in table.iter().filter(|e| e.ppid == parent) {
+            frontier.push(entry.pid);
+            if !entry.zombie {
+                members.push(Pid::from_raw(entry.pid));
+            }
         }
-    }
-    while let Some(pid) = frontier.pop() {
-        if members.contains(&pid) {
-            continue;
-        }
-        if table.iter().any(|e| e.pid == pid.as_raw() && !e.zombie) {
-            members.push(pid);
-        }
-        frontier.extend(table.iter().filter(|e| e.ppid == pid.as_raw()).map(|e| Pid::from_raw(e.pid)));
     }
     members
 }
@@ -164,7 +248,6 @@ pub fn job_processes(leader: Pid) -> Vec<Pid> {
 struct ProcEntry {
     pid: i32,
     ppid: i32,
-    sid: i32,
     zombie: bool,
 }
 
@@ -173,16 +256,45 @@ fn process_table() -> Vec<ProcEntry> {
     dir.filter_map(|entry| {
         let pid: i32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        // Fields after the parenthesised command name: state ppid pgrp session ...
-        let after = &stat[stat.rfind(')')? + 2..];
+        // Fields after the parenthesised command name: state ppid ...
+        let after = stat.get(stat.rfind(')')? + 2..)?;
         let mut fields = after.split_whitespace();
         let state = fields.next()?;
         let ppid = fields.next()?.parse().ok()?;
-        let _pgrp = fields.next()?;
-        let sid = fields.next()?.parse().ok()?;
-        Some(ProcEntry { pid, ppid, sid, zombie: state == "Z" })
+        Some(ProcEntry { pid, ppid, zombie: state == "Z" })
     })
     .collect()
+}
+
+/// Sends `signal` to every live process of the job.
+fn signal_descendants(signal: Signal) {
+    for pid in descendants(Pid::this()) {
+        let _ = kill(pid, signal);
+    }
+}
+
+/// SIGKILLs the job until no process of it is left; forks racing the kill are re-parented to the
+/// runner and caught by the next pass.
+fn kill_descendants(child: &Child) {
+    for _ in 0..100 {
+        let pids = descendants(Pid::this());
+        if pids.is_empty() {
+            return;
+        }
+        for pid in &pids {
+            let _ = kill(*pid, Signal::SIGKILL);
+        }
+        reap_orphans(child);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Collects the exit status of re-parented descendants (never the main child, which `Child` waits for).
+fn reap_orphans(child: &Child) {
+    let main = i32::try_from(child.id()).unwrap_or(0);
+    for entry in process_table().iter().filter(|e| e.zombie && e.ppid == Pid::this().as_raw() && e.pid != main) {
+        let _ = waitpid(Pid::from_raw(entry.pid), Some(WaitPidFlag::WNOHANG));
+    }
 }
 
 /// States of a cancel in progress.
@@ -195,10 +307,10 @@ enum Cancel {
 
 fn watch(
     child: &mut Child,
-    job: &mut Job,
     output: &mut File,
     fifo: &mut File,
     supervision: &Supervision<'_>,
+    prompts: &mut PromptMatcher<'_>,
     on_output: &mut impl FnMut(Output<'_>) -> io::Result<()>,
 ) -> io::Result<Ending> {
     let started = Instant::now();
@@ -206,11 +318,14 @@ fn watch(
     let mut output_open = true;
     let mut exited: Option<(std::process::ExitStatus, Instant)> = None;
     let mut cancel = Cancel::None;
-    let mut timed_out = false;
-    let mut record_buf: Vec<u8> = Vec::new();
+    let mut timed_out: Option<TimeoutKind> = None;
+    let mut records = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let wait = next_wakeup(supervision, started, last_activity, exited.is_some());
+        let mut wait = next_wakeup(supervision, started, last_activity, exited.is_some());
+        if let Some(due) = prompts.next_due() {
+            wait = wait.min(due.saturating_duration_since(Instant::now()));
+        }
         let (output_ready, fifo_ready) = {
             let mut fds = Vec::with_capacity(2);
             fds.push(PollFd::new(fifo.as_fd(), PollFlags::POLLIN));
@@ -230,12 +345,19 @@ fn watch(
                 Ok(n) => {
                     last_activity = Instant::now();
                     on_output(Output::Raw(&buf[..n]))?;
+                    prompts.see(&String::from_utf8_lossy(&buf[..n]));
                 }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                // A pseudo-terminal reports EIO once the last process holding its other side is gone.
+                Err(err) if err.raw_os_error() == Some(nix::libc::EIO) => output_open = false,
                 Err(err) => return Err(err),
             }
         }
-        if fifo_ready && drain_records(fifo, &mut buf, &mut record_buf, on_output)? {
+        if fifo_ready && drain_records(fifo, &mut buf, &mut records, prompts, on_output)? {
+            last_activity = Instant::now();
+        }
+        // An answer counts as activity, as in the Python tool.
+        if prompts.tick(Instant::now())? {
             last_activity = Instant::now();
         }
         if exited.is_none() {
@@ -245,65 +367,74 @@ fn watch(
         }
         if let Some((status, at)) = exited {
             if !output_open || at.elapsed() >= DRAIN_AFTER_EXIT {
-                drain_records(fifo, &mut buf, &mut record_buf, on_output)?;
-                if !record_buf.is_empty() {
-                    on_output(Output::Record(&record_buf))?;
+                drain_records(fifo, &mut buf, &mut records, prompts, on_output)?;
+                if !records.is_empty() {
+                    on_output(Output::Record(&records))?;
                 }
-                if matches!(cancel, Cancel::None) && !timed_out {
-                    return Ok(match (status.code(), status.signal()) {
-                        (Some(code), _) => Ending::Exited(code),
-                        (None, Some(signal)) => Ending::Signalled(signal),
-                        (None, None) => Ending::Exited(1),
-                    });
+                if let Some(kind) = timed_out {
+                    kill_descendants(child);
+                    return Ok(Ending::TimedOut(kind));
                 }
-                // Whatever the job left behind goes with it.
-                job.kill_all();
-                return Ok(if timed_out { Ending::TimedOut } else { Ending::Canceled });
+                if !matches!(cancel, Cancel::None) {
+                    kill_descendants(child);
+                    return Ok(Ending::Canceled);
+                }
+                return Ok(match (status.code(), status.signal()) {
+                    (Some(code), _) => Ending::Exited(code),
+                    (None, Some(signal)) => Ending::Signalled(signal),
+                    (None, None) => Ending::Exited(1),
+                });
             }
             continue;
         }
         let now = Instant::now();
-        let over_job = supervision.job_timeout.is_some_and(|limit| now.duration_since(started) > limit);
-        let over_idle = supervision.idle_timeout.is_some_and(|limit| now.duration_since(last_activity) > limit);
-        if !timed_out && matches!(cancel, Cancel::None) && (over_job || over_idle) {
-            timed_out = true;
-            job.kill_all();
-            continue;
+        if timed_out.is_none() && matches!(cancel, Cancel::None) {
+            if supervision.job_timeout.is_some_and(|limit| now.duration_since(started) > limit) {
+                timed_out = Some(TimeoutKind::Job);
+            } else if supervision.idle_timeout.is_some_and(|limit| now.duration_since(last_activity) > limit) {
+                timed_out = Some(TimeoutKind::Idle);
+            }
+            if timed_out.is_some() {
+                kill_descendants(child);
+                continue;
+            }
         }
         let requests = supervision.cancel_requests.load(Ordering::SeqCst);
         cancel = match cancel {
-            Cancel::None if requests >= 2 => kill_now(job),
+            Cancel::None if requests >= 2 => kill_now(child),
             Cancel::None if requests == 1 => {
-                job.signal_all(Signal::SIGINT);
+                eprintln!("ansible-runner: canceling the job (interrupt again to force it)");
+                signal_descendants(Signal::SIGINT);
                 Cancel::Interrupted(now)
             }
-            Cancel::Interrupted(_) if requests >= 2 => kill_now(job),
+            Cancel::Interrupted(_) if requests >= 2 => kill_now(child),
             Cancel::Interrupted(at) if now.duration_since(at) >= CANCEL_GRACE => {
-                job.signal_all(Signal::SIGTERM);
+                signal_descendants(Signal::SIGTERM);
                 Cancel::Terminated(now)
             }
-            Cancel::Terminated(at) if requests >= 2 || now.duration_since(at) >= CANCEL_GRACE => kill_now(job),
+            Cancel::Terminated(at) if requests >= 2 || now.duration_since(at) >= CANCEL_GRACE => kill_now(child),
             state => state,
         };
     }
 }
 
-fn kill_now(job: &Job) -> Cancel {
-    job.kill_all();
+fn kill_now(child: &Child) -> Cancel {
+    kill_descendants(child);
     Cancel::Killed
 }
 
-/// Milliseconds until something has to be checked again.
+/// How long until something has to be checked again.
 fn next_wakeup(supervision: &Supervision<'_>, started: Instant, last_activity: Instant, exited: bool) -> Duration {
-    let mut wait = TICK;
     if exited {
         return Duration::from_millis(20);
     }
+    let mut wait = TICK;
+    let margin = Duration::from_millis(1);
     if let Some(limit) = supervision.job_timeout {
-        wait = wait.min((started + limit).saturating_duration_since(Instant::now()) + Duration::from_millis(1));
+        wait = wait.min((started + limit).saturating_duration_since(Instant::now()) + margin);
     }
     if let Some(limit) = supervision.idle_timeout {
-        wait = wait.min((last_activity + limit).saturating_duration_since(Instant::now()) + Duration::from_millis(1));
+        wait = wait.min((last_activity + limit).saturating_duration_since(Instant::now()) + margin);
     }
     wait
 }
@@ -313,6 +444,7 @@ fn drain_records(
     fifo: &mut File,
     buf: &mut [u8],
     pending: &mut Vec<u8>,
+    prompts: &mut PromptMatcher<'_>,
     on_output: &mut impl FnMut(Output<'_>) -> io::Result<()>,
 ) -> io::Result<bool> {
     let mut any = false;
@@ -333,9 +465,59 @@ fn drain_records(
         let line = &pending[start..start + offset];
         if !line.is_empty() {
             on_output(Output::Record(line))?;
+            if prompts.active() {
+                // Prompts printed through Ansible's display (the `pause` module) arrive as events.
+                let stdout = serde_json::from_slice::<serde_json::Value>(line)
+                    .ok()
+                    .and_then(|v| v.get("stdout").and_then(|s| s.as_str()).map(str::to_owned));
+                if let Some(text) = stdout {
+                    prompts.see(&text);
+                }
+            }
         }
         start += offset + 1;
     }
     pending.drain(..start);
     Ok(any)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prompt_matcher_answers_after_a_delay_and_retries_until_output() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let prompts = [PromptAnswer { pattern: Regex::new("(?m)Password:\\s*$").unwrap(), answer: "s3cret".into() }];
+        let mut matcher = PromptMatcher {
+            answers: Some(file.reopen().unwrap()),
+            window: String::new(),
+            prompts: &prompts,
+            pending: None,
+        };
+        matcher.see("Enter ");
+        assert!(matcher.next_due().is_none());
+        matcher.see("Password: ");
+        let due = matcher.next_due().unwrap();
+        assert!(!matcher.tick(due - Duration::from_millis(50)).unwrap(), "typed before the delay");
+        assert!(matcher.tick(due).unwrap());
+        assert!(matcher.tick(due + ANSWER_RETRY).unwrap(), "retyped while nothing was printed");
+        matcher.see("\nok\n");
+        assert!(matcher.next_due().is_none(), "output stops the retries");
+        assert_eq!(std::fs::read_to_string(file.path()).unwrap(), "s3cret\ns3cret\n");
+    }
+
+    #[test]
+    fn descendants_include_grandchildren() {
+        let mut child = Command::new("sh").args(["-c", "sleep 5 & wait"]).spawn().unwrap();
+        let me = Pid::this();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while descendants(me).len() < 2 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(descendants(me).len() >= 2);
+        kill_descendants(&child);
+        let _ = child.wait();
+        assert!(descendants(me).is_empty());
+    }
 }

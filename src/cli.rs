@@ -105,6 +105,10 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub logging: LoggingArgs,
+
+    /// Set by `start` on the detached process it launches
+    #[arg(long = "daemonized", hide = true)]
+    pub daemonized: bool,
 }
 
 /// What to run.

@@ -85,12 +85,24 @@ pub struct EventPipeline<'s> {
     counter: u64,
     line: u64,
     pending_raw: Vec<u8>,
+    secrets: Vec<String>,
     sinks: Vec<&'s mut dyn EventSink>,
 }
 
+/// Answers shorter than this (`y`, `yes`) are ordinary words, not secrets worth masking.
+const MIN_SECRET_LEN: usize = 4;
+/// What replaces a secret in event text and data.
+pub const MASK: &str = "********";
+
 impl<'s> EventPipeline<'s> {
     pub fn new(ident: &str, sinks: Vec<&'s mut dyn EventSink>) -> Self {
-        Self { ident: ident.to_owned(), counter: 0, line: 0, pending_raw: Vec::new(), sinks }
+        Self { ident: ident.to_owned(), counter: 0, line: 0, pending_raw: Vec::new(), secrets: Vec::new(), sinks }
+    }
+
+    /// Values (prompt answers) masked wherever they appear in events, since programs may echo them.
+    pub fn with_secrets(mut self, secrets: impl IntoIterator<Item = String>) -> Self {
+        self.secrets = secrets.into_iter().filter(|s| s.chars().count() >= MIN_SECRET_LEN).collect();
+        self
     }
 
     /// Raw output of the child (not from the callback): each complete line becomes a `verbose` event.
@@ -176,10 +188,35 @@ impl<'s> EventPipeline<'s> {
     }
 
     fn dispatch(&mut self, event: &Event) -> io::Result<()> {
+        if !self.secrets.is_empty() {
+            let mut masked = event.clone();
+            masked.text = mask_text(&masked.text, &self.secrets);
+            for value in masked.json.values_mut() {
+                mask_value(value, &self.secrets);
+            }
+            return self.send(&masked);
+        }
+        self.send(event)
+    }
+
+    fn send(&mut self, event: &Event) -> io::Result<()> {
         for sink in &mut self.sinks {
             sink.on_event(event)?;
         }
         Ok(())
+    }
+}
+
+fn mask_text(text: &str, secrets: &[String]) -> String {
+    secrets.iter().fold(text.to_owned(), |acc, secret| acc.replace(secret.as_str(), MASK))
+}
+
+fn mask_value(value: &mut Value, secrets: &[String]) {
+    match value {
+        Value::String(text) if secrets.iter().any(|s| text.contains(s.as_str())) => *text = mask_text(text, secrets),
+        Value::Array(items) => items.iter_mut().for_each(|v| mask_value(v, secrets)),
+        Value::Object(map) => map.values_mut().for_each(|v| mask_value(v, secrets)),
+        _ => {}
     }
 }
 
@@ -241,6 +278,20 @@ mod tests {
         );
         assert_eq!(events[1].kind, EventKind::PlaybookOnPlayStart);
         assert_eq!(events[1].text, "\nPLAY [all] ***\n");
+    }
+
+    #[test]
+    fn secrets_are_masked_in_text_and_data() {
+        let mut sink = Collect::default();
+        let mut pipeline =
+            EventPipeline::new("id", vec![&mut sink]).with_secrets(["hunter22".to_owned(), "y".to_owned()]);
+        pipeline.feed_raw(b"typed hunter22 y\n").unwrap();
+        pipeline
+            .feed_record(br#"{"uuid": "u", "stdout": "", "event": "runner_on_ok", "event_data": {"res": {"user_input": "hunter22"}}}"#)
+            .unwrap();
+        assert_eq!(sink.0[0].text, "typed ******** y\n");
+        assert_eq!(sink.0[0].json["stdout"], "typed ******** y");
+        assert_eq!(sink.0[1].json["event_data"]["res"]["user_input"], MASK);
     }
 
     #[test]

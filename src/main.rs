@@ -6,6 +6,7 @@ mod child;
 mod cli;
 mod command;
 mod config;
+mod daemon;
 mod debuglog;
 mod display;
 mod events;
@@ -14,6 +15,7 @@ mod job;
 mod pyjson;
 mod role;
 mod runner;
+mod sshagent;
 
 use clap::{CommandFactory, Parser};
 
@@ -45,7 +47,11 @@ fn real_main() -> i32 {
         return exit::USAGE;
     };
     let result = match command {
+        Command::Run(args) if args.daemonized => daemon::daemon_run(&args),
         Command::Run(args) => runner::run_command(&args),
+        Command::Start(args) => daemon::start_command(&args),
+        Command::Stop(args) => daemon::stop_command(&args.run),
+        Command::IsAlive(args) => daemon::is_alive_command(&args.run),
         other => Err(anyhow::anyhow!("`{}` is not available in this build yet", command_name(&other))),
     };
     match result {

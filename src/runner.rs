@@ -11,7 +11,7 @@ use anyhow::Context;
 
 use crate::artifacts::{self, ArtifactsWriter, Status};
 use crate::callback::CallbackInstall;
-use crate::child::{self, Ending, Output, Supervision};
+use crate::child::{self, Ending, Output, PromptAnswer, Supervision, TimeoutKind};
 use crate::cli::RunArgs;
 use crate::command::{CommandLine, RunPaths};
 use crate::debuglog::DebugLog;
@@ -19,6 +19,7 @@ use crate::display::{stdout_wants_colour, TerminalRenderer};
 use crate::events::{EventPipeline, EventSink};
 use crate::job::{JobKind, JobSpec};
 use crate::role::RolePlaybook;
+use crate::sshagent::SshAgent;
 
 /// rc recorded for a job that timed out or was cancelled (as the Python tool).
 pub const RC_TIMEOUT_OR_CANCEL: i32 = 254;
@@ -93,6 +94,8 @@ pub fn run_job(
         ),
         _ => None,
     };
+    let prompts = prompt_answers(spec)?;
+    let agent = spec.env.ssh_key.as_deref().map(SshAgent::start).transpose()?;
     let callback = CallbackInstall::create().context("cannot install the event callback plugin")?;
     let artifact_dir = spec.artifact_dir();
     let plugin_dir = callback.plugin_dir();
@@ -101,7 +104,10 @@ pub fn run_job(
         callback_dir: &plugin_dir,
         role_playbook: role_playbook.as_ref().map(RolePlaybook::path),
     };
-    let line = CommandLine::build(spec, &paths, std::env::vars());
+    let mut line = CommandLine::build(spec, &paths, std::env::vars());
+    if let Some(agent) = &agent {
+        line.env.extend(agent.env());
+    }
     debug.line(&format!("command: {}", shell_words::join(&line.command)));
     debug.line(&format!("cwd: {}", line.cwd.display()));
     debug.line(&format!("artifacts: {}", artifact_dir.display()));
@@ -114,7 +120,11 @@ pub fn run_job(
     for sink in sinks {
         all_sinks.push(sink);
     }
-    let mut pipeline = EventPipeline::new(&spec.ident, all_sinks);
+    let mut pipeline = EventPipeline::new(&spec.ident, all_sinks)
+        .with_secrets(spec.env.passwords.iter().map(|(_, answer)| answer.clone()));
+    if let Some(agent) = &agent {
+        pipeline.feed_raw(agent.added_message.as_bytes()).context("cannot record the run's events")?;
+    }
 
     let (status, rc) = match child::resolve_program(line.program(), &line) {
         None => {
@@ -133,17 +143,22 @@ pub fn run_job(
                 job_timeout: spec.env.settings.job_timeout.map(Duration::from_secs_f64),
                 idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),
                 cancel_requests: cancel,
+                prompts: &prompts,
             };
             let ending = child::run(&line, &program, &callback.events_path(), &supervision, |output| match output {
                 Output::Raw(bytes) => pipeline.feed_raw(bytes),
                 Output::Record(line) => pipeline.feed_record(line),
             });
             pipeline.finish().context("cannot record the run's events")?;
-            match ending.with_context(|| format!("running {}", line.program()))? {
+            let ending = ending.with_context(|| format!("running {}", line.program()))?;
+            if let Some(message) = ending_message(spec, ending) {
+                pipeline.emit_message(&message).context("cannot record the run's events")?;
+            }
+            match ending {
                 Ending::Exited(0) => (Status::Successful, 0),
                 Ending::Exited(code) => (Status::Failed, code),
                 Ending::Signalled(signal) => (Status::Failed, 128 + signal),
-                Ending::TimedOut => (Status::Timeout, RC_TIMEOUT_OR_CANCEL),
+                Ending::TimedOut(_) => (Status::Timeout, RC_TIMEOUT_OR_CANCEL),
                 Ending::Canceled => (Status::Canceled, RC_TIMEOUT_OR_CANCEL),
             }
         }
@@ -151,7 +166,57 @@ pub fn run_job(
     drop(pipeline);
     writer.finish(status, rc)?;
     debug.line(&format!("status: {} rc: {rc}", status.as_str()));
+    drop(agent);
     drop(role_playbook);
     drop(callback);
     Ok(RunOutcome { status, rc, artifact_dir })
+}
+
+/// A line in the job's output saying why the runner ended it, so `stdout` explains the status.
+fn ending_message(spec: &JobSpec, ending: Ending) -> Option<String> {
+    let settings = &spec.env.settings;
+    match ending {
+        Ending::TimedOut(TimeoutKind::Job) => Some(format!(
+            "ansible-runner: the job ran longer than job_timeout ({} s) and was stopped",
+            settings.job_timeout.unwrap_or_default()
+        )),
+        Ending::TimedOut(TimeoutKind::Idle) => {
+            let hint = if spec.env.passwords.is_empty() {
+                ""
+            } else {
+                " (waiting at a prompt that no pattern in env/passwords matched?)"
+            };
+            Some(format!(
+                "ansible-runner: no output for idle_timeout ({} s){hint}; the job was stopped",
+                settings.idle_timeout.unwrap_or_default()
+            ))
+        }
+        Ending::Canceled => Some("ansible-runner: the job was canceled".to_owned()),
+        Ending::Signalled(signal) => {
+            Some(format!("ansible-runner: {} was killed by signal {signal}", spec_program(spec)))
+        }
+        Ending::Exited(_) => None,
+    }
+}
+
+fn spec_program(spec: &JobSpec) -> &str {
+    match (&spec.binary, &spec.kind) {
+        (Some(binary), _) => binary,
+        (None, JobKind::Module { .. }) => "ansible",
+        (None, _) => "ansible-playbook",
+    }
+}
+
+/// `env/passwords` compiled: patterns are regular expressions matched line by line (multi-line mode).
+fn prompt_answers(spec: &JobSpec) -> anyhow::Result<Vec<PromptAnswer>> {
+    spec.env
+        .passwords
+        .iter()
+        .map(|(pattern, answer)| {
+            let compiled = regex::RegexBuilder::new(pattern).multi_line(true).build().with_context(|| {
+                format!("{}: {pattern:?} is not a valid regular expression", spec.pdd.env_file("passwords").display())
+            })?;
+            Ok(PromptAnswer { pattern: compiled, answer: answer.clone() })
+        })
+        .collect()
 }

@@ -31,12 +31,13 @@ import inspect
 import json
 import math
 import os
+import re
 import threading
 import uuid
 
 from ansible import constants as C
-from ansible.plugins.callback import CallbackBase
 from ansible.plugins.loader import callback_loader
+from ansible.utils import color as ansible_color
 from ansible.utils.display import Display
 
 try:
@@ -80,11 +81,22 @@ def _parent_name():
     return 'minimal' if IS_ADHOC else 'default'
 
 
-_PARENT_NAME = _parent_name()
-ParentCallback = callback_loader.get(_PARENT_NAME, class_only=True)
-if ParentCallback is None:  # unknown ORIGINAL_STDOUT_CALLBACK: fall back rather than break the run
-    _PARENT_NAME = 'minimal' if IS_ADHOC else 'default'
-    ParentCallback = callback_loader.get(_PARENT_NAME, class_only=True)
+def _load_parent():
+    name = _parent_name()
+    try:
+        parent = callback_loader.get(name, class_only=True)
+    except Exception:  # e.g. a malformed collection name
+        parent = None
+    if parent is None:  # unknown ORIGINAL_STDOUT_CALLBACK: fall back rather than break the run
+        name = 'minimal' if IS_ADHOC else 'default'
+        parent = callback_loader.get(name, class_only=True)
+    return name, parent
+
+
+# (two statements: ansible-doc's source scan chokes on tuple assignments)
+_PARENT = _load_parent()
+_PARENT_NAME = _PARENT[0]
+ParentCallback = _PARENT[1]
 
 
 def _now():
@@ -103,6 +115,8 @@ class _Encoder(_BaseEncoder):
         try:
             return super().default(o)
         except TypeError:
+            if type(o).__name__ == '_WrappedValue':  # how 2.19's encoder hands over some values
+                o = getattr(o, 'wrapped', o)
             if isinstance(o, bytes):
                 return o.decode('utf-8', errors='replace')
             if isinstance(o, (set, frozenset, tuple)):
@@ -126,12 +140,30 @@ def _plain(value):
         return str(value)
 
 
+def _escape_char(match):
+    code = ord(match.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return '\\ufffd'  # a lone surrogate is not valid JSON text for most readers
+    if code > 0xFFFF:
+        code -= 0x10000
+        return '\\u%04x\\u%04x' % (0xD800 | (code >> 10), 0xDC00 | (code & 0x3FF))
+    return '\\u%04x' % code
+
+
+_NON_ASCII = re.compile(r'[^\x00-\x7f]')
+
+
 def _to_json(value):
-    # allow_nan=False: NaN/Infinity are not JSON and would break the reader.
+    """Strict, ASCII-only JSON, escaped the way json.dumps escapes by default.
+
+    NaN/Infinity and lone surrogates are not JSON that other readers accept,
+    so they become null and U+FFFD instead of failing or passing through.
+    """
     try:
-        return json.dumps(value, cls=_Encoder, allow_nan=False)
+        text = json.dumps(value, cls=_Encoder, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):
-        return json.dumps(_plain(value), allow_nan=False)
+        text = json.dumps(_plain(value), allow_nan=False, ensure_ascii=False)
+    return _NON_ASCII.sub(_escape_char, text)
 
 
 def _safe_text(text):
@@ -266,7 +298,7 @@ def _max_event_res():
 
 
 def _line(event_uuid, stdout, rest):
-    return '{"uuid": %s, "stdout": %s, %s\n' % (json.dumps(event_uuid), json.dumps(stdout), rest[1:])
+    return '{"uuid": %s, "stdout": %s, %s\n' % (_to_json(event_uuid), _to_json(stdout), rest[1:])
 
 
 def _install_display_hooks(state):
@@ -342,13 +374,11 @@ def _install_display_hooks(state):
 
 def _render(msg, color, newline):
     """The text Display.display would write for these arguments."""
-    from ansible.utils.color import stringc
-
     msg = msg.replace('\r\n', '\n')
     has_newline = msg.endswith('\n')
     text = msg[:-1] if has_newline else msg
     if color:
-        text = stringc(text, color)
+        text = ansible_color.stringc(text, color)
     if has_newline or newline:
         text += '\n'
     return text
@@ -365,8 +395,7 @@ def _setup():
         # The runner reads through pipes and strips colour itself when needed;
         # keep Ansible's colours as a terminal would get them.
         if not C.ANSIBLE_NOCOLOR:
-            from ansible.utils import color
-            color.ANSIBLE_COLOR = True
+            ansible_color.ANSIBLE_COLOR = True
     return state
 
 
@@ -402,12 +431,20 @@ class CallbackModule(ParentCallback):
     # --- context ---------------------------------------------------------
 
     @staticmethod
-    def _context():
-        return STATE.context if STATE is not None else {}
+    def _update_context(**values):
+        if STATE is not None:
+            with STATE.lock:
+                STATE.context.update(values)
+
+    @staticmethod
+    def _drop_context(*keys):
+        if STATE is not None:
+            with STATE.lock:
+                for key in keys:
+                    STATE.context.pop(key, None)
 
     def _set_playbook(self, playbook):
-        ctx = self._context()
-        ctx.update(playbook=getattr(playbook, '_file_name', '???'), playbook_uuid=self.playbook_uuid)
+        self._update_context(playbook=getattr(playbook, '_file_name', '???'), playbook_uuid=self.playbook_uuid)
         self._clear_play()
 
     @staticmethod
@@ -420,13 +457,11 @@ class CallbackModule(ParentCallback):
     def _set_play(self, play, play_uuid):
         pattern = self._play_pattern(play)
         name = play.get_name().strip() or pattern
-        self._context().update(play=name, play_uuid=play_uuid, play_pattern=pattern)
+        self._update_context(play=name, play_uuid=play_uuid, play_pattern=pattern)
         self._clear_task()
 
     def _clear_play(self):
-        ctx = self._context()
-        for key in ('play', 'play_uuid', 'play_pattern'):
-            ctx.pop(key, None)
+        self._drop_context('play', 'play_uuid', 'play_pattern')
         self._clear_task()
 
     @staticmethod
@@ -462,12 +497,11 @@ class CallbackModule(ParentCallback):
 
     def _set_task(self, task):
         self._clear_task()
-        self._context().update(self._task_context(task))
+        self._update_context(**self._task_context(task))
 
     def _clear_task(self):
-        ctx = self._context()
-        for key in ('task', 'task_path', 'task_uuid', 'task_action', 'task_args', 'resolved_action', 'role', 'resolved_role'):
-            ctx.pop(key, None)
+        self._drop_context('task', 'task_path', 'task_uuid', 'task_action', 'task_args', 'resolved_action',
+                           'role', 'resolved_role')
 
     @staticmethod
     def _unique(value, seen, counts):

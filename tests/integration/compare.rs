@@ -30,11 +30,12 @@ fn collect(pdd: &Pdd, ident: &str) -> Run {
     }
 }
 
-/// Ansible interleaves one host's `runner_on_start` with another host's result depending on timing,
-/// even with one fork; within a task and host the order is fixed. Sorts (stably) by task, then host.
+/// Ansible interleaves one host's events with another host's depending on timing, even with one
+/// fork; within a task and host the order is fixed. Sorts (stably) by task, then host; events whose
+/// host is not recorded (event data omitted) are sorted by name within their task.
 fn in_host_order(events: Vec<Map<String, Value>>) -> Vec<Map<String, Value>> {
     let mut task = 0;
-    let mut keyed: Vec<((usize, String), Map<String, Value>)> = events
+    let mut keyed: Vec<((usize, String, String), Map<String, Value>)> = events
         .into_iter()
         .map(|event| {
             if event["event"] == "playbook_on_task_start" || event["event"] == "playbook_on_stats" {
@@ -46,7 +47,9 @@ fn in_host_order(events: Vec<Map<String, Value>>) -> Vec<Map<String, Value>> {
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_owned();
-            ((task, host), event)
+            let name = event["event"].as_str().unwrap_or_default();
+            let unplaced = if host.is_empty() && name.starts_with("runner_") { name.to_owned() } else { String::new() };
+            ((task, host, unplaced), event)
         })
         .collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));

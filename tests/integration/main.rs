@@ -4,4 +4,5 @@
 mod cli;
 mod common;
 mod compare;
+mod control;
 mod run;

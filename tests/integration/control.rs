@@ -1,0 +1,255 @@
+//! Job control on real ansible-core: timeouts, cancel, prompts, SSH keys, start/stop/is-alive.
+//! After each, no process of the job may remain: every job here runs `sleep` with a unique
+//! argument, and /proc is searched for it.
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+
+use crate::common::{ours, text, Pdd};
+
+/// Processes whose command line contains `marker`.
+fn processes_with(marker: &str) -> Vec<i32> {
+    fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).replace('\0', " ").contains(marker))
+        })
+        .collect()
+}
+
+/// Polls `condition` every 20 ms until it holds; panics after `limit`.
+fn wait_until(limit: Duration, what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn sleeping_pdd(marker: &str) -> Pdd {
+    let pdd = Pdd::new();
+    pdd.file(
+        "project/sleep.yml",
+        &format!("- hosts: all\n  gather_facts: false\n  tasks:\n    - name: nap\n      command: sleep {marker}\n"),
+    );
+    pdd
+}
+
+fn spawn_run(pdd: &Pdd, extra: &[&str]) -> Child {
+    ours().arg("run").arg(pdd.path()).args(["-i", "job"]).args(extra).stdout(Stdio::piped()).spawn().unwrap()
+}
+
+fn assert_nothing_left(marker: &str) {
+    // The kill is synchronous, but /proc may still list a process being reaped for a moment.
+    wait_until(Duration::from_secs(2), "the job's processes to disappear", || processes_with(marker).is_empty());
+}
+
+#[test]
+fn job_timeout_stops_the_job_and_everything_it_started() {
+    let marker = "41.0101";
+    let pdd = sleeping_pdd(marker);
+    pdd.file("env/settings", "job_timeout: 2\n");
+    let started = Instant::now();
+    let out = ours().arg("run").arg(pdd.path()).args(["-i", "job", "-p", "sleep.yml"]).output().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(20), "the timeout did not fire");
+    assert_eq!(out.status.code(), Some(254));
+    let artifacts = pdd.artifacts("job");
+    assert_eq!(artifacts.read("status"), "timeout");
+    assert_eq!(artifacts.read("rc"), "254");
+    assert_nothing_left(marker);
+    let stdout = artifacts.read("stdout");
+    assert!(stdout.contains("TASK [nap]"), "events before the timeout are kept: {stdout}");
+    assert!(stdout.contains("job_timeout (2 s)"));
+}
+
+#[test]
+fn idle_timeout_stops_a_silent_job() {
+    let marker = "41.0202";
+    let pdd = sleeping_pdd(marker);
+    pdd.file("env/settings", "idle_timeout: 2\n");
+    let out = ours().arg("run").arg(pdd.path()).args(["-i", "job", "-p", "sleep.yml", "-q"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(254));
+    assert_eq!(pdd.artifacts("job").read("status"), "timeout");
+    assert_nothing_left(marker);
+}
+
+fn cancel_with(signal: Signal, marker: &str) {
+    let pdd = sleeping_pdd(marker);
+    let mut child = spawn_run(&pdd, &["-p", "sleep.yml"]);
+    wait_until(Duration::from_secs(30), "the task to start", || !processes_with(marker).is_empty());
+    kill(Pid::from_raw(child.id() as i32), signal).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(254));
+    let artifacts = pdd.artifacts("job");
+    assert_eq!(artifacts.read("status"), "canceled");
+    assert_eq!(artifacts.read("rc"), "254");
+    assert!(artifacts.read("stdout").contains("TASK [nap]"));
+    assert!(!artifacts.events().is_empty());
+    assert_nothing_left(marker);
+}
+
+#[test]
+fn sigterm_cancels_run() {
+    cancel_with(Signal::SIGTERM, "41.0303");
+}
+
+#[test]
+fn ctrl_c_cancels_run() {
+    cancel_with(Signal::SIGINT, "41.0404");
+}
+
+/// A stand-in for Ansible that ignores SIGINT and SIGTERM: real Ansible cannot be made to on demand.
+#[test]
+fn second_ctrl_c_forces_the_job_down() {
+    let marker = "41.0505";
+    let pdd = Pdd::new();
+    let script = pdd.path().join("stubborn");
+    fs::write(&script, format!("#!/bin/sh\ntrap '' INT TERM\nsleep {marker} &\nwait\nwait\n")).unwrap();
+    fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut child = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-i", "job", "-p", "x.yml", "--binary", script.to_str().unwrap()])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until(Duration::from_secs(10), "the stand-in to start", || !processes_with(marker).is_empty());
+    let pid = Pid::from_raw(child.id() as i32);
+    kill(pid, Signal::SIGINT).unwrap();
+    // Signals sent back to back merge into one: wait until the first was taken.
+    let mut notice = String::new();
+    BufReader::new(child.stderr.take().unwrap()).read_line(&mut notice).unwrap();
+    assert!(notice.contains("interrupt again to force"), "{notice}");
+    assert!(child.try_wait().unwrap().is_none(), "one Ctrl-C waits for the job to stop by itself");
+    kill(pid, Signal::SIGINT).unwrap();
+    let second = Instant::now();
+    let status = child.wait().unwrap();
+    assert!(second.elapsed() < Duration::from_millis(1500), "the second Ctrl-C did not force the stop");
+    assert_eq!(status.code(), Some(254));
+    assert_eq!(pdd.artifacts("job").read("status"), "canceled");
+    assert_nothing_left(marker);
+}
+
+fn control(command: &str, pdd: &Path) -> std::process::Output {
+    ours().arg(command).arg(pdd).output().unwrap()
+}
+
+#[test]
+fn start_is_alive_stop_is_alive() {
+    let marker = "41.0606";
+    let pdd = sleeping_pdd(marker);
+    let started = ours().arg("start").arg(pdd.path()).args(["-i", "job", "-p", "sleep.yml"]).output().unwrap();
+    assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
+    assert!(pdd.path().join("pid").exists());
+    assert_eq!(control("is-alive", pdd.path()).status.code(), Some(0));
+    wait_until(Duration::from_secs(30), "the task to start", || !processes_with(marker).is_empty());
+
+    let again = ours().arg("start").arg(pdd.path()).args(["-i", "other", "-p", "sleep.yml"]).output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again).1.contains("already running"), "{:?}", text(&again));
+
+    let stopped = control("stop", pdd.path());
+    assert_eq!(stopped.status.code(), Some(0), "{:?}", text(&stopped));
+    assert_nothing_left(marker);
+    assert!(!pdd.path().join("pid").exists());
+    assert_eq!(control("is-alive", pdd.path()).status.code(), Some(1));
+    let artifacts = pdd.artifacts("job");
+    assert_eq!(artifacts.read("status"), "canceled");
+    assert_eq!(artifacts.read("rc"), "254");
+    assert!(artifacts.read("stdout").contains("TASK [nap]"));
+
+    let nothing = control("stop", pdd.path());
+    assert_eq!(nothing.status.code(), Some(1));
+    assert!(text(&nothing).1.contains("no pid file"));
+}
+
+#[test]
+fn stale_pid_file_does_not_block_start() {
+    let pdd = Pdd::new();
+    pdd.file("project/quick.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=quick\n");
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    pdd.file("pid", &format!("{dead}\n"));
+    assert_eq!(control("is-alive", pdd.path()).status.code(), Some(1));
+    let started = ours().arg("start").arg(pdd.path()).args(["-i", "job", "-p", "quick.yml"]).output().unwrap();
+    assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
+    wait_until(Duration::from_secs(60), "the job to finish", || pdd.path().join("artifacts/job/status").exists());
+    assert_eq!(pdd.artifacts("job").read("status"), "successful");
+    wait_until(Duration::from_secs(10), "the pid file to go", || !pdd.path().join("pid").exists());
+    assert_eq!(control("is-alive", pdd.path()).status.code(), Some(1));
+}
+
+const PAUSE_PLAYBOOK: &str = r#"
+- hosts: all
+  gather_facts: false
+  tasks:
+    - pause:
+        prompt: "Enter the launch code"
+      register: answer
+    - debug: msg="got {{ answer.user_input }}"
+"#;
+
+#[test]
+fn pause_prompt_is_answered_from_env_passwords() {
+    let pdd = Pdd::new();
+    pdd.file("project/pause.yml", PAUSE_PLAYBOOK).file("env/passwords", "\"Enter the launch code\": \"1234\"\n");
+    pdd.file("env/settings", "job_timeout: 60\n");
+    let out = ours().arg("run").arg(pdd.path()).args(["-i", "job", "-p", "pause.yml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(text(&out).0.contains("got ********"), "{}", text(&out).0);
+    let artifacts = pdd.artifacts("job");
+    assert_eq!(artifacts.read("status"), "successful");
+    let everything = serde_json::to_string(&artifacts.events()).unwrap() + &artifacts.read("stdout");
+    assert!(!everything.contains("1234"), "the answer must not land in the artifacts");
+}
+
+#[test]
+fn unanswered_prompt_ends_by_idle_timeout_and_says_why() {
+    let pdd = Pdd::new();
+    pdd.file("project/pause.yml", PAUSE_PLAYBOOK).file("env/passwords", "\"no such prompt\": \"x\"\n");
+    pdd.file("env/settings", "idle_timeout: 3\n");
+    let out = ours().arg("run").arg(pdd.path()).args(["-i", "job", "-p", "pause.yml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(254));
+    let artifacts = pdd.artifacts("job");
+    assert_eq!(artifacts.read("status"), "timeout");
+    assert!(artifacts.read("stdout").contains("env/passwords"), "{}", artifacts.read("stdout"));
+}
+
+#[test]
+fn ssh_key_is_loaded_into_a_private_agent_that_goes_away() {
+    let pdd = Pdd::new();
+    let key = pdd.path().join("id_test");
+    let made = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "runner-test-key", "-f"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    pdd.file("env/ssh_key", &fs::read_to_string(&key).unwrap());
+    fs::remove_file(&key).unwrap();
+    pdd.file("project/agent.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: ssh-add -l\n");
+    let out = ours().arg("run").arg(pdd.path()).args(["-i", "job", "-p", "agent.yml", "-v"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(text(&out).0.contains("runner-test-key"), "the agent did not hold the key: {}", text(&out).0);
+    let command: serde_json::Value = serde_json::from_str(&pdd.artifacts("job").read("command")).unwrap();
+    let socket = command["env"]["SSH_AUTH_SOCK"].as_str().unwrap().to_owned();
+    let agent: i32 = command["env"]["SSH_AGENT_PID"].as_str().unwrap().parse().unwrap();
+    assert!(!Path::new(&socket).exists(), "the agent's socket is removed");
+    assert!(processes_with(&socket).is_empty(), "the agent (pid {agent}) is gone");
+    let text_everywhere = walkdir::WalkDir::new(pdd.path().join("artifacts"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| fs::read_to_string(e.path()).unwrap_or_default())
+        .collect::<String>();
+    assert!(!text_everywhere.contains("PRIVATE KEY"), "the key must not land in artifacts");
+}
