@@ -57,22 +57,19 @@ pub struct ArtifactsWriter {
     dir: PathBuf,
     events_dir: PathBuf,
     stdout: Option<File>,
+    /// A worker streams its events instead of writing them (its `job_events/` stays empty).
+    event_files: bool,
 }
 
 impl ArtifactsWriter {
-    /// Creates `<dir>` (0700), an empty `job_events/` (events of an earlier run with the same ident
-    /// are removed so runs never mix), `stdout` and `stderr`, and writes `command`.
-    pub fn create(dir: &Path, command: &CommandLine, suppress_output_file: bool) -> Result<Self, ArtifactError> {
-        let fail = |path: &Path| {
-            let path = path.to_owned();
-            move |source| ArtifactError::Write { path, source }
-        };
-        create_dir_private(dir).map_err(fail(dir))?;
-        let events_dir = dir.join("job_events");
-        if events_dir.is_dir() {
-            fs::remove_dir_all(&events_dir).map_err(fail(&events_dir))?;
-        }
-        create_dir_private(&events_dir).map_err(fail(&events_dir))?;
+    /// Creates `<dir>`, an empty `job_events/`, `stdout` and `stderr`, and writes `command`.
+    pub fn create(
+        dir: &Path,
+        command: &CommandLine,
+        suppress_output_file: bool,
+        event_files: bool,
+    ) -> Result<Self, ArtifactError> {
+        let events_dir = prepare_events_dir(dir)?;
         let command_path = dir.join("command");
         write_atomic(&command_path, &pyjson::to_vec_unicode(command), 0o600).map_err(fail(&command_path))?;
         for stale in ["status", "rc"] {
@@ -103,7 +100,21 @@ impl ArtifactsWriter {
                 .map_err(fail(&stderr))?;
             Some(file)
         };
-        Ok(Self { dir: dir.to_owned(), events_dir, stdout })
+        Ok(Self { dir: dir.to_owned(), events_dir, stdout, event_files })
+    }
+
+    /// For events that arrive already numbered (`process`): `job_events/` and `stdout` only; the
+    /// other files come from the worker's artifact zip.
+    pub fn for_stream(dir: &Path) -> Result<Self, ArtifactError> {
+        let events_dir = prepare_events_dir(dir)?;
+        let path = dir.join("stdout");
+        let stdout = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|source| ArtifactError::Write { path, source })?;
+        Ok(Self { dir: dir.to_owned(), events_dir, stdout: Some(stdout), event_files: true })
     }
 
     /// Writes `status` then `rc`, as the Python tool does.
@@ -124,9 +135,29 @@ pub fn write_status(dir: &Path, status: Status, rc: i32) -> Result<(), ArtifactE
     Ok(())
 }
 
+/// Maps an I/O error to one naming the artifact path.
+fn fail(path: &Path) -> impl FnOnce(io::Error) -> ArtifactError {
+    let path = path.to_owned();
+    move |source| ArtifactError::Write { path, source }
+}
+
+/// Creates the artifact dir (0700) and an empty `job_events/`: events of an earlier run with the
+/// same ident are removed so that runs never mix.
+fn prepare_events_dir(dir: &Path) -> Result<PathBuf, ArtifactError> {
+    create_dir_private(dir).map_err(fail(dir))?;
+    let events_dir = dir.join("job_events");
+    if events_dir.is_dir() {
+        fs::remove_dir_all(&events_dir).map_err(fail(&events_dir))?;
+    }
+    create_dir_private(&events_dir).map_err(fail(&events_dir))?;
+    Ok(events_dir)
+}
+
 impl EventSink for ArtifactsWriter {
     fn on_event(&mut self, event: &Event) -> io::Result<()> {
-        write_atomic(&self.events_dir.join(event.file_name()), &pyjson::to_vec(&event.json), 0o600)?;
+        if self.event_files {
+            write_atomic(&self.events_dir.join(event.file_name()), &pyjson::to_vec(&event.json), 0o600)?;
+        }
         if let Some(file) = &mut self.stdout {
             file.write_all(event.text.as_bytes())?;
         }

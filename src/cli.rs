@@ -283,6 +283,7 @@ pub struct ControlArgs {
 }
 
 #[derive(Debug, Args, Clone)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct WorkerArgs {
     /// Base directory containing the ansible-runner metadata (default: a temporary directory)
     #[arg(long = "private-data-dir", value_name = "PRIVATE_DATA_DIR")]
@@ -296,6 +297,37 @@ pub struct WorkerArgs {
     /// Show the execution node's capacity and version information, then exit
     #[arg(long = "worker-info")]
     pub worker_info: bool,
+
+    #[command(subcommand)]
+    pub action: Option<WorkerAction>,
+}
+
+#[derive(Debug, Subcommand, Clone)]
+pub enum WorkerAction {
+    /// Clean up old private data dirs left by workers, and optionally container images
+    Cleanup(CleanupArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CleanupArgs {
+    /// Glob of private data dirs to delete
+    #[arg(long = "file-pattern", value_name = "GLOB")]
+    pub file_pattern: Option<String>,
+    /// Skip any matching path that contains one of these strings
+    #[arg(long = "exclude-strings", num_args = 1.., value_name = "STRING")]
+    pub exclude_strings: Vec<String>,
+    /// Skip directories modified within this many minutes (0 disables)
+    #[arg(long = "grace-period", default_value_t = 60, value_name = "MINUTES")]
+    pub grace_period: u64,
+    /// Container images to remove
+    #[arg(long = "remove-images", num_args = 1.., value_name = "IMAGE")]
+    pub remove_images: Vec<String>,
+    /// Prune dangling container images after removing
+    #[arg(long = "image-prune")]
+    pub image_prune: bool,
+    /// Container engine used for image work
+    #[arg(long = "process-isolation-executable", default_value = "podman", value_name = "EXECUTABLE")]
+    pub process_isolation_executable: String,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -306,4 +338,10 @@ pub struct ProcessArgs {
     /// Write the artifacts into artifacts/IDENT
     #[arg(short = 'i', long = "ident")]
     pub ident: Option<String>,
+    /// Print nothing (also accepted before the command, as the Python tool requires)
+    #[arg(short = 'q', long = "quiet")]
+    pub quiet: bool,
+    /// Print events as JSON lines
+    #[arg(short = 'j', long = "json")]
+    pub json: bool,
 }

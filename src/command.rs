@@ -68,7 +68,7 @@ fn argv(spec: &JobSpec, role_playbook: Option<&Path>) -> Vec<String> {
     if let Some(cmdline) = &spec.cmdline {
         argv.extend(config::split_cmdline(cmdline).unwrap_or_default());
     }
-    if let Some(inventory) = &spec.inventory {
+    for inventory in &spec.inventory {
         argv.push("-i".to_owned());
         argv.push(inventory.display().to_string());
     }
@@ -182,7 +182,7 @@ mod tests {
             ident: "id".to_owned(),
             kind,
             binary: None,
-            inventory: Some(dir.join("inventory")),
+            inventory: vec![dir.join("inventory")],
             limit: Some("localhost".to_owned()),
             forks: Some("3".to_owned()),
             cmdline: None,

@@ -66,7 +66,8 @@ pub struct JobSpec {
     pub ident: String,
     pub kind: JobKind,
     pub binary: Option<String>,
-    pub inventory: Option<PathBuf>,
+    /// One `-i` each; empty when there is no inventory (Ansible's own default applies).
+    pub inventory: Vec<PathBuf>,
     pub limit: Option<String>,
     pub forks: Option<String>,
     /// Extra Ansible arguments from `--cmdline`, or else `env/cmdline`.
@@ -141,7 +142,7 @@ impl JobSpec {
             ident,
             kind,
             binary: args.output.binary.clone(),
-            inventory: inventory.or_else(|| pdd.inventory().exists().then(|| pdd.inventory())),
+            inventory: inventory.or_else(|| pdd.inventory().exists().then(|| pdd.inventory())).into_iter().collect(),
             limit: args.ansible.limit.clone(),
             forks: args.ansible.forks.clone(),
             cmdline,

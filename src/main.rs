@@ -3,6 +3,7 @@
 mod artifacts;
 mod callback;
 mod child;
+mod cleanup;
 mod cli;
 mod command;
 mod config;
@@ -12,14 +13,19 @@ mod display;
 mod events;
 mod exit;
 mod job;
+mod kwargs;
+mod process;
 mod pyjson;
 mod role;
 mod runner;
 mod sshagent;
+mod streaming;
+mod transmit;
+mod worker;
 
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, WorkerAction};
 use crate::job::JobError;
 
 fn main() {
@@ -52,7 +58,13 @@ fn real_main() -> i32 {
         Command::Start(args) => daemon::start_command(&args),
         Command::Stop(args) => daemon::stop_command(&args.run),
         Command::IsAlive(args) => daemon::is_alive_command(&args.run),
-        other => Err(anyhow::anyhow!("`{}` is not available in this build yet", command_name(&other))),
+        Command::Transmit(args) => transmit::transmit_command(&args),
+        Command::Worker(args) => match &args.action {
+            Some(WorkerAction::Cleanup(cleanup)) => cleanup::cleanup_command(cleanup),
+            None if args.worker_info => Ok(worker::worker_info()),
+            None => worker::worker_command(&args),
+        },
+        Command::Process(args) => process::process_command(&args, &cli.top),
     };
     match result {
         Ok(code) => code,
@@ -60,18 +72,6 @@ fn real_main() -> i32 {
             report(&err);
             exit::FAILURE
         }
-    }
-}
-
-fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Run(_) => "run",
-        Command::Start(_) => "start",
-        Command::Stop(_) => "stop",
-        Command::IsAlive(_) => "is-alive",
-        Command::Transmit(_) => "transmit",
-        Command::Worker(_) => "worker",
-        Command::Process(_) => "process",
     }
 }
 

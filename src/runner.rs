@@ -47,13 +47,14 @@ pub fn run_command(args: &RunArgs) -> anyhow::Result<i32> {
     let cancel = install_cancel_handlers()?;
     let stdout = io::stdout();
     let mut terminal = TerminalRenderer::new(stdout.lock(), spec.output, stdout_wants_colour());
-    let outcome = run_job(&spec, &cancel, vec![&mut terminal], &mut debug)?;
+    let context = RunContext { cancel: &cancel, sinks: vec![&mut terminal], status: &mut NoStatus, event_files: true };
+    let outcome = run_job(&spec, context, &mut debug)?;
     Ok(outcome.rc)
 }
 
 /// The Python tool stores a `--cmdline` into `env/cmdline` when that file is absent (unless
 /// `--omit-env-files`), and later runs pick it up; kept for compatibility.
-fn persist_cmdline(spec: &JobSpec, args: &RunArgs) -> anyhow::Result<()> {
+pub fn persist_cmdline(spec: &JobSpec, args: &RunArgs) -> anyhow::Result<()> {
     let Some(cmdline) = &args.ansible.cmdline else { return Ok(()) };
     let path = spec.pdd.env_file("cmdline");
     if args.output.omit_env_files || path.exists() {
@@ -80,13 +81,34 @@ pub fn install_cancel_handlers() -> io::Result<Arc<AtomicUsize>> {
     Ok(requests)
 }
 
-/// Runs a resolved job, handing every event to the artifact writer and then to `sinks`.
-pub fn run_job(
-    spec: &JobSpec,
-    cancel: &AtomicUsize,
-    sinks: Vec<&mut dyn EventSink>,
-    debug: &mut DebugLog,
-) -> anyhow::Result<RunOutcome> {
+/// Told when a job has its command line and when it starts (a worker streams these as status lines).
+pub trait StatusObserver {
+    fn starting(&mut self, _line: &CommandLine) -> io::Result<()> {
+        Ok(())
+    }
+    fn running(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A local run reports its status through its artifacts only.
+pub struct NoStatus;
+
+impl StatusObserver for NoStatus {}
+
+/// Where a job's events and status go besides its artifact dir.
+pub struct RunContext<'a> {
+    /// Counted by signal handlers (see `install_cancel_handlers`).
+    pub cancel: &'a AtomicUsize,
+    pub sinks: Vec<&'a mut dyn EventSink>,
+    pub status: &'a mut dyn StatusObserver,
+    /// Whether `job_events/<counter>-<uuid>.json` files are written.
+    pub event_files: bool,
+}
+
+/// Runs a resolved job, handing every event to the artifact writer and then to the context's sinks.
+pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) -> anyhow::Result<RunOutcome> {
+    let RunContext { cancel, sinks, status: observer, event_files } = context;
     let role_playbook = match &spec.kind {
         JobKind::Role { role, vars, hosts, gather_facts } if spec.binary.is_none() && spec.env.args.is_none() => Some(
             RolePlaybook::write(&spec.project_dir, role, vars.as_ref(), hosts.as_deref(), *gather_facts)
@@ -112,7 +134,10 @@ pub fn run_job(
     debug.line(&format!("cwd: {}", line.cwd.display()));
     debug.line(&format!("artifacts: {}", artifact_dir.display()));
 
-    let mut writer = ArtifactsWriter::create(&artifact_dir, &line.redacted(), spec.env.settings.suppress_output_file)?;
+    let redacted = line.redacted();
+    let mut writer =
+        ArtifactsWriter::create(&artifact_dir, &redacted, spec.env.settings.suppress_output_file, event_files)?;
+    observer.starting(&redacted).context("cannot report the job's start")?;
     artifacts::rotate(&spec.artifact_root, spec.rotate_artifacts)?;
 
     let mut all_sinks: Vec<&mut dyn EventSink> = Vec::with_capacity(sinks.len() + 1);
@@ -139,6 +164,7 @@ pub fn run_job(
             (Status::Failed, RC_NOT_FOUND)
         }
         Some(program) => {
+            observer.running().context("cannot report the job's start")?;
             let supervision = Supervision {
                 job_timeout: spec.env.settings.job_timeout.map(Duration::from_secs_f64),
                 idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),

@@ -1,0 +1,104 @@
+//! `ansible-runner worker cleanup`: removes private data dirs that workers left behind (and,
+//! optionally, container images). A directory whose job is still running is never removed.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, SystemTime};
+
+use anyhow::Context;
+
+use crate::cli::CleanupArgs;
+use crate::exit;
+
+/// Folders a pattern must never reach, whatever it matches.
+const SYSTEM_FOLDERS: [&str; 15] = [
+    "/", "/bin", "/dev", "/home", "/lib", "/mnt", "/proc", "/run", "/sys", "/usr", "/boot", "/etc", "/opt", "/sbin",
+    "/var",
+];
+
+pub fn cleanup_command(args: &CleanupArgs) -> anyhow::Result<i32> {
+    let mut changed = false;
+    if let Some(pattern) = &args.file_pattern {
+        let matches = glob::glob(pattern).with_context(|| format!("--file-pattern {pattern:?} is not a valid glob"))?;
+        let paths: Vec<PathBuf> = matches.filter_map(Result::ok).collect();
+        let dangerous: Vec<&PathBuf> = paths.iter().filter(|p| is_system_folder(p)).collect();
+        if !dangerous.is_empty() {
+            eprintln!("Provided pattern could result in deleting system folders:");
+            for path in dangerous {
+                eprintln!("{}", path.display());
+            }
+            eprintln!("Refusing to continue: narrow --file-pattern.");
+            return Ok(exit::FAILURE);
+        }
+        let grace = Duration::from_secs(args.grace_period.saturating_mul(60));
+        let mut removed = 0;
+        for path in paths {
+            let text = path.display().to_string();
+            if args.exclude_strings.iter().any(|s| text.contains(s.as_str())) || !path.is_dir() {
+                continue;
+            }
+            if grace > Duration::ZERO && modified_within(&path, grace) {
+                continue;
+            }
+            if job_running(&path) {
+                println!("Excluding running project {} from cleanup", path.display());
+                continue;
+            }
+            fs::remove_dir_all(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            removed += 1;
+        }
+        if removed > 0 {
+            println!("Removed {removed} private data dir(s) in pattern {pattern}");
+            changed = true;
+        }
+    }
+    if !args.remove_images.is_empty() {
+        let engine = &args.process_isolation_executable;
+        let verb: &[&str] = if engine.ends_with("docker") { &["rmi", "-f"] } else { &["image", "untag"] };
+        let mut removed = 0;
+        for image in &args.remove_images {
+            let ok = Command::new(engine).args(verb).arg(image).status().is_ok_and(|s| s.success());
+            if ok {
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            println!("Removed {removed} image(s)");
+            changed = true;
+        }
+    }
+    if args.image_prune {
+        let engine = &args.process_isolation_executable;
+        let status = Command::new(engine).args(["image", "prune", "-f"]).status();
+        if status.is_ok_and(|s| s.success()) {
+            println!("Pruned images");
+            changed = true;
+        }
+    }
+    println!("(changed: {})", if changed { "True" } else { "False" });
+    Ok(exit::OK)
+}
+
+fn is_system_folder(path: &Path) -> bool {
+    let temp = std::env::temp_dir();
+    let resolved = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    [path, resolved.as_path()].iter().any(|p| SYSTEM_FOLDERS.iter().any(|s| Path::new(s) == *p) || *p == temp.as_path())
+}
+
+fn modified_within(path: &Path, window: Duration) -> bool {
+    fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| SystemTime::now().duration_since(t).ok())
+        .is_some_and(|age| age < window)
+}
+
+/// A pid file naming a live process means the job is still running (the Python tool has this
+/// test backwards and removes running jobs' folders).
+fn job_running(pdd: &Path) -> bool {
+    fs::read_to_string(pdd.join("pid"))
+        .ok()
+        .and_then(|text| text.trim().parse::<i32>().ok())
+        .is_some_and(|pid| pid > 0 && nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok())
+}

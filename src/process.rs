@@ -1,0 +1,95 @@
+//! `ansible-runner process`: turns a worker's stream (stdin) into the artifacts a local run writes,
+//! printing the events as `run` does. Unlike the Python tool it exits with the job's rc, reports a
+//! broken stream on stderr (keeping whatever arrived), and honours Ctrl-C.
+
+use std::fs;
+use std::io;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use serde_json::Value;
+
+use crate::artifacts::ArtifactsWriter;
+use crate::cli::{ProcessArgs, TopLevelArgs};
+use crate::config::{self, PrivateDataDir};
+use crate::display::{stdout_wants_colour, TerminalRenderer};
+use crate::events::{Event, EventSink};
+use crate::exit;
+use crate::job::OutputMode;
+use crate::streaming::{extract_zip, Frame, StreamReader};
+
+pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result<i32> {
+    let pdd = PrivateDataDir::open_or_create(&args.private_data_dir)?;
+    let artifact_dir: PathBuf = match (&top.artifact_dir, &args.ident) {
+        (Some(dir), _) => config::absolute(dir),
+        (None, Some(ident)) => pdd.root.join("artifacts").join(ident),
+        (None, None) => pdd.root.join("artifacts"),
+    };
+    let mode = if top.quiet || args.quiet {
+        OutputMode::Quiet
+    } else if top.json || args.json {
+        OutputMode::Json
+    } else {
+        OutputMode::Pretty
+    };
+    let mut writer = ArtifactsWriter::for_stream(&artifact_dir)?;
+    let stdout = io::stdout();
+    let mut terminal = TerminalRenderer::new(stdout.lock(), mode, stdout_wants_colour());
+    let stdin = io::stdin();
+    let mut reader = StreamReader::new(stdin.lock());
+    let mut error: Option<String> = None;
+    loop {
+        let frame = reader
+            .next_frame()
+            .with_context(|| format!("the worker stream is broken; what arrived is in {}", artifact_dir.display()))?;
+        match frame {
+            None => bail!(
+                "the worker stream ended before its eof line (worker died or stream cut); what arrived is in {}",
+                artifact_dir.display()
+            ),
+            Some(Frame::Zip { file, .. }) => {
+                extract_zip(file, &artifact_dir)
+                    .with_context(|| format!("cannot unpack the worker's artifacts into {}", artifact_dir.display()))?;
+            }
+            Some(Frame::Json(line)) => {
+                if line.contains_key("eof") {
+                    break;
+                }
+                if let Some(status) = line.get("status").and_then(Value::as_str) {
+                    if status == "error" {
+                        let explanation =
+                            line.get("job_explanation").and_then(Value::as_str).unwrap_or("no explanation");
+                        error = Some(explanation.to_owned());
+                    }
+                    continue;
+                }
+                if line.get("event").and_then(Value::as_str) == Some("keepalive") {
+                    continue;
+                }
+                if !truthy(line.get("counter")) || !truthy(line.get("uuid")) {
+                    continue;
+                }
+                let event = Event::from_json(line);
+                writer.on_event(&event).context("cannot write an event")?;
+                terminal.on_event(&event).context("cannot print an event")?;
+            }
+        }
+    }
+    if let Some(explanation) = error {
+        eprintln!("ansible-runner: the worker reported an error: {explanation}");
+        return Ok(exit::FAILURE);
+    }
+    Ok(fs::read_to_string(artifact_dir.join("rc")).ok().and_then(|rc| rc.trim().parse().ok()).unwrap_or(exit::OK))
+}
+
+/// Python truthiness of a JSON value, as the Python tool tests `counter` and `uuid`.
+fn truthy(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+        Some(Value::Number(n)) => n.as_f64() != Some(0.0),
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::Object(o)) => !o.is_empty(),
+        Some(Value::Bool(true)) => true,
+    }
+}

@@ -1,0 +1,67 @@
+//! `ansible-runner transmit`: a job packed into a stream on stdout — the kwargs line, the private
+//! data dir as a base64 zip, and the eof line — for a `worker` elsewhere to run.
+
+use std::io;
+use std::path::Path;
+
+use anyhow::Context;
+use serde_json::json;
+
+use crate::cli::RunArgs;
+use crate::exit;
+use crate::job::{JobKind, JobSpec};
+use crate::kwargs::Kwargs;
+use crate::role::RolePlaybook;
+use crate::runner;
+use crate::streaming::StreamWriter;
+
+pub fn transmit_command(args: &RunArgs) -> anyhow::Result<i32> {
+    let spec = JobSpec::resolve(args)?;
+    runner::persist_cmdline(&spec, args)?;
+    let role_playbook = match &spec.kind {
+        JobKind::Role { role, vars, hosts, gather_facts } => Some(
+            RolePlaybook::write(&spec.project_dir, role, vars.as_ref(), hosts.as_deref(), *gather_facts)
+                .with_context(|| format!("cannot write the role playbook into {}", spec.project_dir.display()))?,
+        ),
+        _ => None,
+    };
+    let kwargs = Kwargs::from_job(args, &spec, role_playbook.as_ref().map(RolePlaybook::path));
+    let stdout = io::stdout();
+    let mut writer = StreamWriter::new(stdout.lock());
+    let skip_artifacts = args.output.artifact_dir.is_none();
+    let sent = writer
+        .write_json(&json!({ "kwargs": kwargs }))
+        .context("cannot write the job stream")
+        .and_then(|()| {
+            writer
+                .write_zip_dir(&spec.pdd.root, |relative| !runner_state(relative, skip_artifacts))
+                .context("cannot send the private data dir")
+        })
+        .and_then(|_| writer.write_json(&json!({"eof": true})).context("cannot write the job stream"));
+    drop(role_playbook);
+    sent?;
+    Ok(exit::OK)
+}
+
+/// What the runner itself left in the private data dir: earlier runs' artifacts, the pid file and
+/// the daemon log are of no use to a worker, and old artifacts can be most of the stream.
+fn runner_state(relative: &Path, skip_artifacts: bool) -> bool {
+    let top = relative.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
+    relative.components().count() == 1
+        && (top == "pid" || top == "daemon.log" || (skip_artifacts && top == "artifacts"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runner_state;
+    use std::path::Path;
+
+    #[test]
+    fn runner_state_is_left_out() {
+        assert!(runner_state(Path::new("artifacts"), true));
+        assert!(!runner_state(Path::new("artifacts"), false));
+        assert!(runner_state(Path::new("pid"), true));
+        assert!(!runner_state(Path::new("project/artifacts"), true));
+        assert!(!runner_state(Path::new("project"), true));
+    }
+}

@@ -1,0 +1,295 @@
+//! `ansible-runner worker`: reads a job stream on stdin, runs the job quietly in a private data dir,
+//! and streams status lines, every event, the artifacts zip and eof on stdout. Anything wrong with
+//! the input becomes an in-stream `error` status followed by eof, never a crash.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use anyhow::Context;
+use serde_json::{json, Map, Value};
+
+use crate::cli::WorkerArgs;
+use crate::command::CommandLine;
+use crate::config::{create_dir_private, redact_env};
+use crate::debuglog::DebugLog;
+use crate::events::{Event, EventSink};
+use crate::exit;
+use crate::job::{JobSpec, OutputMode};
+use crate::kwargs::Kwargs;
+use crate::runner::{self, RunContext, StatusObserver};
+use crate::streaming::{extract_zip, pack_dir, Frame, StreamReader, StreamWriter};
+
+type SharedWriter = Arc<Mutex<StreamWriter<io::Stdout>>>;
+
+/// Locks the stream writer; a writer poisoned by a panicking thread is still whole between frames.
+fn lock(writer: &SharedWriter) -> MutexGuard<'_, StreamWriter<io::Stdout>> {
+    writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+pub fn worker_command(args: &WorkerArgs) -> anyhow::Result<i32> {
+    let (pdd, _temp) = match &args.private_data_dir {
+        Some(dir) => {
+            let dir = crate::config::absolute(dir);
+            if args.delete {
+                let _ = fs::remove_dir_all(&dir);
+            }
+            (dir, None)
+        }
+        None => {
+            let temp = tempfile::Builder::new()
+                .prefix("ansible-runner-worker-")
+                .tempdir()
+                .context("cannot make a temp dir")?;
+            (temp.path().to_owned(), Some(temp))
+        }
+    };
+    create_dir_private(&pdd).with_context(|| format!("cannot create {}", pdd.display()))?;
+    let writer: SharedWriter = Arc::new(Mutex::new(StreamWriter::new(io::stdout())));
+    let keepalive = Keepalive::start(&writer, args.keepalive_seconds.unwrap_or(0.0));
+    let result = serve(&pdd, &writer, &keepalive);
+    keepalive.stop();
+    if args.delete && args.private_data_dir.is_some() {
+        let _ = fs::remove_dir_all(&pdd);
+    }
+    result
+}
+
+/// Reads the job, runs it, streams the results. Returns the exit code.
+fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> anyhow::Result<i32> {
+    let kwargs = match receive_job(pdd) {
+        Ok(kwargs) => kwargs,
+        Err(explanation) => {
+            let mut out = lock(writer);
+            out.write_json(&explanation)?;
+            keepalive.write_eof(&mut out)?;
+            return Ok(exit::OK);
+        }
+    };
+    dump_env_inputs(pdd, &kwargs).context("cannot write the job's env/ inputs")?;
+    let args = kwargs.to_run_args(pdd);
+    let mut spec = match JobSpec::resolve(&args) {
+        Ok(spec) => spec,
+        Err(err) => {
+            let mut out = lock(writer);
+            out.write_json(
+                &json!({"status": "error", "job_explanation": format!("Job could not be prepared: {err}")}),
+            )?;
+            keepalive.write_eof(&mut out)?;
+            return Ok(exit::FAILURE);
+        }
+    };
+    let listed = kwargs.inventory_paths(pdd);
+    if !listed.is_empty() {
+        spec.inventory = listed;
+    }
+    spec.output = OutputMode::Quiet;
+    let cancel = runner::install_cancel_handlers()?;
+    let mut events = StreamSink { writer: Arc::clone(writer) };
+    let mut status = StatusLines { writer: Arc::clone(writer), ident: spec.ident.clone() };
+    let context = RunContext { cancel: &cancel, sinks: vec![&mut events], status: &mut status, event_files: false };
+    let outcome = runner::run_job(&spec, context, &mut DebugLog::open(false, None)?)?;
+    let packed = pack_dir(&outcome.artifact_dir, |_| true).context("cannot pack the artifacts")?;
+    let mut out = lock(writer);
+    out.write_json(&json!({"status": outcome.status.as_str(), "runner_ident": spec.ident}))?;
+    out.write_zip(packed)?;
+    keepalive.write_eof(&mut out)?;
+    Ok(outcome.rc)
+}
+
+/// Reads frames until eof: the kwargs and the private data dir. Errors are the in-stream status
+/// line the Python worker would send for them.
+fn receive_job(pdd: &Path) -> Result<Kwargs, Value> {
+    let stdin = io::stdin();
+    let mut reader = StreamReader::new(stdin.lock());
+    let mut kwargs = None;
+    loop {
+        let frame = match reader.next_frame() {
+            Ok(Some(frame)) => frame,
+            Ok(None) => return Err(parse_error("the stream ended before its eof line")),
+            Err(err) => return Err(parse_error(&err.to_string())),
+        };
+        match frame {
+            Frame::Zip { file, .. } => {
+                if let Err(err) = extract_zip(file, pdd) {
+                    return Err(json!({
+                        "status": "error",
+                        "job_explanation": "Failed to extract private data directory on worker.",
+                        "result_traceback": err.to_string(),
+                    }));
+                }
+            }
+            Frame::Json(mut line) => {
+                if let Some(value) = line.remove("kwargs") {
+                    match serde_json::from_value::<Kwargs>(value) {
+                        Ok(parsed) => kwargs = Some(parsed),
+                        Err(err) => return Err(parse_error(&format!("kwargs: {err}"))),
+                    }
+                } else if line.contains_key("eof") {
+                    return kwargs.ok_or_else(|| parse_error("no kwargs line before eof"));
+                }
+            }
+        }
+    }
+}
+
+fn parse_error(detail: &str) -> Value {
+    json!({
+        "status": "error",
+        "job_explanation": "Failed to JSON parse a line from transmit stream.",
+        "result_traceback": detail,
+    })
+}
+
+/// Writes inputs the Python API sends as kwargs into `env/`, unless a file is already there.
+fn dump_env_inputs(pdd: &Path, kwargs: &Kwargs) -> io::Result<()> {
+    if kwargs.suppress_env_files {
+        return Ok(());
+    }
+    let env = pdd.join("env");
+    let structured = [
+        ("envvars", &kwargs.envvars),
+        ("extravars", &kwargs.extravars),
+        ("passwords", &kwargs.passwords),
+        ("settings", &kwargs.settings),
+    ];
+    let texts = [("ssh_key", kwargs.ssh_key.clone()), ("cmdline", kwargs.cmdline.clone())];
+    let mut files: Vec<(PathBuf, Vec<u8>)> = structured
+        .iter()
+        .filter_map(|(name, value)| value.as_ref().map(|v| (env.join(name), crate::pyjson::to_vec(v))))
+        .collect();
+    files.extend(texts.into_iter().filter_map(|(name, text)| text.map(|t| (env.join(name), t.into_bytes()))));
+    for (path, content) in files {
+        if !path.exists() {
+            create_dir_private(&env)?;
+            crate::artifacts::write_atomic(&path, &content, 0o600)?;
+        }
+    }
+    Ok(())
+}
+
+/// Sends every event on the stream, exactly as it would be written to its file.
+struct StreamSink {
+    writer: SharedWriter,
+}
+
+impl EventSink for StreamSink {
+    fn on_event(&mut self, event: &Event) -> io::Result<()> {
+        lock(&self.writer).write_json(&event.json)
+    }
+}
+
+/// The `starting` and `running` status lines.
+struct StatusLines {
+    writer: SharedWriter,
+    ident: String,
+}
+
+impl StatusObserver for StatusLines {
+    fn starting(&mut self, line: &CommandLine) -> io::Result<()> {
+        let mut status = Map::new();
+        status.insert("status".to_owned(), Value::from("starting"));
+        status.insert("runner_ident".to_owned(), Value::from(self.ident.clone()));
+        status.insert("command".to_owned(), json!(line.command));
+        status.insert("env".to_owned(), json!(redact_env(&line.env)));
+        status.insert("cwd".to_owned(), Value::from(line.cwd.display().to_string()));
+        lock(&self.writer).write_json(&status)
+    }
+
+    fn running(&mut self) -> io::Result<()> {
+        lock(&self.writer).write_json(&json!({"status": "running", "runner_ident": self.ident}))
+    }
+}
+
+/// Writes `{"event": "keepalive", …}` whenever the stream has been quiet for the interval, so that
+/// a controller (Receptor) does not take a long silent task for a dead node.
+struct Keepalive {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Keepalive {
+    fn start(writer: &SharedWriter, seconds: f64) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        if !(seconds > 0.0 && seconds.is_finite()) {
+            return Self { stop, thread: None };
+        }
+        let interval = Duration::from_secs_f64(seconds);
+        let writer = Arc::clone(writer);
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let tick = (interval / 4).clamp(Duration::from_millis(10), Duration::from_millis(250));
+            while !flag.load(Ordering::SeqCst) {
+                std::thread::park_timeout(tick);
+                let mut out = lock(&writer);
+                if !flag.load(Ordering::SeqCst) && out.idle_for() >= interval {
+                    let line = json!({"event": "keepalive", "counter": 0, "uuid": 0});
+                    if out.write_json(&line).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Self { stop, thread: Some(thread) }
+    }
+
+    /// Writes the eof line, with the writer locked, after telling the thread to stop: no keepalive
+    /// can follow eof.
+    fn write_eof(&self, out: &mut StreamWriter<io::Stdout>) -> io::Result<()> {
+        self.stop.store(true, Ordering::SeqCst);
+        out.write_json(&json!({"eof": true}))
+    }
+
+    fn stop(mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
+            let _ = thread.join();
+        }
+    }
+}
+
+/// `worker --worker-info`: the node's capacity as one YAML flow mapping (keys sorted), as the
+/// Python tool prints it for Receptor.
+pub fn worker_info() -> i32 {
+    let mut errors: Vec<String> = Vec::new();
+    let cpu_count = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mem = fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
+        })
+        .map(|kib| kib * 1024);
+    if mem.is_none() {
+        errors.push("cannot read MemTotal from /proc/meminfo".to_owned());
+    }
+    let uuid = node_uuid().map_err(|err| errors.push(err)).ok();
+    let errors = errors.iter().map(|e| format!("'{}'", e.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
+    println!(
+        "{{cpu_count: {cpu_count}, errors: [{errors}], mem_in_bytes: {}, runner_version: {}, uuid: {}}}\n",
+        mem.map_or("null".to_owned(), |m| m.to_string()),
+        env!("CARGO_PKG_VERSION"),
+        uuid.as_deref().unwrap_or("null")
+    );
+    exit::OK
+}
+
+/// The node's identity, kept in `~/.ansible_runner_uuid` (created 0600 on first use).
+fn node_uuid() -> Result<String, String> {
+    let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
+    let path = Path::new(&home).join(".ansible_runner_uuid");
+    match fs::read_to_string(&path) {
+        Ok(text) if !text.trim().is_empty() => Ok(text.trim().to_owned()),
+        _ => {
+            let fresh = uuid::Uuid::new_v4().to_string();
+            crate::artifacts::write_atomic(&path, fresh.as_bytes(), 0o600)
+                .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+            Ok(fresh)
+        }
+    }
+}
