@@ -6,3 +6,4 @@ mod common;
 mod compare;
 mod control;
 mod run;
+mod stream;

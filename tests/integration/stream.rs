@@ -1,0 +1,267 @@
+//! transmit | worker | process, in every pairing with the Python ansible-runner 2.4.3, on a real
+//! playbook; keepalives; --delete; garbage, truncated and hostile streams.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+use crate::common::{assert_stream_invariants, names, ours, reference, text, venv_bin, Pdd};
+
+const PLAYBOOK: &str =
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=streamed\n    - command: \"true\"\n";
+
+/// Runs `cmd` with `input` on stdin.
+fn feed(mut cmd: Command, input: &[u8]) -> Output {
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn sub(mut cmd: Command, args: &[&str]) -> Command {
+    cmd.args(args);
+    cmd
+}
+
+/// transmit on `transmitter`, worker on `runner`, process on `processor`.
+fn pipeline(transmitter: fn() -> Command, runner: fn() -> Command, processor: fn() -> Command) {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK);
+    let sent = sub(transmitter(), &["transmit", pdd.path().to_str().unwrap(), "-p", "site.yml", "-i", "wire"])
+        .output()
+        .unwrap();
+    assert_eq!(sent.status.code(), Some(0), "transmit: {:?}", text(&sent));
+    let worked = feed(sub(runner(), &["worker"]), &sent.stdout);
+    assert_eq!(worked.status.code(), Some(0), "worker: {:?}", text(&worked));
+    let target = tempfile::tempdir().unwrap();
+    let processed = feed(sub(processor(), &["process", target.path().to_str().unwrap(), "-i", "wire"]), &worked.stdout);
+    assert_eq!(processed.status.code(), Some(0), "process: {:?}", text(&processed));
+    let artifacts = crate::common::Artifacts { dir: target.path().join("artifacts/wire") };
+    assert_eq!(artifacts.read("status"), "successful");
+    assert_eq!(artifacts.read("rc"), "0");
+    let events = artifacts.events();
+    assert_stream_invariants(&events);
+    let names = names(&events);
+    assert_eq!(names.first().map(String::as_str), Some("playbook_on_start"));
+    assert_eq!(names.last().map(String::as_str), Some("playbook_on_stats"));
+    assert_eq!(names.iter().filter(|n| *n == "runner_on_ok").count(), 2, "{names:?}");
+    assert!(artifacts.read("stdout").contains("streamed"));
+}
+
+#[test]
+fn reference_transmit_our_worker_reference_process() {
+    pipeline(reference, ours, reference);
+}
+
+#[test]
+fn our_transmit_reference_worker_reference_process() {
+    pipeline(ours, reference, reference);
+}
+
+#[test]
+fn reference_transmit_reference_worker_our_process() {
+    pipeline(reference, reference, ours);
+}
+
+#[test]
+fn ours_end_to_end() {
+    pipeline(ours, ours, ours);
+}
+
+fn lines(output: &[u8]) -> Vec<Value> {
+    // Only the JSON lines: a zip payload runs into the next line, so split it off.
+    String::from_utf8_lossy(output)
+        .lines()
+        .filter_map(|line| {
+            serde_json::from_str::<Value>(line)
+                .ok()
+                .or_else(|| line.find("{\"").and_then(|i| serde_json::from_str(&line[i..]).ok()))
+        })
+        .collect()
+}
+
+#[test]
+fn worker_streams_status_lines_in_order_and_redacts_secrets() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK).file("env/envvars", "SERVICE_TOKEN: tok-on-the-wire\n");
+    let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "site.yml", "-i", "w1"]).output().unwrap();
+    let worked = feed(sub(ours(), &["worker"]), &sent.stdout);
+    assert_eq!(worked.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&worked.stdout).contains("tok-on-the-wire"), "a secret went on the wire");
+    let lines = lines(&worked.stdout);
+    let statuses: Vec<&str> = lines.iter().filter_map(|l| l.get("status").and_then(Value::as_str)).collect();
+    assert_eq!(statuses, ["starting", "running", "successful"]);
+    let starting = &lines[0];
+    assert_eq!(starting["runner_ident"], "w1");
+    assert_eq!(starting["command"][0], "ansible-playbook");
+    assert_eq!(starting["env"]["SERVICE_TOKEN"], "**********");
+    assert_eq!(lines.last().unwrap(), &serde_json::json!({"eof": true}));
+    assert!(String::from_utf8_lossy(&worked.stdout).contains("{\"zipfile\": "));
+}
+
+#[test]
+fn worker_exit_code_is_the_job_rc() {
+    let pdd = Pdd::new();
+    pdd.file("project/fail.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - fail: msg=no\n");
+    let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "fail.yml"]).output().unwrap();
+    let worked = feed(sub(ours(), &["worker"]), &sent.stdout);
+    assert_eq!(worked.status.code(), Some(2));
+    let target = tempfile::tempdir().unwrap();
+    let processed = feed(sub(ours(), &["process", target.path().to_str().unwrap(), "-q"]), &worked.stdout);
+    assert_eq!(processed.status.code(), Some(2), "process exits with the job's rc");
+    assert_eq!(fs::read_to_string(target.path().join("artifacts/status")).unwrap(), "failed");
+}
+
+#[test]
+fn keepalives_flow_while_the_job_is_silent() {
+    let pdd = Pdd::new();
+    pdd.file("project/nap.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 2\n");
+    let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "nap.yml"]).output().unwrap();
+    let worked = feed(sub(ours(), &["worker", "--keepalive-seconds", "0.5"]), &sent.stdout);
+    assert_eq!(worked.status.code(), Some(0));
+    let lines = lines(&worked.stdout);
+    let keepalives = lines.iter().filter(|l| l.get("event") == Some(&Value::from("keepalive"))).count();
+    assert!(keepalives >= 2, "only {keepalives} keepalives during a 2 s silence");
+    assert_eq!(lines.last().unwrap(), &serde_json::json!({"eof": true}), "nothing may follow eof");
+    let target = tempfile::tempdir().unwrap();
+    let processed = feed(sub(ours(), &["process", target.path().to_str().unwrap(), "-q"]), &worked.stdout);
+    assert_eq!(processed.status.code(), Some(0));
+    let events = crate::common::Artifacts { dir: target.path().join("artifacts") }.events();
+    assert!(events.iter().all(|e| e["event"] != "keepalive"));
+}
+
+#[test]
+fn worker_keeps_or_deletes_its_private_data_dir() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK);
+    let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "site.yml", "-i", "k"]).output().unwrap();
+    let place = tempfile::tempdir().unwrap();
+    let kept = place.path().join("kept");
+    let worked = feed(sub(ours(), &["worker", "--private-data-dir", kept.to_str().unwrap()]), &sent.stdout);
+    assert_eq!(worked.status.code(), Some(0));
+    assert!(kept.join("project/site.yml").exists() && kept.join("artifacts/k/status").exists());
+    let deleted = place.path().join("deleted");
+    fs::create_dir(&deleted).unwrap();
+    fs::write(deleted.join("stale"), "old").unwrap();
+    let worked =
+        feed(sub(ours(), &["worker", "--private-data-dir", deleted.to_str().unwrap(), "--delete"]), &sent.stdout);
+    assert_eq!(worked.status.code(), Some(0));
+    assert!(!deleted.exists(), "--delete removes the dir afterwards");
+}
+
+#[test]
+fn garbage_and_truncated_input_become_error_status_lines() {
+    for input in
+        [&b"this is not json\n"[..], b"{\"kwargs\": {\"playbook\": \"x.yml\"}}\n{\"zipfile\": 100}\nUEsDBA", b""]
+    {
+        let worked = feed(sub(ours(), &["worker"]), input);
+        assert_eq!(worked.status.code(), Some(0), "{:?}", text(&worked));
+        let lines = lines(&worked.stdout);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[0]["status"], "error");
+        assert!(lines[0]["job_explanation"].as_str().unwrap().contains("Failed to JSON parse"));
+        assert_eq!(lines[1], serde_json::json!({"eof": true}));
+    }
+}
+
+#[test]
+fn process_reports_a_cut_stream_and_keeps_what_arrived() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK);
+    let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "site.yml"]).output().unwrap();
+    let worked = feed(sub(ours(), &["worker"]), &sent.stdout);
+    let full = String::from_utf8_lossy(&worked.stdout).into_owned();
+    let cut = &full[..full.find("{\"status\": \"successful\"").unwrap()];
+    let target = tempfile::tempdir().unwrap();
+    let processed = feed(sub(ours(), &["process", target.path().to_str().unwrap(), "-q"]), cut.as_bytes());
+    assert_eq!(processed.status.code(), Some(1));
+    let stderr = text(&processed).1;
+    assert!(stderr.contains("ended before its eof"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    let events = crate::common::Artifacts { dir: target.path().join("artifacts") }.events();
+    assert!(events.len() >= 5, "the events that arrived are kept");
+
+    let garbage = feed(
+        sub(ours(), &["process", target.path().to_str().unwrap(), "-q"]),
+        b"{\"status\": \"running\"}\nnot json\n",
+    );
+    assert_eq!(garbage.status.code(), Some(1));
+    assert!(text(&garbage).1.contains("not valid JSON"), "{}", text(&garbage).1);
+}
+
+/// Builds a zip with Python's zipfile (entries exactly as named) and frames it as a transmit stream.
+fn hostile_stream(script: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("evil.zip");
+    let program = format!(
+        "import zipfile, stat\nz = zipfile.ZipFile({:?}, 'w')\ndef link(name, target):\n    i = zipfile.ZipInfo(name)\n    i.external_attr = (stat.S_IFLNK | 0o777) << 16\n    z.writestr(i, target)\n{script}\nz.close()\n",
+        zip_path.to_str().unwrap()
+    );
+    let made = Command::new(venv_bin().join("python")).arg("-c").arg(&program).output().unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let zip = fs::read(&zip_path).unwrap();
+    let mut stream = b"{\"kwargs\": {\"ident\": \"evil\", \"playbook\": \"x.yml\"}}\n".to_vec();
+    stream.extend(format!("{{\"zipfile\": {}}}\n", zip.len()).as_bytes());
+    stream.extend(base64_encode(&zip).as_bytes());
+    stream.extend(b"{\"eof\": true}\n");
+    stream
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[test]
+fn hostile_zips_are_refused_without_writing_outside() {
+    let cases = [
+        ("dotdot", "z.writestr('../escaped', 'x')"),
+        ("nested dotdot", "z.writestr('project/../../escaped', 'x')"),
+        ("absolute", "z.writestr('/tmp/ansible-runner-absolute-escape', 'x')"),
+        ("absolute symlink", "link('project/out', '/tmp')"),
+        ("symlink then write through it", "link('project/up', '../..')\nz.writestr('project/up/escaped', 'x')"),
+    ];
+    for (what, script) in cases {
+        let place = tempfile::tempdir().unwrap();
+        let target = place.path().join("pdd");
+        let stream = hostile_stream(script);
+        let worked = feed(sub(ours(), &["worker", "--private-data-dir", target.to_str().unwrap()]), &stream);
+        let lines = lines(&worked.stdout);
+        assert_eq!(lines.first().and_then(|l| l.get("status")), Some(&Value::from("error")), "{what}: {lines:?}");
+        assert_eq!(lines[0]["job_explanation"], "Failed to extract private data directory on worker.", "{what}");
+        let outside: Vec<_> = walkdir::WalkDir::new(place.path())
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name() == "escaped")
+            .collect();
+        assert!(outside.is_empty(), "{what}: wrote {outside:?}");
+        assert!(!Path::new("/tmp/ansible-runner-absolute-escape").exists(), "{what}");
+        assert!(!place.path().join("escaped").exists() && !Path::new("/escaped").exists(), "{what}");
+    }
+}
+
+#[test]
+fn in_tree_symlinks_and_modes_survive_the_trip() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK).file("project/run.sh", "#!/bin/sh\n");
+    std::os::unix::fs::symlink("site.yml", pdd.path().join("project/alias.yml")).unwrap();
+    fs::set_permissions(pdd.path().join("project/run.sh"), std::os::unix::fs::PermissionsExt::from_mode(0o750))
+        .unwrap();
+    let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "alias.yml"]).output().unwrap();
+    let place = tempfile::tempdir().unwrap();
+    let target = place.path().join("w");
+    let worked = feed(sub(ours(), &["worker", "--private-data-dir", target.to_str().unwrap()]), &sent.stdout);
+    assert_eq!(worked.status.code(), Some(0), "{:?}", text(&worked));
+    assert_eq!(fs::read_link(target.join("project/alias.yml")).unwrap(), Path::new("site.yml"));
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&fs::metadata(target.join("project/run.sh")).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o750);
+}
