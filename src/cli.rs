@@ -39,6 +39,10 @@ pub struct Cli {
     #[arg(long, action = ArgAction::SetTrue)]
     pub version: bool,
 
+    /// Write shell completions and man pages under DIR (completions/, man/)
+    #[arg(long = "generate-assets", hide = true, value_name = "DIR")]
+    pub generate_assets: Option<PathBuf>,
+
     /// Options accepted before the command, as the Python tool accepts them (used by `process`)
     #[command(flatten)]
     pub top: TopLevelArgs,
@@ -79,6 +83,8 @@ pub enum Command {
     Worker(WorkerArgs),
     /// Receive the output of remote ansible-runner work and distribute the results
     Process(ProcessArgs),
+    /// Show a finished or running job again from its artifacts
+    Replay(ReplayArgs),
 }
 
 /// Options of `run`, `start` and `transmit`.
@@ -106,6 +112,9 @@ pub struct RunArgs {
     #[command(flatten)]
     pub logging: LoggingArgs,
 
+    #[command(flatten)]
+    pub report: ReportArgs,
+
     /// Set by `start` on the detached process it launches
     #[arg(long = "daemonized", hide = true)]
     pub daemonized: bool,
@@ -113,7 +122,6 @@ pub struct RunArgs {
 
 /// What to run.
 #[derive(Debug, Args, Clone, Default)]
-#[command(next_help_heading = "Ansible job")]
 pub struct JobArgs {
     /// Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)
     #[arg(short = 'p', long = "playbook", env = "RUNNER_PLAYBOOK", hide_env_values = true, group = "job_kind")]
@@ -130,7 +138,7 @@ pub struct JobArgs {
 
 /// Where results go and how they are shown.
 #[derive(Debug, Args, Clone, Default)]
-#[command(next_help_heading = "Runner options")]
+#[command(next_help_heading = "Ansible Runner Options")]
 pub struct OutputArgs {
     /// The full path to an executable to use instead of ansible or ansible-playbook
     #[arg(short = 'b', long = "binary", env = "RUNNER_BINARY", hide_env_values = true)]
@@ -187,10 +195,16 @@ pub struct OutputArgs {
 
 /// Options passed on to Ansible.
 #[derive(Debug, Args, Clone, Default)]
-#[command(next_help_heading = "Ansible options")]
+#[command(next_help_heading = "Ansible Options")]
 pub struct AnsibleArgs {
     /// Module arguments
-    #[arg(short = 'a', long = "args", value_name = "ARGS", allow_hyphen_values = true)]
+    #[arg(
+        short = 'a',
+        long = "args",
+        value_name = "MODULE_ARGS",
+        allow_hyphen_values = true,
+        help_heading = "Ansible Module Options"
+    )]
     pub module_args: Option<String>,
 
     /// Define the set of hosts to execute against (only with -m or -r)
@@ -212,7 +226,7 @@ pub struct AnsibleArgs {
 
 /// Options of role mode.
 #[derive(Debug, Args, Clone, Default)]
-#[command(next_help_heading = "Ansible role options")]
+#[command(next_help_heading = "Ansible Role Options")]
 pub struct RoleArgs {
     /// Path used to locate the role to be executed (default: <private_data_dir>/roles)
     #[arg(long = "roles-path", env = "ANSIBLE_ROLES_PATH", hide_env_values = true, value_name = "ROLES_PATH")]
@@ -229,7 +243,6 @@ pub struct RoleArgs {
 
 /// Isolation and container options: accepted for compatibility, refused when they would matter.
 #[derive(Debug, Args, Clone, Default)]
-#[command(next_help_heading = "Isolation options")]
 pub struct IsolationArgs {
     /// Isolate execution in a container or sandbox (not supported by this binary)
     #[arg(long = "process-isolation")]
@@ -253,19 +266,56 @@ pub struct IsolationArgs {
     #[arg(long = "directory-isolation-base-path", value_name = "PATH")]
     pub directory_isolation_base_path: Option<String>,
     /// Container image to use when running an Ansible task
-    #[arg(long = "container-image", value_name = "IMAGE")]
+    #[arg(help_heading = "Ansible Container Options", long = "container-image", value_name = "IMAGE")]
     pub container_image: Option<String>,
     /// Bind mounts (in the form 'host_dir:/container_dir'); may be repeated
-    #[arg(long = "container-volume-mount", value_name = "MOUNT")]
+    #[arg(help_heading = "Ansible Container Options", long = "container-volume-mount", value_name = "MOUNT")]
     pub container_volume_mounts: Vec<String>,
     /// Extra options to pass to the container engine; may be repeated
-    #[arg(long = "container-option", value_name = "OPTION", allow_hyphen_values = true)]
+    #[arg(
+        help_heading = "Ansible Container Options",
+        long = "container-option",
+        value_name = "OPTION",
+        allow_hyphen_values = true
+    )]
     pub container_options: Vec<String>,
+}
+
+/// Reports and alerts for people and CI systems; none changes the job or its artifacts.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Reports and alerts")]
+pub struct ReportArgs {
+    /// Write a JUnit XML report of the run (a test case per task and host) to this file
+    #[arg(long = "junit", value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+
+    /// POST a JSON summary of the run to this URL when it ends (see --notify-on)
+    #[arg(long = "notify-url", value_name = "URL")]
+    pub notify_url: Option<String>,
+
+    /// When to send the summary: on failure (failed, timeout, canceled) or always
+    #[arg(long = "notify-on", value_enum, default_value_t = NotifyWhen::Failure, value_name = "WHEN")]
+    pub notify_on: NotifyWhen,
+
+    /// Take an exclusive lock on the private data dir; exit 75 at once if another run holds it
+    #[arg(long = "lock")]
+    pub lock: bool,
+
+    /// With --lock: wait up to this many seconds for the lock instead of exiting
+    #[arg(long = "lock-wait", value_name = "SECONDS", requires = "lock")]
+    pub lock_wait: Option<f64>,
+}
+
+/// When `--notify-url` is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum NotifyWhen {
+    #[default]
+    Failure,
+    Always,
 }
 
 /// Diagnostics of the runner itself.
 #[derive(Debug, Args, Clone, Default)]
-#[command(next_help_heading = "Logging options")]
 pub struct LoggingArgs {
     /// Enable ansible-runner debug output logging
     #[arg(long = "debug")]
@@ -344,4 +394,29 @@ pub struct ProcessArgs {
     /// Print events as JSON lines
     #[arg(short = 'j', long = "json")]
     pub json: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ReplayArgs {
+    /// Private data dir of the run
+    #[arg(value_name = "PRIVATE_DATA_DIR")]
+    pub private_data_dir: PathBuf,
+    /// The run to show (default: the latest)
+    #[arg(short = 'i', long = "ident")]
+    pub ident: Option<String>,
+    /// Artifact root, when the run used --artifact-dir
+    #[arg(long = "artifact-dir", value_name = "ARTIFACT_DIR")]
+    pub artifact_dir: Option<PathBuf>,
+    /// Print events as JSON lines
+    #[arg(short = 'j', long = "json")]
+    pub json: bool,
+    /// Print no events (the summary and --junit still apply)
+    #[arg(short = 'q', long = "quiet")]
+    pub quiet: bool,
+    /// Keep following a running job until it ends
+    #[arg(short = 'f', long = "follow")]
+    pub follow: bool,
+    /// Write a JUnit XML report of the run to this file
+    #[arg(long = "junit", value_name = "PATH")]
+    pub junit: Option<PathBuf>,
 }

@@ -82,6 +82,10 @@ pub fn start_command(args: &RunArgs) -> anyhow::Result<i32> {
         }
         fs::remove_file(pid_file(pdd)).with_context(|| format!("cannot remove stale {}", pid_file(pdd).display()))?;
     }
+    if args.report.lock {
+        // Refuse at once rather than from the detached process, whose errors only reach daemon.log.
+        drop(crate::lock::acquire(pdd, None)?);
+    }
     let mut pid_out = OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use crate::events::{Event, EventSink};
 use crate::job::OutputMode;
+use crate::progress::Progress;
 use crate::pyjson;
 
 pub struct TerminalRenderer<W: Write> {
@@ -13,18 +14,39 @@ pub struct TerminalRenderer<W: Write> {
     mode: OutputMode,
     colour: bool,
     closed: bool,
+    progress: Option<Progress>,
 }
 
 impl<W: Write> TerminalRenderer<W> {
     pub fn new(out: W, mode: OutputMode, colour: bool) -> Self {
-        Self { out, mode, colour, closed: false }
+        Self { out, mode, colour, closed: false, progress: None }
+    }
+
+    /// Adds the live progress line; only for the pretty mode on a terminal.
+    pub fn with_progress(mut self, progress: Progress) -> Self {
+        if self.mode == OutputMode::Pretty {
+            self.progress = Some(progress);
+        }
+        self
+    }
+
+    /// Clears the progress line for good (before the run's summary is printed).
+    pub fn finish(&mut self) {
+        if let Some(progress) = self.progress.take() {
+            progress.finish();
+        }
     }
 
     fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
         if self.closed {
             return Ok(());
         }
-        match self.out.write_all(bytes).and_then(|()| self.out.flush()) {
+        let out = &mut self.out;
+        let written = match &self.progress {
+            Some(progress) => progress.suspend(|| out.write_all(bytes).and_then(|()| out.flush())),
+            None => out.write_all(bytes).and_then(|()| out.flush()),
+        };
+        match written {
             Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {
                 self.closed = true;
                 Ok(())
@@ -36,11 +58,19 @@ impl<W: Write> TerminalRenderer<W> {
 
 /// Whether text for stdout should keep its colours: a terminal, and `NO_COLOR` unset.
 pub fn stdout_wants_colour() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && console::Term::stdout().is_term()
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stdout_is_terminal()
+}
+
+/// Live progress and the slowest-task list are for people at a terminal, never for pipes and logs.
+pub fn stdout_is_terminal() -> bool {
+    console::Term::stdout().is_term()
 }
 
 impl<W: Write> EventSink for TerminalRenderer<W> {
     fn on_event(&mut self, event: &Event) -> io::Result<()> {
+        if let Some(progress) = &mut self.progress {
+            progress.update(event);
+        }
         match self.mode {
             OutputMode::Quiet => Ok(()),
             OutputMode::Json => self.write(&pyjson::to_line(&event.json)),

@@ -56,7 +56,9 @@ impl Event {
     pub fn from_json(json: Map<String, Value>) -> Self {
         let kind = EventKind::from_name(json.get("event").and_then(Value::as_str).unwrap_or_default());
         let stdout = json.get("stdout").and_then(Value::as_str).unwrap_or_default();
-        let text = if stdout.is_empty() { String::new() } else { format!("{stdout}\n") };
+        // A raw line (no event data) was printed even when blank; callback events print only text.
+        let raw_line = kind == EventKind::Verbose && !json.contains_key("event_data");
+        let text = if stdout.is_empty() && !raw_line { String::new() } else { format!("{stdout}\n") };
         Self { kind, json, text }
     }
 

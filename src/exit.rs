@@ -6,3 +6,14 @@ pub const OK: i32 = 0;
 pub const FAILURE: i32 = 1;
 /// A command line that cannot be parsed (as argparse and clap both use).
 pub const USAGE: i32 = 2;
+/// `--lock` found another run holding the private data dir (EX_TEMPFAIL: try again later).
+pub const LOCKED: i32 = 75;
+
+/// The exit code for an error that ended the program.
+pub fn code_for(err: &anyhow::Error) -> i32 {
+    if err.downcast_ref::<crate::lock::LockError>().is_some_and(|e| !matches!(e, crate::lock::LockError::Open(..))) {
+        LOCKED
+    } else {
+        FAILURE
+    }
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::cli::{AnsibleArgs, IsolationArgs, JobArgs, LoggingArgs, OutputArgs, RoleArgs, RunArgs};
+use crate::cli::{AnsibleArgs, IsolationArgs, JobArgs, LoggingArgs, OutputArgs, ReportArgs, RoleArgs, RunArgs};
 use crate::job::{JobKind, JobSpec};
 
 /// The job's parameters as they travel in a stream.
@@ -160,6 +160,7 @@ impl Kwargs {
                 ..IsolationArgs::default()
             },
             logging: LoggingArgs::default(),
+            report: ReportArgs::default(),
             daemonized: false,
         }
     }

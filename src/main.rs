@@ -1,6 +1,7 @@
 //! `ansible-runner`: parse the command line, dispatch to the command, map errors to exit codes.
 
 mod artifacts;
+mod assets;
 mod callback;
 mod child;
 mod cleanup;
@@ -14,8 +15,11 @@ mod events;
 mod exit;
 mod job;
 mod kwargs;
+mod lock;
 mod process;
+mod progress;
 mod pyjson;
+mod replay;
 mod role;
 mod runner;
 mod sshagent;
@@ -45,6 +49,15 @@ fn real_main() -> i32 {
             return if err.use_stderr() { exit::USAGE } else { exit::OK };
         }
     };
+    if let Some(dir) = &cli.generate_assets {
+        return match assets::generate(dir) {
+            Ok(()) => exit::OK,
+            Err(err) => {
+                eprintln!("ansible-runner: cannot write completions and man pages into {}: {err}", dir.display());
+                exit::FAILURE
+            }
+        };
+    }
     let Some(command) = cli.command else {
         print!("{}", cli::COMMON_USAGE);
         let mut cmd = Cli::command();
@@ -65,12 +78,13 @@ fn real_main() -> i32 {
             None => worker::worker_command(&args),
         },
         Command::Process(args) => process::process_command(&args, &cli.top),
+        Command::Replay(args) => replay::replay_command(&args),
     };
     match result {
         Ok(code) => code,
         Err(err) => {
             report(&err);
-            exit::FAILURE
+            exit::code_for(&err)
         }
     }
 }

@@ -15,9 +15,11 @@ use crate::child::{self, Ending, Output, PromptAnswer, Supervision, TimeoutKind}
 use crate::cli::RunArgs;
 use crate::command::{CommandLine, RunPaths};
 use crate::debuglog::DebugLog;
-use crate::display::{stdout_wants_colour, TerminalRenderer};
+use crate::display::{stdout_is_terminal, stdout_wants_colour, TerminalRenderer};
 use crate::events::{EventPipeline, EventSink};
 use crate::job::{JobKind, JobSpec};
+use crate::lock;
+use crate::progress::Progress;
 use crate::role::RolePlaybook;
 use crate::sshagent::SshAgent;
 
@@ -43,13 +45,18 @@ pub fn run_command(args: &RunArgs) -> anyhow::Result<i32> {
             args.logging.logfile.as_deref().unwrap_or(std::path::Path::new("")).display()
         )
     })?;
+    let _lock = args.report.lock.then(|| lock::acquire(&spec.pdd.root, args.report.lock_wait)).transpose()?;
     persist_cmdline(&spec, args)?;
     let cancel = install_cancel_handlers()?;
     let stdout = io::stdout();
     let mut terminal = TerminalRenderer::new(stdout.lock(), spec.output, stdout_wants_colour());
+    if stdout_is_terminal() {
+        terminal = terminal.with_progress(Progress::on_stdout());
+    }
     let context = RunContext { cancel: &cancel, sinks: vec![&mut terminal], status: &mut NoStatus, event_files: true };
-    let outcome = run_job(&spec, context, &mut debug)?;
-    Ok(outcome.rc)
+    let outcome = run_job(&spec, context, &mut debug);
+    terminal.finish();
+    Ok(outcome?.rc)
 }
 
 /// The Python tool stores a `--cmdline` into `env/cmdline` when that file is absent (unless

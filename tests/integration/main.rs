@@ -1,6 +1,7 @@
 //! One integration-test binary: every test runs the real `ansible-runner` binary against real
 //! ansible-core from `.venv/`, and the comparison tests run the Python ansible-runner 2.4.3 too.
 
+mod assets;
 mod cli;
 mod common;
 mod compare;

@@ -1,0 +1,131 @@
+//! Live progress on a terminal: the current play and task, hosts done out of hosts started, the
+//! run's ok/changed/failed/unreachable counts and the elapsed time, redrawn in place below the
+//! scrolling Ansible text. Only the terminal renderer uses it, and only when stdout is a terminal.
+
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::Value;
+
+use crate::events::{Event, EventKind};
+
+#[derive(Default)]
+struct Counts {
+    ok: u64,
+    changed: u64,
+    failed: u64,
+    unreachable: u64,
+}
+
+pub struct Progress {
+    bar: ProgressBar,
+    play: String,
+    task: String,
+    started: u64,
+    done: u64,
+    counts: Counts,
+}
+
+impl Progress {
+    /// A spinner line drawn on the terminal behind stdout, ticking on its own so the clock moves
+    /// during long tasks.
+    pub fn on_stdout() -> Self {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stdout());
+        let style = ProgressStyle::with_template("{spinner:.cyan} [{elapsed_precise}] {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        bar.set_style(style);
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Self { bar, play: String::new(), task: String::new(), started: 0, done: 0, counts: Counts::default() }
+    }
+
+    /// Runs `write` with the progress line cleared, so the text scrolls above it.
+    pub fn suspend<R>(&self, write: impl FnOnce() -> R) -> R {
+        self.bar.suspend(write)
+    }
+
+    pub fn update(&mut self, event: &Event) {
+        let data = event.json.get("event_data");
+        let field = |key: &str| data.and_then(|d| d.get(key)).and_then(Value::as_str).unwrap_or_default().to_owned();
+        match &event.kind {
+            EventKind::PlaybookOnPlayStart => {
+                self.play = field("name");
+                self.task.clear();
+            }
+            EventKind::PlaybookOnTaskStart => {
+                self.task = field("name");
+                self.started = 0;
+                self.done = 0;
+            }
+            EventKind::RunnerOnStart => self.started += 1,
+            EventKind::RunnerOnOk => {
+                self.done += 1;
+                let changed =
+                    data.and_then(|d| d.get("res")).and_then(|r| r.get("changed")) == Some(&Value::Bool(true));
+                if changed {
+                    self.counts.changed += 1;
+                } else {
+                    self.counts.ok += 1;
+                }
+            }
+            EventKind::RunnerOnFailed => {
+                self.done += 1;
+                let ignored = data.and_then(|d| d.get("ignore_errors")) == Some(&Value::Bool(true));
+                if ignored {
+                    self.counts.ok += 1;
+                } else {
+                    self.counts.failed += 1;
+                }
+            }
+            EventKind::RunnerOnSkipped => self.done += 1,
+            EventKind::RunnerOnUnreachable => {
+                self.done += 1;
+                self.counts.unreachable += 1;
+            }
+            _ => return,
+        }
+        self.bar.set_message(self.line());
+    }
+
+    fn line(&self) -> String {
+        let c = &self.counts;
+        format!(
+            "PLAY [{}] TASK [{}] hosts {}/{} | ok={} changed={} failed={} unreachable={}",
+            self.play, self.task, self.done, self.started, c.ok, c.changed, c.failed, c.unreachable
+        )
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(value: Value) -> Event {
+        Event::from_json(value.as_object().unwrap().clone())
+    }
+
+    #[test]
+    fn counts_follow_the_events() {
+        let mut progress = Progress {
+            bar: ProgressBar::hidden(),
+            play: String::new(),
+            task: String::new(),
+            started: 0,
+            done: 0,
+            counts: Counts::default(),
+        };
+        progress.update(&event(json!({"event": "playbook_on_play_start", "event_data": {"name": "web"}})));
+        progress.update(&event(json!({"event": "playbook_on_task_start", "event_data": {"name": "install"}})));
+        progress.update(&event(json!({"event": "runner_on_start", "event_data": {"host": "a"}})));
+        progress.update(&event(json!({"event": "runner_on_start", "event_data": {"host": "b"}})));
+        progress
+            .update(&event(json!({"event": "runner_on_ok", "event_data": {"host": "a", "res": {"changed": true}}})));
+        assert_eq!(progress.line(), "PLAY [web] TASK [install] hosts 1/2 | ok=0 changed=1 failed=0 unreachable=0");
+        progress.update(&event(json!({"event": "runner_on_unreachable", "event_data": {"host": "b"}})));
+        assert_eq!(progress.line(), "PLAY [web] TASK [install] hosts 2/2 | ok=0 changed=1 failed=0 unreachable=1");
+    }
+}
