@@ -323,6 +323,10 @@ fn watch(
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let mut wait = next_wakeup(supervision, started, last_activity, exited.is_some());
+        if !output_open && exited.is_none() {
+            // The output closed as the child exits: its exit status follows within moments.
+            wait = wait.min(Duration::from_millis(2));
+        }
         if let Some(due) = prompts.next_due() {
             wait = wait.min(due.saturating_duration_since(Instant::now()));
         }
@@ -403,7 +407,7 @@ fn watch(
         cancel = match cancel {
             Cancel::None if requests >= 2 => kill_now(child),
             Cancel::None if requests == 1 => {
-                eprintln!("ansible-runner: canceling the job (interrupt again to force it)");
+                errln!("ansible-runner: canceling the job (interrupt again to force it)");
                 signal_descendants(Signal::SIGINT);
                 Cancel::Interrupted(now)
             }

@@ -24,11 +24,11 @@ pub fn cleanup_command(args: &CleanupArgs) -> anyhow::Result<i32> {
         let paths: Vec<PathBuf> = matches.filter_map(Result::ok).collect();
         let dangerous: Vec<&PathBuf> = paths.iter().filter(|p| is_system_folder(p)).collect();
         if !dangerous.is_empty() {
-            eprintln!("Provided pattern could result in deleting system folders:");
+            errln!("Provided pattern could result in deleting system folders:");
             for path in dangerous {
-                eprintln!("{}", path.display());
+                errln!("{}", path.display());
             }
-            eprintln!("Refusing to continue: narrow --file-pattern.");
+            errln!("Refusing to continue: narrow --file-pattern.");
             return Ok(exit::FAILURE);
         }
         let grace = Duration::from_secs(args.grace_period.saturating_mul(60));
@@ -42,14 +42,14 @@ pub fn cleanup_command(args: &CleanupArgs) -> anyhow::Result<i32> {
                 continue;
             }
             if job_running(&path) {
-                println!("Excluding running project {} from cleanup", path.display());
+                outln!("Excluding running project {} from cleanup", path.display());
                 continue;
             }
             fs::remove_dir_all(&path).with_context(|| format!("cannot remove {}", path.display()))?;
             removed += 1;
         }
         if removed > 0 {
-            println!("Removed {removed} private data dir(s) in pattern {pattern}");
+            outln!("Removed {removed} private data dir(s) in pattern {pattern}");
             changed = true;
         }
     }
@@ -64,7 +64,7 @@ pub fn cleanup_command(args: &CleanupArgs) -> anyhow::Result<i32> {
             }
         }
         if removed > 0 {
-            println!("Removed {removed} image(s)");
+            outln!("Removed {removed} image(s)");
             changed = true;
         }
     }
@@ -72,11 +72,11 @@ pub fn cleanup_command(args: &CleanupArgs) -> anyhow::Result<i32> {
         let engine = &args.process_isolation_executable;
         let status = Command::new(engine).args(["image", "prune", "-f"]).status();
         if status.is_ok_and(|s| s.success()) {
-            println!("Pruned images");
+            outln!("Pruned images");
             changed = true;
         }
     }
-    println!("(changed: {})", if changed { "True" } else { "False" });
+    outln!("(changed: {})", if changed { "True" } else { "False" });
     Ok(exit::OK)
 }
 

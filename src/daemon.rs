@@ -169,12 +169,12 @@ pub fn stop_command(args: &RunArgs) -> anyhow::Result<i32> {
     let pdd = PrivateDataDir::open_or_create(&args.private_data_dir)?;
     let _ = touch_daemon_log(&pdd.root);
     let Some(pid) = read_pid(&pdd.root)? else {
-        eprintln!("ansible-runner: no job started with `start` is running in {} (no pid file)", pdd.root.display());
+        errln!("ansible-runner: no job started with `start` is running in {} (no pid file)", pdd.root.display());
         return Ok(exit::FAILURE);
     };
     if !runner_alive(pid) {
         let _ = fs::remove_file(pid_file(&pdd.root));
-        eprintln!("ansible-runner: the job in {} had already ended (stale pid file removed)", pdd.root.display());
+        errln!("ansible-runner: the job in {} had already ended (stale pid file removed)", pdd.root.display());
         return Ok(exit::OK);
     }
     let _ = kill(pid, Signal::SIGTERM);

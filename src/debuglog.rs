@@ -21,7 +21,7 @@ impl DebugLog {
         if !self.to_stdout {
             return;
         }
-        println!("{message}");
+        outln!("{message}");
         if let Some(file) = &mut self.file {
             let stamp = chrono::Local::now().format("%Y-%m-%d %H:%M:%S,%3f");
             // Diagnostics must never fail the job.

@@ -1,5 +1,21 @@
 //! `ansible-runner`: parse the command line, dispatch to the command, map errors to exit codes.
 
+/// `println!` that never panics: a closed stdout (`| head`) must not crash a run.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that never panics: a closed stderr must not crash a run.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod artifacts;
 mod assets;
 mod callback;
@@ -20,6 +36,7 @@ mod process;
 mod progress;
 mod pyjson;
 mod replay;
+mod report;
 mod role;
 mod runner;
 mod sshagent;
@@ -39,7 +56,7 @@ fn main() {
 fn real_main() -> i32 {
     // `--version` wins anywhere on the line, before required arguments are checked (as argparse does).
     if std::env::args().skip(1).any(|arg| arg == "--version") {
-        println!("{}", env!("CARGO_PKG_VERSION"));
+        outln!("{}", env!("CARGO_PKG_VERSION"));
         return exit::OK;
     }
     let cli = match Cli::try_parse() {
@@ -53,16 +70,16 @@ fn real_main() -> i32 {
         return match assets::generate(dir) {
             Ok(()) => exit::OK,
             Err(err) => {
-                eprintln!("ansible-runner: cannot write completions and man pages into {}: {err}", dir.display());
+                errln!("ansible-runner: cannot write completions and man pages into {}: {err}", dir.display());
                 exit::FAILURE
             }
         };
     }
     let Some(command) = cli.command else {
-        print!("{}", cli::COMMON_USAGE);
+        let _ = std::io::Write::write_all(&mut std::io::stdout(), cli::COMMON_USAGE.as_bytes());
         let mut cmd = Cli::command();
-        eprintln!("{}", cmd.render_usage());
-        eprintln!("ansible-runner: error: the following arguments are required: command");
+        errln!("{}", cmd.render_usage());
+        errln!("ansible-runner: error: the following arguments are required: command");
         return exit::USAGE;
     };
     let result = match command {
@@ -93,8 +110,8 @@ fn real_main() -> i32 {
 fn report(err: &anyhow::Error) {
     match err.downcast_ref::<JobError>() {
         Some(JobError::HostsWithoutModuleOrRole | JobError::NothingToRun | JobError::BadInventory) => {
-            eprintln!("{err}")
+            errln!("{err}")
         }
-        _ => eprintln!("ansible-runner: {err:#}"),
+        _ => errln!("ansible-runner: {err:#}"),
     }
 }

@@ -33,8 +33,7 @@ pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result
         OutputMode::Pretty
     };
     let mut writer = ArtifactsWriter::for_stream(&artifact_dir)?;
-    let stdout = io::stdout();
-    let mut terminal = TerminalRenderer::new(stdout.lock(), mode, stdout_wants_colour());
+    let mut terminal = TerminalRenderer::new(io::stdout(), mode, stdout_wants_colour());
     let stdin = io::stdin();
     let mut reader = StreamReader::new(stdin.lock());
     let mut error: Option<String> = None;
@@ -47,7 +46,7 @@ pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result
                 "the worker stream ended before its eof line (worker died or stream cut); what arrived is in {}",
                 artifact_dir.display()
             ),
-            Some(Frame::Zip { file, .. }) => {
+            Some(Frame::Zip { file }) => {
                 extract_zip(file, &artifact_dir)
                     .with_context(|| format!("cannot unpack the worker's artifacts into {}", artifact_dir.display()))?;
             }
@@ -76,7 +75,7 @@ pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result
         }
     }
     if let Some(explanation) = error {
-        eprintln!("ansible-runner: the worker reported an error: {explanation}");
+        errln!("ansible-runner: the worker reported an error: {explanation}");
         return Ok(exit::FAILURE);
     }
     Ok(fs::read_to_string(artifact_dir.join("rc")).ok().and_then(|rc| rc.trim().parse().ok()).unwrap_or(exit::OK))

@@ -108,8 +108,7 @@ pub fn replay_command(args: &crate::cli::ReplayArgs) -> anyhow::Result<i32> {
     } else {
         OutputMode::Pretty
     };
-    let stdout = std::io::stdout();
-    let mut terminal = TerminalRenderer::new(stdout.lock(), mode, stdout_wants_colour());
+    let mut terminal = TerminalRenderer::new(std::io::stdout(), mode, stdout_wants_colour());
     replay_events(&dir, args.follow, &mut [&mut terminal])?;
     let rc = fs::read_to_string(dir.join("rc")).ok().and_then(|rc| rc.trim().parse().ok());
     Ok(rc.unwrap_or(crate::exit::OK))

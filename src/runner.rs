@@ -17,9 +17,10 @@ use crate::command::{CommandLine, RunPaths};
 use crate::debuglog::DebugLog;
 use crate::display::{stdout_is_terminal, stdout_wants_colour, TerminalRenderer};
 use crate::events::{EventPipeline, EventSink};
-use crate::job::{JobKind, JobSpec};
+use crate::job::{JobKind, JobSpec, OutputMode};
 use crate::lock;
 use crate::progress::Progress;
+use crate::report::{RunReports, SummaryStyle};
 use crate::role::RolePlaybook;
 use crate::sshagent::SshAgent;
 
@@ -48,15 +49,25 @@ pub fn run_command(args: &RunArgs) -> anyhow::Result<i32> {
     let _lock = args.report.lock.then(|| lock::acquire(&spec.pdd.root, args.report.lock_wait)).transpose()?;
     persist_cmdline(&spec, args)?;
     let cancel = install_cancel_handlers()?;
-    let stdout = io::stdout();
-    let mut terminal = TerminalRenderer::new(stdout.lock(), spec.output, stdout_wants_colour());
-    if stdout_is_terminal() {
+    let on_terminal = stdout_is_terminal();
+    let mut terminal = TerminalRenderer::new(io::stdout(), spec.output, stdout_wants_colour());
+    if on_terminal {
         terminal = terminal.with_progress(Progress::on_stdout());
     }
-    let context = RunContext { cancel: &cancel, sinks: vec![&mut terminal], status: &mut NoStatus, event_files: true };
+    let style = match spec.output {
+        OutputMode::Quiet => SummaryStyle::Silent,
+        OutputMode::Pretty if on_terminal => SummaryStyle::WithSlowest,
+        _ => SummaryStyle::OneLine,
+    };
+    let mut reports = RunReports::new(&args.report, style);
+    let mut sinks: Vec<&mut dyn EventSink> = vec![&mut terminal];
+    sinks.extend(reports.sinks());
+    let context = RunContext { cancel: &cancel, sinks, status: &mut NoStatus, event_files: true };
     let outcome = run_job(&spec, context, &mut debug);
     terminal.finish();
-    Ok(outcome?.rc)
+    let outcome = outcome?;
+    reports.finish(outcome.status.as_str(), outcome.rc, &spec.ident, &outcome.artifact_dir);
+    Ok(outcome.rc)
 }
 
 /// The Python tool stores a `--cmdline` into `env/cmdline` when that file is absent (unless
@@ -163,7 +174,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
             pipeline
                 .emit_message(&format!("The command was not found or was not executable: {}.", line.program()))
                 .context("cannot record the run's events")?;
-            eprintln!(
+            errln!(
                 "ansible-runner: `{}` was not found on PATH; install Ansible with `pip install ansible-core` \
                  (or put its bin directory on PATH)",
                 line.program()

@@ -113,7 +113,7 @@ fn receive_job(pdd: &Path) -> Result<Kwargs, Value> {
             Err(err) => return Err(parse_error(&err.to_string())),
         };
         match frame {
-            Frame::Zip { file, .. } => {
+            Frame::Zip { file } => {
                 if let Err(err) = extract_zip(file, pdd) {
                     return Err(json!({
                         "status": "error",
@@ -270,7 +270,7 @@ pub fn worker_info() -> i32 {
     }
     let uuid = node_uuid().map_err(|err| errors.push(err)).ok();
     let errors = errors.iter().map(|e| format!("'{}'", e.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
-    println!(
+    outln!(
         "{{cpu_count: {cpu_count}, errors: [{errors}], mem_in_bytes: {}, runner_version: {}, uuid: {}}}\n",
         mem.map_or("null".to_owned(), |m| m.to_string()),
         env!("CARGO_PKG_VERSION"),

@@ -6,5 +6,7 @@ mod cli;
 mod common;
 mod compare;
 mod control;
+mod ops;
+mod reports;
 mod run;
 mod stream;

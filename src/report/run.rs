@@ -1,0 +1,80 @@
+//! The reports of one run, driven by the flags: collectors to hand to the pipeline, then, when the
+//! run has ended, the summary line, the JUnit file and the alert. A report that cannot be written
+//! or delivered is said on stderr; it never changes the job's exit code or artifacts.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::{deliver, JunitCollector, NotifyOn, SummaryCollector};
+use crate::cli::{NotifyWhen, ReportArgs};
+use crate::events::EventSink;
+
+/// The whole delivery of an alert, retries included, never delays the end of a job by more.
+const NOTIFY_BUDGET: Duration = Duration::from_secs(15);
+const NOTIFY_ATTEMPTS: u32 = 3;
+
+/// How the end of a run is shown on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummaryStyle {
+    Silent,
+    OneLine,
+    /// On a terminal: the line and the slowest tasks.
+    WithSlowest,
+}
+
+pub struct RunReports {
+    summary: SummaryCollector,
+    junit: Option<(JunitCollector, PathBuf)>,
+    notify: Option<(String, NotifyOn)>,
+    style: SummaryStyle,
+    started: DateTime<Utc>,
+}
+
+impl RunReports {
+    pub fn new(args: &ReportArgs, style: SummaryStyle) -> Self {
+        let on = match args.notify_on {
+            NotifyWhen::Failure => NotifyOn::Failure,
+            NotifyWhen::Always => NotifyOn::Always,
+        };
+        Self {
+            summary: SummaryCollector::new(),
+            junit: args.junit.clone().map(|path| (JunitCollector::new(), path)),
+            notify: args.notify_url.clone().map(|url| (url, on)),
+            style,
+            started: Utc::now(),
+        }
+    }
+
+    /// The collectors, to be given every event of the run.
+    pub fn sinks(&mut self) -> Vec<&mut dyn EventSink> {
+        let mut sinks: Vec<&mut dyn EventSink> = vec![&mut self.summary];
+        if let Some((junit, _)) = &mut self.junit {
+            sinks.push(junit);
+        }
+        sinks
+    }
+
+    /// Writes the JUnit file, prints the summary and sends the alert.
+    pub fn finish(self, status: &str, rc: i32, ident: &str, artifact_dir: &Path) {
+        let summary = self.summary.finish(status, rc, self.started, Utc::now(), ident, artifact_dir);
+        if let Some((junit, path)) = &self.junit {
+            if let Err(err) = junit.write(path, status) {
+                errln!("ansible-runner: cannot write the JUnit report {}: {err}", path.display());
+            }
+        }
+        match self.style {
+            SummaryStyle::Silent => {}
+            SummaryStyle::OneLine => errln!("{}", summary.one_line()),
+            SummaryStyle::WithSlowest => errln!("{}", summary.with_slowest(5)),
+        }
+        if let Some((url, on)) = &self.notify {
+            if on.should_send(status) {
+                if let Err(err) = deliver(url, &summary.notify_payload(), NOTIFY_BUDGET, NOTIFY_ATTEMPTS) {
+                    errln!("ansible-runner: alert not delivered: {err}");
+                }
+            }
+        }
+    }
+}

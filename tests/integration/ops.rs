@@ -1,0 +1,146 @@
+//! Operator features on real ansible-core: live progress under a pseudo-terminal, the run lock,
+//! and replay.
+
+use std::fs;
+use std::io::Read;
+use std::os::fd::AsRawFd;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::common::{ours, text, Pdd};
+
+const PLAYBOOK: &str = "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: first\n      debug: msg=one\n    - name: second\n      command: \"true\"\n";
+
+fn wait_until(limit: Duration, what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs the binary with stdout and stderr on a new pseudo-terminal and returns what it drew.
+fn run_on_pty(pdd: &Pdd, args: &[&str]) -> String {
+    let pty = nix::pty::openpty(None, None).unwrap();
+    let mut child = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(pty.slave.try_clone().unwrap()))
+        .stderr(Stdio::from(pty.slave))
+        .spawn()
+        .unwrap();
+    let mut master = fs::File::from(pty.master);
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match master.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+            // EIO: the last holder of the terminal's other side is gone.
+            Err(_) => break,
+        }
+    }
+    let _ = master.as_raw_fd();
+    assert!(child.wait().unwrap().success());
+    String::from_utf8_lossy(&seen).into_owned()
+}
+
+#[test]
+fn progress_is_drawn_on_a_terminal_and_absent_when_piped() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK);
+    let drawn = run_on_pty(&pdd, &["-p", "site.yml", "-i", "tty"]);
+    assert!(drawn.contains("TASK [second]") && drawn.contains("hosts 1/1"), "{drawn}");
+    assert!(drawn.contains("ok=1"), "{drawn}");
+    assert!(drawn.contains("\u{1b}[0;32m"), "colours on a terminal");
+
+    let piped = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "pipe"]).output().unwrap();
+    let (stdout, stderr) = text(&piped);
+    assert!(!stdout.contains("hosts 1/1") && !stderr.contains("hosts 1/1"));
+    assert!(!stdout.contains('\u{1b}'));
+
+    let json = run_on_pty(&pdd, &["-p", "site.yml", "-i", "json", "-j"]);
+    assert!(!json.contains("hosts 1/1"), "no progress with -j");
+}
+
+#[test]
+fn lock_refuses_a_second_run_and_waits_when_asked() {
+    let marker = "42.0707";
+    let pdd = Pdd::new();
+    pdd.file(
+        "project/nap.yml",
+        &format!("- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep {marker}\n"),
+    );
+    pdd.file("project/quick.yml", PLAYBOOK);
+    let sleeping = |m: &str| {
+        fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+            .any(|pid| fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| String::from_utf8_lossy(&c).contains(m)))
+    };
+    let mut holder =
+        ours().arg("run").arg(pdd.path()).args(["-p", "nap.yml", "-i", "a", "-q", "--lock"]).spawn().unwrap();
+    wait_until(Duration::from_secs(30), "the first run to start", || sleeping(marker));
+
+    let refused =
+        ours().arg("run").arg(pdd.path()).args(["-p", "quick.yml", "-i", "b", "-q", "--lock"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(75));
+    assert!(text(&refused).1.contains("holds the lock"), "{:?}", text(&refused));
+    assert!(!pdd.path().join("artifacts/b").exists(), "a refused run must not start");
+
+    // A killed holder never leaves a stale lock.
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(holder.id() as i32), nix::sys::signal::Signal::SIGKILL).unwrap();
+    holder.wait().unwrap();
+    let waited = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "quick.yml", "-i", "c", "-q", "--lock", "--lock-wait", "30"])
+        .output()
+        .unwrap();
+    assert_eq!(waited.status.code(), Some(0), "{:?}", text(&waited));
+    let _ = std::process::Command::new("pkill").args(["-f", marker]).status();
+}
+
+#[test]
+fn replay_prints_what_the_run_printed() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK);
+    let live = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "r1"]).output().unwrap();
+    let replayed = ours().arg("replay").arg(pdd.path()).args(["-i", "r1"]).output().unwrap();
+    assert_eq!(replayed.status.code(), Some(0));
+    assert_eq!(text(&replayed).0, text(&live).0);
+    let live_json = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "r2", "-j"]).output().unwrap();
+    let latest = ours().arg("replay").arg(pdd.path()).arg("-j").output().unwrap();
+    assert_eq!(text(&latest).0, text(&live_json).0, "the latest run, as JSON lines");
+    let missing = ours().arg("replay").arg(pdd.path()).args(["-i", "nope"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+}
+
+#[test]
+fn replay_follow_tails_a_running_job_to_its_end() {
+    let pdd = Pdd::new();
+    pdd.file(
+        "project/slow.yml",
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 2\n    - debug: msg=after-the-nap\n",
+    );
+    let started = ours().arg("start").arg(pdd.path()).args(["-p", "slow.yml", "-i", "f"]).output().unwrap();
+    assert_eq!(started.status.code(), Some(0));
+    wait_until(Duration::from_secs(30), "the first event", || {
+        fs::read_dir(pdd.path().join("artifacts/f/job_events")).is_ok_and(|mut d| d.next().is_some())
+    });
+    let followed = ours().arg("replay").arg(pdd.path()).args(["-i", "f", "--follow"]).output().unwrap();
+    assert_eq!(followed.status.code(), Some(0));
+    let out = text(&followed).0;
+    assert!(out.contains("after-the-nap") && out.contains("PLAY RECAP"), "{out}");
+    assert_eq!(
+        out,
+        fs::read_to_string(pdd.path().join("artifacts/f/stdout"))
+            .unwrap()
+            .replace("\u{1b}", "\u{1b}")
+            .lines()
+            .map(|l| format!("{}\n", console::strip_ansi_codes(l)))
+            .collect::<String>()
+    );
+}

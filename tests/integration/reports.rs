@@ -1,0 +1,178 @@
+//! End-of-run reports on real ansible-core: the summary line, the JUnit file checked against the
+//! run's events, and alerts received by a real HTTP server on loopback.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::common::{ours, text, Pdd};
+
+const INVENTORY: &str = "\
+ok ansible_connection=local ansible_python_interpreter=\"{{ ansible_playbook_python }}\"
+bad ansible_connection=local ansible_python_interpreter=\"{{ ansible_playbook_python }}\"
+down ansible_connection=ssh ansible_host=127.0.0.1 ansible_port=1 ansible_ssh_common_args='-o ConnectTimeout=2'
+";
+
+const PLAYBOOK: &str = r#"
+- name: checks
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: reach
+      ping:
+    - name: break one
+      command: "false"
+      when: inventory_hostname == 'bad'
+    - name: skip one
+      debug: msg=x
+      when: inventory_hostname == 'nobody'
+"#;
+
+fn failing_pdd() -> Pdd {
+    let pdd = Pdd::new();
+    pdd.file("inventory/hosts", INVENTORY).file("project/site.yml", PLAYBOOK);
+    pdd
+}
+
+#[test]
+fn summary_line_says_what_happened() {
+    let pdd = failing_pdd();
+    let out = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "s"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let stderr = text(&out).1;
+    let line = stderr.lines().last().unwrap();
+    for expected in ["failed", "rc 4", "bad", "down", pdd.path().join("artifacts/s").to_str().unwrap()] {
+        assert!(line.contains(expected), "{expected:?} missing from {line:?}");
+    }
+    let quiet = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "q", "-q"]).output().unwrap();
+    assert_eq!(text(&quiet).1, "", "-q prints nothing");
+}
+
+#[test]
+fn junit_report_matches_the_events() {
+    let pdd = failing_pdd();
+    let report = pdd.path().join("reports/junit.xml");
+    let out = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "site.yml", "-i", "j", "-q", "--junit", report.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let xml = std::fs::read_to_string(&report).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let cases: Vec<roxmltree::Node> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    let events = pdd.artifacts("j").events();
+    let results = events
+        .iter()
+        .filter(|e| {
+            ["runner_on_ok", "runner_on_failed", "runner_on_skipped", "runner_on_unreachable"]
+                .contains(&e["event"].as_str().unwrap())
+        })
+        .count();
+    assert_eq!(cases.len(), results, "one test case per task and host");
+    let failed: Vec<&str> = cases
+        .iter()
+        .filter(|c| c.children().any(|k| k.has_tag_name("failure")))
+        .map(|c| c.attribute("name").unwrap())
+        .collect();
+    assert_eq!(failed, ["break one [bad]"]);
+    let unreachable = cases.iter().find(|c| c.attribute("name") == Some("reach [down]")).unwrap();
+    let error = unreachable.children().find(|k| k.has_tag_name("error")).expect("unreachable is an error");
+    assert!(error.attribute("message").unwrap().contains("ssh"), "{:?}", error.attribute("message"));
+    assert!(cases.iter().any(|c| c.children().any(|k| k.has_tag_name("skipped"))));
+}
+
+/// A one-shot HTTP server on loopback: answers each request with `status`, reports bodies.
+fn server(status: u16, requests: usize) -> (String, mpsc::Receiver<Value>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            stream
+                .write_all(format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").as_bytes())
+                .unwrap();
+            let _ = tx.send(serde_json::from_slice(&body).unwrap());
+        }
+    });
+    (url, rx)
+}
+
+#[test]
+fn failure_alert_is_posted_with_the_summary() {
+    let pdd = failing_pdd();
+    let (url, bodies) = server(200, 1);
+    let out = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "site.yml", "-i", "n", "-q", "--notify-url", &url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert arrived");
+    assert_eq!(payload["ident"], "n");
+    assert_eq!(payload["status"], "failed");
+    assert_eq!(payload["rc"], 4);
+    let failed: Vec<&str> =
+        payload["failed_hosts"].as_array().unwrap().iter().map(|h| h["host"].as_str().unwrap()).collect();
+    assert_eq!(failed, ["bad"]);
+    assert_eq!(payload["unreachable_hosts"][0]["host"], "down");
+    assert_eq!(payload["failing_task"]["task"], "reach");
+    assert!(payload["duration"].as_f64().unwrap() > 0.0);
+    assert_eq!(payload["artifact_dir"], pdd.path().join("artifacts/n").to_str().unwrap());
+}
+
+#[test]
+fn success_alerts_only_with_always() {
+    let pdd = Pdd::new();
+    pdd.file("project/ok.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=fine\n");
+    let (url, bodies) = server(204, 1);
+    let quiet = ours().arg("run").arg(pdd.path()).args(["-p", "ok.yml", "-q", "--notify-url", &url]).output().unwrap();
+    assert_eq!(quiet.status.code(), Some(0));
+    let loud = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "ok.yml", "-q", "-i", "always", "--notify-url", &url, "--notify-on", "always"])
+        .output()
+        .unwrap();
+    assert_eq!(loud.status.code(), Some(0));
+    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert arrived");
+    assert_eq!(payload["ident"], "always", "the run without --notify-on always must not have posted");
+    assert_eq!(payload["status"], "successful");
+}
+
+#[test]
+fn unreachable_alert_server_changes_nothing() {
+    let pdd = failing_pdd();
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", closed.local_addr().unwrap());
+    drop(closed);
+    let out = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "site.yml", "-i", "u", "-q", "--notify-url", &url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "the job's exit code is kept");
+    assert!(text(&out).1.contains("alert not delivered"), "{}", text(&out).1);
+    assert_eq!(pdd.artifacts("u").read("status"), "failed");
+}
