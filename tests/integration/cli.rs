@@ -104,3 +104,26 @@ fn bad_role_vars_are_a_one_line_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).1.contains("novalue"));
 }
+
+#[test]
+fn logfile_is_created_and_debug_lines_go_to_it() {
+    let pdd = Pdd::new();
+    pdd.file("project/x.yml", "- hosts: all\n  gather_facts: false\n  tasks: []\n");
+    let log = pdd.path().join("runner.log");
+    let out = ours()
+        .args(["run", pdd.path().to_str().unwrap(), "-p", "x.yml", "-q", "--logfile"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "", "created empty without --debug");
+    let out = ours()
+        .args(["run", pdd.path().to_str().unwrap(), "-p", "x.yml", "-q", "--debug", "--logfile"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains(": command: ansible-playbook"), "{logged}");
+    assert!(text(&out).0.contains("command: ansible-playbook"), "--debug prints even with -q");
+}

@@ -265,3 +265,38 @@ fn in_tree_symlinks_and_modes_survive_the_trip() {
         std::os::unix::fs::PermissionsExt::mode(&fs::metadata(target.join("project/run.sh")).unwrap().permissions());
     assert_eq!(mode & 0o777, 0o750);
 }
+
+#[test]
+fn worker_info_has_the_reference_keys() {
+    let home = tempfile::tempdir().unwrap();
+    let mine = ours().args(["worker", "--worker-info"]).env("HOME", home.path()).output().unwrap();
+    let theirs = reference().args(["worker", "--worker-info"]).env("HOME", home.path()).output().unwrap();
+    assert_eq!(mine.status.code(), Some(0));
+    let keys = |out: &Output| -> Vec<String> {
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(text.ends_with("}\n\n"), "{text:?}");
+        text.trim().trim_matches(['{', '}']).split(", ").map(|kv| kv.split(':').next().unwrap().to_owned()).collect()
+    };
+    assert_eq!(keys(&mine), keys(&theirs));
+    let uuid = fs::read_to_string(home.path().join(".ansible_runner_uuid")).unwrap();
+    assert!(String::from_utf8_lossy(&mine.stdout).contains(&format!("uuid: {uuid}")), "both share the node's uuid");
+}
+
+#[test]
+fn worker_cleanup_removes_old_dirs_but_not_running_jobs_or_system_folders() {
+    let place = tempfile::tempdir().unwrap();
+    for name in ["old1", "old2", "busy"] {
+        fs::create_dir(place.path().join(name)).unwrap();
+    }
+    fs::write(place.path().join("busy/pid"), format!("{}\n", std::process::id())).unwrap();
+    let pattern = format!("{}/*", place.path().display());
+    let out = ours().args(["worker", "cleanup", "--file-pattern", &pattern, "--grace-period", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let stdout = text(&out).0;
+    assert!(stdout.contains("Removed 2 private data dir(s)") && stdout.ends_with("(changed: True)\n"), "{stdout}");
+    assert!(place.path().join("busy").exists() && !place.path().join("old1").exists());
+
+    let refused = ours().args(["worker", "cleanup", "--file-pattern", "/us*"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused).1.contains("system folders"));
+}
