@@ -36,7 +36,7 @@ def tool(name):
         return str(path)
     found = shutil.which(name)
     if not found:
-        pytest.skip('%s not installed' % name)
+        pytest.fail('%s is not installed: run scripts/venv --with-reference' % name)
     return found
 
 
@@ -254,6 +254,13 @@ def comparable(ref_events, our_events):
 def _differences(ref, ours):
     return ['%s %s:\n  reference: %r\n  ours:      %r' % (ref['event'], key, ref[key], ours.get(key))
             for key in ref if ref[key] != ours.get(key)]
+
+
+def assert_same_run(ours, ref):
+    """Same rc and same events as the reference run of the same project."""
+    assert ref is not None, 'the reference ansible-runner is not installed: run scripts/venv --with-reference'
+    assert ref.rc == ours.rc
+    assert_same_events(ref.events, ours.events)
 
 
 def assert_same_events(ref_events, our_events):

@@ -32,5 +32,5 @@ def test_duplicate_uuids_numbered(runs):
 def test_same_as_reference(runs):
     ours, ref = runs
     if ref is None:
-        pytest.skip('reference ansible-runner not installed')
+        pytest.fail('the reference ansible-runner is not installed: run scripts/venv --with-reference')
     assert_same_events(ref.events, ours.events)

@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
@@ -136,5 +137,26 @@ pub fn assert_stream_invariants(events: &[Map<String, Value>]) {
         assert_eq!(event["start_line"].as_u64().unwrap(), line, "start_line not contiguous at {event:?}");
         line = event["end_line"].as_u64().unwrap();
         assert!(line >= event["start_line"].as_u64().unwrap());
+    }
+}
+
+/// Processes whose command line contains `marker` (tests give each job a unique `sleep` argument).
+pub fn processes_with(marker: &str) -> Vec<i32> {
+    fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).replace('\0', " ").contains(marker))
+        })
+        .collect()
+}
+
+/// Polls `condition` every 20 ms until it holds; panics after `limit`.
+pub fn wait_until(limit: Duration, what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

@@ -4,19 +4,11 @@
 use std::fs;
 use std::io::Read;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::common::{ours, text, Pdd};
+use crate::common::{ours, processes_with, text, wait_until, Pdd};
 
 const PLAYBOOK: &str = "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: first\n      debug: msg=one\n    - name: second\n      command: \"true\"\n";
-
-fn wait_until(limit: Duration, what: &str, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !condition() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 /// Runs the binary with stdout and stderr on a new pseudo-terminal and returns what it drew.
 fn run_on_pty(pdd: &Pdd, args: &[&str]) -> String {
@@ -72,15 +64,9 @@ fn lock_refuses_a_second_run_and_waits_when_asked() {
         &format!("- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep {marker}\n"),
     );
     pdd.file("project/quick.yml", PLAYBOOK);
-    let sleeping = |m: &str| {
-        fs::read_dir("/proc")
-            .unwrap()
-            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-            .any(|pid| fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| String::from_utf8_lossy(&c).contains(m)))
-    };
     let mut holder =
         ours().arg("run").arg(pdd.path()).args(["-p", "nap.yml", "-i", "a", "-q", "--lock"]).spawn().unwrap();
-    wait_until(Duration::from_secs(30), "the first run to start", || sleeping(marker));
+    wait_until(Duration::from_secs(30), "the first run to start", || !processes_with(marker).is_empty());
 
     let refused =
         ours().arg("run").arg(pdd.path()).args(["-p", "quick.yml", "-i", "b", "-q", "--lock"]).output().unwrap();
