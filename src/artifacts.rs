@@ -2,10 +2,12 @@
 //! `stderr`, `status`, `rc`, and rotation of old runs. Final files are written atomically
 //! (temp file + rename) so a killed run never leaves half a file.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread;
 
 use thiserror::Error;
 
@@ -56,9 +58,66 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
 pub struct ArtifactsWriter {
     dir: PathBuf,
     events_dir: PathBuf,
-    stdout: Option<File>,
-    /// A worker streams its events instead of writing them (its `job_events/` stays empty).
-    event_files: bool,
+    /// Buffered for `process`, whose stdout is rebuilt in one go; unbuffered (live) for a run.
+    stdout: Option<Box<dyn Write + Send>>,
+    /// `None` for a worker, which streams its events instead (its `job_events/` stays empty).
+    event_files: Option<EventFiles>,
+}
+
+/// Event files are written by a few threads: an atomic write is a create and a rename, and on
+/// some filesystems those metadata operations, not the runner, set the pace of event-heavy runs.
+struct EventFiles {
+    queue: Option<mpsc::SyncSender<(PathBuf, Vec<u8>)>>,
+    writers: Vec<thread::JoinHandle<io::Result<()>>>,
+}
+
+const EVENT_WRITERS: usize = 4;
+/// Events waiting to be written; bounds memory when the disk is slower than the events.
+const EVENT_BACKLOG: usize = 256;
+
+impl EventFiles {
+    fn start() -> Self {
+        let (queue, jobs) = mpsc::sync_channel::<(PathBuf, Vec<u8>)>(EVENT_BACKLOG);
+        let jobs = Arc::new(Mutex::new(jobs));
+        let writers = (0..EVENT_WRITERS)
+            .map(|_| {
+                let jobs = Arc::clone(&jobs);
+                thread::spawn(move || -> io::Result<()> {
+                    loop {
+                        let next = jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
+                        let Ok((path, bytes)) = next else { return Ok(()) };
+                        write_atomic(&path, &bytes, 0o600)?;
+                    }
+                })
+            })
+            .collect();
+        Self { queue: Some(queue), writers }
+    }
+
+    fn send(&self, path: PathBuf, bytes: Vec<u8>) -> io::Result<()> {
+        let stopped = || io::Error::other("the event file writers stopped after an error");
+        self.queue.as_ref().ok_or_else(stopped)?.send((path, bytes)).map_err(|_| stopped())
+    }
+
+    /// Waits until every queued event is on disk; the first write error, if any.
+    fn close(&mut self) -> io::Result<()> {
+        drop(self.queue.take());
+        let mut first_error = Ok(());
+        for writer in self.writers.drain(..) {
+            let result = writer.join().unwrap_or_else(|_| Err(io::Error::other("an event file writer panicked")));
+            if first_error.is_ok() {
+                first_error = result;
+            }
+        }
+        first_error
+    }
+}
+
+/// Whatever ends the run, the events already received reach the disk.
+impl Drop for EventFiles {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
 }
 
 impl ArtifactsWriter {
@@ -98,9 +157,9 @@ impl ArtifactsWriter {
                 .mode(0o644)
                 .open(&stderr)
                 .map_err(fail(&stderr))?;
-            Some(file)
+            Some(Box::new(file) as Box<dyn Write + Send>)
         };
-        Ok(Self { dir: dir.to_owned(), events_dir, stdout, event_files })
+        Ok(Self { dir: dir.to_owned(), events_dir, stdout, event_files: event_files.then(EventFiles::start) })
     }
 
     /// For events that arrive already numbered (`process`): `job_events/` and `stdout` only; the
@@ -114,14 +173,26 @@ impl ArtifactsWriter {
             .mode(0o600)
             .open(&path)
             .map_err(|source| ArtifactError::Write { path, source })?;
-        Ok(Self { dir: dir.to_owned(), events_dir, stdout: Some(stdout), event_files: true })
+        let stdout: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(64 * 1024, stdout));
+        Ok(Self { dir: dir.to_owned(), events_dir, stdout: Some(stdout), event_files: Some(EventFiles::start()) })
+    }
+
+    /// Waits until every event file is written (before `status`, so a finished run is complete).
+    pub fn close(&mut self) -> Result<(), ArtifactError> {
+        if let Some(file) = &mut self.stdout {
+            file.flush().map_err(|source| ArtifactError::Write { path: self.dir.join("stdout"), source })?;
+        }
+        match &mut self.event_files {
+            Some(files) => {
+                files.close().map_err(|source| ArtifactError::Write { path: self.events_dir.clone(), source })
+            }
+            None => Ok(()),
+        }
     }
 
     /// Writes `status` then `rc`, as the Python tool does.
     pub fn finish(&mut self, status: Status, rc: i32) -> Result<(), ArtifactError> {
-        if let Some(file) = &mut self.stdout {
-            file.flush().map_err(|source| ArtifactError::Write { path: self.dir.join("stdout"), source })?;
-        }
+        self.close()?;
         write_status(&self.dir, status, rc)
     }
 }
@@ -153,15 +224,26 @@ fn prepare_events_dir(dir: &Path) -> Result<PathBuf, ArtifactError> {
     Ok(events_dir)
 }
 
-impl EventSink for ArtifactsWriter {
-    fn on_event(&mut self, event: &Event) -> io::Result<()> {
-        if self.event_files {
-            write_atomic(&self.events_dir.join(event.file_name()), &pyjson::to_vec(&event.json), 0o600)?;
+impl ArtifactsWriter {
+    /// Records an event received whole from a stream, storing `line` as its file unchanged.
+    pub fn write_received(&mut self, event: &Event, line: &[u8]) -> io::Result<()> {
+        self.record(event, line.to_vec())
+    }
+
+    fn record(&mut self, event: &Event, file_content: Vec<u8>) -> io::Result<()> {
+        if let Some(files) = &self.event_files {
+            files.send(self.events_dir.join(event.file_name()), file_content)?;
         }
         if let Some(file) = &mut self.stdout {
             file.write_all(event.text.as_bytes())?;
         }
         Ok(())
+    }
+}
+
+impl EventSink for ArtifactsWriter {
+    fn on_event(&mut self, event: &Event) -> io::Result<()> {
+        self.record(event, pyjson::to_vec(&event.json))
     }
 }
 
@@ -204,7 +286,7 @@ mod tests {
         for (i, name) in ["b", "a", "c"].iter().enumerate() {
             let dir = root.path().join(name);
             fs::create_dir(&dir).unwrap();
-            File::open(&dir).unwrap().set_modified(base + Duration::from_secs(i as u64 * 10)).unwrap();
+            fs::File::open(&dir).unwrap().set_modified(base + Duration::from_secs(i as u64 * 10)).unwrap();
         }
         fs::write(root.path().join("stray"), "x").unwrap();
         rotate(root.path(), 2).unwrap();

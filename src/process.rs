@@ -69,11 +69,12 @@ pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result
                     continue;
                 }
                 let event = Event::from_json(line);
-                writer.on_event(&event).context("cannot write an event")?;
+                writer.write_received(&event, reader.last_line()).context("cannot write an event")?;
                 terminal.on_event(&event).context("cannot print an event")?;
             }
         }
     }
+    writer.close()?;
     if let Some(explanation) = error {
         errln!("ansible-runner: the worker reported an error: {explanation}");
         return Ok(exit::FAILURE);

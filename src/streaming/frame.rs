@@ -216,6 +216,12 @@ impl<R: BufRead> StreamReader<R> {
         }
     }
 
+    /// The bytes of the last JSON line returned, without its newline: a worker sends each event
+    /// exactly as its file holds it, so `process` can store the line as it came.
+    pub fn last_line(&self) -> &[u8] {
+        &self.line
+    }
+
     fn parse_line(&self) -> Result<Map<String, Value>, StreamError> {
         let value: Value = serde_json::from_slice(&self.line)
             .map_err(|source| StreamError::NotJson { line: line_start(&self.line, ERROR_LINE_CHARS), source })?;
