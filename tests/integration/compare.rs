@@ -30,12 +30,15 @@ fn collect(pdd: &Pdd, ident: &str) -> Run {
     }
 }
 
+/// Task ordinal, host, and (for events whose host is not recorded) the event name.
+type SortKey = (usize, String, String);
+
 /// Ansible interleaves one host's events with another host's depending on timing, even with one
 /// fork; within a task and host the order is fixed. Sorts (stably) by task, then host; events whose
 /// host is not recorded (event data omitted) are sorted by name within their task.
 fn in_host_order(events: Vec<Map<String, Value>>) -> Vec<Map<String, Value>> {
     let mut task = 0;
-    let mut keyed: Vec<((usize, String, String), Map<String, Value>)> = events
+    let mut keyed: Vec<(SortKey, Map<String, Value>)> = events
         .into_iter()
         .map(|event| {
             if event["event"] == "playbook_on_task_start" || event["event"] == "playbook_on_stats" {
