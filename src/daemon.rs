@@ -95,7 +95,7 @@ pub fn start_command(args: &RunArgs) -> anyhow::Result<i32> {
 
     let exe = std::env::current_exe().context("cannot find this program's own path")?;
     let mut argv: Vec<String> = std::env::args().skip(1).collect();
-    match argv.iter().position(|arg| arg == "start") {
+    match command_position(&argv, "start") {
         Some(index) => argv[index] = "run".to_owned(),
         None => bail!("cannot find the `start` command in the arguments"),
     }
@@ -120,6 +120,21 @@ pub fn start_command(args: &RunArgs) -> anyhow::Result<i32> {
         return Err(err).context("cannot write the pid file");
     }
     Ok(exit::OK)
+}
+
+/// Where `command` stands in the arguments, skipping the values of top-level options that take one.
+fn command_position(argv: &[String], command: &str) -> Option<usize> {
+    let mut skip_value = false;
+    for (index, arg) in argv.iter().enumerate() {
+        if std::mem::take(&mut skip_value) {
+            continue;
+        }
+        if arg == command {
+            return Some(index);
+        }
+        skip_value = matches!(arg.as_str(), "--artifact-dir" | "--generate-assets");
+    }
+    None
 }
 
 /// The detached half of `start`: waits until `start` has recorded its pid, runs the job quietly,
@@ -208,5 +223,17 @@ fn mark_unfinished_canceled(root: &Path) {
         .max();
     if let Some((_, dir)) = newest {
         let _ = artifacts::write_status(&dir, Status::Canceled, runner::RC_TIMEOUT_OR_CANCEL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::command_position;
+
+    #[test]
+    fn finds_the_command_not_an_option_value() {
+        let argv: Vec<String> =
+            ["--artifact-dir", "start", "start", "/pdd", "-p", "start"].iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(command_position(&argv, "start"), Some(2));
     }
 }

@@ -43,12 +43,13 @@ pub fn transmit_command(args: &RunArgs) -> anyhow::Result<i32> {
     Ok(exit::OK)
 }
 
-/// What the runner itself left in the private data dir: earlier runs' artifacts, the pid file and
-/// the daemon log are of no use to a worker, and old artifacts can be most of the stream.
+/// What the runner itself left in the private data dir: earlier runs' artifacts, the pid file, the
+/// daemon log and the run lock are of no use to a worker, and old artifacts can be most of the stream.
 fn runner_state(relative: &Path, skip_artifacts: bool) -> bool {
     let top = relative.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
     relative.components().count() == 1
-        && (top == "pid" || top == "daemon.log" || (skip_artifacts && top == "artifacts"))
+        && (matches!(top.as_str(), "pid" | "daemon.log" | ".ansible-runner.lock")
+            || (skip_artifacts && top == "artifacts"))
 }
 
 #[cfg(test)]
@@ -61,6 +62,7 @@ mod tests {
         assert!(runner_state(Path::new("artifacts"), true));
         assert!(!runner_state(Path::new("artifacts"), false));
         assert!(runner_state(Path::new("pid"), true));
+        assert!(runner_state(Path::new(".ansible-runner.lock"), true));
         assert!(!runner_state(Path::new("project/artifacts"), true));
         assert!(!runner_state(Path::new("project"), true));
     }
