@@ -42,6 +42,16 @@ complete -c ansible-runner -n "__fish_ansible_runner_needs_command" -f -a "help"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s r -l role -d 'Invoke an Ansible role directly without a playbook (See Ansible Role Options below)' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation-executable -d 'Process isolation executable or container engine' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation-path -d 'Path that an isolated playbook run will use for staging' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation-hide-paths -d 'List of paths on the system that should be hidden from the playbook run' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation-show-paths -d 'List of paths on the system that should be exposed to the playbook run' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation-ro-paths -d 'List of paths on the system that should be exposed to the playbook run as read-only' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l directory-isolation-base-path -d 'Copy the project into a temporary directory under this path' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l container-image -d 'Container image to use when running an Ansible task' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l container-volume-mount -d 'Bind mounts (in the form \'host_dir:/container_dir\'); may be repeated' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l container-option -d 'Extra options to pass to the container engine; may be repeated' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l logfile -d 'Log output messages to a file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s b -l binary -d 'The full path to an executable to use instead of ansible or ansible-playbook' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s i -l ident -d 'An identifier that will be used when generating the artifacts directory and can be used to uniquely identify a playbook run (default: a new uuid)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l rotate-artifacts -d 'Automatically clean up old artifact directories after a given number have been created (default: 0, which disables rotation)' -r
@@ -55,21 +65,13 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l cm
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l forks -d 'Matches Ansible\'s `--forks` parameter to set the number of concurrent processes' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l roles-path -d 'Path used to locate the role to be executed (default: <private_data_dir>/roles)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l role-vars -d 'Variables to pass to the role at runtime, as "key1=value1 key2=value2"' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation-executable -d 'Process isolation executable or container engine' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation-path -d 'Path that an isolated playbook run will use for staging' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation-hide-paths -d 'List of paths on the system that should be hidden from the playbook run' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation-show-paths -d 'List of paths on the system that should be exposed to the playbook run' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation-ro-paths -d 'List of paths on the system that should be exposed to the playbook run as read-only' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l directory-isolation-base-path -d 'Copy the project into a temporary directory under this path' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l container-image -d 'Container image to use when running an Ansible task' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l container-volume-mount -d 'Bind mounts (in the form \'host_dir:/container_dir\'); may be repeated' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l container-option -d 'Extra options to pass to the container engine; may be repeated' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l logfile -d 'Log output messages to a file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l junit -d 'Write a JUnit XML report of the run (a test case per task and host) to this file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l notify-url -d 'POST a JSON summary of the run to this URL when it ends (see --notify-on)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l omit-event-data -d 'Omit event data from all events'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l only-failed-event-data -d 'Only include event data for failed tasks'
@@ -77,14 +79,22 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l om
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s q -l quiet -d 'Disable all output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l role-skip-facts -d 'Disable fact collection when the role is executed'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s r -l role -d 'Invoke an Ansible role directly without a playbook (See Ansible Role Options below)' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation-executable -d 'Process isolation executable or container engine' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation-path -d 'Path that an isolated playbook run will use for staging' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation-hide-paths -d 'List of paths on the system that should be hidden from the playbook run' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation-show-paths -d 'List of paths on the system that should be exposed to the playbook run' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation-ro-paths -d 'List of paths on the system that should be exposed to the playbook run as read-only' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l directory-isolation-base-path -d 'Copy the project into a temporary directory under this path' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l container-image -d 'Container image to use when running an Ansible task' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l container-volume-mount -d 'Bind mounts (in the form \'host_dir:/container_dir\'); may be repeated' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l container-option -d 'Extra options to pass to the container engine; may be repeated' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l logfile -d 'Log output messages to a file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s b -l binary -d 'The full path to an executable to use instead of ansible or ansible-playbook' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s i -l ident -d 'An identifier that will be used when generating the artifacts directory and can be used to uniquely identify a playbook run (default: a new uuid)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l rotate-artifacts -d 'Automatically clean up old artifact directories after a given number have been created (default: 0, which disables rotation)' -r
@@ -98,21 +108,13 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l forks -d 'Matches Ansible\'s `--forks` parameter to set the number of concurrent processes' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l roles-path -d 'Path used to locate the role to be executed (default: <private_data_dir>/roles)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l role-vars -d 'Variables to pass to the role at runtime, as "key1=value1 key2=value2"' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation-executable -d 'Process isolation executable or container engine' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation-path -d 'Path that an isolated playbook run will use for staging' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation-hide-paths -d 'List of paths on the system that should be hidden from the playbook run' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation-show-paths -d 'List of paths on the system that should be exposed to the playbook run' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation-ro-paths -d 'List of paths on the system that should be exposed to the playbook run as read-only' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l directory-isolation-base-path -d 'Copy the project into a temporary directory under this path' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l container-image -d 'Container image to use when running an Ansible task' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l container-volume-mount -d 'Bind mounts (in the form \'host_dir:/container_dir\'); may be repeated' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l container-option -d 'Extra options to pass to the container engine; may be repeated' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l logfile -d 'Log output messages to a file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l junit -d 'Write a JUnit XML report of the run (a test case per task and host) to this file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l notify-url -d 'POST a JSON summary of the run to this URL when it ends (see --notify-on)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l omit-event-data -d 'Omit event data from all events'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l only-failed-event-data -d 'Only include event data for failed tasks'
@@ -120,14 +122,22 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s q -l quiet -d 'Disable all output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l role-skip-facts -d 'Disable fact collection when the role is executed'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s r -l role -d 'Invoke an Ansible role directly without a playbook (See Ansible Role Options below)' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation-executable -d 'Process isolation executable or container engine' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation-path -d 'Path that an isolated playbook run will use for staging' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation-hide-paths -d 'List of paths on the system that should be hidden from the playbook run' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation-show-paths -d 'List of paths on the system that should be exposed to the playbook run' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation-ro-paths -d 'List of paths on the system that should be exposed to the playbook run as read-only' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l directory-isolation-base-path -d 'Copy the project into a temporary directory under this path' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l container-image -d 'Container image to use when running an Ansible task' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l container-volume-mount -d 'Bind mounts (in the form \'host_dir:/container_dir\'); may be repeated' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l container-option -d 'Extra options to pass to the container engine; may be repeated' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l logfile -d 'Log output messages to a file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s b -l binary -d 'The full path to an executable to use instead of ansible or ansible-playbook' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s i -l ident -d 'An identifier that will be used when generating the artifacts directory and can be used to uniquely identify a playbook run (default: a new uuid)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l rotate-artifacts -d 'Automatically clean up old artifact directories after a given number have been created (default: 0, which disables rotation)' -r
@@ -141,21 +151,13 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l c
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l forks -d 'Matches Ansible\'s `--forks` parameter to set the number of concurrent processes' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l roles-path -d 'Path used to locate the role to be executed (default: <private_data_dir>/roles)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l role-vars -d 'Variables to pass to the role at runtime, as "key1=value1 key2=value2"' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation-executable -d 'Process isolation executable or container engine' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation-path -d 'Path that an isolated playbook run will use for staging' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation-hide-paths -d 'List of paths on the system that should be hidden from the playbook run' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation-show-paths -d 'List of paths on the system that should be exposed to the playbook run' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation-ro-paths -d 'List of paths on the system that should be exposed to the playbook run as read-only' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l directory-isolation-base-path -d 'Copy the project into a temporary directory under this path' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l container-image -d 'Container image to use when running an Ansible task' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l container-volume-mount -d 'Bind mounts (in the form \'host_dir:/container_dir\'); may be repeated' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l container-option -d 'Extra options to pass to the container engine; may be repeated' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l logfile -d 'Log output messages to a file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l junit -d 'Write a JUnit XML report of the run (a test case per task and host) to this file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l notify-url -d 'POST a JSON summary of the run to this URL when it ends (see --notify-on)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l omit-event-data -d 'Omit event data from all events'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l only-failed-event-data -d 'Only include event data for failed tasks'
@@ -163,14 +165,22 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l o
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s q -l quiet -d 'Disable all output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l role-skip-facts -d 'Disable fact collection when the role is executed'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s r -l role -d 'Invoke an Ansible role directly without a playbook (See Ansible Role Options below)' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation-executable -d 'Process isolation executable or container engine' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation-path -d 'Path that an isolated playbook run will use for staging' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation-hide-paths -d 'List of paths on the system that should be hidden from the playbook run' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation-show-paths -d 'List of paths on the system that should be exposed to the playbook run' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation-ro-paths -d 'List of paths on the system that should be exposed to the playbook run as read-only' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l directory-isolation-base-path -d 'Copy the project into a temporary directory under this path' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l container-image -d 'Container image to use when running an Ansible task' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l container-volume-mount -d 'Bind mounts (in the form \'host_dir:/container_dir\'); may be repeated' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l container-option -d 'Extra options to pass to the container engine; may be repeated' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l logfile -d 'Log output messages to a file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s b -l binary -d 'The full path to an executable to use instead of ansible or ansible-playbook' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s i -l ident -d 'An identifier that will be used when generating the artifacts directory and can be used to uniquely identify a playbook run (default: a new uuid)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l rotate-artifacts -d 'Automatically clean up old artifact directories after a given number have been created (default: 0, which disables rotation)' -r
@@ -184,21 +194,13 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l forks -d 'Matches Ansible\'s `--forks` parameter to set the number of concurrent processes' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l roles-path -d 'Path used to locate the role to be executed (default: <private_data_dir>/roles)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l role-vars -d 'Variables to pass to the role at runtime, as "key1=value1 key2=value2"' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation-executable -d 'Process isolation executable or container engine' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation-path -d 'Path that an isolated playbook run will use for staging' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation-hide-paths -d 'List of paths on the system that should be hidden from the playbook run' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation-show-paths -d 'List of paths on the system that should be exposed to the playbook run' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation-ro-paths -d 'List of paths on the system that should be exposed to the playbook run as read-only' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l directory-isolation-base-path -d 'Copy the project into a temporary directory under this path' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l container-image -d 'Container image to use when running an Ansible task' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l container-volume-mount -d 'Bind mounts (in the form \'host_dir:/container_dir\'); may be repeated' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l container-option -d 'Extra options to pass to the container engine; may be repeated' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l logfile -d 'Log output messages to a file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l junit -d 'Write a JUnit XML report of the run (a test case per task and host) to this file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l notify-url -d 'POST a JSON summary of the run to this URL when it ends (see --notify-on)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l omit-event-data -d 'Omit event data from all events'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l only-failed-event-data -d 'Only include event data for failed tasks'
@@ -206,14 +208,22 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s q -l quiet -d 'Disable all output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l role-skip-facts -d 'Disable fact collection when the role is executed'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s r -l role -d 'Invoke an Ansible role directly without a playbook (See Ansible Role Options below)' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation-executable -d 'Process isolation executable or container engine' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation-path -d 'Path that an isolated playbook run will use for staging' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation-hide-paths -d 'List of paths on the system that should be hidden from the playbook run' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation-show-paths -d 'List of paths on the system that should be exposed to the playbook run' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation-ro-paths -d 'List of paths on the system that should be exposed to the playbook run as read-only' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l directory-isolation-base-path -d 'Copy the project into a temporary directory under this path' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l container-image -d 'Container image to use when running an Ansible task' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l container-volume-mount -d 'Bind mounts (in the form \'host_dir:/container_dir\'); may be repeated' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l container-option -d 'Extra options to pass to the container engine; may be repeated' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l logfile -d 'Log output messages to a file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s b -l binary -d 'The full path to an executable to use instead of ansible or ansible-playbook' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s i -l ident -d 'An identifier that will be used when generating the artifacts directory and can be used to uniquely identify a playbook run (default: a new uuid)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l rotate-artifacts -d 'Automatically clean up old artifact directories after a given number have been created (default: 0, which disables rotation)' -r
@@ -227,21 +237,13 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l forks -d 'Matches Ansible\'s `--forks` parameter to set the number of concurrent processes' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l roles-path -d 'Path used to locate the role to be executed (default: <private_data_dir>/roles)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l role-vars -d 'Variables to pass to the role at runtime, as "key1=value1 key2=value2"' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation-executable -d 'Process isolation executable or container engine' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation-path -d 'Path that an isolated playbook run will use for staging' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation-hide-paths -d 'List of paths on the system that should be hidden from the playbook run' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation-show-paths -d 'List of paths on the system that should be exposed to the playbook run' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation-ro-paths -d 'List of paths on the system that should be exposed to the playbook run as read-only' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l directory-isolation-base-path -d 'Copy the project into a temporary directory under this path' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l container-image -d 'Container image to use when running an Ansible task' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l container-volume-mount -d 'Bind mounts (in the form \'host_dir:/container_dir\'); may be repeated' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l container-option -d 'Extra options to pass to the container engine; may be repeated' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l logfile -d 'Log output messages to a file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l junit -d 'Write a JUnit XML report of the run (a test case per task and host) to this file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l notify-url -d 'POST a JSON summary of the run to this URL when it ends (see --notify-on)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l omit-event-data -d 'Omit event data from all events'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l only-failed-event-data -d 'Only include event data for failed tasks'
@@ -249,8 +251,6 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s q -l quiet -d 'Disable all output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l role-skip-facts -d 'Disable fact collection when the role is executed'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s h -l help -d 'Print help'

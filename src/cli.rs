@@ -94,8 +94,15 @@ pub struct RunArgs {
     #[arg(value_name = "PRIVATE_DATA_DIR")]
     pub private_data_dir: PathBuf,
 
+    // Groups without a heading of their own come first, so they stay under "Options".
     #[command(flatten)]
     pub job: JobArgs,
+
+    #[command(flatten)]
+    pub isolation: IsolationArgs,
+
+    #[command(flatten)]
+    pub logging: LoggingArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -105,12 +112,6 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub roles: RoleArgs,
-
-    #[command(flatten)]
-    pub isolation: IsolationArgs,
-
-    #[command(flatten)]
-    pub logging: LoggingArgs,
 
     #[command(flatten)]
     pub report: ReportArgs,
