@@ -117,7 +117,6 @@ pub struct EnvInputs {
 pub struct Settings {
     pub idle_timeout: Option<f64>,
     pub job_timeout: Option<f64>,
-    pub pexpect_timeout: f64,
     pub suppress_output_file: bool,
     pub suppress_ansible_output: Option<bool>,
     pub fact_cache: String,
@@ -129,7 +128,6 @@ impl Default for Settings {
         Self {
             idle_timeout: None,
             job_timeout: None,
-            pexpect_timeout: 5.0,
             suppress_output_file: false,
             suppress_ansible_output: None,
             fact_cache: "fact_cache".to_owned(),
@@ -170,11 +168,12 @@ impl Settings {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             Some(_) => return Err(bad("fact_cache", "a directory name")),
         };
+        // Checked but not kept: it paced the Python tool's polling; timers here are event-driven.
+        seconds("pexpect_timeout")?;
         let settings = Self {
             // Zero means "no timeout" in the Python tool.
             idle_timeout: seconds("idle_timeout")?.filter(|v| *v > 0.0),
             job_timeout: seconds("job_timeout")?.filter(|v| *v > 0.0),
-            pexpect_timeout: seconds("pexpect_timeout")?.unwrap_or(Self::default().pexpect_timeout),
             suppress_output_file: flag("suppress_output_file")?.unwrap_or(false),
             suppress_ansible_output: flag("suppress_ansible_output")?,
             fact_cache,
