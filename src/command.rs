@@ -269,6 +269,20 @@ mod tests {
     }
 
     #[test]
+    fn args_file_replaces_the_whole_command() {
+        let dir = Path::new("/tmp/p4");
+        let mut job = spec(dir, JobKind::Playbook { playbook: "site.yml".into() });
+        job.env.args = Some("ansible-playbook -i 'my hosts' other.yml".into());
+        let (artifacts, callback) = paths(dir);
+        let line = CommandLine::build(
+            &job,
+            &RunPaths { artifact_dir: &artifacts, callback_dir: &callback, role_playbook: None },
+            Vec::new(),
+        );
+        assert_eq!(line.command, ["ansible-playbook", "-i", "my hosts", "other.yml"]);
+    }
+
+    #[test]
     fn binary_mode_appends_no_playbook() {
         let dir = Path::new("/tmp/p3");
         let mut job = spec(dir, JobKind::Playbook { playbook: "site.yml".into() });

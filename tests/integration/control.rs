@@ -232,3 +232,25 @@ fn ssh_key_is_loaded_into_a_private_agent_that_goes_away() {
         .collect::<String>();
     assert!(!text_everywhere.contains("PRIVATE KEY"), "the key must not land in artifacts");
 }
+
+/// A stand-in that prints and then dies by SIGKILL: a crash mid-stream cannot be had from real
+/// Ansible on demand.
+#[test]
+fn a_child_killed_by_a_signal_is_rc_128_plus_n_and_keeps_its_output() {
+    let pdd = Pdd::new();
+    let script = pdd.path().join("crash");
+    fs::write(&script, "#!/bin/sh\necho before the crash\nkill -9 $$\n").unwrap();
+    fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-i", "job", "-p", "x.yml", "--binary", script.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(137), "{:?}", text(&out));
+    let artifacts = pdd.artifacts("job");
+    assert_eq!(artifacts.read("rc"), "137");
+    assert_eq!(artifacts.read("status"), "failed");
+    let stdout = artifacts.read("stdout");
+    assert!(stdout.contains("before the crash") && stdout.contains("killed by signal 9"), "{stdout}");
+}
