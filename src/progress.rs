@@ -59,12 +59,10 @@ impl Progress {
             EventKind::RunnerOnStart => self.started += 1,
             EventKind::RunnerOnOk => {
                 self.done += 1;
-                let changed =
-                    data.and_then(|d| d.get("res")).and_then(|r| r.get("changed")) == Some(&Value::Bool(true));
-                if changed {
+                // As in Ansible's recap, a changed result is also an ok one.
+                self.counts.ok += 1;
+                if data.and_then(|d| d.get("res")).and_then(|r| r.get("changed")) == Some(&Value::Bool(true)) {
                     self.counts.changed += 1;
-                } else {
-                    self.counts.ok += 1;
                 }
             }
             EventKind::RunnerOnFailed => {
@@ -124,8 +122,8 @@ mod tests {
         progress.update(&event(json!({"event": "runner_on_start", "event_data": {"host": "b"}})));
         progress
             .update(&event(json!({"event": "runner_on_ok", "event_data": {"host": "a", "res": {"changed": true}}})));
-        assert_eq!(progress.line(), "PLAY [web] TASK [install] hosts 1/2 | ok=0 changed=1 failed=0 unreachable=0");
+        assert_eq!(progress.line(), "PLAY [web] TASK [install] hosts 1/2 | ok=1 changed=1 failed=0 unreachable=0");
         progress.update(&event(json!({"event": "runner_on_unreachable", "event_data": {"host": "b"}})));
-        assert_eq!(progress.line(), "PLAY [web] TASK [install] hosts 2/2 | ok=0 changed=1 failed=0 unreachable=1");
+        assert_eq!(progress.line(), "PLAY [web] TASK [install] hosts 2/2 | ok=1 changed=1 failed=0 unreachable=1");
     }
 }
