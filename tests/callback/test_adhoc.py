@@ -11,15 +11,14 @@ COMMANDS = {
 
 
 @pytest.fixture(scope='module')
-def runs(tmp_path_factory, have_reference):
+def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp('adhoc')
     pdd = make_pdd(root)
     jobs = {}
     for name, args in COMMANDS.items():
         jobs[name, 'ours'] = start_ours(root / ('ours-' + name), ['-i', str(pdd / 'inventory')] + args + ['localhost'],
                                         cwd=pdd, adhoc=True)
-        if have_reference:
-            jobs[name, 'ref'] = start_reference(pdd, args + ['--hosts', 'localhost'])
+        jobs[name, 'ref'] = start_reference(pdd, args + ['--hosts', 'localhost'])
     return {key: job.wait() for key, job in jobs.items()}
 
 
@@ -46,7 +45,5 @@ def test_adhoc_events(runs, name):
 
 
 @pytest.mark.parametrize('name', sorted(COMMANDS))
-def test_same_as_reference(runs, name, have_reference):
-    if not have_reference:
-        pytest.fail('the reference ansible-runner is not installed: run scripts/venv --with-reference')
+def test_same_as_reference(runs, name):
     assert_same_events(runs[name, 'ref'].events, runs[name, 'ours'].events)

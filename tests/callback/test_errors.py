@@ -2,16 +2,12 @@
 
 import pytest
 
-from harness import assert_same_run, make_pdd, start_ours, start_reference
+from harness import assert_same_run, run_pair
 
 
 @pytest.fixture(scope='module')
-def runs(tmp_path_factory, have_reference):
-    root = tmp_path_factory.mktemp('errors')
-    pdd = make_pdd(root)
-    ours = start_ours(root / 'ours', ['-i', str(pdd / 'inventory'), 'broken_include.yml'], cwd=pdd / 'project')
-    ref = start_reference(pdd, ['-p', 'broken_include.yml']) if have_reference else None
-    return ours.wait(), ref.wait() if ref else None
+def runs(tmp_path_factory):
+    return run_pair(tmp_path_factory.mktemp('errors'), 'broken_include.yml')
 
 
 def test_error_event(runs):

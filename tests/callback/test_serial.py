@@ -2,16 +2,12 @@
 
 import pytest
 
-from harness import assert_same_events, make_pdd, start_ours, start_reference
+from harness import assert_same_events, run_pair
 
 
 @pytest.fixture(scope='module')
-def runs(tmp_path_factory, have_reference):
-    root = tmp_path_factory.mktemp('serial')
-    pdd = make_pdd(root)
-    ours = start_ours(root / 'ours', ['-i', str(pdd / 'inventory'), 'serial.yml'], cwd=pdd / 'project')
-    ref = start_reference(pdd, ['-p', 'serial.yml']) if have_reference else None
-    return ours.wait(), ref.wait() if ref else None
+def runs(tmp_path_factory):
+    return run_pair(tmp_path_factory.mktemp('serial'), 'serial.yml')
 
 
 def test_duplicate_uuids_numbered(runs):
@@ -31,6 +27,4 @@ def test_duplicate_uuids_numbered(runs):
 
 def test_same_as_reference(runs):
     ours, ref = runs
-    if ref is None:
-        pytest.fail('the reference ansible-runner is not installed: run scripts/venv --with-reference')
     assert_same_events(ref.events, ours.events)

@@ -72,10 +72,10 @@ def test_channel_closed_by_reader(pdd, tmp_path):
     assert run.stdout == ''
 
 
-def test_other_parent_callback(pdd, tmp_path, have_reference):
+def test_other_parent_callback(pdd, tmp_path):
     env = {'ORIGINAL_STDOUT_CALLBACK': 'oneline'}
     ours = start_ours(tmp_path, ['-i', str(pdd / 'inventory'), 'flags.yml'], cwd=pdd / 'project', env=env)
-    ref = start_reference(pdd, ['-p', 'flags.yml'], env=env) if have_reference else None
+    ref = start_reference(pdd, ['-p', 'flags.yml'], env=env)
     run = ours.wait()
     assert run.rc == 0, run.stderr
     assert run.stdout == '' and 'Traceback' not in run.stderr
@@ -87,12 +87,11 @@ def test_other_parent_callback(pdd, tmp_path, have_reference):
     assert names[:3] == ['deprecated', 'deprecated', 'playbook_on_start']
     assert run.events[0]['event_data'] == {'deprecated': True, 'warning': True, 'uuid': run.events[0]['uuid']}
     assert '[DEPRECATION WARNING]: The oneline callback plugin is deprecated.' in run.events[1]['stdout']
-    if ref is not None:
-        # The reference crashes right after these (oneline declares no
-        # options and it merges None into a dict); compare what it did emit.
-        ref_events = ref.wait().events
-        assert [e['event'] for e in ref_events][:3] == ['deprecated', 'deprecated', 'error']
-        assert_same_events(ref_events[:2], run.events[:2])
+    # The reference crashes right after these (oneline declares no
+    # options and it merges None into a dict); compare what it did emit.
+    ref_events = ref.wait().events
+    assert [e['event'] for e in ref_events][:3] == ['deprecated', 'deprecated', 'error']
+    assert_same_events(ref_events[:2], run.events[:2])
 
 
 def test_no_color(pdd, tmp_path):
