@@ -349,7 +349,9 @@ fn watch(
                 Ok(n) => {
                     last_activity = Instant::now();
                     on_output(Output::Raw(&buf[..n]))?;
-                    prompts.see(&String::from_utf8_lossy(&buf[..n]));
+                    if prompts.active() {
+                        prompts.see(&String::from_utf8_lossy(&buf[..n]));
+                    }
                 }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 // A pseudo-terminal reports EIO once the last process holding its other side is gone.

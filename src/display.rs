@@ -75,14 +75,8 @@ impl<W: Write> EventSink for TerminalRenderer<W> {
             OutputMode::Quiet => Ok(()),
             OutputMode::Json => self.write(&pyjson::to_line(&event.json)),
             OutputMode::Pretty if event.text.is_empty() => Ok(()),
-            OutputMode::Pretty if self.colour => {
-                let text = event.text.clone();
-                self.write(text.as_bytes())
-            }
-            OutputMode::Pretty => {
-                let plain = console::strip_ansi_codes(&event.text).into_owned();
-                self.write(plain.as_bytes())
-            }
+            OutputMode::Pretty if self.colour => self.write(event.text.as_bytes()),
+            OutputMode::Pretty => self.write(console::strip_ansi_codes(&event.text).as_bytes()),
         }
     }
 }

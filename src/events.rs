@@ -143,9 +143,10 @@ impl<'s> EventPipeline<'s> {
     }
 
     fn emit_record(&mut self, record: Map<String, Value>) -> io::Result<()> {
-        let raw_stdout = record.get("stdout").and_then(Value::as_str).unwrap_or_default().to_owned();
-        let stdout = raw_stdout.trim_end_matches(['\r', '\n']).to_owned();
+        let raw_stdout = record.get("stdout").and_then(Value::as_str).unwrap_or_default();
         let newlines = raw_stdout.bytes().filter(|b| *b == b'\n').count() as u64;
+        // What the event adds to the human text: its stdout without trailing line ends, then one `\n`.
+        let mut text = raw_stdout.trim_end_matches(['\r', '\n']).to_owned();
         self.counter += 1;
         let start_line = self.line;
         self.line += newlines;
@@ -157,7 +158,7 @@ impl<'s> EventPipeline<'s> {
                     json.insert("counter".to_owned(), Value::from(self.counter));
                 }
                 "stdout" => {
-                    json.insert(key, Value::String(stdout.clone()));
+                    json.insert(key, Value::String(text.clone()));
                     json.insert("start_line".to_owned(), Value::from(start_line));
                     json.insert("end_line".to_owned(), Value::from(self.line));
                     json.insert("runner_ident".to_owned(), Value::String(self.ident.clone()));
@@ -168,7 +169,9 @@ impl<'s> EventPipeline<'s> {
                 }
             }
         }
-        let text = if stdout.is_empty() { String::new() } else { format!("{stdout}\n") };
+        if !text.is_empty() {
+            text.push('\n');
+        }
         let kind = EventKind::from_name(json.get("event").and_then(Value::as_str).unwrap_or_default());
         self.dispatch(&Event { kind, json, text })
     }
