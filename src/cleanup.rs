@@ -41,7 +41,8 @@ pub fn cleanup_command(args: &CleanupArgs) -> anyhow::Result<i32> {
             if grace > Duration::ZERO && modified_within(&path, grace) {
                 continue;
             }
-            if job_running(&path) {
+            // The Python tool has this test backwards and removes running jobs' folders.
+            if crate::daemon::job_alive(&path) {
                 outln!("Excluding running project {} from cleanup", path.display());
                 continue;
             }
@@ -92,13 +93,4 @@ fn modified_within(path: &Path, window: Duration) -> bool {
         .ok()
         .and_then(|t| SystemTime::now().duration_since(t).ok())
         .is_some_and(|age| age < window)
-}
-
-/// A pid file naming a live process means the job is still running (the Python tool has this
-/// test backwards and removes running jobs' folders).
-fn job_running(pdd: &Path) -> bool {
-    fs::read_to_string(pdd.join("pid"))
-        .ok()
-        .and_then(|text| text.trim().parse::<i32>().ok())
-        .is_some_and(|pid| pid > 0 && nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok())
 }

@@ -67,6 +67,11 @@ fn runner_alive(pid: Pid) -> bool {
     }
 }
 
+/// Whether `<pdd>/pid` names a live ansible-runner (an unreadable pid file counts as not running).
+pub fn job_alive(pdd: &Path) -> bool {
+    read_pid(pdd).ok().flatten().is_some_and(runner_alive)
+}
+
 /// `ansible-runner start`: validates, then re-runs itself as a detached `run` and returns at once.
 pub fn start_command(args: &RunArgs) -> anyhow::Result<i32> {
     let spec = JobSpec::resolve(args)?;

@@ -59,6 +59,17 @@ pub enum OutputMode {
     Quiet,
 }
 
+impl OutputMode {
+    /// `-q` wins over `-j`, as in the Python tool.
+    pub fn from_flags(quiet: bool, json: bool) -> Self {
+        match (quiet, json) {
+            (true, _) => Self::Quiet,
+            (false, true) => Self::Json,
+            (false, false) => Self::Pretty,
+        }
+    }
+}
+
 /// A validated job, ready to be turned into a command line.
 #[derive(Debug, Clone)]
 pub struct JobSpec {
@@ -130,13 +141,7 @@ impl JobSpec {
             args.output.artifact_dir.as_deref().map_or_else(|| pdd.root.join("artifacts"), config::absolute);
         let project_dir = args.output.project_dir.clone().unwrap_or_else(|| pdd.project());
         let quiet = args.output.quiet || env.settings.suppress_ansible_output == Some(true);
-        let output = if quiet {
-            OutputMode::Quiet
-        } else if args.output.json {
-            OutputMode::Json
-        } else {
-            OutputMode::Pretty
-        };
+        let output = OutputMode::from_flags(quiet, args.output.json);
         let cmdline = args.ansible.cmdline.clone().or_else(|| env.cmdline.clone());
         Ok(Self {
             ident,

@@ -110,14 +110,7 @@ impl Kwargs {
     /// Rebuilds the command-line form of the job inside the worker's private data dir. Relative
     /// paths are taken inside that dir (the Python worker leaves some of them pointing nowhere).
     pub fn to_run_args(&self, pdd: &Path) -> RunArgs {
-        let inside = |value: &str| -> String {
-            let path = Path::new(value);
-            if path.is_absolute() {
-                value.to_owned()
-            } else {
-                pdd.join(path).display().to_string()
-            }
-        };
+        let inside = |value: &str| inside_pdd(pdd, value).display().to_string();
         let inventory = match &self.inventory {
             Some(Value::String(path)) => Some(inside(path)),
             Some(Value::Array(paths)) => paths.first().and_then(Value::as_str).map(inside),
@@ -130,8 +123,8 @@ impl Kwargs {
                 binary: self.binary.clone(),
                 ident: self.ident.clone(),
                 rotate_artifacts: self.rotate_artifacts,
-                artifact_dir: self.artifact_dir.as_deref().map(|p| PathBuf::from(inside(p))),
-                project_dir: self.project_dir.as_deref().map(|p| PathBuf::from(inside(p))),
+                artifact_dir: self.artifact_dir.as_deref().map(|p| inside_pdd(pdd, p)),
+                project_dir: self.project_dir.as_deref().map(|p| inside_pdd(pdd, p)),
                 inventory,
                 json: false,
                 omit_event_data: self.omit_event_data,
@@ -167,11 +160,19 @@ impl Kwargs {
 
     /// All inventory paths (a list from the Python API gives one `-i` each), made absolute in `pdd`.
     pub fn inventory_paths(&self, pdd: &Path) -> Vec<PathBuf> {
-        let inside = |value: &str| if Path::new(value).is_absolute() { PathBuf::from(value) } else { pdd.join(value) };
         match &self.inventory {
-            Some(Value::Array(paths)) => paths.iter().filter_map(Value::as_str).map(inside).collect(),
+            Some(Value::Array(paths)) => paths.iter().filter_map(Value::as_str).map(|p| inside_pdd(pdd, p)).collect(),
             _ => Vec::new(),
         }
+    }
+}
+
+/// A path from the controller, placed in the worker's private data dir unless it is absolute.
+fn inside_pdd(pdd: &Path, value: &str) -> PathBuf {
+    if Path::new(value).is_absolute() {
+        PathBuf::from(value)
+    } else {
+        pdd.join(value)
     }
 }
 

@@ -25,13 +25,7 @@ pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result
         (None, Some(ident)) => pdd.root.join("artifacts").join(ident),
         (None, None) => pdd.root.join("artifacts"),
     };
-    let mode = if top.quiet || args.quiet {
-        OutputMode::Quiet
-    } else if top.json || args.json {
-        OutputMode::Json
-    } else {
-        OutputMode::Pretty
-    };
+    let mode = OutputMode::from_flags(top.quiet || args.quiet, top.json || args.json);
     let mut writer = ArtifactsWriter::for_stream(&artifact_dir)?;
     let mut terminal = TerminalRenderer::new(io::stdout(), mode, stdout_wants_colour());
     let stdin = io::stdin();

@@ -101,13 +101,7 @@ pub fn replay_command(args: &crate::cli::ReplayArgs) -> anyhow::Result<i32> {
     let pdd = config::absolute(&args.private_data_dir);
     let root = args.artifact_dir.as_deref().map_or_else(|| pdd.join("artifacts"), config::absolute);
     let dir = find_run(&root, args.ident.as_deref())?;
-    let mode = if args.quiet {
-        OutputMode::Quiet
-    } else if args.json {
-        OutputMode::Json
-    } else {
-        OutputMode::Pretty
-    };
+    let mode = OutputMode::from_flags(args.quiet, args.json);
     let mut terminal = TerminalRenderer::new(std::io::stdout(), mode, stdout_wants_colour());
     replay_events(&dir, args.follow, &mut [&mut terminal])?;
     let rc = fs::read_to_string(dir.join("rc")).ok().and_then(|rc| rc.trim().parse().ok());

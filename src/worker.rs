@@ -14,11 +14,11 @@ use serde_json::{json, Map, Value};
 
 use crate::cli::WorkerArgs;
 use crate::command::CommandLine;
-use crate::config::{create_dir_private, redact_env};
+use crate::config::create_dir_private;
 use crate::debuglog::DebugLog;
 use crate::events::{Event, EventSink};
 use crate::exit;
-use crate::job::{JobSpec, OutputMode};
+use crate::job::JobSpec;
 use crate::kwargs::Kwargs;
 use crate::runner::{self, RunContext, StatusObserver};
 use crate::streaming::{extract_zip, pack_dir, Frame, StreamReader, StreamWriter};
@@ -86,7 +86,6 @@ fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> anyhow::Re
     if !listed.is_empty() {
         spec.inventory = listed;
     }
-    spec.output = OutputMode::Quiet;
     let cancel = runner::install_cancel_handlers()?;
     let mut events = StreamSink { writer: Arc::clone(writer) };
     let mut status = StatusLines { writer: Arc::clone(writer), ident: spec.ident.clone() };
@@ -194,7 +193,7 @@ impl StatusObserver for StatusLines {
         status.insert("status".to_owned(), Value::from("starting"));
         status.insert("runner_ident".to_owned(), Value::from(self.ident.clone()));
         status.insert("command".to_owned(), json!(line.command));
-        status.insert("env".to_owned(), json!(redact_env(&line.env)));
+        status.insert("env".to_owned(), json!(line.env));
         status.insert("cwd".to_owned(), Value::from(line.cwd.display().to_string()));
         lock(&self.writer).write_json(&status)
     }

@@ -118,6 +118,13 @@ fn worker_exit_code_is_the_job_rc() {
     let processed = feed(sub(ours(), &["process", target.path().to_str().unwrap(), "-q"]), &worked.stdout);
     assert_eq!(processed.status.code(), Some(2), "process exits with the job's rc");
     assert_eq!(fs::read_to_string(target.path().join("artifacts/status")).unwrap(), "failed");
+    assert_eq!(text(&processed).0, "", "-q after the command prints nothing");
+
+    // The Python tool's own spelling: -q before the command; without it the events are shown.
+    let quiet = feed(sub(ours(), &["-q", "process", target.path().to_str().unwrap(), "-i", "top"]), &worked.stdout);
+    assert_eq!((quiet.status.code(), text(&quiet).0.as_str()), (Some(2), ""));
+    let shown = feed(sub(ours(), &["process", target.path().to_str().unwrap(), "-i", "shown"]), &worked.stdout);
+    assert!(text(&shown).0.contains("msg=no") || text(&shown).0.contains("\"no\""), "{}", text(&shown).0);
 }
 
 #[test]
@@ -288,13 +295,24 @@ fn worker_cleanup_removes_old_dirs_but_not_running_jobs_or_system_folders() {
     for name in ["old1", "old2", "busy"] {
         fs::create_dir(place.path().join(name)).unwrap();
     }
-    fs::write(place.path().join("busy/pid"), format!("{}\n", std::process::id())).unwrap();
+    // A live process that looks like a started runner (its argv[0] is `ansible-runner`).
+    let mut runner = Command::new("bash").args(["-c", "exec -a ansible-runner sleep 30"]).spawn().unwrap();
+    crate::common::wait_until(std::time::Duration::from_secs(5), "the stand-in runner", || {
+        fs::read(format!("/proc/{}/cmdline", runner.id())).is_ok_and(|c| c.starts_with(b"ansible-runner"))
+    });
+    fs::write(place.path().join("busy/pid"), format!("{}\n", runner.id())).unwrap();
+    // A pid file naming a process that is not a runner (reused pid) does not protect a folder.
+    fs::create_dir(place.path().join("reused")).unwrap();
+    fs::write(place.path().join("reused/pid"), format!("{}\n", std::process::id())).unwrap();
     let pattern = format!("{}/*", place.path().display());
     let out = ours().args(["worker", "cleanup", "--file-pattern", &pattern, "--grace-period", "0"]).output().unwrap();
+    runner.kill().unwrap();
+    runner.wait().unwrap();
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     let stdout = text(&out).0;
-    assert!(stdout.contains("Removed 2 private data dir(s)") && stdout.ends_with("(changed: True)\n"), "{stdout}");
+    assert!(stdout.contains("Removed 3 private data dir(s)") && stdout.ends_with("(changed: True)\n"), "{stdout}");
     assert!(place.path().join("busy").exists() && !place.path().join("old1").exists());
+    assert!(!place.path().join("reused").exists());
 
     let refused = ours().args(["worker", "cleanup", "--file-pattern", "/us*"]).output().unwrap();
     assert_eq!(refused.status.code(), Some(1));
