@@ -99,7 +99,8 @@ pub fn install_cancel_handlers() -> io::Result<Arc<AtomicUsize>> {
     Ok(requests)
 }
 
-/// Told when a job has its command line and when it starts (a worker streams these as status lines).
+/// Told when a job has its command line (already redacted, as written to the `command` artifact)
+/// and when it starts; a worker streams these as status lines.
 pub trait StatusObserver {
     fn starting(&mut self, _line: &CommandLine) -> io::Result<()> {
         Ok(())
@@ -195,7 +196,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
             });
             pipeline.finish().context("cannot record the run's events")?;
             let ending = ending.with_context(|| format!("running {}", line.program()))?;
-            if let Some(message) = ending_message(spec, ending) {
+            if let Some(message) = ending_message(spec, line.program(), ending) {
                 pipeline.emit_message(&message).context("cannot record the run's events")?;
             }
             match ending {
@@ -217,7 +218,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
 }
 
 /// A line in the job's output saying why the runner ended it, so `stdout` explains the status.
-fn ending_message(spec: &JobSpec, ending: Ending) -> Option<String> {
+fn ending_message(spec: &JobSpec, program: &str, ending: Ending) -> Option<String> {
     let settings = &spec.env.settings;
     match ending {
         Ending::TimedOut(TimeoutKind::Job) => Some(format!(
@@ -236,18 +237,8 @@ fn ending_message(spec: &JobSpec, ending: Ending) -> Option<String> {
             ))
         }
         Ending::Canceled => Some("ansible-runner: the job was canceled".to_owned()),
-        Ending::Signalled(signal) => {
-            Some(format!("ansible-runner: {} was killed by signal {signal}", spec_program(spec)))
-        }
+        Ending::Signalled(signal) => Some(format!("ansible-runner: {program} was killed by signal {signal}")),
         Ending::Exited(_) => None,
-    }
-}
-
-fn spec_program(spec: &JobSpec) -> &str {
-    match (&spec.binary, &spec.kind) {
-        (Some(binary), _) => binary,
-        (None, JobKind::Module { .. }) => "ansible",
-        (None, _) => "ansible-playbook",
     }
 }
 
@@ -257,8 +248,14 @@ fn prompt_answers(spec: &JobSpec) -> anyhow::Result<Vec<PromptAnswer>> {
         .passwords
         .iter()
         .map(|(pattern, answer)| {
-            let compiled = regex::RegexBuilder::new(pattern).multi_line(true).build().with_context(|| {
-                format!("{}: {pattern:?} is not a valid regular expression", spec.pdd.env_file("passwords").display())
+            let compiled = regex::RegexBuilder::new(pattern).multi_line(true).build().map_err(|err| {
+                // The regex error draws a caret under the pattern over several lines; its last line says why.
+                let text = err.to_string();
+                let reason = text.lines().last().unwrap_or_default().trim_start_matches("error: ").to_owned();
+                anyhow::anyhow!(
+                    "{}: {pattern:?} is not a valid regular expression ({reason})",
+                    spec.pdd.env_file("passwords").display()
+                )
             })?;
             Ok(PromptAnswer { pattern: compiled, answer: answer.clone() })
         })

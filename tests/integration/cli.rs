@@ -127,3 +127,32 @@ fn logfile_is_created_and_debug_lines_go_to_it() {
     assert!(logged.contains(": command: ansible-playbook"), "{logged}");
     assert!(text(&out).0.contains("command: ansible-playbook"), "--debug prints even with -q");
 }
+
+#[test]
+fn bad_prompt_patterns_and_ssh_keys_are_one_line_errors_naming_the_file() {
+    for (name, content, expected) in [
+        ("passwords", "\"Password: (\": \"x\"\n", "env/passwords"),
+        (
+            "ssh_key",
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n-----END OPENSSH PRIVATE KEY-----\n",
+            "env/ssh_key",
+        ),
+    ] {
+        let pdd = Pdd::new();
+        pdd.file(&format!("env/{name}"), content)
+            .file("project/x.yml", "- hosts: all\n  gather_facts: false\n  tasks: []\n");
+        let out = ours().args(["run", pdd.path().to_str().unwrap(), "-p", "x.yml"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{name}: {:?}", text(&out));
+        let stderr = text(&out).1;
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{name}: {stderr}");
+        assert!(!pdd.path().join("artifacts").exists(), "{name}: nothing may run");
+    }
+}
+
+#[test]
+fn lock_wait_needs_lock() {
+    let out = ours().args(["run", "/tmp", "-p", "x.yml", "--lock-wait", "5"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("--lock"), "{}", text(&out).1);
+}

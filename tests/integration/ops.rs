@@ -44,6 +44,7 @@ fn progress_is_drawn_on_a_terminal_and_absent_when_piped() {
     let drawn = run_on_pty(&pdd, &["-p", "site.yml", "-i", "tty"]);
     assert!(drawn.contains("TASK [second]") && drawn.contains("hosts 1/1"), "{drawn}");
     assert!(drawn.contains("ok=1"), "{drawn}");
+    assert!(drawn.contains("ok=2 changed=1"), "counts as in the recap: {drawn}");
     assert!(drawn.contains("\u{1b}[0;32m"), "colours on a terminal");
 
     let piped = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "pipe"]).output().unwrap();
