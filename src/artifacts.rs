@@ -131,13 +131,7 @@ impl ArtifactsWriter {
         let events_dir = prepare_events_dir(dir)?;
         let command_path = dir.join("command");
         write_atomic(&command_path, &pyjson::to_vec_unicode(command), 0o600).map_err(fail(&command_path))?;
-        for stale in ["status", "rc"] {
-            let path = dir.join(stale);
-            match fs::remove_file(&path) {
-                Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(fail(&path)(err)),
-                _ => {}
-            }
-        }
+        remove_stale_status(dir)?;
         let stdout = if suppress_output_file {
             None
         } else {
@@ -166,6 +160,7 @@ impl ArtifactsWriter {
     /// other files come from the worker's artifact zip.
     pub fn for_stream(dir: &Path) -> Result<Self, ArtifactError> {
         let events_dir = prepare_events_dir(dir)?;
+        remove_stale_status(dir)?;
         let path = dir.join("stdout");
         let stdout = OpenOptions::new()
             .append(true)
@@ -202,6 +197,19 @@ pub fn write_status(dir: &Path, status: Status, rc: i32) -> Result<(), ArtifactE
     for (name, content) in [("status", status.as_str().to_owned()), ("rc", rc.to_string())] {
         let path = dir.join(name);
         write_atomic(&path, content.as_bytes(), 0o600).map_err(|source| ArtifactError::Write { path, source })?;
+    }
+    Ok(())
+}
+
+/// Removes the `status` and `rc` of an earlier run with the same ident: they describe a finished
+/// job, and this one has not finished.
+fn remove_stale_status(dir: &Path) -> Result<(), ArtifactError> {
+    for stale in ["status", "rc"] {
+        let path = dir.join(stale);
+        match fs::remove_file(&path) {
+            Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(fail(&path)(err)),
+            _ => {}
+        }
     }
     Ok(())
 }

@@ -94,6 +94,9 @@ pub struct JobSpec {
     pub env: EnvInputs,
 }
 
+/// Longest file name Linux file systems accept, in bytes.
+const NAME_MAX: usize = 255;
+
 /// The command-line checks the Python tool makes before touching the disk, in its order.
 pub fn validate_flags(args: &RunArgs) -> Result<(), JobError> {
     let job = &args.job;
@@ -111,7 +114,9 @@ pub fn validate_flags(args: &RunArgs) -> Result<(), JobError> {
         return Err(JobError::IsolationUnsupported);
     }
     if let Some(ident) = &args.output.ident {
-        if ident.is_empty() || ident == "." || ident == ".." || ident.contains('/') || ident.contains('\0') {
+        let too_long = ident.len() > NAME_MAX;
+        if too_long || ident.is_empty() || ident == "." || ident == ".." || ident.contains('/') || ident.contains('\0')
+        {
             return Err(JobError::BadIdent(ident.clone()));
         }
     }

@@ -1,7 +1,7 @@
 //! The `{"kwargs": …}` line of a job stream: what `transmit` sends and `worker` rebuilds a job from.
 //! Keys and their order are those of the Python ansible-runner 2.4.3, so either side can be Python.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -108,7 +108,8 @@ impl Kwargs {
     }
 
     /// Rebuilds the command-line form of the job inside the worker's private data dir. Relative
-    /// paths are taken inside that dir (the Python worker leaves some of them pointing nowhere).
+    /// paths are taken inside that dir (the Python worker leaves some of them pointing nowhere); the
+    /// artifact dir, which the worker writes, is rebased under it whatever the controller named.
     pub fn to_run_args(&self, pdd: &Path) -> RunArgs {
         let inside = |value: &str| inside_pdd(pdd, value).display().to_string();
         let inventory = match &self.inventory {
@@ -123,7 +124,7 @@ impl Kwargs {
                 binary: self.binary.clone(),
                 ident: self.ident.clone(),
                 rotate_artifacts: self.rotate_artifacts,
-                artifact_dir: self.artifact_dir.as_deref().map(|p| inside_pdd(pdd, p)),
+                artifact_dir: self.artifact_dir.as_deref().map(|p| rebase(pdd, p)),
                 project_dir: self.project_dir.as_deref().map(|p| inside_pdd(pdd, p)),
                 inventory,
                 json: false,
@@ -174,6 +175,28 @@ fn inside_pdd(pdd: &Path, value: &str) -> PathBuf {
     } else {
         pdd.join(value)
     }
+}
+
+/// A path the controller names for something the worker writes, placed under `base` as if `base`
+/// were the root: `/srv/a` and `srv/a` both become `base/srv/a`, and `..` never climbs above `base`.
+/// A worker never writes where a controller path happens to point on its node.
+pub fn rebase(base: &Path, value: &str) -> PathBuf {
+    let mut path = base.to_path_buf();
+    let mut depth = 0usize;
+    for part in Path::new(value).components() {
+        match part {
+            Component::Normal(name) => {
+                path.push(name);
+                depth += 1;
+            }
+            Component::ParentDir if depth > 0 => {
+                path.pop();
+                depth -= 1;
+            }
+            Component::ParentDir | Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+        }
+    }
+    path
 }
 
 fn scalar_text(value: &Value) -> Option<String> {
@@ -240,5 +263,17 @@ mod tests {
         assert_eq!(args.ansible.forks.as_deref(), Some("3"));
         assert_eq!(args.roles.roles_path.as_deref(), Some("/w/roles"));
         assert!(args.output.quiet);
+    }
+
+    #[test]
+    fn written_paths_are_rebased_under_the_worker_dir() {
+        let base = Path::new("/w");
+        assert_eq!(rebase(base, "/srv/ctl/artifacts"), Path::new("/w/srv/ctl/artifacts"));
+        assert_eq!(rebase(base, "artifacts"), Path::new("/w/artifacts"));
+        assert_eq!(rebase(base, "../../../etc/./x/../y"), Path::new("/w/etc/y"));
+        assert_eq!(rebase(base, "a/../.."), Path::new("/w"));
+        assert_eq!(rebase(Path::new(""), "/"), Path::new(""));
+        let kwargs: Kwargs = serde_json::from_str(r#"{"artifact_dir": "/tmp/ctl/arts"}"#).unwrap();
+        assert_eq!(kwargs.to_run_args(base).output.artifact_dir.as_deref(), Some(Path::new("/w/tmp/ctl/arts")));
     }
 }

@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::io;
+use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -14,12 +15,12 @@ use serde_json::{json, Map, Value};
 
 use crate::cli::WorkerArgs;
 use crate::command::CommandLine;
-use crate::config::create_dir_private;
+use crate::config::{create_dir_private, Settings};
 use crate::debuglog::DebugLog;
 use crate::events::{Event, EventSink};
 use crate::exit;
 use crate::job::JobSpec;
-use crate::kwargs::Kwargs;
+use crate::kwargs::{rebase, Kwargs};
 use crate::runner::{self, RunContext, StatusObserver};
 use crate::streaming::{extract_zip, pack_dir, Frame, StreamReader, StreamWriter};
 
@@ -30,7 +31,42 @@ fn lock(writer: &SharedWriter) -> MutexGuard<'_, StreamWriter<io::Stdout>> {
     writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Why a worker could not finish its job normally.
+enum Failure {
+    /// Told to the controller as an `error` status line before eof; the worker exits with `code`.
+    Job { line: Value, code: i32 },
+    /// The stream itself cannot be written: only stderr is left.
+    Stream(io::Error),
+}
+
+impl Failure {
+    fn job(explanation: impl std::fmt::Display) -> Self {
+        Self::Job { line: json!({"status": "error", "job_explanation": explanation.to_string()}), code: exit::FAILURE }
+    }
+}
+
+/// Whatever goes wrong, the stream ends with a status line and eof, so that a controller never
+/// waits for a job that is gone.
 pub fn worker_command(args: &WorkerArgs) -> anyhow::Result<i32> {
+    let writer: SharedWriter = Arc::new(Mutex::new(StreamWriter::new(io::stdout())));
+    let keepalive = Keepalive::start(&writer, args.keepalive_seconds.unwrap_or(0.0));
+    // A bug must not leave the controller without eof either; the panic message goes to stderr.
+    let served = panic::catch_unwind(AssertUnwindSafe(|| serve_in_dir(args, &writer, &keepalive)))
+        .unwrap_or_else(|_| Err(Failure::job("The worker failed unexpectedly; its stderr says why.")));
+    let result = match served {
+        Ok(code) => Ok(code),
+        Err(Failure::Job { line, code }) => {
+            let mut out = lock(&writer);
+            out.write_json(&line).and_then(|()| keepalive.write_eof(&mut out)).map(|()| code)
+        }
+        Err(Failure::Stream(err)) => Err(err),
+    };
+    keepalive.stop();
+    result.context("cannot write the worker stream")
+}
+
+/// Serves the job in the private data dir the flags ask for, or in a temp dir.
+fn serve_in_dir(args: &WorkerArgs, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32, Failure> {
     let (pdd, _temp) = match &args.private_data_dir {
         Some(dir) => {
             let dir = crate::config::absolute(dir);
@@ -43,15 +79,13 @@ pub fn worker_command(args: &WorkerArgs) -> anyhow::Result<i32> {
             let temp = tempfile::Builder::new()
                 .prefix("ansible-runner-worker-")
                 .tempdir()
-                .context("cannot make a temp dir")?;
+                .map_err(|err| Failure::job(format!("Job could not be prepared: cannot make a temp dir: {err}")))?;
             (temp.path().to_owned(), Some(temp))
         }
     };
-    create_dir_private(&pdd).with_context(|| format!("cannot create {}", pdd.display()))?;
-    let writer: SharedWriter = Arc::new(Mutex::new(StreamWriter::new(io::stdout())));
-    let keepalive = Keepalive::start(&writer, args.keepalive_seconds.unwrap_or(0.0));
-    let result = serve(&pdd, &writer, &keepalive);
-    keepalive.stop();
+    create_dir_private(&pdd)
+        .map_err(|err| Failure::job(format!("Job could not be prepared: cannot create {}: {err}", pdd.display())))?;
+    let result = serve(&pdd, writer, keepalive);
     if args.delete && args.private_data_dir.is_some() {
         let _ = fs::remove_dir_all(&pdd);
     }
@@ -59,44 +93,43 @@ pub fn worker_command(args: &WorkerArgs) -> anyhow::Result<i32> {
 }
 
 /// Reads the job, runs it, streams the results. Returns the exit code.
-fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> anyhow::Result<i32> {
-    let kwargs = match receive_job(pdd) {
-        Ok(kwargs) => kwargs,
-        Err(explanation) => {
-            let mut out = lock(writer);
-            out.write_json(&explanation)?;
-            keepalive.write_eof(&mut out)?;
-            return Ok(exit::OK);
-        }
-    };
-    dump_env_inputs(pdd, &kwargs).context("cannot write the job's env/ inputs")?;
-    let args = kwargs.to_run_args(pdd);
-    let mut spec = match JobSpec::resolve(&args) {
-        Ok(spec) => spec,
-        Err(err) => {
-            let mut out = lock(writer);
-            out.write_json(
-                &json!({"status": "error", "job_explanation": format!("Job could not be prepared: {err}")}),
-            )?;
-            keepalive.write_eof(&mut out)?;
-            return Ok(exit::FAILURE);
-        }
-    };
+fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32, Failure> {
+    let kwargs = receive_job(pdd).map_err(|line| Failure::Job { line, code: exit::OK })?;
+    let spec = prepare_job(pdd, &kwargs).map_err(|err| Failure::job(format!("Job could not be prepared: {err:#}")))?;
+    let cannot_run = |err: anyhow::Error| Failure::job(format!("Job could not be run: {err:#}"));
+    let cancel = runner::install_cancel_handlers().map_err(|err| cannot_run(err.into()))?;
+    let mut debug = DebugLog::open(false, None).map_err(|err| cannot_run(err.into()))?;
+    let mut events = StreamSink { writer: Arc::clone(writer) };
+    let mut status = StatusLines { writer: Arc::clone(writer), ident: spec.ident.clone() };
+    let context = RunContext { cancel: &cancel, sinks: vec![&mut events], status: &mut status, event_files: false };
+    let outcome = runner::run_job(&spec, context, &mut debug).map_err(cannot_run)?;
+    let packed = pack_dir(&outcome.artifact_dir, |_| true)
+        .map_err(|err| Failure::job(format!("The job's artifacts could not be packed: {err}")))?;
+    let mut out = lock(writer);
+    out.write_json(&json!({"status": outcome.status.as_str(), "runner_ident": spec.ident}))
+        .and_then(|()| out.write_zip(packed))
+        .and_then(|_| keepalive.write_eof(&mut out))
+        .map_err(Failure::Stream)?;
+    Ok(outcome.rc)
+}
+
+/// The job the kwargs describe, run inside `pdd`: inputs sent as kwargs are written into `env/`, and
+/// every path the runner writes to stays under `pdd` (the controller's `artifact_dir` is rebased by
+/// [`Kwargs::to_run_args`], the fact cache is kept inside the artifact dir).
+fn prepare_job(pdd: &Path, kwargs: &Kwargs) -> anyhow::Result<JobSpec> {
+    dump_env_inputs(pdd, kwargs).context("cannot write the job's env/ inputs")?;
+    let mut spec = JobSpec::resolve(&kwargs.to_run_args(pdd))?;
     let listed = kwargs.inventory_paths(pdd);
     if !listed.is_empty() {
         spec.inventory = listed;
     }
-    let cancel = runner::install_cancel_handlers()?;
-    let mut events = StreamSink { writer: Arc::clone(writer) };
-    let mut status = StatusLines { writer: Arc::clone(writer), ident: spec.ident.clone() };
-    let context = RunContext { cancel: &cancel, sinks: vec![&mut events], status: &mut status, event_files: false };
-    let outcome = runner::run_job(&spec, context, &mut DebugLog::open(false, None)?)?;
-    let packed = pack_dir(&outcome.artifact_dir, |_| true).context("cannot pack the artifacts")?;
-    let mut out = lock(writer);
-    out.write_json(&json!({"status": outcome.status.as_str(), "runner_ident": spec.ident}))?;
-    out.write_zip(packed)?;
-    keepalive.write_eof(&mut out)?;
-    Ok(outcome.rc)
+    let fact_cache = rebase(Path::new(""), &spec.env.settings.fact_cache);
+    spec.env.settings.fact_cache = if fact_cache.as_os_str().is_empty() {
+        Settings::default().fact_cache
+    } else {
+        fact_cache.to_string_lossy().into_owned()
+    };
+    Ok(spec)
 }
 
 /// Reads frames until eof: the kwargs and the private data dir. Errors are the in-stream status

@@ -17,6 +17,11 @@ use crate::pyjson;
 
 /// Longest line the reader accepts; beyond this a line is an error rather than unbounded memory.
 pub const MAX_LINE_BYTES: usize = 64 << 20;
+/// Most JSON values one line may hold. Parsed, a value costs up to ~100 bytes whatever its size in
+/// the text (`0,` is two), so a dense line under the byte cap could still take gigabytes; this
+/// keeps a line to a few hundred megabytes while real events, whose values average far more than
+/// 16 bytes, never come near it.
+const MAX_LINE_VALUES: usize = 4 << 20;
 /// Base64 characters decoded per step (a multiple of 4, so only the last step can hold padding).
 const B64_CHUNK: usize = 64 * 1024;
 /// Bytes encoded per write to the stream.
@@ -25,6 +30,8 @@ const OUT_BUF: usize = 64 * 1024;
 const ERROR_LINE_CHARS: usize = 1000;
 /// Characters of an offending line shown in an error message.
 const SHOWN_LINE_CHARS: usize = 100;
+/// Largest payload whose base64 length (4 per started 3 bytes) can still be counted in a `u64`.
+const MAX_ZIP_BYTES: u64 = u64::MAX / 4 * 3;
 
 /// Lenient on trailing bits like Python's decoder, strict on padding so a short payload is noticed.
 const DECODER: GeneralPurpose = GeneralPurpose::new(
@@ -130,7 +137,9 @@ pub enum StreamError {
     TruncatedLine { line: String },
     #[error("stream line longer than {limit} bytes")]
     LineTooLong { limit: usize },
-    #[error("zipfile size is not a non-negative integer: {value}")]
+    #[error("stream line holds more than {limit} JSON values")]
+    TooManyValues { limit: usize },
+    #[error("zipfile size is not an integer from 0 to {MAX_ZIP_BYTES}: {value}")]
     BadZipSize { value: String },
     #[error("invalid base64 in zip payload near character {offset}: {detail}")]
     BadBase64 { offset: u64, detail: String },
@@ -163,13 +172,14 @@ enum LineEnd {
 pub struct StreamReader<R: BufRead> {
     inner: R,
     max_line: usize,
+    max_values: usize,
     line: Vec<u8>,
     after_zip: bool,
 }
 
 impl<R: BufRead> StreamReader<R> {
     pub fn new(inner: R) -> Self {
-        Self { inner, max_line: MAX_LINE_BYTES, line: Vec::new(), after_zip: false }
+        Self { inner, max_line: MAX_LINE_BYTES, max_values: MAX_LINE_VALUES, line: Vec::new(), after_zip: false }
     }
 
     /// Lowers (or raises) the line cap.
@@ -177,6 +187,14 @@ impl<R: BufRead> StreamReader<R> {
     #[cfg(test)]
     pub fn with_max_line(mut self, max_line: usize) -> Self {
         self.max_line = max_line;
+        self
+    }
+
+    /// Lowers (or raises) the cap on values per line.
+    #[must_use]
+    #[cfg(test)]
+    pub fn with_max_values(mut self, max_values: usize) -> Self {
+        self.max_values = max_values;
         self
     }
 
@@ -208,12 +226,21 @@ impl<R: BufRead> StreamReader<R> {
         match map.get("zipfile") {
             None => Ok(Some(Frame::Json(map))),
             Some(value) => {
-                let size = value.as_u64().ok_or_else(|| StreamError::BadZipSize { value: value.to_string() })?;
+                let size = value
+                    .as_u64()
+                    .filter(|size| *size <= MAX_ZIP_BYTES)
+                    .ok_or_else(|| StreamError::BadZipSize { value: value.to_string() })?;
                 let file = self.read_base64(size)?;
                 self.after_zip = true;
                 Ok(Some(Frame::Zip { file }))
             }
         }
+    }
+
+    /// Bytes held for the current line, to check that memory stays bounded.
+    #[cfg(test)]
+    pub(super) fn line_capacity(&self) -> usize {
+        self.line.capacity()
     }
 
     /// The bytes of the last JSON line returned, without its newline: a worker sends each event
@@ -223,6 +250,9 @@ impl<R: BufRead> StreamReader<R> {
     }
 
     fn parse_line(&self) -> Result<Map<String, Value>, StreamError> {
+        if !values_within(&self.line, self.max_values) {
+            return Err(StreamError::TooManyValues { limit: self.max_values });
+        }
         let value: Value = serde_json::from_slice(&self.line)
             .map_err(|source| StreamError::NotJson { line: line_start(&self.line, ERROR_LINE_CHARS), source })?;
         match value {
@@ -305,6 +335,36 @@ impl<R: BufRead> StreamReader<R> {
         file.rewind()?;
         Ok(file)
     }
+}
+
+/// Whether the JSON text holds at most `limit` values (object keys included), counted from the bytes
+/// that open or separate values outside strings: an upper bound of what parsing it would build.
+fn values_within(text: &[u8], limit: usize) -> bool {
+    let mut count = 1usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in text {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match byte {
+                b'"' => in_string = true,
+                b'[' | b'{' | b',' | b':' => {
+                    count += 1;
+                    if count > limit {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    true
 }
 
 /// Decodes one run of base64 characters ending at character `end` of the payload.
@@ -463,6 +523,10 @@ mod tests {
         assert!(matches!(frames(b"[1, 2]\n").unwrap_err(), StreamError::NotObject { .. }));
         assert!(matches!(frames(b"{\"zipfile\": -1}\n").unwrap_err(), StreamError::BadZipSize { .. }));
         assert!(matches!(frames(b"{\"zipfile\": \"9\"}\n").unwrap_err(), StreamError::BadZipSize { .. }));
+        let huge = frames(b"{\"zipfile\": 18446744073709551615}\nAAAA").unwrap_err();
+        assert!(matches!(huge, StreamError::BadZipSize { .. }), "{huge}");
+        let largest = frames(format!("{{\"zipfile\": {MAX_ZIP_BYTES}}}\nAAAA").as_bytes()).unwrap_err();
+        assert!(matches!(largest, StreamError::TruncatedBase64 { got: 4, .. }), "{largest}");
     }
 
     #[test]
@@ -483,6 +547,18 @@ mod tests {
         assert_eq!(json_of(got.into_iter().next().unwrap())["stdout"].as_str().unwrap().len(), 700_000);
         let mut reader = StreamReader::new(Cursor::new(line)).with_max_line(1000);
         assert!(matches!(reader.next_frame().unwrap_err(), StreamError::LineTooLong { limit: 1000 }));
+    }
+
+    #[test]
+    fn dense_lines_are_refused_before_they_are_parsed() {
+        let line = b"{\"a\": [0, 1, {\"b\": \"[,:{\\\"\"}]}\n";
+        assert_eq!(frames(line).unwrap().len(), 1);
+        let mut exact = StreamReader::new(Cursor::new(line.to_vec())).with_max_values(8);
+        assert!(exact.next_frame().is_ok(), "brackets, commas and colons inside strings are not counted");
+        let mut under = StreamReader::new(Cursor::new(line.to_vec())).with_max_values(7);
+        assert!(matches!(under.next_frame().unwrap_err(), StreamError::TooManyValues { limit: 7 }));
+        let dense = format!("{{\"a\": [{}0]}}\n", "0,".repeat(MAX_LINE_VALUES));
+        assert!(matches!(frames(dense.as_bytes()).unwrap_err(), StreamError::TooManyValues { .. }));
     }
 
     #[test]

@@ -6,6 +6,8 @@
 
 mod extract;
 mod frame;
+#[cfg(test)]
+mod fuzz;
 mod zip_out;
 
 pub use extract::extract_zip;

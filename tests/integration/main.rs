@@ -10,3 +10,4 @@ mod ops;
 mod reports;
 mod run;
 mod stream;
+mod stream_hostile;

@@ -14,7 +14,7 @@ const PLAYBOOK: &str =
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=streamed\n    - command: \"true\"\n";
 
 /// Runs `cmd` with `input` on stdin.
-fn feed(mut cmd: Command, input: &[u8]) -> Output {
+pub fn feed(mut cmd: Command, input: &[u8]) -> Output {
     let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let input = input.to_vec();
@@ -26,7 +26,7 @@ fn feed(mut cmd: Command, input: &[u8]) -> Output {
     out
 }
 
-fn sub(mut cmd: Command, args: &[&str]) -> Command {
+pub fn sub(mut cmd: Command, args: &[&str]) -> Command {
     cmd.args(args);
     cmd
 }
@@ -76,7 +76,7 @@ fn ours_end_to_end() {
     pipeline(ours, ours, ours);
 }
 
-fn lines(output: &[u8]) -> Vec<Value> {
+pub fn lines(output: &[u8]) -> Vec<Value> {
     // Only the JSON lines: a zip payload runs into the next line, so split it off.
     String::from_utf8_lossy(output)
         .lines()
