@@ -320,6 +320,10 @@ pub struct ReportArgs {
         allow_negative_numbers = true
     )]
     pub lock_wait: Option<f64>,
+
+    /// Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)
+    #[arg(long = "summary")]
+    pub summary: bool,
 }
 
 /// When `--notify-url` is called.

@@ -54,11 +54,7 @@ pub fn run_command(args: &RunArgs) -> anyhow::Result<i32> {
     if on_terminal {
         terminal = terminal.with_progress(Progress::on_stdout());
     }
-    let style = match spec.output {
-        OutputMode::Quiet => SummaryStyle::Silent,
-        OutputMode::Pretty if on_terminal => SummaryStyle::WithSlowest,
-        _ => SummaryStyle::OneLine,
-    };
+    let style = summary_style(spec.output, on_terminal, args.report.summary);
     let mut reports = RunReports::new(&args.report, style);
     let mut sinks: Vec<&mut dyn EventSink> = vec![&mut terminal];
     sinks.extend(reports.sinks());
@@ -68,6 +64,20 @@ pub fn run_command(args: &RunArgs) -> anyhow::Result<i32> {
     let outcome = outcome?;
     reports.finish(outcome.status.as_str(), outcome.rc, &spec.ident, &outcome.artifact_dir);
     Ok(outcome.rc)
+}
+
+/// The closing summary is for a person at a terminal (or a CI log that asks with `--summary`): in a
+/// pipe, stdout and stderr carry what the Python tool's do and nothing more.
+fn summary_style(output: OutputMode, stdout_on_terminal: bool, asked: bool) -> SummaryStyle {
+    use std::io::IsTerminal;
+    let wanted = asked || (output != OutputMode::Quiet && io::stderr().is_terminal());
+    if !wanted {
+        SummaryStyle::Silent
+    } else if output == OutputMode::Pretty && stdout_on_terminal {
+        SummaryStyle::WithSlowest
+    } else {
+        SummaryStyle::OneLine
+    }
 }
 
 /// The Python tool stores a `--cmdline` into `env/cmdline` when that file is absent (unless
