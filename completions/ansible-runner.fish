@@ -80,6 +80,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s q 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
@@ -123,6 +124,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
@@ -166,6 +168,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s q
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
@@ -209,6 +212,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
@@ -252,6 +256,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand worker; and not __fish_seen_subcommand_from cleanup help" -l private-data-dir -d 'Base directory containing the ansible-runner metadata (default: a temporary directory)' -r -F

@@ -2,9 +2,10 @@
 //! `stderr`, `status`, `rc`, and rotation of old runs. Final files are written atomically
 //! (temp file + rename) so a killed run never leaves half a file.
 
-use std::fs::{self, OpenOptions};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
@@ -44,14 +45,58 @@ impl Status {
     }
 }
 
-/// Writes a file so that readers see either the old content or the whole new one.
+/// rc recorded for a run the runner itself could not complete (a full disk, a program the system
+/// refused to start); the runner exits 1 too, with the reason on stderr.
+pub const RC_RUNNER_FAILED: i32 = 1;
+
+/// Writes a file so that readers see either the old content or the whole new one. On failure the
+/// temp file is removed: a full disk leaves no debris.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = path.with_file_name(format!(".{file_name}.tmp"));
     let mut file = OpenOptions::new().write(true).create(true).truncate(true).mode(mode).open(&tmp)?;
-    file.write_all(bytes)?;
-    drop(file);
-    fs::rename(&tmp, path)
+    let written = file.write_all(bytes).and_then(|()| {
+        drop(file);
+        fs::rename(&tmp, path)
+    });
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// Space for `status` and `rc`, taken when the run starts, so that a run that fills the disk can
+/// still say how it ended. The files are unnamed (`O_TMPFILE`) until then: a runner that dies
+/// leaves nothing behind. Where a filesystem has no unnamed files, the ordinary write is used.
+#[derive(Default)]
+struct Reserved {
+    status: Option<File>,
+    rc: Option<File>,
+}
+
+/// Longer than any status or rc.
+const RESERVED_BYTES: usize = 16;
+
+impl Reserved {
+    fn take(dir: &Path) -> Self {
+        Self { status: reserve(dir), rc: reserve(dir) }
+    }
+}
+
+fn reserve(dir: &Path) -> Option<File> {
+    let mut file = OpenOptions::new().write(true).custom_flags(nix::libc::O_TMPFILE).mode(0o600).open(dir).ok()?;
+    file.write_all(&[b' '; RESERVED_BYTES]).ok()?;
+    Some(file)
+}
+
+/// Writes `content` into a reserved file (within the space it already holds) and gives it its name.
+fn publish(file: &File, content: &[u8], path: &Path) -> io::Result<()> {
+    let len = u64::try_from(content.len()).map_err(io::Error::other)?;
+    file.write_all_at(content, 0)?;
+    file.set_len(len)?;
+    let fd = format!("/proc/self/fd/{}", file.as_raw_fd());
+    let here = nix::fcntl::AT_FDCWD;
+    nix::unistd::linkat(here, fd.as_str(), here, path, nix::fcntl::AtFlags::AT_SYMLINK_FOLLOW).map_err(io::Error::from)
 }
 
 /// The artifact sink: event files and the stdout text as events arrive, status and rc at the end.
@@ -62,6 +107,12 @@ pub struct ArtifactsWriter {
     stdout: Option<Box<dyn Write + Send>>,
     /// `None` for a worker, which streams its events instead (its `job_events/` stays empty).
     event_files: Option<EventFiles>,
+    reserved: Reserved,
+}
+
+/// An I/O error that names the file it happened to.
+fn naming(path: &Path, err: io::Error) -> io::Error {
+    io::Error::new(err.kind(), format!("cannot write {}: {err}", path.display()))
 }
 
 /// Event files are written by a few threads: an atomic write is a create and a rename, and on
@@ -86,7 +137,7 @@ impl EventFiles {
                     loop {
                         let next = jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
                         let Ok((path, bytes)) = next else { return Ok(()) };
-                        write_atomic(&path, &bytes, 0o600)?;
+                        write_atomic(&path, &bytes, 0o600).map_err(|err| naming(&path, err))?;
                     }
                 })
             })
@@ -94,9 +145,14 @@ impl EventFiles {
         Self { queue: Some(queue), writers }
     }
 
-    fn send(&self, path: PathBuf, bytes: Vec<u8>) -> io::Result<()> {
+    /// Queues an event file; once every writer has stopped on an error, that error.
+    fn send(&mut self, path: PathBuf, bytes: Vec<u8>) -> io::Result<()> {
         let stopped = || io::Error::other("the event file writers stopped after an error");
-        self.queue.as_ref().ok_or_else(stopped)?.send((path, bytes)).map_err(|_| stopped())
+        let sent = self.queue.as_ref().ok_or_else(stopped)?.send((path, bytes));
+        if sent.is_err() {
+            return Err(self.close().err().unwrap_or_else(stopped));
+        }
+        Ok(())
     }
 
     /// Waits until every queued event is on disk; the first write error, if any.
@@ -121,39 +177,46 @@ impl Drop for EventFiles {
 }
 
 impl ArtifactsWriter {
-    /// Creates `<dir>`, an empty `job_events/`, `stdout` and `stderr`, and writes `command`.
+    /// Creates `<dir>`, an empty `job_events/`, `stdout` and `stderr`, and writes `command`. If that
+    /// fails half-way, the dir still ends with `status` `failed` (when it can be written at all).
     pub fn create(
         dir: &Path,
         command: &CommandLine,
         suppress_output_file: bool,
         event_files: bool,
     ) -> Result<Self, ArtifactError> {
+        let created = Self::prepare(dir, command, suppress_output_file);
+        let (events_dir, stdout) = created.inspect_err(|_| {
+            let _ = write_status(dir, Status::Failed, RC_RUNNER_FAILED);
+        })?;
+        Ok(Self {
+            dir: dir.to_owned(),
+            events_dir,
+            stdout,
+            event_files: event_files.then(EventFiles::start),
+            reserved: Reserved::take(dir),
+        })
+    }
+
+    fn prepare(
+        dir: &Path,
+        command: &CommandLine,
+        suppress_output_file: bool,
+    ) -> Result<(PathBuf, Option<Box<dyn Write + Send>>), ArtifactError> {
         let events_dir = prepare_events_dir(dir)?;
         let command_path = dir.join("command");
         write_atomic(&command_path, &pyjson::to_vec_unicode(command), 0o600).map_err(fail(&command_path))?;
         remove_stale_status(dir)?;
-        let stdout = if suppress_output_file {
-            None
-        } else {
-            let path = dir.join("stdout");
-            let file = OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&path)
-                .map_err(fail(&path))?;
-            let stderr = dir.join("stderr");
-            OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o644)
-                .open(&stderr)
-                .map_err(fail(&stderr))?;
-            Some(Box::new(file) as Box<dyn Write + Send>)
+        if suppress_output_file {
+            return Ok((events_dir, None));
+        }
+        let open = |name: &str, mode: u32| {
+            let path = dir.join(name);
+            OpenOptions::new().write(true).create(true).truncate(true).mode(mode).open(&path).map_err(fail(&path))
         };
-        Ok(Self { dir: dir.to_owned(), events_dir, stdout, event_files: event_files.then(EventFiles::start) })
+        let stdout = open("stdout", 0o600)?;
+        open("stderr", 0o644)?;
+        Ok((events_dir, Some(Box::new(stdout))))
     }
 
     /// For events that arrive already numbered (`process`): `job_events/` and `stdout` only; the
@@ -169,7 +232,13 @@ impl ArtifactsWriter {
             .open(&path)
             .map_err(|source| ArtifactError::Write { path, source })?;
         let stdout: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(64 * 1024, stdout));
-        Ok(Self { dir: dir.to_owned(), events_dir, stdout: Some(stdout), event_files: Some(EventFiles::start()) })
+        Ok(Self {
+            dir: dir.to_owned(),
+            events_dir,
+            stdout: Some(stdout),
+            event_files: Some(EventFiles::start()),
+            reserved: Reserved::default(),
+        })
     }
 
     /// Waits until every event file is written (before `status`, so a finished run is complete).
@@ -185,17 +254,41 @@ impl ArtifactsWriter {
         }
     }
 
-    /// Writes `status` then `rc`, as the Python tool does.
+    /// Writes `status` then `rc`, as the Python tool does. Events that could not all be written
+    /// make the run `failed` (and the error is returned).
     pub fn finish(&mut self, status: Status, rc: i32) -> Result<(), ArtifactError> {
-        self.close()?;
-        write_status(&self.dir, status, rc)
+        if let Err(err) = self.close() {
+            let _ = self.write_status(Status::Failed, RC_RUNNER_FAILED);
+            return Err(err);
+        }
+        self.write_status(status, rc)
+    }
+
+    /// Ends a run the runner could not complete: what can still be written is, then `failed`.
+    pub fn abandon(&mut self) {
+        let _ = self.close();
+        let _ = self.write_status(Status::Failed, RC_RUNNER_FAILED);
+    }
+
+    fn write_status(&mut self, status: Status, rc: i32) -> Result<(), ArtifactError> {
+        let reserved = [self.reserved.status.take(), self.reserved.rc.take()];
+        write_final(&self.dir, status, rc, reserved)
     }
 }
 
 /// Writes the final `status` and `rc` files of an artifact dir.
 pub fn write_status(dir: &Path, status: Status, rc: i32) -> Result<(), ArtifactError> {
-    for (name, content) in [("status", status.as_str().to_owned()), ("rc", rc.to_string())] {
+    write_final(dir, status, rc, [None, None])
+}
+
+/// `status` then `rc`, each into its reserved space when there is one, else written the usual way.
+fn write_final(dir: &Path, status: Status, rc: i32, reserved: [Option<File>; 2]) -> Result<(), ArtifactError> {
+    let contents = [("status", status.as_str().to_owned()), ("rc", rc.to_string())];
+    for ((name, content), space) in contents.into_iter().zip(reserved) {
         let path = dir.join(name);
+        if space.is_some_and(|file| publish(&file, content.as_bytes(), &path).is_ok()) {
+            continue;
+        }
         write_atomic(&path, content.as_bytes(), 0o600).map_err(|source| ArtifactError::Write { path, source })?;
     }
     Ok(())
@@ -239,11 +332,11 @@ impl ArtifactsWriter {
     }
 
     fn record(&mut self, event: &Event, file_content: Vec<u8>) -> io::Result<()> {
-        if let Some(files) = &self.event_files {
+        if let Some(files) = &mut self.event_files {
             files.send(self.events_dir.join(event.file_name()), file_content)?;
         }
         if let Some(file) = &mut self.stdout {
-            file.write_all(event.text.as_bytes())?;
+            file.write_all(event.text.as_bytes()).map_err(|err| naming(&self.dir.join("stdout"), err))?;
         }
         Ok(())
     }

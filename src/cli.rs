@@ -32,7 +32,10 @@ These are common Ansible Runner commands:
                   Ansible event, and write the run's artifacts (command, rc, status, stdout, job_events/).",
     disable_version_flag = true,
     subcommand_required = false,
-    arg_required_else_help = false
+    arg_required_else_help = false,
+    // As argparse: a unique prefix of an option is the option, and a repeated option's last value wins.
+    infer_long_args = true,
+    args_override_self = true
 )]
 pub struct Cli {
     /// Print the version and exit
@@ -152,7 +155,13 @@ pub struct OutputArgs {
 
     /// Automatically clean up old artifact directories after a given number have been created
     /// (default: 0, which disables rotation)
-    #[arg(long = "rotate-artifacts", default_value_t = 0, value_name = "ROTATE_ARTIFACTS")]
+    #[arg(
+        long = "rotate-artifacts",
+        default_value_t = 0,
+        value_name = "ROTATE_ARTIFACTS",
+        value_parser = int,
+        allow_negative_numbers = true
+    )]
     pub rotate_artifacts: i64,
 
     /// Optional path for the artifact root directory, by default it is located inside the private data dir
@@ -303,8 +312,18 @@ pub struct ReportArgs {
     pub lock: bool,
 
     /// With --lock: wait up to this many seconds for the lock instead of exiting
-    #[arg(long = "lock-wait", value_name = "SECONDS", requires = "lock")]
+    #[arg(
+        long = "lock-wait",
+        value_name = "SECONDS",
+        requires = "lock",
+        value_parser = seconds,
+        allow_negative_numbers = true
+    )]
     pub lock_wait: Option<f64>,
+
+    /// Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)
+    #[arg(long = "summary")]
+    pub summary: bool,
 }
 
 /// When `--notify-url` is called.
@@ -343,7 +362,13 @@ pub struct WorkerArgs {
     #[arg(long = "delete")]
     pub delete: bool,
     /// Emit a keepalive line after this many seconds without output (0 disables)
-    #[arg(long = "keepalive-seconds", env = "ANSIBLE_RUNNER_KEEPALIVE_SECONDS", value_name = "SECONDS")]
+    #[arg(
+        long = "keepalive-seconds",
+        env = "ANSIBLE_RUNNER_KEEPALIVE_SECONDS",
+        value_name = "SECONDS",
+        value_parser = seconds,
+        allow_negative_numbers = true
+    )]
     pub keepalive_seconds: Option<f64>,
     /// Show the execution node's capacity and version information, then exit
     #[arg(long = "worker-info")]
@@ -365,13 +390,19 @@ pub struct CleanupArgs {
     #[arg(long = "file-pattern", value_name = "GLOB")]
     pub file_pattern: Option<String>,
     /// Skip any matching path that contains one of these strings
-    #[arg(long = "exclude-strings", num_args = 1.., value_name = "STRING")]
+    #[arg(long = "exclude-strings", num_args = 0.., value_name = "STRING")]
     pub exclude_strings: Vec<String>,
     /// Skip directories modified within this many minutes (0 disables)
-    #[arg(long = "grace-period", default_value_t = 60, value_name = "MINUTES")]
+    #[arg(
+        long = "grace-period",
+        default_value_t = 60,
+        value_name = "MINUTES",
+        value_parser = minutes,
+        allow_negative_numbers = true
+    )]
     pub grace_period: u64,
     /// Container images to remove
-    #[arg(long = "remove-images", num_args = 1.., value_name = "IMAGE")]
+    #[arg(long = "remove-images", num_args = 0.., value_name = "IMAGE")]
     pub remove_images: Vec<String>,
     /// Prune dangling container images after removing
     #[arg(long = "image-prune")]
@@ -420,4 +451,30 @@ pub struct ReplayArgs {
     /// Write a JUnit XML report of the run to this file
     #[arg(long = "junit", value_name = "PATH")]
     pub junit: Option<PathBuf>,
+}
+
+/// An integer as Python's `int()` reads it; beyond 64 bits it saturates (argparse has no limit, and
+/// no count here means anything past that).
+fn int(text: &str) -> Result<i64, String> {
+    use std::num::IntErrorKind;
+    let digits = text.trim().replace('_', "");
+    match digits.parse::<i64>() {
+        Ok(value) => Ok(value),
+        Err(err) if *err.kind() == IntErrorKind::PosOverflow => Ok(i64::MAX),
+        Err(err) if *err.kind() == IntErrorKind::NegOverflow => Ok(i64::MIN),
+        Err(_) => Err(format!("invalid int value: '{text}'")),
+    }
+}
+
+/// `--grace-period`: minutes; zero or less disables the grace period, as in the Python tool.
+fn minutes(text: &str) -> Result<u64, String> {
+    int(text).map(|value| u64::try_from(value).unwrap_or(0))
+}
+
+/// A number of seconds within `config::MAX_SECONDS`; larger values cannot be a real wait and
+/// would overflow the clock arithmetic.
+fn seconds(text: &str) -> Result<f64, String> {
+    let value: f64 = text.trim().parse().map_err(|_| format!("invalid float value: '{text}'"))?;
+    crate::config::seconds_in_range(value)
+        .ok_or_else(|| format!("invalid value: '{text}' (expected {})", crate::config::SECONDS_RANGE))
 }

@@ -18,8 +18,15 @@ const ANSIBLE_DEFAULT_ROLES_PATH: &str = "~/.ansible/roles:/usr/share/ansible/ro
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CommandLine {
     pub command: Vec<String>,
+    #[serde(serialize_with = "lossy_path")]
     pub cwd: PathBuf,
     pub env: IndexMap<String, String>,
+}
+
+/// A path as text even when it is not UTF-8 (a private data dir may be named in any bytes); the
+/// argv beside it is already text of the same form.
+fn lossy_path<S: serde::Serializer>(path: &Path, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&path.to_string_lossy())
 }
 
 /// Paths decided at run time that the command line refers to.

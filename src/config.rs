@@ -23,8 +23,24 @@ pub enum ConfigError {
     NotAMapping { path: PathBuf, found: &'static str },
     #[error("{path}: setting `{key}` must be {expected}")]
     BadSetting { path: PathBuf, key: String, expected: &'static str },
+    #[error("{path}: setting `{key}` must be {SECONDS_RANGE}, found {found}")]
+    BadSeconds { path: PathBuf, key: String, found: String },
+    #[error("{path} is not {expected}: it holds bytes that are not UTF-8 text")]
+    NotText { path: PathBuf, expected: &'static str },
     #[error("{path}: {reason}")]
     BadCmdline { path: PathBuf, reason: String },
+}
+
+/// The longest timeout or wait accepted, in seconds (about 31 years): beyond any real job, and far
+/// below what deadline arithmetic can hold, so no number a user writes can overflow a clock.
+pub const MAX_SECONDS: f64 = 1e9;
+/// The accepted range, as error messages state it.
+pub const SECONDS_RANGE: &str = "a number of seconds from 0 to 1000000000";
+
+/// `value` when it is a usable number of seconds; `None` for NaN, negatives, infinities and
+/// anything above `MAX_SECONDS`.
+pub fn seconds_in_range(value: f64) -> Option<f64> {
+    (0.0..=MAX_SECONDS).contains(&value).then_some(value)
 }
 
 /// The private data dir, made absolute, with the paths the runner reads from it.
@@ -80,15 +96,15 @@ impl PrivateDataDir {
             .map(|map| map.iter().map(|(key, value)| (key.clone(), python_str(value))).collect())
             .unwrap_or_default();
         let cmdline_path = self.env_file("cmdline");
-        let cmdline = read_optional_text(&cmdline_path)?;
+        let cmdline = read_optional_text(&cmdline_path, "a command line")?;
         if let Some(text) = &cmdline {
             split_cmdline(text).map_err(|reason| ConfigError::BadCmdline { path: cmdline_path.clone(), reason })?;
         }
-        let ssh_key = read_optional_text(&self.env_file("ssh_key"))?;
+        let ssh_key = read_optional_text(&self.env_file("ssh_key"), "a private key in text (PEM or OpenSSH) form")?;
         let extravars = self.env_file("extravars");
         let extravars = extravars.exists().then_some(extravars);
         let args_path = self.root.join("args");
-        let args = read_optional_text(&args_path)?;
+        let args = read_optional_text(&args_path, "a command line")?;
         if let Some(text) = &args {
             split_cmdline(text).map_err(|reason| ConfigError::BadCmdline { path: args_path.clone(), reason })?;
         }
@@ -141,20 +157,14 @@ impl Settings {
         let bad =
             |key: &str, expected| ConfigError::BadSetting { path: path.to_owned(), key: key.to_owned(), expected };
         let seconds = |key: &str| -> Result<Option<f64>, ConfigError> {
-            match map.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::Number(n)) => {
-                    n.as_f64().filter(|v| *v >= 0.0).map(Some).ok_or_else(|| bad(key, "a number of seconds"))
-                }
-                Some(Value::String(s)) => s
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| *v >= 0.0)
-                    .map(Some)
-                    .ok_or_else(|| bad(key, "a number of seconds")),
-                Some(_) => Err(bad(key, "a number of seconds")),
-            }
+            let (text, found) = match map.get(key) {
+                None | Some(Value::Null) => return Ok(None),
+                Some(Value::Number(n)) => (n.to_string(), n.to_string()),
+                Some(Value::String(s)) => (s.trim().to_owned(), format!("{s:?}")),
+                Some(other) => (String::new(), json_kind(other).to_owned()),
+            };
+            let out_of_range = || ConfigError::BadSeconds { path: path.to_owned(), key: key.to_owned(), found };
+            text.parse::<f64>().ok().and_then(seconds_in_range).map(Some).ok_or_else(out_of_range)
         };
         let flag = |key: &str| -> Result<Option<bool>, ConfigError> {
             match map.get(key) {
@@ -186,14 +196,17 @@ impl Settings {
 /// Reads a JSON-or-YAML file that must hold a mapping. A missing file is `None`; an empty one is an
 /// empty mapping.
 pub fn read_mapping(path: &Path) -> Result<Option<serde_json::Map<String, Value>>, ConfigError> {
-    let Some(text) = read_optional_text(path)? else { return Ok(None) };
+    let Some(text) = read_optional_text(path, "YAML or JSON text")? else { return Ok(None) };
     if text.trim().is_empty() {
         return Ok(Some(serde_json::Map::new()));
     }
     let value: Value = match serde_json::from_str(&text) {
         Ok(value) => value,
-        Err(_) => serde_yaml_ng::from_str::<Value>(&text)
-            .map_err(|err| ConfigError::Syntax { path: path.to_owned(), reason: err.to_string() })?,
+        Err(_) => {
+            serde_yaml_ng::from_str::<YamlValue>(&text)
+                .map_err(|err| ConfigError::Syntax { path: path.to_owned(), reason: err.to_string() })?
+                .0
+        }
     };
     match value {
         Value::Object(map) => Ok(Some(map)),
@@ -202,11 +215,84 @@ pub fn read_mapping(path: &Path) -> Result<Option<serde_json::Map<String, Value>
     }
 }
 
-fn read_optional_text(path: &Path) -> Result<Option<String>, ConfigError> {
+/// A YAML document as JSON data, except that `.nan` and `.inf` become the text Python's `str()`
+/// gives them (`nan`, `inf`, `-inf`) where JSON data has no room for them: `env/envvars` values
+/// come out as in the Python tool, and a setting written as `.nan` is refused instead of read as unset.
+struct YamlValue(Value);
+
+impl<'de> serde::Deserialize<'de> for YamlValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(YamlVisitor).map(YamlValue)
+    }
+}
+
+struct YamlVisitor;
+
+impl<'de> serde::de::Visitor<'de> for YamlVisitor {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("YAML data")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Value, E> {
+        v.to_string().parse().map(Value::Number).map_err(E::custom)
+    }
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Value, E> {
+        v.to_string().parse().map(Value::Number).map_err(E::custom)
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        let python = if v.is_nan() {
+            "nan"
+        } else if v > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        };
+        Ok(serde_json::Number::from_f64(v).map_or_else(|| Value::String(python.to_owned()), Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(YamlValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some((key, YamlValue(value))) = map.next_entry::<String, YamlValue>()? {
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Reads a text file; `expected` says what it should hold when it turns out not to be text.
+fn read_optional_text(path: &Path, expected: &'static str) -> Result<Option<String>, ConfigError> {
     match fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| ConfigError::Syntax { path: path.to_owned(), reason: "not UTF-8 text".to_owned() }),
+        Ok(bytes) => {
+            String::from_utf8(bytes).map(Some).map_err(|_| ConfigError::NotText { path: path.to_owned(), expected })
+        }
         Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(source) => Err(ConfigError::Read { path: path.to_owned(), source }),
     }
@@ -379,6 +465,28 @@ mod tests {
         assert!(settings.suppress_output_file);
         let bad = json!({"job_timeout": "soon"});
         assert!(Settings::from_mapping(Path::new("s"), bad.as_object().unwrap()).is_err());
+    }
+
+    #[test]
+    fn seconds_outside_the_range_name_the_setting_and_the_range() {
+        for value in [json!(1e99), json!(-1), json!("1e99"), json!("nan"), json!("inf"), json!([1])] {
+            let map = json!({"idle_timeout": value});
+            let err = Settings::from_mapping(Path::new("s"), map.as_object().unwrap()).unwrap_err().to_string();
+            assert!(err.starts_with("s: setting `idle_timeout` must be a number of seconds from 0 to"), "{err}");
+        }
+        let map = json!({"job_timeout": 1e9, "idle_timeout": 0});
+        let settings = Settings::from_mapping(Path::new("s"), map.as_object().unwrap()).unwrap();
+        assert_eq!((settings.job_timeout, settings.idle_timeout), (Some(1e9), None));
+    }
+
+    #[test]
+    fn yaml_nan_and_infinity_read_as_python_prints_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("envvars");
+        fs::write(&path, "A: .nan\nB: -.inf\nC: 18446744073709551617\n").unwrap();
+        let map = read_mapping(&path).unwrap().unwrap();
+        let shown: Vec<String> = map.values().map(python_str).collect();
+        assert_eq!(shown, ["nan", "-inf", "18446744073709551617"]);
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod command;
 mod config;
 mod daemon;
 mod debuglog;
+mod diagnostics;
 mod display;
 mod events;
 mod exit;
@@ -44,7 +45,7 @@ mod streaming;
 mod transmit;
 mod worker;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 use crate::cli::{Cli, Command, WorkerAction};
 use crate::job::JobError;
@@ -54,18 +55,22 @@ fn main() {
 }
 
 fn real_main() -> i32 {
+    // Lossy copies for the checks below; clap parses the raw arguments, so paths keep their bytes.
+    let args: Vec<String> = std::env::args_os().map(|arg| arg.to_string_lossy().into_owned()).collect();
     // `--version` wins anywhere on the line, before required arguments are checked (as argparse does).
-    if std::env::args().skip(1).any(|arg| arg == "--version") {
+    if args.iter().skip(1).any(|arg| arg == "--version") {
         outln!("{}", env!("CARGO_PKG_VERSION"));
         return exit::OK;
     }
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(std::env::args_os()) {
         Ok(cli) => cli,
-        Err(err) => {
-            let _ = err.print();
-            return if err.use_stderr() { exit::USAGE } else { exit::OK };
-        }
+        Err(err) => return diagnostics::usage_error(&err, args.get(1..).unwrap_or_default()),
     };
+    // An abbreviation of `--version` (argparse accepts unique prefixes) reaches here.
+    if cli.version {
+        outln!("{}", env!("CARGO_PKG_VERSION"));
+        return exit::OK;
+    }
     if let Some(dir) = &cli.generate_assets {
         return match assets::generate(dir) {
             Ok(()) => exit::OK,
@@ -75,13 +80,7 @@ fn real_main() -> i32 {
             }
         };
     }
-    let Some(command) = cli.command else {
-        let _ = std::io::Write::write_all(&mut std::io::stdout(), cli::COMMON_USAGE.as_bytes());
-        let mut cmd = Cli::command();
-        errln!("{}", cmd.render_usage());
-        errln!("ansible-runner: error: the following arguments are required: command");
-        return exit::USAGE;
-    };
+    let Some(command) = cli.command else { return diagnostics::missing_command() };
     let result = match command {
         Command::Run(args) if args.daemonized => daemon::daemon_run(&args),
         Command::Run(args) => runner::run_command(&args),
@@ -112,6 +111,6 @@ fn report(err: &anyhow::Error) {
         Some(JobError::HostsWithoutModuleOrRole | JobError::NothingToRun | JobError::BadInventory) => {
             errln!("{err}")
         }
-        _ => errln!("ansible-runner: {err:#}"),
+        _ => errln!("ansible-runner: {}", diagnostics::one_line(err)),
     }
 }

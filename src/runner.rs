@@ -54,11 +54,7 @@ pub fn run_command(args: &RunArgs) -> anyhow::Result<i32> {
     if on_terminal {
         terminal = terminal.with_progress(Progress::on_stdout());
     }
-    let style = match spec.output {
-        OutputMode::Quiet => SummaryStyle::Silent,
-        OutputMode::Pretty if on_terminal => SummaryStyle::WithSlowest,
-        _ => SummaryStyle::OneLine,
-    };
+    let style = summary_style(spec.output, on_terminal, args.report.summary);
     let mut reports = RunReports::new(&args.report, style);
     let mut sinks: Vec<&mut dyn EventSink> = vec![&mut terminal];
     sinks.extend(reports.sinks());
@@ -68,6 +64,20 @@ pub fn run_command(args: &RunArgs) -> anyhow::Result<i32> {
     let outcome = outcome?;
     reports.finish(outcome.status.as_str(), outcome.rc, &spec.ident, &outcome.artifact_dir);
     Ok(outcome.rc)
+}
+
+/// The closing summary is for a person at a terminal (or a CI log that asks with `--summary`): in a
+/// pipe, stdout and stderr carry what the Python tool's do and nothing more.
+fn summary_style(output: OutputMode, stdout_on_terminal: bool, asked: bool) -> SummaryStyle {
+    use std::io::IsTerminal;
+    let wanted = asked || (output != OutputMode::Quiet && io::stderr().is_terminal());
+    if !wanted {
+        SummaryStyle::Silent
+    } else if output == OutputMode::Pretty && stdout_on_terminal {
+        SummaryStyle::WithSlowest
+    } else {
+        SummaryStyle::OneLine
+    }
 }
 
 /// The Python tool stores a `--cmdline` into `env/cmdline` when that file is absent (unless
@@ -126,6 +136,8 @@ pub struct RunContext<'a> {
 }
 
 /// Runs a resolved job, handing every event to the artifact writer and then to the context's sinks.
+/// Once the artifact dir exists it ends with `status` and `rc` whatever happens: a run the runner
+/// cannot complete is recorded as `failed` (`artifacts::RC_RUNNER_FAILED`) and the error returned.
 pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) -> anyhow::Result<RunOutcome> {
     let RunContext { cancel, sinks, status: observer, event_files } = context;
     let role_playbook = match &spec.kind {
@@ -156,65 +168,104 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     let redacted = line.redacted();
     let mut writer =
         ArtifactsWriter::create(&artifact_dir, &redacted, spec.env.settings.suppress_output_file, event_files)?;
-    observer.starting(&redacted).context("cannot report the job's start")?;
-    artifacts::rotate(&spec.artifact_root, spec.rotate_artifacts)?;
-
-    let mut all_sinks: Vec<&mut dyn EventSink> = Vec::with_capacity(sinks.len() + 1);
-    all_sinks.push(&mut writer);
-    for sink in sinks {
-        all_sinks.push(sink);
-    }
-    let mut pipeline = EventPipeline::new(&spec.ident, all_sinks)
-        .with_secrets(spec.env.passwords.iter().map(|(_, answer)| answer.clone()));
-    if let Some(agent) = &agent {
-        pipeline.feed_raw(agent.added_message.as_bytes()).context("cannot record the run's events")?;
-    }
-
-    let (status, rc) = match child::resolve_program(line.program(), &line) {
-        None => {
-            pipeline
-                .emit_message(&format!("The command was not found or was not executable: {}.", line.program()))
-                .context("cannot record the run's events")?;
-            errln!(
-                "ansible-runner: `{}` was not found on PATH; install Ansible with `pip install ansible-core` \
-                 (or put its bin directory on PATH)",
-                line.program()
-            );
-            (Status::Failed, RC_NOT_FOUND)
-        }
-        Some(program) => {
-            observer.running().context("cannot report the job's start")?;
-            let supervision = Supervision {
-                job_timeout: spec.env.settings.job_timeout.map(Duration::from_secs_f64),
-                idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),
-                cancel_requests: cancel,
-                prompts: &prompts,
-            };
-            let ending = child::run(&line, &program, &callback.events_path(), &supervision, |output| match output {
-                Output::Raw(bytes) => pipeline.feed_raw(bytes),
-                Output::Record(line) => pipeline.feed_record(line),
-            });
-            pipeline.finish().context("cannot record the run's events")?;
-            let ending = ending.with_context(|| format!("running {}", line.program()))?;
-            if let Some(message) = ending_message(spec, line.program(), ending) {
-                pipeline.emit_message(&message).context("cannot record the run's events")?;
-            }
-            match ending {
-                Ending::Exited(0) => (Status::Successful, 0),
-                Ending::Exited(code) => (Status::Failed, code),
-                Ending::Signalled(signal) => (Status::Failed, 128 + signal),
-                Ending::TimedOut(_) => (Status::Timeout, RC_TIMEOUT_OR_CANCEL),
-                Ending::Canceled => (Status::Canceled, RC_TIMEOUT_OR_CANCEL),
-            }
+    let job = PreparedJob { spec, line: &line, redacted: &redacted, agent: agent.as_ref(), callback: &callback };
+    let ended = supervise(&job, &prompts, cancel, &mut writer, sinks, observer);
+    let (status, rc) = match ended {
+        Ok(ended) => ended,
+        Err(err) => {
+            writer.abandon();
+            return Err(err);
         }
     };
-    drop(pipeline);
     writer.finish(status, rc)?;
     debug.line(&format!("status: {} rc: {rc}", status.as_str()));
     drop(agent);
     drop(role_playbook);
     drop(callback);
     Ok(RunOutcome { status, rc, artifact_dir })
+}
+
+/// What `run_job` has set up before the artifact dir exists.
+struct PreparedJob<'a> {
+    spec: &'a JobSpec,
+    line: &'a CommandLine,
+    /// The command line as written to the `command` artifact.
+    redacted: &'a CommandLine,
+    agent: Option<&'a SshAgent>,
+    callback: &'a CallbackInstall,
+}
+
+/// The part of a job that runs with its artifact dir in place: status lines, rotation, the child
+/// and its events. Returns how the job ended.
+fn supervise(
+    job: &PreparedJob<'_>,
+    prompts: &[PromptAnswer],
+    cancel: &AtomicUsize,
+    writer: &mut ArtifactsWriter,
+    sinks: Vec<&mut dyn EventSink>,
+    observer: &mut dyn StatusObserver,
+) -> anyhow::Result<(Status, i32)> {
+    let (spec, line) = (job.spec, job.line);
+    observer.starting(job.redacted).context("cannot report the job's start")?;
+    artifacts::rotate(&spec.artifact_root, spec.rotate_artifacts)?;
+    let mut all_sinks: Vec<&mut dyn EventSink> = Vec::with_capacity(sinks.len() + 1);
+    all_sinks.push(writer);
+    for sink in sinks {
+        all_sinks.push(sink);
+    }
+    let mut pipeline = EventPipeline::new(&spec.ident, all_sinks)
+        .with_secrets(spec.env.passwords.iter().map(|(_, answer)| answer.clone()));
+    if let Some(agent) = job.agent {
+        pipeline.feed_raw(agent.added_message.as_bytes()).context("cannot record the run's events")?;
+    }
+    let Some(program) = child::resolve_program(line.program(), line) else {
+        pipeline
+            .emit_message(&format!("The command was not found or was not executable: {}.", line.program()))
+            .context("cannot record the run's events")?;
+        errln!(
+            "ansible-runner: `{}` was not found on PATH; install Ansible with `pip install ansible-core` \
+             (or put its bin directory on PATH)",
+            line.program()
+        );
+        return Ok((Status::Failed, RC_NOT_FOUND));
+    };
+    observer.running().context("cannot report the job's start")?;
+    let supervision = Supervision {
+        job_timeout: spec.env.settings.job_timeout.map(Duration::from_secs_f64),
+        idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),
+        cancel_requests: cancel,
+        prompts,
+    };
+    let recording = |err: io::Error| io::Error::new(err.kind(), format!("cannot record the run's events: {err}"));
+    let ending = child::run(line, &program, &job.callback.events_path(), &supervision, |output| match output {
+        Output::Raw(bytes) => pipeline.feed_raw(bytes).map_err(recording),
+        Output::Record(line) => pipeline.feed_record(line).map_err(recording),
+    });
+    pipeline.finish().context("cannot record the run's events")?;
+    let ending = ending.map_err(|err| child_error(err, line.program()))?;
+    if let Some(message) = ending_message(spec, line.program(), ending) {
+        pipeline.emit_message(&message).context("cannot record the run's events")?;
+    }
+    Ok(match ending {
+        Ending::Exited(0) => (Status::Successful, 0),
+        Ending::Exited(code) => (Status::Failed, code),
+        Ending::Signalled(signal) => (Status::Failed, 128 + signal),
+        Ending::TimedOut(_) => (Status::Timeout, RC_TIMEOUT_OR_CANCEL),
+        Ending::Canceled => (Status::Canceled, RC_TIMEOUT_OR_CANCEL),
+    })
+}
+
+/// Why the child could not be run to its end; a command line or environment larger than the
+/// kernel accepts (E2BIG) says where such a size comes from.
+fn child_error(err: io::Error, program: &str) -> anyhow::Error {
+    if err.raw_os_error() == Some(nix::libc::E2BIG) {
+        anyhow::anyhow!(
+            "cannot start {program}: {err}: its command line and environment are larger than the system \
+             allows; check env/envvars, env/cmdline and --cmdline for an oversized value"
+        )
+    } else {
+        anyhow::Error::new(err).context(format!("running {program}"))
+    }
 }
 
 /// A line in the job's output saying why the runner ended it, so `stdout` explains the status.

@@ -58,7 +58,7 @@ fn env_defaults_conflicting_with_flags_give_a_clean_error() {
         .unwrap();
     assert_ne!(out.status.code(), Some(0));
     let stderr = text(&out).1;
-    assert!(stderr.contains("cannot be used with"), "{stderr}");
+    assert!(stderr.contains("argument -p/--playbook (set by RUNNER_PLAYBOOK): not allowed with"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 

@@ -57,6 +57,23 @@ fn progress_is_drawn_on_a_terminal_and_absent_when_piped() {
 }
 
 #[test]
+fn summary_line_only_on_a_terminal_or_when_asked() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK);
+    let drawn = run_on_pty(&pdd, &["-p", "site.yml", "-i", "tty"]);
+    assert!(drawn.contains("ansible-runner: successful (rc 0)"), "{drawn}");
+
+    let piped = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "pipe"]).output().unwrap();
+    assert_eq!(text(&piped).1, "", "in a pipe stderr is the reference's: empty");
+    assert!(!text(&piped).0.contains("ansible-runner:"), "{}", text(&piped).0);
+
+    let asked = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "ci", "--summary"]).output().unwrap();
+    let stderr = text(&asked).1;
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("ansible-runner: successful (rc 0)"), "{stderr}");
+}
+
+#[test]
 fn lock_refuses_a_second_run_and_waits_when_asked() {
     let marker = "42.0707";
     let pdd = Pdd::new();

@@ -40,7 +40,7 @@ fn failing_pdd() -> Pdd {
 #[test]
 fn summary_line_says_what_happened() {
     let pdd = failing_pdd();
-    let out = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "s"]).output().unwrap();
+    let out = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "s", "--summary"]).output().unwrap();
     assert_eq!(out.status.code(), Some(4));
     let stderr = text(&out).1;
     let line = stderr.lines().last().unwrap();
@@ -49,6 +49,8 @@ fn summary_line_says_what_happened() {
     }
     let quiet = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "q", "-q"]).output().unwrap();
     assert_eq!(text(&quiet).1, "", "-q prints nothing");
+    let quiet = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "qs", "-q", "--summary"]).output();
+    assert!(text(&quiet.unwrap()).1.contains("failed (rc 4)"), "--summary asks for it even with -q");
 }
 
 #[test]
