@@ -20,9 +20,9 @@ mod artifacts;
 mod assets;
 mod callback;
 mod child;
-mod cleanup;
 mod cli;
 mod command;
+mod commands;
 mod config;
 mod daemon;
 mod debuglog;
@@ -33,21 +33,18 @@ mod exit;
 mod job;
 mod kwargs;
 mod lock;
-mod process;
 mod progress;
 mod pyjson;
-mod replay;
 mod report;
 mod role;
 mod runner;
 mod sshagent;
 mod streaming;
-mod transmit;
-mod worker;
 
 use clap::Parser;
 
 use crate::cli::{Cli, Command, WorkerAction};
+use crate::commands::{cleanup, process, replay, transmit, worker};
 use crate::job::JobError;
 
 fn main() {
