@@ -2,8 +2,11 @@
 //! them into a validated job; nothing below this module depends on clap.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{ArgAction, Args, Parser, Subcommand};
+
+use crate::request::{IsolationRequest, JobRequest, LoggingOptions, NotifyOn, ReportOptions};
 
 /// Printed to stdout when no command is given, before the usage error (as the Python tool does).
 pub const COMMON_USAGE: &str = "
@@ -304,8 +307,8 @@ pub struct ReportArgs {
     pub notify_url: Option<String>,
 
     /// When to send the summary: on failure (failed, timeout, canceled) or always
-    #[arg(long = "notify-on", value_enum, default_value_t = NotifyWhen::Failure, value_name = "WHEN")]
-    pub notify_on: NotifyWhen,
+    #[arg(long = "notify-on", value_enum, default_value_t = NotifyOn::Failure, value_name = "WHEN")]
+    pub notify_on: NotifyOn,
 
     /// Take an exclusive lock on the private data dir; exit 75 at once if another run holds it
     #[arg(long = "lock")]
@@ -324,14 +327,6 @@ pub struct ReportArgs {
     /// Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)
     #[arg(long = "summary")]
     pub summary: bool,
-}
-
-/// When `--notify-url` is called.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum NotifyWhen {
-    #[default]
-    Failure,
-    Always,
 }
 
 /// Diagnostics of the runner itself.
@@ -477,4 +472,71 @@ fn seconds(text: &str) -> Result<f64, String> {
     let value: f64 = text.trim().parse().map_err(|_| format!("invalid float value: '{text}'"))?;
     crate::config::seconds_in_range(value)
         .ok_or_else(|| format!("invalid value: '{text}' (expected {})", crate::config::SECONDS_RANGE))
+}
+
+impl RunArgs {
+    /// The one conversion from flags to the neutral job request; nothing after it reads flags.
+    pub fn to_request(&self) -> JobRequest {
+        let RunArgs { private_data_dir, job, isolation, logging, output, ansible, roles, report, .. } = self;
+        JobRequest {
+            private_data_dir: private_data_dir.clone(),
+            playbook: job.playbook.clone(),
+            module: job.module.clone(),
+            role: job.role.clone(),
+            module_args: ansible.module_args.clone(),
+            hosts: ansible.hosts.clone(),
+            limit: ansible.limit.clone(),
+            forks: ansible.forks.clone(),
+            cmdline: ansible.cmdline.clone(),
+            binary: output.binary.clone(),
+            ident: output.ident.clone(),
+            inventory: output.inventory.iter().cloned().collect(),
+            project_dir: output.project_dir.clone(),
+            artifact_dir: output.artifact_dir.clone(),
+            roles_path: roles.roles_path.clone(),
+            role_vars: roles.role_vars.clone(),
+            role_skip_facts: roles.role_skip_facts,
+            rotate_artifacts: output.rotate_artifacts,
+            verbosity: output.verbosity,
+            quiet: output.quiet,
+            json: output.json,
+            omit_event_data: output.omit_event_data,
+            only_failed_event_data: output.only_failed_event_data,
+            omit_env_files: output.omit_env_files,
+            isolation: isolation.to_request(),
+            logging: LoggingOptions { debug: logging.debug, logfile: logging.logfile.clone() },
+            report: report.to_options(),
+        }
+    }
+}
+
+impl IsolationArgs {
+    fn to_request(&self) -> IsolationRequest {
+        IsolationRequest {
+            process_isolation: self.process_isolation,
+            executable: self.process_isolation_executable.clone(),
+            path: self.process_isolation_path.clone(),
+            hide_paths: self.process_isolation_hide_paths.clone().unwrap_or_default(),
+            show_paths: self.process_isolation_show_paths.clone().unwrap_or_default(),
+            ro_paths: self.process_isolation_ro_paths.clone().unwrap_or_default(),
+            directory_isolation_base_path: self.directory_isolation_base_path.clone(),
+            container_image: self.container_image.clone(),
+            container_volume_mounts: self.container_volume_mounts.clone(),
+            container_options: self.container_options.clone(),
+        }
+    }
+}
+
+impl ReportArgs {
+    fn to_options(&self) -> ReportOptions {
+        ReportOptions {
+            junit: self.junit.clone(),
+            notify_url: self.notify_url.clone(),
+            notify_on: self.notify_on,
+            lock: self.lock,
+            // `seconds` has checked the range, so the conversion cannot fail.
+            lock_wait: self.lock_wait.and_then(|wait| Duration::try_from_secs_f64(wait).ok()),
+            summary: self.summary,
+        }
+    }
 }

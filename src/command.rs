@@ -182,6 +182,7 @@ mod tests {
     use super::*;
     use crate::config::{EnvInputs, PrivateDataDir};
     use crate::job::OutputMode;
+    use crate::request::{LoggingOptions, ReportOptions};
 
     fn spec(dir: &Path, kind: JobKind) -> JobSpec {
         JobSpec {
@@ -202,6 +203,8 @@ mod tests {
             only_failed_event_data: true,
             roles_path: None,
             env: EnvInputs { envvars: vec![("TESTVAR".to_owned(), "aval".to_owned())], ..EnvInputs::default() },
+            logging: LoggingOptions::default(),
+            report: ReportOptions::default(),
         }
     }
 

@@ -74,7 +74,7 @@ pub fn job_alive(pdd: &Path) -> bool {
 
 /// `ansible-runner start`: validates, then re-runs itself as a detached `run` and returns at once.
 pub fn start_command(args: &RunArgs) -> anyhow::Result<i32> {
-    let spec = JobSpec::resolve(args)?;
+    let spec = JobSpec::resolve(&args.to_request())?;
     let pdd = &spec.pdd.root;
     let log = touch_daemon_log(pdd).with_context(|| format!("cannot create {}", pdd.join("daemon.log").display()))?;
     if let Some(pid) = read_pid(pdd)? {
@@ -151,9 +151,9 @@ pub fn daemon_run(args: &RunArgs) -> anyhow::Result<i32> {
     nix::unistd::dup2_stdin(null).context("cannot detach standard input")?;
     let pdd = config::absolute(&args.private_data_dir);
     let guard = PidFileGuard { path: pid_file(&pdd), pid: Pid::this() };
-    let mut quiet = args.clone();
-    quiet.output.quiet = true;
-    let result = runner::run_command(&quiet);
+    let mut quiet = args.to_request();
+    quiet.quiet = true;
+    let result = crate::commands::run::run_command(&quiet);
     drop(guard);
     result
 }

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::cli::RunArgs;
 use crate::config::{self, ConfigError, EnvInputs, PrivateDataDir};
+use crate::request::{JobRequest, LoggingOptions, ReportOptions};
 
 #[derive(Debug, Error)]
 pub enum JobError {
@@ -92,28 +92,28 @@ pub struct JobSpec {
     pub only_failed_event_data: bool,
     pub roles_path: Option<String>,
     pub env: EnvInputs,
+    pub logging: LoggingOptions,
+    pub report: ReportOptions,
 }
 
 /// Longest file name Linux file systems accept, in bytes.
 const NAME_MAX: usize = 255;
 
 /// The command-line checks the Python tool makes before touching the disk, in its order.
-pub fn validate_flags(args: &RunArgs) -> Result<(), JobError> {
-    let job = &args.job;
-    if args.ansible.hosts.is_some() && job.module.is_none() && job.role.is_none() {
+pub fn validate_request(request: &JobRequest) -> Result<(), JobError> {
+    let named = [&request.playbook, &request.module, &request.role];
+    if request.hosts.is_some() && request.module.is_none() && request.role.is_none() {
         return Err(JobError::HostsWithoutModuleOrRole);
     }
-    let kinds = [&job.playbook, &job.module, &job.role].iter().filter(|v| v.is_some()).count();
-    if kinds == 0 {
-        return Err(JobError::NothingToRun);
+    match named.iter().filter(|v| v.is_some()).count() {
+        0 => return Err(JobError::NothingToRun),
+        1 => {}
+        _ => return Err(JobError::SeveralKinds),
     }
-    if kinds > 1 {
-        return Err(JobError::SeveralKinds);
-    }
-    if args.isolation.process_isolation {
+    if request.isolation.process_isolation {
         return Err(JobError::IsolationUnsupported);
     }
-    if let Some(ident) = &args.output.ident {
+    if let Some(ident) = &request.ident {
         let too_long = ident.len() > NAME_MAX;
         if too_long || ident.is_empty() || ident == "." || ident == ".." || ident.contains('/') || ident.contains('\0')
         {
@@ -124,46 +124,44 @@ pub fn validate_flags(args: &RunArgs) -> Result<(), JobError> {
 }
 
 impl JobSpec {
-    /// Validates the flags, opens (creating if needed) the private data dir and reads `env/`.
-    pub fn resolve(args: &RunArgs) -> Result<Self, JobError> {
-        validate_flags(args)?;
-        let pdd_path = config::absolute(&args.private_data_dir);
-        let inventory = match &args.output.inventory {
-            Some(value) => Some(resolve_inventory(&pdd_path, value).ok_or(JobError::BadInventory)?),
-            None => None,
-        };
-        let kind = job_kind(args)?;
-        if let Some(cmdline) = &args.ansible.cmdline {
+    /// Validates the request, opens (creating if needed) the private data dir and reads `env/`.
+    pub fn resolve(request: &JobRequest) -> Result<Self, JobError> {
+        validate_request(request)?;
+        let pdd_path = config::absolute(&request.private_data_dir);
+        let inventory = request
+            .inventory
+            .iter()
+            .map(|value| resolve_inventory(&pdd_path, value).ok_or(JobError::BadInventory))
+            .collect::<Result<Vec<_>, _>>()?;
+        let kind = job_kind(request)?;
+        if let Some(cmdline) = &request.cmdline {
             config::split_cmdline(cmdline).map_err(JobError::BadCmdline)?;
         }
-        let pdd = PrivateDataDir::open_or_create(&args.private_data_dir)?;
+        let pdd = PrivateDataDir::open_or_create(&request.private_data_dir)?;
         let env = pdd.load_env()?;
         if env.settings.process_isolation {
             return Err(JobError::IsolationUnsupported);
         }
-        let ident = args.output.ident.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let artifact_root =
-            args.output.artifact_dir.as_deref().map_or_else(|| pdd.root.join("artifacts"), config::absolute);
-        let project_dir = args.output.project_dir.clone().unwrap_or_else(|| pdd.project());
-        let quiet = args.output.quiet || env.settings.suppress_ansible_output == Some(true);
-        let output = OutputMode::from_flags(quiet, args.output.json);
-        let cmdline = args.ansible.cmdline.clone().or_else(|| env.cmdline.clone());
+        let quiet = request.quiet || env.settings.suppress_ansible_output == Some(true);
+        let default_inventory = || pdd.inventory().exists().then(|| pdd.inventory()).into_iter().collect();
         Ok(Self {
-            ident,
+            ident: request.ident.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
             kind,
-            binary: args.output.binary.clone(),
-            inventory: inventory.or_else(|| pdd.inventory().exists().then(|| pdd.inventory())).into_iter().collect(),
-            limit: args.ansible.limit.clone(),
-            forks: args.ansible.forks.clone(),
-            cmdline,
-            verbosity: args.output.verbosity,
-            artifact_root,
-            project_dir,
-            rotate_artifacts: args.output.rotate_artifacts,
-            output,
-            omit_event_data: args.output.omit_event_data,
-            only_failed_event_data: args.output.only_failed_event_data,
-            roles_path: args.roles.roles_path.clone(),
+            binary: request.binary.clone(),
+            inventory: if inventory.is_empty() { default_inventory() } else { inventory },
+            limit: request.limit.clone(),
+            forks: request.forks.clone(),
+            cmdline: request.cmdline.clone().or_else(|| env.cmdline.clone()),
+            verbosity: request.verbosity,
+            artifact_root: request.artifact_dir.as_deref().map_or_else(|| pdd.root.join("artifacts"), config::absolute),
+            project_dir: request.project_dir.clone().unwrap_or_else(|| pdd.project()),
+            rotate_artifacts: request.rotate_artifacts,
+            output: OutputMode::from_flags(quiet, request.json),
+            omit_event_data: request.omit_event_data,
+            only_failed_event_data: request.only_failed_event_data,
+            roles_path: request.roles_path.clone(),
+            logging: request.logging.clone(),
+            report: request.report.clone(),
             env,
             pdd,
         })
@@ -178,25 +176,24 @@ impl JobSpec {
     }
 }
 
-fn job_kind(args: &RunArgs) -> Result<JobKind, JobError> {
-    let job = &args.job;
-    if let Some(role) = &job.role {
-        let vars = args.roles.role_vars.as_deref().map(parse_role_vars).transpose()?;
+fn job_kind(request: &JobRequest) -> Result<JobKind, JobError> {
+    if let Some(role) = &request.role {
+        let vars = request.role_vars.as_deref().map(parse_role_vars).transpose()?;
         return Ok(JobKind::Role {
             role: role.clone(),
             vars,
-            hosts: args.ansible.hosts.clone(),
-            gather_facts: !args.roles.role_skip_facts,
+            hosts: request.hosts.clone(),
+            gather_facts: !request.role_skip_facts,
         });
     }
-    if let Some(module) = &job.module {
+    if let Some(module) = &request.module {
         return Ok(JobKind::Module {
             module: module.clone(),
-            args: args.ansible.module_args.clone(),
-            hosts: args.ansible.hosts.clone(),
+            args: request.module_args.clone(),
+            hosts: request.hosts.clone(),
         });
     }
-    match &job.playbook {
+    match &request.playbook {
         Some(playbook) => Ok(JobKind::Playbook { playbook: playbook.clone() }),
         None => Err(JobError::NothingToRun),
     }

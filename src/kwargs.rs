@@ -6,8 +6,8 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::cli::{AnsibleArgs, IsolationArgs, JobArgs, LoggingArgs, OutputArgs, ReportArgs, RoleArgs, RunArgs};
 use crate::job::{JobKind, JobSpec};
+use crate::request::{IsolationRequest, JobRequest};
 
 /// The job's parameters as they travel in a stream.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -61,7 +61,7 @@ pub struct Kwargs {
 impl Kwargs {
     /// What `transmit` sends for a resolved job. Paths inside the private data dir travel relative
     /// to it so that the worker can place them in its own copy.
-    pub fn from_job(args: &RunArgs, spec: &JobSpec, role_playbook: Option<&Path>) -> Self {
+    pub fn from_request(request: &JobRequest, spec: &JobSpec, role_playbook: Option<&Path>) -> Self {
         let pdd = &spec.pdd.root;
         let playbook = match (&spec.kind, role_playbook) {
             (JobKind::Role { .. }, Some(path)) => path.file_name().map(|n| n.to_string_lossy().into_owned()),
@@ -77,7 +77,8 @@ impl Kwargs {
             JobKind::Module { module, args, hosts } => (Some(module.clone()), args.clone(), hosts.clone()),
             _ => (None, None, None),
         };
-        let inventory = args.output.inventory.as_ref().and_then(|_| spec.inventory.first()).map(|path| {
+        let given_inventory = (!request.inventory.is_empty()).then(|| spec.inventory.first()).flatten();
+        let inventory = given_inventory.map(|path| {
             Value::String(
                 path.strip_prefix(pdd).map_or_else(|_| path.display().to_string(), |p| p.display().to_string()),
             )
@@ -90,80 +91,74 @@ impl Kwargs {
             module_args,
             host_pattern,
             verbosity: (spec.verbosity > 0).then_some(spec.verbosity),
-            quiet: args.output.quiet,
+            quiet: request.quiet,
             rotate_artifacts: spec.rotate_artifacts,
-            json_mode: args.output.json,
+            json_mode: request.json,
             omit_event_data: spec.omit_event_data,
             only_failed_event_data: spec.only_failed_event_data,
             inventory,
             forks: spec.forks.clone().map(Value::String),
-            project_dir: args.output.project_dir.as_ref().map(|p| p.display().to_string()),
-            artifact_dir: args.output.artifact_dir.as_ref().map(|p| p.display().to_string()),
-            roles_path: args.roles.roles_path.as_ref().map(|p| vec![p.clone()]),
-            cmdline: if args.output.omit_env_files { args.ansible.cmdline.clone() } else { None },
+            project_dir: request.project_dir.as_ref().map(|p| p.display().to_string()),
+            artifact_dir: request.artifact_dir.as_ref().map(|p| p.display().to_string()),
+            roles_path: request.roles_path.as_ref().map(|p| vec![p.clone()]),
+            cmdline: if request.omit_env_files { request.cmdline.clone() } else { None },
             limit: spec.limit.clone(),
-            suppress_env_files: args.output.omit_env_files,
+            suppress_env_files: request.omit_env_files,
             ..Self::default()
         }
     }
 
-    /// Rebuilds the command-line form of the job inside the worker's private data dir. Relative
-    /// paths are taken inside that dir (the Python worker leaves some of them pointing nowhere); the
-    /// artifact dir, which the worker writes, is rebased under it whatever the controller named.
-    pub fn to_run_args(&self, pdd: &Path) -> RunArgs {
+    /// The job as the worker runs it inside its private data dir. Relative paths are taken inside
+    /// that dir (the Python worker leaves some of them pointing nowhere); the artifact dir, which
+    /// the worker writes, is rebased under it whatever the controller named. The worker runs quietly.
+    pub fn to_request(&self, pdd: &Path) -> JobRequest {
         let inside = |value: &str| inside_pdd(pdd, value).display().to_string();
         let inventory = match &self.inventory {
-            Some(Value::String(path)) => Some(inside(path)),
-            Some(Value::Array(paths)) => paths.first().and_then(Value::as_str).map(inside),
-            _ => None,
+            Some(Value::String(path)) => vec![inside(path)],
+            Some(Value::Array(paths)) => paths.iter().filter_map(Value::as_str).map(inside).collect(),
+            _ => Vec::new(),
         };
-        RunArgs {
+        JobRequest {
             private_data_dir: pdd.to_owned(),
-            job: JobArgs { playbook: self.playbook.clone(), module: self.module.clone(), role: None },
-            output: OutputArgs {
-                binary: self.binary.clone(),
-                ident: self.ident.clone(),
-                rotate_artifacts: self.rotate_artifacts,
-                artifact_dir: self.artifact_dir.as_deref().map(|p| rebase(pdd, p)),
-                project_dir: self.project_dir.as_deref().map(|p| inside_pdd(pdd, p)),
-                inventory,
-                json: false,
-                omit_event_data: self.omit_event_data,
-                only_failed_event_data: self.only_failed_event_data,
-                omit_env_files: self.suppress_env_files,
-                quiet: true,
-                verbosity: self.verbosity.unwrap_or(0),
-            },
-            ansible: AnsibleArgs {
-                module_args: self.module_args.clone(),
-                hosts: self.host_pattern.clone(),
-                limit: self.limit.clone(),
-                cmdline: self.cmdline.clone(),
-                forks: self.forks.as_ref().and_then(scalar_text),
-            },
-            roles: RoleArgs {
-                roles_path: self
-                    .roles_path
-                    .as_ref()
-                    .map(|paths| paths.iter().map(|p| inside(p)).collect::<Vec<_>>().join(":")),
-                role_vars: None,
-                role_skip_facts: false,
-            },
-            isolation: IsolationArgs {
-                process_isolation: self.process_isolation.unwrap_or(false),
-                ..IsolationArgs::default()
-            },
-            logging: LoggingArgs::default(),
-            report: ReportArgs::default(),
-            daemonized: false,
+            playbook: self.playbook.clone(),
+            module: self.module.clone(),
+            module_args: self.module_args.clone(),
+            hosts: self.host_pattern.clone(),
+            limit: self.limit.clone(),
+            forks: self.forks.as_ref().and_then(scalar_text),
+            cmdline: self.cmdline.clone(),
+            binary: self.binary.clone(),
+            ident: self.ident.clone(),
+            inventory,
+            project_dir: self.project_dir.as_deref().map(|p| inside_pdd(pdd, p)),
+            artifact_dir: self.artifact_dir.as_deref().map(|p| rebase(pdd, p)),
+            roles_path: self
+                .roles_path
+                .as_ref()
+                .map(|paths| paths.iter().map(|p| inside(p)).collect::<Vec<_>>().join(":")),
+            rotate_artifacts: self.rotate_artifacts,
+            verbosity: self.verbosity.unwrap_or(0),
+            quiet: true,
+            omit_event_data: self.omit_event_data,
+            only_failed_event_data: self.only_failed_event_data,
+            omit_env_files: self.suppress_env_files,
+            isolation: self.isolation(),
+            ..JobRequest::default()
         }
     }
 
-    /// All inventory paths (a list from the Python API gives one `-i` each), made absolute in `pdd`.
-    pub fn inventory_paths(&self, pdd: &Path) -> Vec<PathBuf> {
-        match &self.inventory {
-            Some(Value::Array(paths)) => paths.iter().filter_map(Value::as_str).map(|p| inside_pdd(pdd, p)).collect(),
-            _ => Vec::new(),
+    fn isolation(&self) -> IsolationRequest {
+        IsolationRequest {
+            process_isolation: self.process_isolation.unwrap_or(false),
+            executable: self.process_isolation_executable.clone(),
+            path: self.process_isolation_path.clone(),
+            hide_paths: self.process_isolation_hide_paths.clone().unwrap_or_default(),
+            show_paths: self.process_isolation_show_paths.clone().unwrap_or_default(),
+            ro_paths: self.process_isolation_ro_paths.clone().unwrap_or_default(),
+            directory_isolation_base_path: self.directory_isolation_base_path.clone(),
+            container_image: self.container_image.clone(),
+            container_volume_mounts: self.container_volume_mounts.clone().unwrap_or_default(),
+            container_options: self.container_options.clone().unwrap_or_default(),
         }
     }
 }
@@ -258,11 +253,11 @@ mod tests {
             r#"{"ident": "x", "playbook": "t.yml", "inventory": "inventory/hosts", "forks": 3, "roles_path": ["roles"], "unknown_key": 1}"#,
         )
         .unwrap();
-        let args = kwargs.to_run_args(Path::new("/w"));
-        assert_eq!(args.output.inventory.as_deref(), Some("/w/inventory/hosts"));
-        assert_eq!(args.ansible.forks.as_deref(), Some("3"));
-        assert_eq!(args.roles.roles_path.as_deref(), Some("/w/roles"));
-        assert!(args.output.quiet);
+        let request = kwargs.to_request(Path::new("/w"));
+        assert_eq!(request.inventory, ["/w/inventory/hosts"]);
+        assert_eq!(request.forks.as_deref(), Some("3"));
+        assert_eq!(request.roles_path.as_deref(), Some("/w/roles"));
+        assert!(request.quiet);
     }
 
     #[test]
@@ -274,6 +269,6 @@ mod tests {
         assert_eq!(rebase(base, "a/../.."), Path::new("/w"));
         assert_eq!(rebase(Path::new(""), "/"), Path::new(""));
         let kwargs: Kwargs = serde_json::from_str(r#"{"artifact_dir": "/tmp/ctl/arts"}"#).unwrap();
-        assert_eq!(kwargs.to_run_args(base).output.artifact_dir.as_deref(), Some(Path::new("/w/tmp/ctl/arts")));
+        assert_eq!(kwargs.to_request(base).artifact_dir.as_deref(), Some(Path::new("/w/tmp/ctl/arts")));
     }
 }

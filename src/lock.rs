@@ -26,10 +26,10 @@ pub struct RunLock {
 
 const RETRY: Duration = Duration::from_millis(50);
 
-/// Takes the lock at once, or within `wait` seconds.
-pub fn acquire(pdd: &Path, wait: Option<f64>) -> Result<RunLock, LockError> {
+/// Takes the lock at once, or within `wait`.
+pub fn acquire(pdd: &Path, wait: Option<Duration>) -> Result<RunLock, LockError> {
     let path = pdd.join(".ansible-runner.lock");
-    let deadline = wait.map(|seconds| Instant::now() + Duration::from_secs_f64(seconds.max(0.0)));
+    let deadline = wait.and_then(|wait| Instant::now().checked_add(wait));
     loop {
         let file = OpenOptions::new()
             .create(true)
@@ -43,7 +43,7 @@ pub fn acquire(pdd: &Path, wait: Option<f64>) -> Result<RunLock, LockError> {
             Err((_, errno)) if errno == nix::errno::Errno::EWOULDBLOCK => match deadline {
                 None => return Err(LockError::Held(pdd.to_owned())),
                 Some(deadline) if Instant::now() >= deadline => {
-                    return Err(LockError::StillHeld(pdd.to_owned(), wait.unwrap_or_default()))
+                    return Err(LockError::StillHeld(pdd.to_owned(), wait.unwrap_or_default().as_secs_f64()))
                 }
                 Some(_) => std::thread::sleep(RETRY),
             },
@@ -61,7 +61,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let first = acquire(dir.path(), None).unwrap();
         assert!(matches!(acquire(dir.path(), None), Err(LockError::Held(_))));
-        assert!(matches!(acquire(dir.path(), Some(0.1)), Err(LockError::StillHeld(..))));
+        assert!(matches!(acquire(dir.path(), Some(Duration::from_millis(100))), Err(LockError::StillHeld(..))));
         drop(first);
         assert!(acquire(dir.path(), None).is_ok());
     }

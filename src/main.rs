@@ -36,6 +36,7 @@ mod lock;
 mod progress;
 mod pyjson;
 mod report;
+mod request;
 mod role;
 mod runner;
 mod sshagent;
@@ -44,7 +45,7 @@ mod streaming;
 use clap::Parser;
 
 use crate::cli::{Cli, Command, WorkerAction};
-use crate::commands::{cleanup, process, replay, transmit, worker};
+use crate::commands::{cleanup, process, replay, run, transmit, worker};
 use crate::job::JobError;
 
 fn main() {
@@ -80,11 +81,11 @@ fn real_main() -> i32 {
     let Some(command) = cli.command else { return diagnostics::missing_command() };
     let result = match command {
         Command::Run(args) if args.daemonized => daemon::daemon_run(&args),
-        Command::Run(args) => runner::run_command(&args),
+        Command::Run(args) => run::run_command(&args.to_request()),
         Command::Start(args) => daemon::start_command(&args),
         Command::Stop(args) => daemon::stop_command(&args.run),
         Command::IsAlive(args) => daemon::is_alive_command(&args.run),
-        Command::Transmit(args) => transmit::transmit_command(&args),
+        Command::Transmit(args) => transmit::transmit_command(&args.to_request()),
         Command::Worker(args) => match &args.action {
             Some(WorkerAction::Cleanup(cleanup)) => cleanup::cleanup_command(cleanup),
             None if args.worker_info => Ok(worker::worker_info()),

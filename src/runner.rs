@@ -12,15 +12,11 @@ use anyhow::Context;
 use crate::artifacts::{self, ArtifactsWriter, Status};
 use crate::callback::CallbackInstall;
 use crate::child::{self, Ending, Output, PromptAnswer, Supervision, TimeoutKind};
-use crate::cli::RunArgs;
 use crate::command::{CommandLine, RunPaths};
 use crate::debuglog::DebugLog;
-use crate::display::{stdout_is_terminal, stdout_wants_colour, TerminalRenderer};
 use crate::events::{EventPipeline, EventSink};
-use crate::job::{JobKind, JobSpec, OutputMode};
-use crate::lock;
-use crate::progress::Progress;
-use crate::report::{RunReports, SummaryStyle};
+use crate::job::{JobKind, JobSpec};
+use crate::request::JobRequest;
 use crate::role::RolePlaybook;
 use crate::sshagent::SshAgent;
 
@@ -37,55 +33,12 @@ pub struct RunOutcome {
     pub artifact_dir: PathBuf,
 }
 
-/// `ansible-runner run`: the job in the foreground; the exit code is the job's rc.
-pub fn run_command(args: &RunArgs) -> anyhow::Result<i32> {
-    let spec = JobSpec::resolve(args)?;
-    let mut debug = DebugLog::open(args.logging.debug, args.logging.logfile.as_deref()).with_context(|| {
-        format!(
-            "cannot open log file {}",
-            args.logging.logfile.as_deref().unwrap_or(std::path::Path::new("")).display()
-        )
-    })?;
-    let _lock = args.report.lock.then(|| lock::acquire(&spec.pdd.root, args.report.lock_wait)).transpose()?;
-    persist_cmdline(&spec, args)?;
-    let cancel = install_cancel_handlers()?;
-    let on_terminal = stdout_is_terminal();
-    let mut terminal = TerminalRenderer::new(io::stdout(), spec.output, stdout_wants_colour());
-    if on_terminal {
-        terminal = terminal.with_progress(Progress::on_stdout());
-    }
-    let style = summary_style(spec.output, on_terminal, args.report.summary);
-    let mut reports = RunReports::new(&args.report, style);
-    let mut sinks: Vec<&mut dyn EventSink> = vec![&mut terminal];
-    sinks.extend(reports.sinks());
-    let context = RunContext { cancel: &cancel, sinks, status: &mut NoStatus, event_files: true };
-    let outcome = run_job(&spec, context, &mut debug);
-    terminal.finish();
-    let outcome = outcome?;
-    reports.finish(outcome.status.as_str(), outcome.rc, &spec.ident, &outcome.artifact_dir);
-    Ok(outcome.rc)
-}
-
-/// The closing summary is for a person at a terminal (or a CI log that asks with `--summary`): in a
-/// pipe, stdout and stderr carry what the Python tool's do and nothing more.
-fn summary_style(output: OutputMode, stdout_on_terminal: bool, asked: bool) -> SummaryStyle {
-    use std::io::IsTerminal;
-    let wanted = asked || (output != OutputMode::Quiet && io::stderr().is_terminal());
-    if !wanted {
-        SummaryStyle::Silent
-    } else if output == OutputMode::Pretty && stdout_on_terminal {
-        SummaryStyle::WithSlowest
-    } else {
-        SummaryStyle::OneLine
-    }
-}
-
 /// The Python tool stores a `--cmdline` into `env/cmdline` when that file is absent (unless
 /// `--omit-env-files`), and later runs pick it up; kept for compatibility.
-pub fn persist_cmdline(spec: &JobSpec, args: &RunArgs) -> anyhow::Result<()> {
-    let Some(cmdline) = &args.ansible.cmdline else { return Ok(()) };
+pub fn persist_cmdline(spec: &JobSpec, request: &JobRequest) -> anyhow::Result<()> {
+    let Some(cmdline) = &request.cmdline else { return Ok(()) };
     let path = spec.pdd.env_file("cmdline");
-    if args.output.omit_env_files || path.exists() {
+    if request.omit_env_files || path.exists() {
         return Ok(());
     }
     let env_dir = spec.pdd.root.join("env");

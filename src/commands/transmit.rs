@@ -7,17 +7,17 @@ use std::path::Path;
 use anyhow::Context;
 use serde_json::json;
 
-use crate::cli::RunArgs;
 use crate::exit;
 use crate::job::{JobKind, JobSpec};
 use crate::kwargs::Kwargs;
+use crate::request::JobRequest;
 use crate::role::RolePlaybook;
 use crate::runner;
 use crate::streaming::StreamWriter;
 
-pub fn transmit_command(args: &RunArgs) -> anyhow::Result<i32> {
-    let spec = JobSpec::resolve(args)?;
-    runner::persist_cmdline(&spec, args)?;
+pub fn transmit_command(request: &JobRequest) -> anyhow::Result<i32> {
+    let spec = JobSpec::resolve(request)?;
+    runner::persist_cmdline(&spec, request)?;
     let role_playbook = match &spec.kind {
         JobKind::Role { role, vars, hosts, gather_facts } => Some(
             RolePlaybook::write(&spec.project_dir, role, vars.as_ref(), hosts.as_deref(), *gather_facts)
@@ -25,10 +25,10 @@ pub fn transmit_command(args: &RunArgs) -> anyhow::Result<i32> {
         ),
         _ => None,
     };
-    let kwargs = Kwargs::from_job(args, &spec, role_playbook.as_ref().map(RolePlaybook::path));
+    let kwargs = Kwargs::from_request(request, &spec, role_playbook.as_ref().map(RolePlaybook::path));
     let stdout = io::stdout();
     let mut writer = StreamWriter::new(stdout.lock());
-    let skip_artifacts = args.output.artifact_dir.is_none();
+    let skip_artifacts = request.artifact_dir.is_none();
     let sent = writer
         .write_json(&json!({ "kwargs": kwargs }))
         .context("cannot write the job stream")

@@ -115,14 +115,10 @@ fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32
 
 /// The job the kwargs describe, run inside `pdd`: inputs sent as kwargs are written into `env/`, and
 /// every path the runner writes to stays under `pdd` (the controller's `artifact_dir` is rebased by
-/// [`Kwargs::to_run_args`], the fact cache is kept inside the artifact dir).
+/// [`Kwargs::to_request`], the fact cache is kept inside the artifact dir).
 fn prepare_job(pdd: &Path, kwargs: &Kwargs) -> anyhow::Result<JobSpec> {
     dump_env_inputs(pdd, kwargs).context("cannot write the job's env/ inputs")?;
-    let mut spec = JobSpec::resolve(&kwargs.to_run_args(pdd))?;
-    let listed = kwargs.inventory_paths(pdd);
-    if !listed.is_empty() {
-        spec.inventory = listed;
-    }
+    let mut spec = JobSpec::resolve(&kwargs.to_request(pdd))?;
     let fact_cache = rebase(Path::new(""), &spec.env.settings.fact_cache);
     spec.env.settings.fact_cache = if fact_cache.as_os_str().is_empty() {
         Settings::default().fact_cache

@@ -2,42 +2,22 @@
 //! Delivery is bounded in time and retried on transient errors; its failure is the caller's to
 //! report on stderr and never touches the job's exit code or artifacts.
 
-use std::str::FromStr;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use thiserror::Error;
 
+pub use crate::request::NotifyOn;
+
 /// Pauses between attempts; the last one repeats.
 const BACKOFF: [Duration; 3] = [Duration::from_millis(500), Duration::from_secs(1), Duration::from_secs(2)];
-
-/// When to send the alert.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum NotifyOn {
-    /// Only for runs that did not succeed: `failed`, `timeout`, `canceled`.
-    #[default]
-    Failure,
-    Always,
-}
 
 impl NotifyOn {
     pub fn should_send(self, status: &str) -> bool {
         match self {
             Self::Always => true,
             Self::Failure => matches!(status, "failed" | "timeout" | "canceled"),
-        }
-    }
-}
-
-impl FromStr for NotifyOn {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "failure" => Ok(Self::Failure),
-            "always" => Ok(Self::Always),
-            other => Err(format!("{other:?} is not one of: failure, always")),
         }
     }
 }
@@ -307,8 +287,6 @@ mod tests {
             assert_eq!(NotifyOn::Failure.should_send(status), failure, "{status}");
             assert!(NotifyOn::Always.should_send(status));
         }
-        assert_eq!("always".parse::<NotifyOn>(), Ok(NotifyOn::Always));
         assert_eq!(NotifyOn::default(), NotifyOn::Failure);
-        assert!("sometimes".parse::<NotifyOn>().is_err());
     }
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{deliver, JunitCollector, NotifyOn, SummaryCollector};
-use crate::cli::{NotifyWhen, ReportArgs};
 use crate::events::EventSink;
+use crate::request::ReportOptions;
 
 /// The whole delivery of an alert, retries included, never delays the end of a job by more.
 const NOTIFY_BUDGET: Duration = Duration::from_secs(15);
@@ -33,11 +33,8 @@ pub struct RunReports {
 }
 
 impl RunReports {
-    pub fn new(args: &ReportArgs, style: SummaryStyle) -> Self {
-        let on = match args.notify_on {
-            NotifyWhen::Failure => NotifyOn::Failure,
-            NotifyWhen::Always => NotifyOn::Always,
-        };
+    pub fn new(args: &ReportOptions, style: SummaryStyle) -> Self {
+        let on = args.notify_on;
         Self {
             summary: SummaryCollector::new(),
             junit: args.junit.clone().map(|path| (JunitCollector::new(), path)),

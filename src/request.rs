@@ -1,0 +1,88 @@
+//! `JobRequest`: what a job asks for, in one neutral form. The command line, a stream's kwargs and
+//! the hand-over from `start` to its detached process each become one; `JobSpec::resolve` checks it
+//! against the private data dir. Nothing past this point reads flags or kwargs.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Everything a job can be asked to do, before any file is read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JobRequest {
+    pub private_data_dir: PathBuf,
+    /// At most one of these three names what runs (checked by `JobSpec::resolve`).
+    pub playbook: Option<String>,
+    pub module: Option<String>,
+    pub role: Option<String>,
+    pub module_args: Option<String>,
+    pub hosts: Option<String>,
+    pub limit: Option<String>,
+    pub forks: Option<String>,
+    /// Extra Ansible arguments; `env/cmdline` applies when this is absent.
+    pub cmdline: Option<String>,
+    pub binary: Option<String>,
+    pub ident: Option<String>,
+    /// Inventory paths or host lists as given; resolved against the private data dir later.
+    pub inventory: Vec<String>,
+    pub project_dir: Option<PathBuf>,
+    pub artifact_dir: Option<PathBuf>,
+    pub roles_path: Option<String>,
+    pub role_vars: Option<String>,
+    pub role_skip_facts: bool,
+    pub rotate_artifacts: i64,
+    pub verbosity: u8,
+    pub quiet: bool,
+    pub json: bool,
+    pub omit_event_data: bool,
+    pub only_failed_event_data: bool,
+    /// Do not store this run's inputs (a `--cmdline`) into `env/`.
+    pub omit_env_files: bool,
+    pub isolation: IsolationRequest,
+    pub logging: LoggingOptions,
+    pub report: ReportOptions,
+}
+
+/// Process isolation and container settings, as asked.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IsolationRequest {
+    pub process_isolation: bool,
+    pub executable: Option<String>,
+    pub path: Option<String>,
+    pub hide_paths: Vec<String>,
+    pub show_paths: Vec<String>,
+    pub ro_paths: Vec<String>,
+    pub directory_isolation_base_path: Option<String>,
+    pub container_image: Option<String>,
+    pub container_volume_mounts: Vec<String>,
+    pub container_options: Vec<String>,
+}
+
+/// Diagnostics of the runner itself.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoggingOptions {
+    pub debug: bool,
+    pub logfile: Option<PathBuf>,
+}
+
+/// Reports, alerts and the run lock: none changes the job or its artifacts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportOptions {
+    pub junit: Option<PathBuf>,
+    pub notify_url: Option<String>,
+    pub notify_on: NotifyOn,
+    pub lock: bool,
+    /// With `lock`: how long to wait for it (`None`: refuse at once).
+    pub lock_wait: Option<Duration>,
+    /// Print the closing summary line even where no person looks.
+    pub summary: bool,
+}
+
+/// When `--notify-url` is called: on `Failure` only for runs that did not succeed (`failed`,
+/// `timeout`, `canceled`), or `Always`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+pub enum NotifyOn {
+    #[default]
+    Failure,
+    Always,
+}
