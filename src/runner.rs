@@ -20,7 +20,7 @@ use crate::events::{EventPipeline, EventSink};
 use crate::job::{JobKind, JobSpec, OutputMode};
 use crate::lock;
 use crate::progress::Progress;
-use crate::report::{RunReports, SummaryStyle};
+use crate::report::{JobOrigin, RunReports, SummaryStyle};
 use crate::role::RolePlaybook;
 use crate::sshagent::SshAgent;
 
@@ -59,7 +59,7 @@ pub fn run_command(args: &RunArgs) -> anyhow::Result<i32> {
         OutputMode::Pretty if on_terminal => SummaryStyle::WithSlowest,
         _ => SummaryStyle::OneLine,
     };
-    let mut reports = RunReports::new(&args.report, style);
+    let mut reports = RunReports::new(&args.report, style).with_origin(JobOrigin::of(&spec));
     let mut sinks: Vec<&mut dyn EventSink> = vec![&mut terminal];
     sinks.extend(reports.sinks());
     let context = RunContext { cancel: &cancel, sinks, status: &mut NoStatus, event_files: true };

@@ -4,11 +4,13 @@
 
 mod junit;
 mod notify;
+mod origin;
 mod run;
 mod summary;
 
 pub use junit::JunitCollector;
 pub use notify::{deliver, NotifyOn};
+pub use origin::JobOrigin;
 pub use run::{RunReports, SummaryStyle};
 pub use summary::SummaryCollector;
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{deliver, JunitCollector, NotifyOn, SummaryCollector};
+use super::{deliver, JobOrigin, JunitCollector, NotifyOn, SummaryCollector};
 use crate::cli::{NotifyWhen, ReportArgs};
 use crate::events::EventSink;
 
@@ -30,6 +30,7 @@ pub struct RunReports {
     notify: Option<(String, NotifyOn)>,
     style: SummaryStyle,
     started: DateTime<Utc>,
+    origin: Option<JobOrigin>,
 }
 
 impl RunReports {
@@ -44,7 +45,15 @@ impl RunReports {
             notify: args.notify_url.clone().map(|url| (url, on)),
             style,
             started: Utc::now(),
+            origin: None,
         }
+    }
+
+    /// Names the job and the machine in the summary line, the alert and the JUnit properties.
+    pub fn with_origin(mut self, origin: JobOrigin) -> Self {
+        self.junit = self.junit.map(|(junit, path)| (junit.with_origin(Some(origin.clone())), path));
+        self.origin = Some(origin);
+        self
     }
 
     /// The collectors, to be given every event of the run.
@@ -58,7 +67,8 @@ impl RunReports {
 
     /// Writes the JUnit file, prints the summary and sends the alert.
     pub fn finish(self, status: &str, rc: i32, ident: &str, artifact_dir: &Path) {
-        let summary = self.summary.finish(status, rc, self.started, Utc::now(), ident, artifact_dir);
+        let mut summary = self.summary.finish(status, rc, self.started, Utc::now(), ident, artifact_dir);
+        summary.origin = self.origin;
         if let Some((junit, path)) = &self.junit {
             if let Err(err) = junit.write(path, status) {
                 errln!("ansible-runner: cannot write the JUnit report {}: {err}", path.display());
