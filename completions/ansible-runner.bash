@@ -268,7 +268,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__subcmd__runner__subcmd__is__subcmd__alive)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --daemonized --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -415,6 +415,10 @@ _ansible__runner() {
                     return 0
                     ;;
                 --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -478,7 +482,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__subcmd__runner__subcmd__run)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --daemonized --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -625,6 +629,10 @@ _ansible__runner() {
                     return 0
                     ;;
                 --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -636,7 +644,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__subcmd__runner__subcmd__start)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --daemonized --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -783,6 +791,10 @@ _ansible__runner() {
                     return 0
                     ;;
                 --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -794,7 +806,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__subcmd__runner__subcmd__stop)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --daemonized --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -941,6 +953,10 @@ _ansible__runner() {
                     return 0
                     ;;
                 --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -952,7 +968,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__subcmd__runner__subcmd__transmit)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --daemonized --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1099,6 +1115,10 @@ _ansible__runner() {
                     return 0
                     ;;
                 --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

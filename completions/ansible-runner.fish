@@ -70,6 +70,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l no
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -113,6 +114,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -156,6 +158,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l n
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -199,6 +202,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -242,6 +246,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'

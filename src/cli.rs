@@ -305,6 +305,11 @@ pub struct ReportArgs {
     /// With --lock: wait up to this many seconds for the lock instead of exiting
     #[arg(long = "lock-wait", value_name = "SECONDS", requires = "lock")]
     pub lock_wait: Option<f64>,
+
+    /// Write the run's status, rc, times and host counts to this file when it ends, in the
+    /// Prometheus text format (for node_exporter's textfile collector)
+    #[arg(long = "metrics-file", value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
 }
 
 /// When `--notify-url` is called.

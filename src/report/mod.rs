@@ -3,6 +3,7 @@
 //! (per-host task results and their error messages) is decoded here once for all of them.
 
 mod junit;
+mod metrics;
 mod notify;
 mod origin;
 mod run;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::metrics::MetricsCollector;
 use super::{deliver, JobOrigin, JunitCollector, NotifyOn, SummaryCollector};
 use crate::cli::{NotifyWhen, ReportArgs};
 use crate::events::EventSink;
@@ -27,6 +28,7 @@ pub enum SummaryStyle {
 pub struct RunReports {
     summary: SummaryCollector,
     junit: Option<(JunitCollector, PathBuf)>,
+    metrics: Option<(MetricsCollector, PathBuf)>,
     notify: Option<(String, NotifyOn)>,
     style: SummaryStyle,
     started: DateTime<Utc>,
@@ -42,6 +44,7 @@ impl RunReports {
         Self {
             summary: SummaryCollector::new(),
             junit: args.junit.clone().map(|path| (JunitCollector::new(), path)),
+            metrics: args.metrics_file.clone().map(|path| (MetricsCollector::new(), path)),
             notify: args.notify_url.clone().map(|url| (url, on)),
             style,
             started: Utc::now(),
@@ -62,13 +65,21 @@ impl RunReports {
         if let Some((junit, _)) = &mut self.junit {
             sinks.push(junit);
         }
+        if let Some((metrics, _)) = &mut self.metrics {
+            sinks.push(metrics);
+        }
         sinks
     }
 
-    /// Writes the JUnit file, prints the summary and sends the alert.
+    /// Writes the JUnit and metrics files, prints the summary and sends the alert.
     pub fn finish(self, status: &str, rc: i32, ident: &str, artifact_dir: &Path) {
         let mut summary = self.summary.finish(status, rc, self.started, Utc::now(), ident, artifact_dir);
         summary.origin = self.origin;
+        if let Some((metrics, path)) = &self.metrics {
+            if let Err(err) = metrics.write(path, &summary, summary.origin.as_ref()) {
+                errln!("ansible-runner: cannot write the metrics file {}: {err}", path.display());
+            }
+        }
         if let Some((junit, path)) = &self.junit {
             if let Err(err) = junit.write(path, status) {
                 errln!("ansible-runner: cannot write the JUnit report {}: {err}", path.display());
