@@ -15,6 +15,7 @@ use crate::command::CommandLine;
 use crate::config::create_dir_private;
 use crate::events::{Event, EventSink};
 use crate::pyjson;
+use crate::runmark::{self, RunningMark};
 
 #[derive(Debug, Error)]
 pub enum ArtifactError {
@@ -62,6 +63,8 @@ pub struct ArtifactsWriter {
     stdout: Option<Box<dyn Write + Send>>,
     /// `None` for a worker, which streams its events instead (its `job_events/` stays empty).
     event_files: Option<EventFiles>,
+    /// Tells `history` the run is in progress; `None` where the filesystem cannot lock.
+    _running: Option<RunningMark>,
 }
 
 /// Event files are written by a few threads: an atomic write is a create and a rename, and on
@@ -129,15 +132,10 @@ impl ArtifactsWriter {
         event_files: bool,
     ) -> Result<Self, ArtifactError> {
         let events_dir = prepare_events_dir(dir)?;
+        let running = runmark::mark(dir).ok();
         let command_path = dir.join("command");
         write_atomic(&command_path, &pyjson::to_vec_unicode(command), 0o600).map_err(fail(&command_path))?;
-        for stale in ["status", "rc"] {
-            let path = dir.join(stale);
-            match fs::remove_file(&path) {
-                Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(fail(&path)(err)),
-                _ => {}
-            }
-        }
+        remove_status(dir)?;
         let stdout = if suppress_output_file {
             None
         } else {
@@ -159,13 +157,22 @@ impl ArtifactsWriter {
                 .map_err(fail(&stderr))?;
             Some(Box::new(file) as Box<dyn Write + Send>)
         };
-        Ok(Self { dir: dir.to_owned(), events_dir, stdout, event_files: event_files.then(EventFiles::start) })
+        Ok(Self {
+            dir: dir.to_owned(),
+            events_dir,
+            stdout,
+            event_files: event_files.then(EventFiles::start),
+            _running: running,
+        })
     }
 
     /// For events that arrive already numbered (`process`): `job_events/` and `stdout` only; the
     /// other files come from the worker's artifact zip.
     pub fn for_stream(dir: &Path) -> Result<Self, ArtifactError> {
         let events_dir = prepare_events_dir(dir)?;
+        let running = runmark::mark(dir).ok();
+        // An earlier run's ending must not stand for this one while it streams in.
+        remove_status(dir)?;
         let path = dir.join("stdout");
         let stdout = OpenOptions::new()
             .append(true)
@@ -174,7 +181,13 @@ impl ArtifactsWriter {
             .open(&path)
             .map_err(|source| ArtifactError::Write { path, source })?;
         let stdout: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(64 * 1024, stdout));
-        Ok(Self { dir: dir.to_owned(), events_dir, stdout: Some(stdout), event_files: Some(EventFiles::start()) })
+        Ok(Self {
+            dir: dir.to_owned(),
+            events_dir,
+            stdout: Some(stdout),
+            event_files: Some(EventFiles::start()),
+            _running: running,
+        })
     }
 
     /// Waits until every event file is written (before `status`, so a finished run is complete).
@@ -202,6 +215,18 @@ pub fn write_status(dir: &Path, status: Status, rc: i32) -> Result<(), ArtifactE
     for (name, content) in [("status", status.as_str().to_owned()), ("rc", rc.to_string())] {
         let path = dir.join(name);
         write_atomic(&path, content.as_bytes(), 0o600).map_err(|source| ArtifactError::Write { path, source })?;
+    }
+    Ok(())
+}
+
+/// Removes `status` and `rc` left by an earlier run with the same ident.
+fn remove_status(dir: &Path) -> Result<(), ArtifactError> {
+    for stale in ["status", "rc"] {
+        let path = dir.join(stale);
+        match fs::remove_file(&path) {
+            Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(fail(&path)(err)),
+            _ => {}
+        }
     }
     Ok(())
 }

@@ -85,6 +85,8 @@ pub enum Command {
     Process(ProcessArgs),
     /// Show a finished or running job again from its artifacts
     Replay(ReplayArgs),
+    /// List the runs kept under artifacts/, newest first
+    History(HistoryArgs),
 }
 
 /// Options of `run`, `start` and `transmit`.
@@ -425,4 +427,20 @@ pub struct ReplayArgs {
     /// Write a JUnit XML report of the run to this file
     #[arg(long = "junit", value_name = "PATH")]
     pub junit: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct HistoryArgs {
+    /// Private data dir whose runs to list
+    #[arg(value_name = "PRIVATE_DATA_DIR")]
+    pub private_data_dir: PathBuf,
+    /// Show only the N newest runs (and read no more than those)
+    #[arg(short = 'n', long = "last", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub last: Option<u64>,
+    /// Artifact root, when the runs used --artifact-dir
+    #[arg(long = "artifact-dir", value_name = "ARTIFACT_DIR")]
+    pub artifact_dir: Option<PathBuf>,
+    /// Print one JSON object per run instead of a table
+    #[arg(short = 'j', long = "json")]
+    pub json: bool,
 }

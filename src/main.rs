@@ -29,6 +29,7 @@ mod debuglog;
 mod display;
 mod events;
 mod exit;
+mod history;
 mod job;
 mod kwargs;
 mod lock;
@@ -38,6 +39,7 @@ mod pyjson;
 mod replay;
 mod report;
 mod role;
+mod runmark;
 mod runner;
 mod sshagent;
 mod streaming;
@@ -96,6 +98,7 @@ fn real_main() -> i32 {
         },
         Command::Process(args) => process::process_command(&args, &cli.top),
         Command::Replay(args) => replay::replay_command(&args),
+        Command::History(args) => history::history_command(&args),
     };
     match result {
         Ok(code) => code,

@@ -13,7 +13,7 @@ pub use junit::JunitCollector;
 pub use notify::{deliver, NotifyOn};
 pub use origin::JobOrigin;
 pub use run::{RunReports, SummaryStyle};
-pub use summary::SummaryCollector;
+pub use summary::{human_duration, SummaryCollector};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};

@@ -459,7 +459,7 @@ fn host_list(hosts: &[HostError]) -> String {
 }
 
 /// `0.4s`, `12.3s`, `3m05s`, `1h02m03s`.
-fn human_duration(seconds: f64) -> String {
+pub fn human_duration(seconds: f64) -> String {
     if seconds < 59.95 {
         return format!("{:.1}s", seconds.max(0.0));
     }

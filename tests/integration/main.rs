@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod compare;
 mod control;
+mod history;
 mod metrics;
 mod ops;
 mod reports;
