@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Execute work streamed from a controlling instance')
             [CompletionResult]::new('process', 'process', [CompletionResultType]::ParameterValue, 'Receive the output of remote ansible-runner work and distribute the results')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Show a finished or running job again from its artifacts')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the runs kept under artifacts/, newest first')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -375,6 +376,16 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'ansible-runner;history' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show only the N newest runs (and read no more than those)')
+            [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Show only the N newest runs (and read no more than those)')
+            [CompletionResult]::new('--artifact-dir', '--artifact-dir', [CompletionResultType]::ParameterName, 'Artifact root, when the runs used --artifact-dir')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Print one JSON object per run instead of a table')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per run instead of a table')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'ansible-runner;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run ansible-runner in the foreground')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start an ansible-runner process in the background')
@@ -384,6 +395,7 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Execute work streamed from a controlling instance')
             [CompletionResult]::new('process', 'process', [CompletionResultType]::ParameterValue, 'Receive the output of remote ansible-runner work and distribute the results')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Show a finished or running job again from its artifacts')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the runs kept under artifacts/, newest first')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -413,6 +425,9 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
             break
         }
         'ansible-runner;help;replay' {
+            break
+        }
+        'ansible-runner;help;history' {
             break
         }
         'ansible-runner;help;help' {

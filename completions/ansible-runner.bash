@@ -19,6 +19,9 @@ _ansible__runner() {
             ansible__runner,help)
                 cmd="ansible__runner__subcmd__help"
                 ;;
+            ansible__runner,history)
+                cmd="ansible__runner__subcmd__history"
+                ;;
             ansible__runner,is-alive)
                 cmd="ansible__runner__subcmd__is__subcmd__alive"
                 ;;
@@ -45,6 +48,9 @@ _ansible__runner() {
                 ;;
             ansible__runner__subcmd__help,help)
                 cmd="ansible__runner__subcmd__help__subcmd__help"
+                ;;
+            ansible__runner__subcmd__help,history)
+                cmd="ansible__runner__subcmd__help__subcmd__history"
                 ;;
             ansible__runner__subcmd__help,is-alive)
                 cmd="ansible__runner__subcmd__help__subcmd__is__subcmd__alive"
@@ -92,7 +98,7 @@ _ansible__runner() {
 
     case "${cmd}" in
         ansible__runner)
-            opts="-q -j -h --version --generate-assets --quiet --json --artifact-dir --help run start stop is-alive transmit worker process replay help"
+            opts="-q -j -h --version --generate-assets --quiet --json --artifact-dir --help run start stop is-alive transmit worker process replay history help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -114,7 +120,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__subcmd__runner__subcmd__help)
-            opts="run start stop is-alive transmit worker process replay help"
+            opts="run start stop is-alive transmit worker process replay history help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -128,6 +134,20 @@ _ansible__runner() {
             return 0
             ;;
         ansible__subcmd__runner__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ansible__subcmd__runner__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -260,6 +280,32 @@ _ansible__runner() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ansible__subcmd__runner__subcmd__history)
+            opts="-n -j -h --last --artifact-dir --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --last)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --artifact-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -35,6 +35,7 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
             cand worker 'Execute work streamed from a controlling instance'
             cand process 'Receive the output of remote ansible-runner work and distribute the results'
             cand replay 'Show a finished or running job again from its artifacts'
+            cand history 'List the runs kept under artifacts/, newest first'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ansible-runner;run'= {
@@ -359,6 +360,15 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'ansible-runner;history'= {
+            cand -n 'Show only the N newest runs (and read no more than those)'
+            cand --last 'Show only the N newest runs (and read no more than those)'
+            cand --artifact-dir 'Artifact root, when the runs used --artifact-dir'
+            cand -j 'Print one JSON object per run instead of a table'
+            cand --json 'Print one JSON object per run instead of a table'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'ansible-runner;help'= {
             cand run 'Run ansible-runner in the foreground'
             cand start 'Start an ansible-runner process in the background'
@@ -368,6 +378,7 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
             cand worker 'Execute work streamed from a controlling instance'
             cand process 'Receive the output of remote ansible-runner work and distribute the results'
             cand replay 'Show a finished or running job again from its artifacts'
+            cand history 'List the runs kept under artifacts/, newest first'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ansible-runner;help;run'= {
@@ -388,6 +399,8 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
         &'ansible-runner;help;process'= {
         }
         &'ansible-runner;help;replay'= {
+        }
+        &'ansible-runner;help;history'= {
         }
         &'ansible-runner;help;help'= {
         }
