@@ -29,6 +29,7 @@ mod debuglog;
 mod display;
 mod events;
 mod exit;
+mod hangup;
 mod history;
 mod job;
 mod kwargs;

@@ -4,12 +4,12 @@
 
 use std::fs;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
+use anyhow::{anyhow, Context};
 use serde_json::Value;
 
-use crate::artifacts::ArtifactsWriter;
+use crate::artifacts::{self, ArtifactsWriter, Status};
 use crate::cli::{ProcessArgs, TopLevelArgs};
 use crate::config::{self, PrivateDataDir};
 use crate::display::{stdout_wants_colour, TerminalRenderer};
@@ -32,14 +32,22 @@ pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result
     let mut reader = StreamReader::new(stdin.lock());
     let mut error: Option<String> = None;
     loop {
-        let frame = reader
-            .next_frame()
-            .with_context(|| format!("the worker stream is broken; what arrived is in {}", artifact_dir.display()))?;
+        let frame = match reader.next_frame() {
+            Ok(frame) => frame,
+            Err(err) => {
+                let err = anyhow::Error::new(err)
+                    .context(format!("the worker stream is broken; what arrived is in {}", artifact_dir.display()));
+                return Err(broken_off(&mut writer, &artifact_dir, err));
+            }
+        };
         match frame {
-            None => bail!(
-                "the worker stream ended before its eof line (worker died or stream cut); what arrived is in {}",
-                artifact_dir.display()
-            ),
+            None => {
+                let err = anyhow!(
+                    "the worker stream ended before its eof line (worker died or stream cut); what arrived is in {}",
+                    artifact_dir.display()
+                );
+                return Err(broken_off(&mut writer, &artifact_dir, err));
+            }
             Some(Frame::Zip { file }) => {
                 extract_zip(file, &artifact_dir)
                     .with_context(|| format!("cannot unpack the worker's artifacts into {}", artifact_dir.display()))?;
@@ -74,6 +82,21 @@ pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result
         return Ok(exit::FAILURE);
     }
     Ok(fs::read_to_string(artifact_dir.join("rc")).ok().and_then(|rc| rc.trim().parse().ok()).unwrap_or(exit::OK))
+}
+
+/// Ends a stream that broke off: every event received is written out, and the run is marked
+/// `failed` (rc 1) unless the worker's own `status` had arrived, so that its artifacts never look
+/// like a run still in progress.
+fn broken_off(writer: &mut ArtifactsWriter, dir: &Path, err: anyhow::Error) -> anyhow::Error {
+    if let Err(close) = writer.close() {
+        errln!("ansible-runner: {close}");
+    }
+    if !dir.join("status").exists() {
+        if let Err(status) = artifacts::write_status(dir, Status::Failed, exit::FAILURE) {
+            errln!("ansible-runner: {status}");
+        }
+    }
+    err
 }
 
 /// Python truthiness of a JSON value, as the Python tool tests `counter` and `uuid`.

@@ -87,6 +87,7 @@ fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> anyhow::Re
         spec.inventory = listed;
     }
     let cancel = runner::install_cancel_handlers()?;
+    crate::hangup::cancel_when_stdout_closes(Arc::clone(&cancel));
     let mut events = StreamSink { writer: Arc::clone(writer) };
     let mut status = StatusLines { writer: Arc::clone(writer), ident: spec.ident.clone() };
     let context = RunContext { cancel: &cancel, sinks: vec![&mut events], status: &mut status, event_files: false };

@@ -9,6 +9,7 @@ mod control;
 mod history;
 mod metrics;
 mod ops;
+mod remote_ssh;
 mod reports;
 mod run;
 mod stream;
