@@ -1,7 +1,7 @@
 //! `ansible-runner history`: the runs kept under `artifacts/`, newest first, as a table or JSON
-//! lines. Built for thousands of kept runs: ordering needs one `stat` per run (the `command` file,
-//! written when the run starts), and only the runs shown are read further — their `status` and
-//! `rc`, the last few event files (the final stats), and the `command` file for what ran.
+//! lines. Built for thousands of kept runs: ordering needs one `stat` per run (of `job_events/`,
+//! made when the run starts), and only the runs shown are read further — their `status` and `rc`,
+//! the last few event files (the final stats), and the `command` file for what ran.
 
 use std::fs;
 use std::io::{self, Write};
@@ -60,7 +60,7 @@ pub fn history_command(args: &HistoryArgs) -> anyhow::Result<i32> {
     order(&mut found);
     let limit = args.last.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
     found.truncate(limit);
-    let runs: Vec<Run> = found.into_iter().map(describe).collect();
+    let runs = describe_all(found);
     let mut out = io::BufWriter::new(io::stdout().lock());
     let written = if args.json {
         runs.iter().try_for_each(|run| writeln!(out, "{}", json_line(run)))
@@ -92,27 +92,57 @@ fn find_runs(root: &Path) -> anyhow::Result<Vec<Found>> {
     Ok(found)
 }
 
-/// When the run started: `command` is written as it starts. A run still streaming into `process`
-/// has no `command` yet; its `job_events/`, made fresh for each run, says when it began.
-/// `None` for anything that is not a run dir.
+/// When the run started: `job_events/` is made afresh as each run starts, `process` included, so
+/// its creation time says it. Where the filesystem keeps no creation time, the `command` file,
+/// written as a local run starts. `None` for anything that is not a run dir.
 fn start_time(dir: &Path) -> Option<SystemTime> {
-    if let Ok(meta) = fs::metadata(dir.join("command")) {
-        return meta.modified().ok();
-    }
     let events = fs::metadata(dir.join("job_events")).ok().filter(fs::Metadata::is_dir)?;
-    events.created().or_else(|_| events.modified()).ok()
+    events
+        .created()
+        .or_else(|_| fs::metadata(dir.join("command")).and_then(|m| m.modified()))
+        .or_else(|_| events.modified())
+        .ok()
+}
+
+/// Fewer runs than this are read on the calling thread alone.
+const PARALLEL_FROM: usize = 64;
+
+/// Reads what is shown for each run, in order, on a few threads: the work is mostly file system
+/// calls, which proceed in parallel.
+fn describe_all(mut found: Vec<Found>) -> Vec<Run> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8);
+    if threads < 2 || found.len() < PARALLEL_FROM {
+        return found.into_iter().map(describe).collect();
+    }
+    let per_thread = found.len().div_ceil(threads);
+    let mut chunks = Vec::with_capacity(threads);
+    while !found.is_empty() {
+        let rest = found.split_off(per_thread.min(found.len()));
+        chunks.push(std::mem::replace(&mut found, rest));
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(|| chunk.into_iter().map(describe).collect::<Vec<_>>()))
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
 }
 
 /// Reads what is shown for one run.
 fn describe(found: Found) -> Run {
-    let (status, ended) = match read_small(&found.dir.join("status")) {
-        Some((text, modified)) => (text.trim().to_owned(), modified),
+    let (status, mut ended) = match read_small(&found.dir.join("status")) {
+        Some((text, modified)) => (text.trim().to_owned(), Some(modified.unwrap_or(found.started))),
         None if runmark::is_running(&found.dir) => ("running".to_owned(), None),
         None => ("died".to_owned(), None),
     };
     let rc = read_small(&found.dir.join("rc")).and_then(|(text, _)| text.trim().parse().ok());
-    let finished = ended.is_some();
-    let (failed, unreachable) = if finished { host_counts(&found.dir).unzip() } else { (None, None) };
+    let (mut failed, mut unreachable) = (None, None);
+    if let Some(status_time) = ended {
+        let last = last_events(&found.dir);
+        (failed, unreachable) = last.host_counts.unzip();
+        ended = Some(last.written.map_or(status_time, |written| written.max(status_time)));
+    }
     Run {
         ran: what_ran(&found.dir),
         ident: found.ident,
@@ -153,11 +183,26 @@ fn event_files(dir: &Path, keep: impl Fn(u64) -> bool) -> Vec<(u64, PathBuf)> {
     files
 }
 
-/// Hosts that failed and hosts that were unreachable, from the run's final stats: the last event
-/// files, found by counter. `None` when the run ended without stats (cancelled, crashed).
-fn host_counts(dir: &Path) -> Option<(usize, usize)> {
+/// What the last event files of a finished run tell.
+struct LastEvents {
+    /// When the last event was written here. For a run received by `process` this is more exact
+    /// than `status`, whose time comes from the worker's zip (two-second steps).
+    written: Option<SystemTime>,
+    /// Hosts that failed and hosts that were unreachable, from the final stats; `None` when the
+    /// run ended without them (cancelled, crashed).
+    host_counts: Option<(usize, usize)>,
+}
+
+/// Reads the last event files, found by counter.
+fn last_events(dir: &Path) -> LastEvents {
     let mut files = event_files(dir, |_| true);
     let tail = files.split_off(files.len().saturating_sub(STATS_SEARCH));
+    let written = tail.last().and_then(|(_, path)| fs::metadata(path).and_then(|m| m.modified()).ok());
+    LastEvents { written, host_counts: host_counts(&tail) }
+}
+
+/// Counts from the `playbook_on_stats` event among `tail`, the last event files.
+fn host_counts(tail: &[(u64, PathBuf)]) -> Option<(usize, usize)> {
     tail.iter().rev().find_map(|(_, path)| {
         let event = read_event(path)?;
         if event.get("event").and_then(Value::as_str) != Some("playbook_on_stats") {
