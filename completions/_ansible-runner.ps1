@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Execute work streamed from a controlling instance')
             [CompletionResult]::new('process', 'process', [CompletionResultType]::ParameterValue, 'Receive the output of remote ansible-runner work and distribute the results')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Show a finished or running job again from its artifacts')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the runs kept under artifacts/, newest first')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -78,6 +79,7 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
             [CompletionResult]::new('--notify-url', '--notify-url', [CompletionResultType]::ParameterName, 'POST a JSON summary of the run to this URL when it ends (see --notify-on)')
             [CompletionResult]::new('--notify-on', '--notify-on', [CompletionResultType]::ParameterName, 'When to send the summary: on failure (failed, timeout, canceled) or always')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'With --lock: wait up to this many seconds for the lock instead of exiting')
+            [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Write the run''s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter''s textfile collector)')
             [CompletionResult]::new('--process-isolation', '--process-isolation', [CompletionResultType]::ParameterName, 'Isolate execution in a container or sandbox (not supported by this binary)')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Enable ansible-runner debug output logging')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Output the JSON event structure to stdout instead of Ansible output')
@@ -133,6 +135,7 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
             [CompletionResult]::new('--notify-url', '--notify-url', [CompletionResultType]::ParameterName, 'POST a JSON summary of the run to this URL when it ends (see --notify-on)')
             [CompletionResult]::new('--notify-on', '--notify-on', [CompletionResultType]::ParameterName, 'When to send the summary: on failure (failed, timeout, canceled) or always')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'With --lock: wait up to this many seconds for the lock instead of exiting')
+            [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Write the run''s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter''s textfile collector)')
             [CompletionResult]::new('--process-isolation', '--process-isolation', [CompletionResultType]::ParameterName, 'Isolate execution in a container or sandbox (not supported by this binary)')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Enable ansible-runner debug output logging')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Output the JSON event structure to stdout instead of Ansible output')
@@ -188,6 +191,7 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
             [CompletionResult]::new('--notify-url', '--notify-url', [CompletionResultType]::ParameterName, 'POST a JSON summary of the run to this URL when it ends (see --notify-on)')
             [CompletionResult]::new('--notify-on', '--notify-on', [CompletionResultType]::ParameterName, 'When to send the summary: on failure (failed, timeout, canceled) or always')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'With --lock: wait up to this many seconds for the lock instead of exiting')
+            [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Write the run''s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter''s textfile collector)')
             [CompletionResult]::new('--process-isolation', '--process-isolation', [CompletionResultType]::ParameterName, 'Isolate execution in a container or sandbox (not supported by this binary)')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Enable ansible-runner debug output logging')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Output the JSON event structure to stdout instead of Ansible output')
@@ -243,6 +247,7 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
             [CompletionResult]::new('--notify-url', '--notify-url', [CompletionResultType]::ParameterName, 'POST a JSON summary of the run to this URL when it ends (see --notify-on)')
             [CompletionResult]::new('--notify-on', '--notify-on', [CompletionResultType]::ParameterName, 'When to send the summary: on failure (failed, timeout, canceled) or always')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'With --lock: wait up to this many seconds for the lock instead of exiting')
+            [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Write the run''s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter''s textfile collector)')
             [CompletionResult]::new('--process-isolation', '--process-isolation', [CompletionResultType]::ParameterName, 'Isolate execution in a container or sandbox (not supported by this binary)')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Enable ansible-runner debug output logging')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Output the JSON event structure to stdout instead of Ansible output')
@@ -298,6 +303,7 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
             [CompletionResult]::new('--notify-url', '--notify-url', [CompletionResultType]::ParameterName, 'POST a JSON summary of the run to this URL when it ends (see --notify-on)')
             [CompletionResult]::new('--notify-on', '--notify-on', [CompletionResultType]::ParameterName, 'When to send the summary: on failure (failed, timeout, canceled) or always')
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'With --lock: wait up to this many seconds for the lock instead of exiting')
+            [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Write the run''s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter''s textfile collector)')
             [CompletionResult]::new('--process-isolation', '--process-isolation', [CompletionResultType]::ParameterName, 'Isolate execution in a container or sandbox (not supported by this binary)')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Enable ansible-runner debug output logging')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Output the JSON event structure to stdout instead of Ansible output')
@@ -375,6 +381,16 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'ansible-runner;history' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show only the N newest runs (and read no more than those)')
+            [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Show only the N newest runs (and read no more than those)')
+            [CompletionResult]::new('--artifact-dir', '--artifact-dir', [CompletionResultType]::ParameterName, 'Artifact root, when the runs used --artifact-dir')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Print one JSON object per run instead of a table')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per run instead of a table')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'ansible-runner;help' {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run ansible-runner in the foreground')
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start an ansible-runner process in the background')
@@ -384,6 +400,7 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Execute work streamed from a controlling instance')
             [CompletionResult]::new('process', 'process', [CompletionResultType]::ParameterValue, 'Receive the output of remote ansible-runner work and distribute the results')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Show a finished or running job again from its artifacts')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the runs kept under artifacts/, newest first')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -413,6 +430,9 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
             break
         }
         'ansible-runner;help;replay' {
+            break
+        }
+        'ansible-runner;help;history' {
             break
         }
         'ansible-runner;help;help' {

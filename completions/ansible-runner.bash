@@ -19,6 +19,9 @@ _ansible__runner() {
             ansible__runner,help)
                 cmd="ansible__runner__subcmd__help"
                 ;;
+            ansible__runner,history)
+                cmd="ansible__runner__subcmd__history"
+                ;;
             ansible__runner,is-alive)
                 cmd="ansible__runner__subcmd__is__subcmd__alive"
                 ;;
@@ -45,6 +48,9 @@ _ansible__runner() {
                 ;;
             ansible__runner__subcmd__help,help)
                 cmd="ansible__runner__subcmd__help__subcmd__help"
+                ;;
+            ansible__runner__subcmd__help,history)
+                cmd="ansible__runner__subcmd__help__subcmd__history"
                 ;;
             ansible__runner__subcmd__help,is-alive)
                 cmd="ansible__runner__subcmd__help__subcmd__is__subcmd__alive"
@@ -92,7 +98,7 @@ _ansible__runner() {
 
     case "${cmd}" in
         ansible__runner)
-            opts="-q -j -h --version --generate-assets --quiet --json --artifact-dir --help run start stop is-alive transmit worker process replay help"
+            opts="-q -j -h --version --generate-assets --quiet --json --artifact-dir --help run start stop is-alive transmit worker process replay history help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -114,7 +120,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__subcmd__runner__subcmd__help)
-            opts="run start stop is-alive transmit worker process replay help"
+            opts="run start stop is-alive transmit worker process replay history help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -128,6 +134,20 @@ _ansible__runner() {
             return 0
             ;;
         ansible__subcmd__runner__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ansible__subcmd__runner__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -267,8 +287,34 @@ _ansible__runner() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ansible__subcmd__runner__subcmd__history)
+            opts="-n -j -h --last --artifact-dir --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --last)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --artifact-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ansible__subcmd__runner__subcmd__is__subcmd__alive)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --summary --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --summary --daemonized --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -415,6 +461,10 @@ _ansible__runner() {
                     return 0
                     ;;
                 --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -478,7 +528,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__subcmd__runner__subcmd__run)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --summary --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --summary --daemonized --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -625,6 +675,10 @@ _ansible__runner() {
                     return 0
                     ;;
                 --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -636,7 +690,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__subcmd__runner__subcmd__start)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --summary --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --summary --daemonized --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -783,6 +837,10 @@ _ansible__runner() {
                     return 0
                     ;;
                 --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -794,7 +852,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__subcmd__runner__subcmd__stop)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --summary --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --summary --daemonized --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -941,6 +999,10 @@ _ansible__runner() {
                     return 0
                     ;;
                 --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -952,7 +1014,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__subcmd__runner__subcmd__transmit)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --summary --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --summary --daemonized --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1099,6 +1161,10 @@ _ansible__runner() {
                     return 0
                     ;;
                 --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -35,6 +35,7 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
             cand worker 'Execute work streamed from a controlling instance'
             cand process 'Receive the output of remote ansible-runner work and distribute the results'
             cand replay 'Show a finished or running job again from its artifacts'
+            cand history 'List the runs kept under artifacts/, newest first'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ansible-runner;run'= {
@@ -74,6 +75,7 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
             cand --notify-url 'POST a JSON summary of the run to this URL when it ends (see --notify-on)'
             cand --notify-on 'When to send the summary: on failure (failed, timeout, canceled) or always'
             cand --lock-wait 'With --lock: wait up to this many seconds for the lock instead of exiting'
+            cand --metrics-file 'Write the run''s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter''s textfile collector)'
             cand --process-isolation 'Isolate execution in a container or sandbox (not supported by this binary)'
             cand --debug 'Enable ansible-runner debug output logging'
             cand -j 'Output the JSON event structure to stdout instead of Ansible output'
@@ -128,6 +130,7 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
             cand --notify-url 'POST a JSON summary of the run to this URL when it ends (see --notify-on)'
             cand --notify-on 'When to send the summary: on failure (failed, timeout, canceled) or always'
             cand --lock-wait 'With --lock: wait up to this many seconds for the lock instead of exiting'
+            cand --metrics-file 'Write the run''s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter''s textfile collector)'
             cand --process-isolation 'Isolate execution in a container or sandbox (not supported by this binary)'
             cand --debug 'Enable ansible-runner debug output logging'
             cand -j 'Output the JSON event structure to stdout instead of Ansible output'
@@ -182,6 +185,7 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
             cand --notify-url 'POST a JSON summary of the run to this URL when it ends (see --notify-on)'
             cand --notify-on 'When to send the summary: on failure (failed, timeout, canceled) or always'
             cand --lock-wait 'With --lock: wait up to this many seconds for the lock instead of exiting'
+            cand --metrics-file 'Write the run''s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter''s textfile collector)'
             cand --process-isolation 'Isolate execution in a container or sandbox (not supported by this binary)'
             cand --debug 'Enable ansible-runner debug output logging'
             cand -j 'Output the JSON event structure to stdout instead of Ansible output'
@@ -236,6 +240,7 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
             cand --notify-url 'POST a JSON summary of the run to this URL when it ends (see --notify-on)'
             cand --notify-on 'When to send the summary: on failure (failed, timeout, canceled) or always'
             cand --lock-wait 'With --lock: wait up to this many seconds for the lock instead of exiting'
+            cand --metrics-file 'Write the run''s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter''s textfile collector)'
             cand --process-isolation 'Isolate execution in a container or sandbox (not supported by this binary)'
             cand --debug 'Enable ansible-runner debug output logging'
             cand -j 'Output the JSON event structure to stdout instead of Ansible output'
@@ -290,6 +295,7 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
             cand --notify-url 'POST a JSON summary of the run to this URL when it ends (see --notify-on)'
             cand --notify-on 'When to send the summary: on failure (failed, timeout, canceled) or always'
             cand --lock-wait 'With --lock: wait up to this many seconds for the lock instead of exiting'
+            cand --metrics-file 'Write the run''s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter''s textfile collector)'
             cand --process-isolation 'Isolate execution in a container or sandbox (not supported by this binary)'
             cand --debug 'Enable ansible-runner debug output logging'
             cand -j 'Output the JSON event structure to stdout instead of Ansible output'
@@ -359,6 +365,15 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'ansible-runner;history'= {
+            cand -n 'Show only the N newest runs (and read no more than those)'
+            cand --last 'Show only the N newest runs (and read no more than those)'
+            cand --artifact-dir 'Artifact root, when the runs used --artifact-dir'
+            cand -j 'Print one JSON object per run instead of a table'
+            cand --json 'Print one JSON object per run instead of a table'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'ansible-runner;help'= {
             cand run 'Run ansible-runner in the foreground'
             cand start 'Start an ansible-runner process in the background'
@@ -368,6 +383,7 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
             cand worker 'Execute work streamed from a controlling instance'
             cand process 'Receive the output of remote ansible-runner work and distribute the results'
             cand replay 'Show a finished or running job again from its artifacts'
+            cand history 'List the runs kept under artifacts/, newest first'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ansible-runner;help;run'= {
@@ -388,6 +404,8 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
         &'ansible-runner;help;process'= {
         }
         &'ansible-runner;help;replay'= {
+        }
+        &'ansible-runner;help;history'= {
         }
         &'ansible-runner;help;help'= {
         }

@@ -38,6 +38,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_needs_command" -f -a "trans
 complete -c ansible-runner -n "__fish_ansible_runner_needs_command" -f -a "worker" -d 'Execute work streamed from a controlling instance'
 complete -c ansible-runner -n "__fish_ansible_runner_needs_command" -f -a "process" -d 'Receive the output of remote ansible-runner work and distribute the results'
 complete -c ansible-runner -n "__fish_ansible_runner_needs_command" -f -a "replay" -d 'Show a finished or running job again from its artifacts'
+complete -c ansible-runner -n "__fish_ansible_runner_needs_command" -f -a "history" -d 'List the runs kept under artifacts/, newest first'
 complete -c ansible-runner -n "__fish_ansible_runner_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
@@ -70,6 +71,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l no
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -114,6 +116,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -158,6 +161,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l n
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -202,6 +206,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -246,6 +251,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -286,13 +292,18 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand replay" -s
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand replay" -s q -l quiet -d 'Print no events (the summary and --junit still apply)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand replay" -s f -l follow -d 'Keep following a running job until it ends'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand replay" -s h -l help -d 'Print help'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay help" -f -a "run" -d 'Run ansible-runner in the foreground'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay help" -f -a "start" -d 'Start an ansible-runner process in the background'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay help" -f -a "stop" -d 'Stop an ansible-runner process started with `start`'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay help" -f -a "is-alive" -d 'Check if an ansible-runner process started with `start` is running'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay help" -f -a "transmit" -d 'Send a job template'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay help" -f -a "worker" -d 'Execute work streamed from a controlling instance'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay help" -f -a "process" -d 'Receive the output of remote ansible-runner work and distribute the results'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay help" -f -a "replay" -d 'Show a finished or running job again from its artifacts'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand history" -s n -l last -d 'Show only the N newest runs (and read no more than those)' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand history" -l artifact-dir -d 'Artifact root, when the runs used --artifact-dir' -r -F
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand history" -s j -l json -d 'Print one JSON object per run instead of a table'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand history" -s h -l help -d 'Print help'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay history help" -f -a "run" -d 'Run ansible-runner in the foreground'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay history help" -f -a "start" -d 'Start an ansible-runner process in the background'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay history help" -f -a "stop" -d 'Stop an ansible-runner process started with `start`'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay history help" -f -a "is-alive" -d 'Check if an ansible-runner process started with `start` is running'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay history help" -f -a "transmit" -d 'Send a job template'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay history help" -f -a "worker" -d 'Execute work streamed from a controlling instance'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay history help" -f -a "process" -d 'Receive the output of remote ansible-runner work and distribute the results'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay history help" -f -a "replay" -d 'Show a finished or running job again from its artifacts'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay history help" -f -a "history" -d 'List the runs kept under artifacts/, newest first'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and not __fish_seen_subcommand_from run start stop is-alive transmit worker process replay history help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand help; and __fish_seen_subcommand_from worker" -f -a "cleanup" -d 'Clean up old private data dirs left by workers, and optionally container images'

@@ -16,6 +16,7 @@ use crate::command::CommandLine;
 use crate::config::create_dir_private;
 use crate::events::{Event, EventSink};
 use crate::pyjson;
+use crate::runmark::{self, RunningMark};
 
 #[derive(Debug, Error)]
 pub enum ArtifactError {
@@ -108,6 +109,8 @@ pub struct ArtifactsWriter {
     /// `None` for a worker, which streams its events instead (its `job_events/` stays empty).
     event_files: Option<EventFiles>,
     reserved: Reserved,
+    /// Tells `history` the run is in progress; `None` where the filesystem cannot lock.
+    _running: Option<RunningMark>,
 }
 
 /// An I/O error that names the file it happened to.
@@ -185,16 +188,19 @@ impl ArtifactsWriter {
         suppress_output_file: bool,
         event_files: bool,
     ) -> Result<Self, ArtifactError> {
-        let created = Self::prepare(dir, command, suppress_output_file);
-        let (events_dir, stdout) = created.inspect_err(|_| {
+        let record_failure = |_: &ArtifactError| {
             let _ = write_status(dir, Status::Failed, RC_RUNNER_FAILED);
-        })?;
+        };
+        let events_dir = prepare_events_dir(dir).inspect_err(record_failure)?;
+        let running = runmark::mark(dir).ok();
+        let stdout = Self::prepare(dir, command, suppress_output_file).inspect_err(record_failure)?;
         Ok(Self {
             dir: dir.to_owned(),
             events_dir,
             stdout,
             event_files: event_files.then(EventFiles::start),
             reserved: Reserved::take(dir),
+            _running: running,
         })
     }
 
@@ -202,13 +208,12 @@ impl ArtifactsWriter {
         dir: &Path,
         command: &CommandLine,
         suppress_output_file: bool,
-    ) -> Result<(PathBuf, Option<Box<dyn Write + Send>>), ArtifactError> {
-        let events_dir = prepare_events_dir(dir)?;
+    ) -> Result<Option<Box<dyn Write + Send>>, ArtifactError> {
         let command_path = dir.join("command");
         write_atomic(&command_path, &pyjson::to_vec_unicode(command), 0o600).map_err(fail(&command_path))?;
         remove_stale_status(dir)?;
         if suppress_output_file {
-            return Ok((events_dir, None));
+            return Ok(None);
         }
         let open = |name: &str, mode: u32| {
             let path = dir.join(name);
@@ -216,13 +221,15 @@ impl ArtifactsWriter {
         };
         let stdout = open("stdout", 0o600)?;
         open("stderr", 0o644)?;
-        Ok((events_dir, Some(Box::new(stdout))))
+        Ok(Some(Box::new(stdout)))
     }
 
     /// For events that arrive already numbered (`process`): `job_events/` and `stdout` only; the
     /// other files come from the worker's artifact zip.
     pub fn for_stream(dir: &Path) -> Result<Self, ArtifactError> {
         let events_dir = prepare_events_dir(dir)?;
+        let running = runmark::mark(dir).ok();
+        // An earlier run's ending must not stand for this one while it streams in.
         remove_stale_status(dir)?;
         let path = dir.join("stdout");
         let stdout = OpenOptions::new()
@@ -238,6 +245,7 @@ impl ArtifactsWriter {
             stdout: Some(stdout),
             event_files: Some(EventFiles::start()),
             reserved: Reserved::default(),
+            _running: running,
         })
     }
 

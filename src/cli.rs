@@ -91,6 +91,8 @@ pub enum Command {
     Process(ProcessArgs),
     /// Show a finished or running job again from its artifacts
     Replay(ReplayArgs),
+    /// List the runs kept under artifacts/, newest first
+    History(HistoryArgs),
 }
 
 /// Options of `run`, `start` and `transmit`.
@@ -324,6 +326,11 @@ pub struct ReportArgs {
     )]
     pub lock_wait: Option<f64>,
 
+    /// Write the run's status, rc, times and host counts to this file when it ends, in the
+    /// Prometheus text format (for node_exporter's textfile collector)
+    #[arg(long = "metrics-file", value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+
     /// Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)
     #[arg(long = "summary")]
     pub summary: bool,
@@ -537,6 +544,23 @@ impl ReportArgs {
             // `seconds` has checked the range, so the conversion cannot fail.
             lock_wait: self.lock_wait.and_then(|wait| Duration::try_from_secs_f64(wait).ok()),
             summary: self.summary,
+            metrics_file: self.metrics_file.clone(),
         }
     }
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct HistoryArgs {
+    /// Private data dir whose runs to list
+    #[arg(value_name = "PRIVATE_DATA_DIR")]
+    pub private_data_dir: PathBuf,
+    /// Show only the N newest runs (and read no more than those)
+    #[arg(short = 'n', long = "last", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub last: Option<u64>,
+    /// Artifact root, when the runs used --artifact-dir
+    #[arg(long = "artifact-dir", value_name = "ARTIFACT_DIR")]
+    pub artifact_dir: Option<PathBuf>,
+    /// Print one JSON object per run instead of a table
+    #[arg(short = 'j', long = "json")]
+    pub json: bool,
 }

@@ -30,6 +30,7 @@ mod diagnostics;
 mod display;
 mod events;
 mod exit;
+mod hangup;
 mod job;
 mod kwargs;
 mod lock;
@@ -38,6 +39,7 @@ mod pyjson;
 mod report;
 mod request;
 mod role;
+mod runmark;
 mod runner;
 mod sshagent;
 mod streaming;
@@ -45,7 +47,7 @@ mod streaming;
 use clap::Parser;
 
 use crate::cli::{Cli, Command, WorkerAction};
-use crate::commands::{cleanup, process, replay, run, transmit, worker};
+use crate::commands::{cleanup, history, process, replay, run, transmit, worker};
 use crate::job::JobError;
 
 fn main() {
@@ -93,6 +95,7 @@ fn real_main() -> i32 {
         },
         Command::Process(args) => process::process_command(&args, &cli.top),
         Command::Replay(args) => replay::replay_command(&args),
+        Command::History(args) => history::history_command(&args),
     };
     match result {
         Ok(code) => code,

@@ -76,6 +76,8 @@ pub struct ReportOptions {
     pub lock_wait: Option<Duration>,
     /// Print the closing summary line even where no person looks.
     pub summary: bool,
+    /// Where to write the run's Prometheus metrics when it ends.
+    pub metrics_file: Option<PathBuf>,
 }
 
 /// When `--notify-url` is called: on `Failure` only for runs that did not succeed (`failed`,

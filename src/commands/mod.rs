@@ -1,6 +1,7 @@
 //! One module per command: each turns its parsed arguments into work and an exit code.
 
 pub mod cleanup;
+pub mod history;
 pub mod process;
 pub mod replay;
 pub mod run;

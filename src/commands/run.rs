@@ -12,7 +12,7 @@ use crate::events::EventSink;
 use crate::job::{JobSpec, OutputMode};
 use crate::lock;
 use crate::progress::Progress;
-use crate::report::{RunReports, SummaryStyle};
+use crate::report::{JobOrigin, RunReports, SummaryStyle};
 use crate::request::JobRequest;
 use crate::runner::{self, NoStatus, RunContext};
 
@@ -32,7 +32,7 @@ pub fn run_command(request: &JobRequest) -> anyhow::Result<i32> {
         terminal = terminal.with_progress(Progress::on_stdout());
     }
     let style = summary_style(spec.output, on_terminal, spec.report.summary);
-    let mut reports = RunReports::new(&spec.report, style);
+    let mut reports = RunReports::new(&spec.report, style).with_origin(JobOrigin::of(&spec));
     let mut sinks: Vec<&mut dyn EventSink> = vec![&mut terminal];
     sinks.extend(reports.sinks());
     let context = RunContext { cancel: &cancel, sinks, status: &mut NoStatus, event_files: true };

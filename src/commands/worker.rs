@@ -99,6 +99,7 @@ fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32
     let cannot_run = |err: anyhow::Error| Failure::job(format!("Job could not be run: {err:#}"));
     let cancel = runner::install_cancel_handlers().map_err(|err| cannot_run(err.into()))?;
     let mut debug = DebugLog::open(false, None).map_err(|err| cannot_run(err.into()))?;
+    crate::hangup::cancel_when_stdout_closes(Arc::clone(&cancel));
     let mut events = StreamSink { writer: Arc::clone(writer) };
     let mut status = StatusLines { writer: Arc::clone(writer), ident: spec.ident.clone() };
     let context = RunContext { cancel: &cancel, sinks: vec![&mut events], status: &mut status, event_files: false };

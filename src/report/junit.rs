@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
+use super::JobOrigin;
 use super::{clip, created, error_message, event_data, label_text, seconds_between, str_field, Outcome, TaskResult};
 use crate::events::{Event, EventKind, EventSink};
 
@@ -77,11 +78,19 @@ pub struct JunitCollector {
     running: IndexMap<(String, String), Running>,
     output_tail: VecDeque<String>,
     last_event_at: Option<DateTime<Utc>>,
+    /// Written as `<properties>` of every suite, so a CI server collecting reports from many
+    /// machines shows which job ran where.
+    origin: Option<JobOrigin>,
 }
 
 impl JunitCollector {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    pub fn with_origin(mut self, origin: Option<JobOrigin>) -> Self {
+        self.origin = origin;
+        self
     }
 
     /// Writes the report for a run that ended with `status`, atomically (a temporary file in the
@@ -120,6 +129,7 @@ impl JunitCollector {
         for suite in &suites {
             let totals = Totals::of(&suite.cases);
             let _ = writeln!(xml, "  <testsuite name=\"{}\"{}>", escape(&suite.name, true), totals.attributes());
+            self.render_properties(&mut xml);
             for case in &suite.cases {
                 render_case(&mut xml, &suite.name, case);
             }
@@ -127,6 +137,15 @@ impl JunitCollector {
         }
         xml.push_str("</testsuites>\n");
         xml
+    }
+
+    fn render_properties(&self, xml: &mut String) {
+        let Some(origin) = &self.origin else { return };
+        xml.push_str("    <properties>\n");
+        for (name, value) in [("controller", &origin.controller), ("job", &origin.job), ("ran", &origin.ran)] {
+            let _ = writeln!(xml, "      <property name=\"{name}\" value=\"{}\"/>", escape(value, true));
+        }
+        xml.push_str("    </properties>\n");
     }
 
     /// Hosts still running a task when the run was stopped, as errors, so CI shows what hung.

@@ -3,14 +3,17 @@
 //! (per-host task results and their error messages) is decoded here once for all of them.
 
 mod junit;
+mod metrics;
 mod notify;
+mod origin;
 mod run;
 mod summary;
 
 pub use junit::JunitCollector;
 pub use notify::{deliver, NotifyOn};
+pub use origin::JobOrigin;
 pub use run::{RunReports, SummaryStyle};
-pub use summary::SummaryCollector;
+pub use summary::{human_duration, SummaryCollector};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{deliver, JunitCollector, NotifyOn, SummaryCollector};
+use super::metrics::MetricsCollector;
+use super::{deliver, JobOrigin, JunitCollector, NotifyOn, SummaryCollector};
 use crate::events::EventSink;
 use crate::request::ReportOptions;
 
@@ -27,9 +28,11 @@ pub enum SummaryStyle {
 pub struct RunReports {
     summary: SummaryCollector,
     junit: Option<(JunitCollector, PathBuf)>,
+    metrics: Option<(MetricsCollector, PathBuf)>,
     notify: Option<(String, NotifyOn)>,
     style: SummaryStyle,
     started: DateTime<Utc>,
+    origin: Option<JobOrigin>,
 }
 
 impl RunReports {
@@ -38,10 +41,19 @@ impl RunReports {
         Self {
             summary: SummaryCollector::new(),
             junit: args.junit.clone().map(|path| (JunitCollector::new(), path)),
+            metrics: args.metrics_file.clone().map(|path| (MetricsCollector::new(), path)),
             notify: args.notify_url.clone().map(|url| (url, on)),
             style,
             started: Utc::now(),
+            origin: None,
         }
+    }
+
+    /// Names the job and the machine in the summary line, the alert and the JUnit properties.
+    pub fn with_origin(mut self, origin: JobOrigin) -> Self {
+        self.junit = self.junit.map(|(junit, path)| (junit.with_origin(Some(origin.clone())), path));
+        self.origin = Some(origin);
+        self
     }
 
     /// The collectors, to be given every event of the run.
@@ -50,12 +62,21 @@ impl RunReports {
         if let Some((junit, _)) = &mut self.junit {
             sinks.push(junit);
         }
+        if let Some((metrics, _)) = &mut self.metrics {
+            sinks.push(metrics);
+        }
         sinks
     }
 
-    /// Writes the JUnit file, prints the summary and sends the alert.
+    /// Writes the JUnit and metrics files, prints the summary and sends the alert.
     pub fn finish(self, status: &str, rc: i32, ident: &str, artifact_dir: &Path) {
-        let summary = self.summary.finish(status, rc, self.started, Utc::now(), ident, artifact_dir);
+        let mut summary = self.summary.finish(status, rc, self.started, Utc::now(), ident, artifact_dir);
+        summary.origin = self.origin;
+        if let Some((metrics, path)) = &self.metrics {
+            if let Err(err) = metrics.write(path, &summary, summary.origin.as_ref()) {
+                errln!("ansible-runner: cannot write the metrics file {}: {err}", path.display());
+            }
+        }
         if let Some((junit, path)) = &self.junit {
             if let Err(err) = junit.write(path, status) {
                 errln!("ansible-runner: cannot write the JUnit report {}: {err}", path.display());

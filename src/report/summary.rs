@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 use serde::{Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
-use super::{created, event_data, iso, seconds_between, str_field, Outcome, TaskResult};
+use super::{created, event_data, iso, seconds_between, str_field, JobOrigin, Outcome, TaskResult};
 use crate::events::{Event, EventKind, EventSink};
 
 /// At most this many host names are spelled out in the one-line summary.
@@ -30,12 +30,13 @@ pub struct HostCounts {
     pub ignored: u64,
 }
 
-/// A failed or unreachable host and the first error it reported (`None` when no result event
-/// carried one, for instance when only the final stats named the host).
+/// A failed or unreachable host, the first error it reported and the task that reported it
+/// (`None` when no result event carried one, for instance when only the final stats named the host).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HostError {
     pub host: String,
     pub message: Option<String>,
+    pub task: Option<String>,
 }
 
 /// The first task that failed (or found its host unreachable) on a host the run reports as failed.
@@ -67,6 +68,9 @@ pub struct RunSummary {
     pub artifact_dir: PathBuf,
     /// Wall time of each task run, in the order the tasks started.
     pub tasks: Vec<TaskTime>,
+    /// Which job ran where, when the caller knows it.
+    #[serde(skip)]
+    pub origin: Option<JobOrigin>,
 }
 
 /// How long one run of a task took across all its hosts.
@@ -198,7 +202,11 @@ impl SummaryCollector {
         let errors = |names: &[&str], records: &IndexMap<String, HostRecord>| -> Vec<HostError> {
             names
                 .iter()
-                .map(|h| HostError { host: (*h).to_owned(), message: records.get(*h).map(|r| r.message.clone()) })
+                .map(|h| HostError {
+                    host: (*h).to_owned(),
+                    message: records.get(*h).map(|r| r.message.clone()),
+                    task: records.get(*h).map(|r| r.task.clone()),
+                })
                 .collect()
         };
         let duration = (seconds_between(started, ended) * 1000.0).round() / 1000.0;
@@ -215,6 +223,7 @@ impl SummaryCollector {
             failing_task,
             artifact_dir: artifact_dir.to_owned(),
             tasks,
+            origin: None,
         }
     }
 
@@ -350,8 +359,9 @@ impl RunSummary {
     pub fn one_line(&self) -> String {
         let artifacts: String =
             self.artifact_dir.display().to_string().chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+        let origin = self.origin.as_ref().map(|o| format!("{} ", o.label())).unwrap_or_default();
         format!(
-            "ansible-runner: {} (rc {}) in {}; failed: {}; unreachable: {}; artifacts: {artifacts}",
+            "ansible-runner: {origin}{} (rc {}) in {}; failed: {}; unreachable: {}; artifacts: {artifacts}",
             self.status,
             self.rc,
             human_duration(self.duration),
@@ -384,10 +394,15 @@ impl RunSummary {
         text
     }
 
-    /// The JSON posted to `--notify-url`. `text` repeats the one line so chat webhooks that show a
-    /// `text` field (Slack, Mattermost, Rocket.Chat) display something useful as they are.
+    /// The JSON posted to `--notify-url`. `text` says what happened where in one line, so chat
+    /// webhooks that show a `text` field (Slack, Mattermost, Rocket.Chat) display it as they are.
     pub fn notify_payload(&self) -> Value {
         let mut payload = Map::new();
+        if let Some(origin) = &self.origin {
+            payload.insert("job".into(), json!(origin.job));
+            payload.insert("controller".into(), json!(origin.controller));
+            payload.insert("ran".into(), json!(origin.ran));
+        }
         payload.insert("ident".into(), json!(self.ident));
         payload.insert("status".into(), json!(self.status));
         payload.insert("rc".into(), json!(self.rc));
@@ -398,9 +413,37 @@ impl RunSummary {
         payload.insert("unreachable_hosts".into(), json!(self.unreachable_hosts));
         payload.insert("failing_task".into(), json!(self.failing_task));
         payload.insert("artifact_dir".into(), json!(self.artifact_dir.display().to_string()));
-        payload.insert("text".into(), json!(self.one_line()));
+        payload.insert("text".into(), json!(self.alert_text()));
         Value::Object(payload)
     }
+
+    /// `web_scan on ctl-01: site.yml failed (rc 2) — web1, web2 failed at "Check sshd config"`:
+    /// which job, where, how it ended, and which hosts failed at which task.
+    pub fn alert_text(&self) -> String {
+        let origin = self.origin.as_ref().map_or_else(|| "ansible-runner:".to_owned(), JobOrigin::label);
+        let mut text = format!("{origin} {} (rc {})", self.status, self.rc);
+        let groups: Vec<String> = [(&self.failed_hosts, "failed"), (&self.unreachable_hosts, "unreachable")]
+            .into_iter()
+            .flat_map(|(hosts, verb)| by_task(hosts).into_iter().map(move |(task, names)| (task, names, verb)))
+            .map(|(task, names, verb)| match task {
+                Some(task) if !task.is_empty() => format!("{names} {verb} at {task:?}"),
+                _ => format!("{names} {verb}"),
+            })
+            .collect();
+        if !groups.is_empty() {
+            let _ = write!(text, " — {}", groups.join("; "));
+        }
+        text
+    }
+}
+
+/// Hosts grouped by the task they first failed at, in the order the groups first appear.
+fn by_task(hosts: &[HostError]) -> Vec<(Option<&str>, String)> {
+    let mut groups: IndexMap<Option<&str>, Vec<HostError>> = IndexMap::new();
+    for host in hosts {
+        groups.entry(host.task.as_deref()).or_default().push(host.clone());
+    }
+    groups.into_iter().map(|(task, hosts)| (task, host_list(&hosts))).collect()
 }
 
 /// `web1, web2`, `none`, or the first few and how many more.
@@ -416,7 +459,7 @@ fn host_list(hosts: &[HostError]) -> String {
 }
 
 /// `0.4s`, `12.3s`, `3m05s`, `1h02m03s`.
-fn human_duration(seconds: f64) -> String {
+pub fn human_duration(seconds: f64) -> String {
     if seconds < 59.95 {
         return format!("{:.1}s", seconds.max(0.0));
     }
@@ -455,8 +498,16 @@ mod tests {
         assert_eq!(
             summary.failed_hosts,
             [
-                HostError { host: "web1".into(), message: Some("non-zero return code: boom <&> \"quoted\"".into()) },
-                HostError { host: "web2".into(), message: Some("item bad: Assertion failed".into()) },
+                HostError {
+                    host: "web1".into(),
+                    message: Some("non-zero return code: boom <&> \"quoted\"".into()),
+                    task: Some("Fail with shell".into())
+                },
+                HostError {
+                    host: "web2".into(),
+                    message: Some("item bad: Assertion failed".into()),
+                    task: Some("Check items".into())
+                },
             ]
         );
         assert_eq!(summary.unreachable_hosts.len(), 1);
@@ -506,7 +557,10 @@ mod tests {
         replay(&mut collector, &[ignored, real, later]);
         let t = time("2026-01-01T00:00:00Z");
         let summary = collector.finish("canceled", 254, t, t, "x", Path::new("/a"));
-        assert_eq!(summary.failed_hosts, [HostError { host: "b".into(), message: Some("bad".into()) }]);
+        assert_eq!(
+            summary.failed_hosts,
+            [HostError { host: "b".into(), message: Some("bad".into()), task: Some("t2".into()) }]
+        );
         assert_eq!(summary.hosts["a"].ignored, 1);
         assert_eq!(summary.failing_task.unwrap().task, "t2");
     }
@@ -557,10 +611,38 @@ mod tests {
 
     #[test]
     fn long_host_lists_are_cut() {
-        let hosts: Vec<HostError> = (0..12).map(|i| HostError { host: format!("h{i}"), message: None }).collect();
+        let hosts: Vec<HostError> =
+            (0..12).map(|i| HostError { host: format!("h{i}"), message: None, task: None }).collect();
         assert_eq!(host_list(&hosts), "h0, h1, h2, h3, h4, h5, h6, h7, h8, h9 and 2 more");
         assert_eq!(human_duration(3723.0), "1h02m03s");
         assert_eq!(human_duration(0.04), "0.0s");
+    }
+
+    #[test]
+    fn alert_text_says_what_failed_where() {
+        let mut summary = summarize("fail", "failed", 4);
+        assert_eq!(
+            summary.alert_text(),
+            "ansible-runner: failed (rc 4) — web1 failed at \"Fail with shell\"; web2 failed at \"Check items\"; \
+             db1 unreachable at \"Ignored failure\""
+        );
+        summary.origin =
+            Some(JobOrigin { controller: "ctl-01".into(), job: "compliance_scan".into(), ran: "validate.yml".into() });
+        summary.failed_hosts.iter_mut().for_each(|h| h.task = Some("Check sshd config".into()));
+        summary.unreachable_hosts.clear();
+        assert_eq!(
+            summary.alert_text(),
+            "compliance_scan on ctl-01: validate.yml failed (rc 4) — web1, web2 failed at \"Check sshd config\""
+        );
+        assert!(summary
+            .one_line()
+            .starts_with("ansible-runner: compliance_scan on ctl-01: validate.yml failed (rc 4) in "));
+        let payload = summary.notify_payload();
+        assert_eq!(
+            (&payload["job"], &payload["controller"], &payload["ran"]),
+            (&json!("compliance_scan"), &json!("ctl-01"), &json!("validate.yml"))
+        );
+        assert_eq!(payload["text"], json!(summary.alert_text()));
     }
 
     #[test]
@@ -585,7 +667,7 @@ mod tests {
         );
         assert_eq!(
             payload["failed_hosts"][0],
-            json!({"host": "web1", "message": "non-zero return code: boom <&> \"quoted\""})
+            json!({"host": "web1", "message": "non-zero return code: boom <&> \"quoted\"", "task": "Fail with shell"})
         );
         assert_eq!(payload["failing_task"]["task"], "Ignored failure");
         assert_eq!(payload["artifact_dir"], "/srv/ci/fail/artifacts/ID");

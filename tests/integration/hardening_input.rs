@@ -238,7 +238,7 @@ fn usage_errors_are_worded_as_the_reference_words_them() {
         assert_eq!((mine.status.code(), theirs.status.code()), (Some(2), Some(2)), "{args:?}");
         let (mine, theirs) = (text(&mine).1, text(&theirs).1);
         let last = |stderr: &str| stderr.lines().last().unwrap_or_default().to_owned();
-        let expected = last(&theirs).replace(", 'process')", ", 'process', 'replay')");
+        let expected = last(&theirs).replace(", 'process')", ", 'process', 'replay', 'history')");
         assert_eq!(last(&mine), expected, "{args:?}");
         assert!(mine.starts_with("usage: ansible-runner"), "{args:?}: {mine}");
     }

@@ -178,3 +178,74 @@ fn unreachable_alert_server_changes_nothing() {
     assert!(text(&out).1.contains("alert not delivered"), "{}", text(&out).1);
     assert_eq!(pdd.artifacts("u").read("status"), "failed");
 }
+
+/// The machine's host name, as the kernel reports it.
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_owned()
+}
+
+#[test]
+fn alert_summary_and_junit_name_the_job_and_the_controller() {
+    let parent = tempfile::tempdir().unwrap();
+    let pdd = parent.path().join("compliance_scan");
+    for (relative, content) in [("inventory/hosts", INVENTORY), ("project/site.yml", PLAYBOOK)] {
+        std::fs::create_dir_all(pdd.join(relative).parent().unwrap()).unwrap();
+        std::fs::write(pdd.join(relative), content).unwrap();
+    }
+    let report = pdd.join("junit.xml");
+    let (url, bodies) = server(200, 1);
+    let out = ours()
+        .arg("run")
+        .arg(&pdd)
+        .args(["-p", "site.yml", "-i", "w", "--summary", "--notify-url", &url, "--junit", report.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let host = hostname();
+    let label = format!("compliance_scan on {host}: site.yml");
+    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert arrived");
+    assert_eq!(
+        (&payload["job"], &payload["controller"], &payload["ran"]),
+        (&Value::from("compliance_scan"), &Value::from(host.as_str()), &Value::from("site.yml"))
+    );
+    assert_eq!(
+        payload["text"],
+        format!("{label} failed (rc 4) — bad failed at \"break one\"; down unreachable at \"reach\"")
+    );
+    let stderr = text(&out).1;
+    let line = stderr.lines().last().unwrap();
+    assert!(line.starts_with(&format!("ansible-runner: {label} failed (rc 4) in ")), "{line}");
+    let xml = std::fs::read_to_string(&report).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    for suite in doc.descendants().filter(|n| n.has_tag_name("testsuite")) {
+        let properties: Vec<(&str, &str)> = suite
+            .descendants()
+            .filter(|n| n.has_tag_name("property"))
+            .map(|p| (p.attribute("name").unwrap(), p.attribute("value").unwrap()))
+            .collect();
+        assert_eq!(properties, [("controller", host.as_str()), ("job", "compliance_scan"), ("ran", "site.yml")]);
+    }
+}
+
+#[test]
+fn alerts_name_modules_and_roles() {
+    let pdd = Pdd::new();
+    pdd.file("roles/greet/tasks/main.yml", "- fail: msg=nope\n");
+    let (url, bodies) = server(200, 2);
+    let module = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-m", "command", "-a", "false", "--hosts", "localhost", "-q", "--notify-url", &url])
+        .output()
+        .unwrap();
+    assert_eq!(module.status.code(), Some(2), "{}", text(&module).1);
+    let role = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-r", "greet", "--hosts", "localhost", "-q", "--notify-url", &url])
+        .output()
+        .unwrap();
+    assert_eq!(role.status.code(), Some(2), "{}", text(&role).1);
+    let ran: Vec<Value> = (0..2).map(|_| bodies.recv_timeout(Duration::from_secs(5)).unwrap()["ran"].clone()).collect();
+    assert_eq!(ran, ["module command", "role greet"]);
+}

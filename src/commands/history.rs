@@ -1,0 +1,397 @@
+//! `ansible-runner history`: the runs kept under `artifacts/`, newest first, as a table or JSON
+//! lines. Built for thousands of kept runs: ordering needs one `stat` per run (of `job_events/`,
+//! made when the run starts), and only the runs shown are read further — their `status` and `rc`,
+//! the last few event files (the final stats), and the `command` file for what ran.
+
+use std::fs;
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use anyhow::{bail, Context};
+use chrono::{DateTime, Local, SecondsFormat, Utc};
+use serde_json::{json, Map, Value};
+
+use crate::cli::HistoryArgs;
+use crate::config;
+use crate::exit;
+use crate::report::human_duration;
+use crate::runmark;
+
+/// How many of the last event files are searched for the final stats (a message about how the
+/// run ended can follow them).
+const STATS_SEARCH: usize = 3;
+/// How many of the first event files are searched for the role's name in role mode.
+const ROLE_SEARCH: u64 = 12;
+
+/// A run found under the artifact root, before anything but its start time is read.
+struct Found {
+    ident: String,
+    dir: PathBuf,
+    started: SystemTime,
+}
+
+/// What is shown for one run.
+struct Run {
+    ident: String,
+    dir: PathBuf,
+    started: SystemTime,
+    ended: Option<SystemTime>,
+    /// `successful`, `failed`, `timeout`, `canceled`, or `running` / `died` without `status`.
+    status: String,
+    rc: Option<i32>,
+    failed: Option<usize>,
+    unreachable: Option<usize>,
+    ran: Option<String>,
+}
+
+pub fn history_command(args: &HistoryArgs) -> anyhow::Result<i32> {
+    let pdd = config::absolute(&args.private_data_dir);
+    if !pdd.is_dir() {
+        bail!("{}: no such private data dir", pdd.display());
+    }
+    let root = args.artifact_dir.as_deref().map_or_else(|| pdd.join("artifacts"), config::absolute);
+    let mut found = find_runs(&root)?;
+    if found.is_empty() {
+        errln!("ansible-runner: no runs in {}", root.display());
+        return Ok(exit::OK);
+    }
+    order(&mut found);
+    let limit = args.last.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    found.truncate(limit);
+    let runs = describe_all(found);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let written = if args.json {
+        runs.iter().try_for_each(|run| writeln!(out, "{}", json_line(run)))
+    } else {
+        out.write_all(table(&runs).as_bytes())
+    };
+    match written.and_then(|()| out.flush()) {
+        // A closed pipe (`| head`) is the reader's choice, not an error.
+        Err(err) if err.kind() != io::ErrorKind::BrokenPipe => Err(err).context("cannot write the history"),
+        _ => Ok(exit::OK),
+    }
+}
+
+/// Every run dir under `root` with its start time; a missing root has no runs.
+fn find_runs(root: &Path) -> anyhow::Result<Vec<Found>> {
+    let entries = match fs::read_dir(root) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err).with_context(|| format!("cannot read {}", root.display())),
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", root.display()))?;
+        let dir = entry.path();
+        if let Some(started) = start_time(&dir) {
+            found.push(Found { ident: entry.file_name().to_string_lossy().into_owned(), dir, started });
+        }
+    }
+    Ok(found)
+}
+
+/// When the run started: `job_events/` is made afresh as each run starts, `process` included, so
+/// its creation time says it. Where the filesystem keeps no creation time, the `command` file,
+/// written as a local run starts. `None` for anything that is not a run dir.
+fn start_time(dir: &Path) -> Option<SystemTime> {
+    let events = fs::metadata(dir.join("job_events")).ok().filter(fs::Metadata::is_dir)?;
+    events
+        .created()
+        .or_else(|_| fs::metadata(dir.join("command")).and_then(|m| m.modified()))
+        .or_else(|_| events.modified())
+        .ok()
+}
+
+/// Fewer runs than this are read on the calling thread alone.
+const PARALLEL_FROM: usize = 64;
+
+/// Reads what is shown for each run, in order, on a few threads: the work is mostly file system
+/// calls, which proceed in parallel.
+fn describe_all(mut found: Vec<Found>) -> Vec<Run> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8);
+    if threads < 2 || found.len() < PARALLEL_FROM {
+        return found.into_iter().map(describe).collect();
+    }
+    let per_thread = found.len().div_ceil(threads);
+    let mut chunks = Vec::with_capacity(threads);
+    while !found.is_empty() {
+        let rest = found.split_off(per_thread.min(found.len()));
+        chunks.push(std::mem::replace(&mut found, rest));
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(|| chunk.into_iter().map(describe).collect::<Vec<_>>()))
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
+}
+
+/// Reads what is shown for one run.
+fn describe(found: Found) -> Run {
+    let (status, mut ended) = match read_small(&found.dir.join("status")) {
+        Some((text, modified)) => (text.trim().to_owned(), Some(modified.unwrap_or(found.started))),
+        None if runmark::is_running(&found.dir) => ("running".to_owned(), None),
+        None => ("died".to_owned(), None),
+    };
+    let rc = read_small(&found.dir.join("rc")).and_then(|(text, _)| text.trim().parse().ok());
+    let (mut failed, mut unreachable) = (None, None);
+    if let Some(status_time) = ended {
+        let last = last_events(&found.dir);
+        (failed, unreachable) = last.host_counts.unzip();
+        ended = Some(last.written.map_or(status_time, |written| written.max(status_time)));
+    }
+    Run {
+        ran: what_ran(&found.dir),
+        ident: found.ident,
+        dir: found.dir,
+        started: found.started,
+        ended,
+        status,
+        rc,
+        failed,
+        unreachable,
+    }
+}
+
+/// A small regular file's text and modification time, from one open (non-blocking, so that a FIFO
+/// in its place cannot hang the listing).
+fn read_small(path: &Path) -> Option<(String, Option<SystemTime>)> {
+    let file = fs::OpenOptions::new().read(true).custom_flags(nix::libc::O_NONBLOCK).open(path).ok()?;
+    let meta = file.metadata().ok().filter(fs::Metadata::is_file)?;
+    let modified = meta.modified().ok();
+    let mut text = String::new();
+    io::Read::read_to_string(&mut io::Read::take(file, 4096), &mut text).ok()?;
+    Some((text, modified))
+}
+
+/// The event files of a run whose counter `keep` accepts, in counter order.
+fn event_files(dir: &Path, keep: impl Fn(u64) -> bool) -> Vec<(u64, PathBuf)> {
+    let Ok(entries) = fs::read_dir(dir.join("job_events")) else { return Vec::new() };
+    let mut files: Vec<(u64, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name();
+            let name = name.to_str()?;
+            let counter = name.strip_suffix(".json")?.split('-').next()?.parse().ok()?;
+            keep(counter).then(|| (counter, e.path()))
+        })
+        .collect();
+    files.sort_unstable_by_key(|(counter, _)| *counter);
+    files
+}
+
+/// What the last event files of a finished run tell.
+struct LastEvents {
+    /// When the last event was written here. For a run received by `process` this is more exact
+    /// than `status`, whose time comes from the worker's zip (two-second steps).
+    written: Option<SystemTime>,
+    /// Hosts that failed and hosts that were unreachable, from the final stats; `None` when the
+    /// run ended without them (cancelled, crashed).
+    host_counts: Option<(usize, usize)>,
+}
+
+/// Reads the last event files, found by counter.
+fn last_events(dir: &Path) -> LastEvents {
+    let mut files = event_files(dir, |_| true);
+    let tail = files.split_off(files.len().saturating_sub(STATS_SEARCH));
+    let written = tail.last().and_then(|(_, path)| fs::metadata(path).and_then(|m| m.modified()).ok());
+    LastEvents { written, host_counts: host_counts(&tail) }
+}
+
+/// Counts from the `playbook_on_stats` event among `tail`, the last event files.
+fn host_counts(tail: &[(u64, PathBuf)]) -> Option<(usize, usize)> {
+    tail.iter().rev().find_map(|(_, path)| {
+        let event = read_event(path)?;
+        if event.get("event").and_then(Value::as_str) != Some("playbook_on_stats") {
+            return None;
+        }
+        let data = event.get("event_data")?;
+        let hosts_with = |key: &str| {
+            data.get(key)
+                .and_then(Value::as_object)
+                .map_or(0, |per_host| per_host.values().filter(|count| count.as_u64().is_some_and(|c| c > 0)).count())
+        };
+        Some((hosts_with("failures"), hosts_with("dark")))
+    })
+}
+
+fn read_event(path: &Path) -> Option<Map<String, Value>> {
+    serde_json::from_slice(&fs::read(path).ok()?).ok()
+}
+
+/// What ran, read from the `command` artifact: the playbook, `module NAME`, `role NAME` (the role
+/// playbook is a temporary file; its role's name is found in the first task events), or the program.
+fn what_ran(dir: &Path) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Command {
+        command: Vec<String>,
+    }
+    let command: Command = serde_json::from_slice(&fs::read(dir.join("command")).ok()?).ok()?;
+    let argv = command.command;
+    let program = Path::new(argv.first()?).file_name()?.to_string_lossy().into_owned();
+    match program.as_str() {
+        "ansible" => {
+            let module = argv.iter().position(|a| a == "-m").and_then(|i| argv.get(i + 1));
+            Some(format!("module {}", module.map_or("command", String::as_str)))
+        }
+        "ansible-playbook" => {
+            let playbook = argv.last()?;
+            let name = Path::new(playbook).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let generated = name.len() == 32 && name.bytes().all(|b| b.is_ascii_hexdigit());
+            if generated {
+                Some(role_name(dir).map_or_else(|| "role".to_owned(), |role| format!("role {role}")))
+            } else {
+                Some(playbook.clone())
+            }
+        }
+        _ => Some(program),
+    }
+}
+
+/// The role of a role-mode run: the `role` of its first task event that names one.
+fn role_name(dir: &Path) -> Option<String> {
+    event_files(dir, |counter| counter <= ROLE_SEARCH).iter().find_map(|(_, path)| {
+        let event = read_event(path)?;
+        let role = event.get("event_data")?.get("role")?.as_str()?;
+        (!role.is_empty()).then(|| role.to_owned())
+    })
+}
+
+impl Run {
+    fn duration(&self) -> Option<f64> {
+        let until = match (&self.ended, self.status.as_str()) {
+            (Some(ended), _) => *ended,
+            (None, "running") => SystemTime::now(),
+            _ => return None,
+        };
+        Some(until.duration_since(self.started).map_or(0.0, |d| d.as_secs_f64()))
+    }
+}
+
+fn json_line(run: &Run) -> Value {
+    let time = |t: SystemTime| DateTime::<Utc>::from(t).to_rfc3339_opts(SecondsFormat::Millis, true);
+    json!({
+        "ident": run.ident,
+        "started": time(run.started),
+        "ended": run.ended.map(time),
+        "duration": run.duration().map(|d| (d * 1000.0).round() / 1000.0),
+        "status": run.status,
+        "rc": run.rc,
+        "failed_hosts": run.failed,
+        "unreachable_hosts": run.unreachable,
+        "ran": run.ran,
+        "artifact_dir": run.dir.display().to_string(),
+    })
+}
+
+const HEADINGS: [&str; 8] = ["IDENT", "STARTED", "DURATION", "STATUS", "RC", "FAILED", "UNREACHABLE", "RAN"];
+/// Columns aligned right (numbers).
+const RIGHT: [bool; 8] = [false, false, true, false, true, true, true, false];
+
+/// The runs as an aligned table, one line each under a heading line.
+fn table(runs: &[Run]) -> String {
+    let dash = || "-".to_owned();
+    let count = |n: Option<usize>| n.map_or_else(dash, |n| n.to_string());
+    let rows: Vec<[String; 8]> = runs
+        .iter()
+        .map(|run| {
+            [
+                printable(&run.ident),
+                DateTime::<Local>::from(run.started).format("%Y-%m-%d %H:%M:%S").to_string(),
+                run.duration().map_or_else(dash, human_duration),
+                printable(&run.status),
+                run.rc.map_or_else(dash, |rc| rc.to_string()),
+                count(run.failed),
+                count(run.unreachable),
+                run.ran.as_deref().map_or_else(dash, printable),
+            ]
+        })
+        .collect();
+    let mut widths = HEADINGS.map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut text = String::new();
+    for row in std::iter::once(HEADINGS.map(str::to_owned)).chain(rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths.iter().zip(RIGHT))
+            .map(|(cell, (&width, right))| if right { format!("{cell:>width$}") } else { format!("{cell:<width$}") })
+            .collect();
+        text.push_str(cells.join("  ").trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+/// Text safe on one line of a table: control characters shown as `?`.
+fn printable(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
+}
+
+/// Newest first, ties by ident: the order `history` lists runs in.
+fn order(found: &mut [Found]) {
+    found.sort_unstable_by(|a, b| b.started.cmp(&a.started).then_with(|| a.ident.cmp(&b.ident)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn run(ident: &str, status: &str, rc: Option<i32>, ran: Option<&str>) -> Run {
+        let started = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        Run {
+            ident: ident.to_owned(),
+            dir: PathBuf::from("/a").join(ident),
+            started,
+            ended: (status != "died").then(|| started + Duration::from_millis(3_250)),
+            status: status.to_owned(),
+            rc,
+            failed: rc.map(|_| 2),
+            unreachable: rc.map(|_| 0),
+            ran: ran.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn table_aligns_columns_and_dashes_what_is_unknown() {
+        let runs = [run("a", "failed", Some(2), Some("site.yml")), run("bbbbbbbbbbbbbb", "died", None, None)];
+        let text = table(&runs);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        let status_at = lines[0].find("STATUS").unwrap();
+        assert_eq!(&lines[1][status_at..status_at + 6], "failed");
+        assert_eq!(&lines[2][status_at..status_at + 4], "died");
+        assert!(lines[1].ends_with("  site.yml"), "{}", lines[1]);
+        assert!(lines[2].ends_with("  -"), "{}", lines[2]);
+        assert!(lines[1].contains("3.2s"), "{}", lines[1]);
+    }
+
+    #[test]
+    fn json_lines_carry_nulls_for_unknowns() {
+        let line = json_line(&run("x", "died", None, None));
+        assert_eq!(line["status"], "died");
+        assert_eq!(line["ended"], Value::Null);
+        assert_eq!(line["duration"], Value::Null);
+        assert_eq!(line["started"], "2027-01-15T08:00:00.000Z");
+        assert_eq!(json_line(&run("y", "failed", Some(2), None))["duration"], 3.25);
+    }
+
+    #[test]
+    fn newest_first_then_by_ident() {
+        let at = |secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+        let mut found: Vec<Found> = [("b", 5), ("a", 5), ("c", 9)]
+            .iter()
+            .map(|(ident, secs)| Found { ident: (*ident).to_owned(), dir: PathBuf::new(), started: at(*secs) })
+            .collect();
+        order(&mut found);
+        let idents: Vec<&str> = found.iter().map(|f| f.ident.as_str()).collect();
+        assert_eq!(idents, ["c", "a", "b"]);
+    }
+}
