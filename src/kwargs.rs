@@ -154,7 +154,7 @@ impl Kwargs {
             },
             logging: LoggingArgs::default(),
             report: ReportArgs::default(),
-            daemonized: false,
+            daemonized: None,
         }
     }
 

@@ -32,6 +32,7 @@ mod exit;
 mod job;
 mod kwargs;
 mod lock;
+mod pidfile;
 mod process;
 mod progress;
 mod pyjson;
@@ -83,8 +84,10 @@ fn real_main() -> i32 {
         return exit::USAGE;
     };
     let result = match command {
-        Command::Run(args) if args.daemonized => daemon::daemon_run(&args),
-        Command::Run(args) => runner::run_command(&args),
+        Command::Run(args) => match &args.daemonized {
+            Some(dir) => daemon::daemon_run(&args, dir),
+            None => runner::run_command(&args),
+        },
         Command::Start(args) => daemon::start_command(&args),
         Command::Stop(args) => daemon::stop_command(&args.run),
         Command::IsAlive(args) => daemon::is_alive_command(&args.run),

@@ -13,7 +13,7 @@ use nix::unistd::Pid;
 
 use crate::common::{ours, processes_with, text, wait_until, Pdd};
 
-fn sleeping_pdd(marker: &str) -> Pdd {
+pub fn sleeping_pdd(marker: &str) -> Pdd {
     let pdd = Pdd::new();
     pdd.file(
         "project/sleep.yml",
@@ -22,11 +22,11 @@ fn sleeping_pdd(marker: &str) -> Pdd {
     pdd
 }
 
-fn spawn_run(pdd: &Pdd, extra: &[&str]) -> Child {
+pub fn spawn_run(pdd: &Pdd, extra: &[&str]) -> Child {
     ours().arg("run").arg(pdd.path()).args(["-i", "job"]).args(extra).stdout(Stdio::piped()).spawn().unwrap()
 }
 
-fn assert_nothing_left(marker: &str) {
+pub fn assert_nothing_left(marker: &str) {
     // The kill is synchronous, but /proc may still list a process being reaped for a moment.
     wait_until(Duration::from_secs(2), "the job's processes to disappear", || processes_with(marker).is_empty());
 }
@@ -60,7 +60,7 @@ fn idle_timeout_stops_a_silent_job() {
     assert_nothing_left(marker);
 }
 
-fn cancel_with(signal: Signal, marker: &str) {
+pub fn cancel_with(signal: Signal, marker: &str) {
     let pdd = sleeping_pdd(marker);
     let mut child = spawn_run(&pdd, &["-p", "sleep.yml"]);
     wait_until(Duration::from_secs(30), "the task to start", || !processes_with(marker).is_empty());
@@ -117,7 +117,7 @@ fn second_ctrl_c_forces_the_job_down() {
     assert_nothing_left(marker);
 }
 
-fn control(command: &str, pdd: &Path) -> std::process::Output {
+pub fn control(command: &str, pdd: &Path) -> std::process::Output {
     ours().arg(command).arg(pdd).output().unwrap()
 }
 

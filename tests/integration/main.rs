@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod compare;
 mod control;
+mod ending;
 mod ops;
 mod reports;
 mod run;
