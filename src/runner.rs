@@ -84,10 +84,13 @@ pub fn persist_cmdline(spec: &JobSpec, args: &RunArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// SIGINT and SIGTERM only count requests; the supervision loop decides what to do.
+/// SIGINT, SIGTERM, SIGHUP (the terminal or SSH session went away) and SIGQUIT (Ctrl-\) only
+/// count requests; the supervision loop decides what to do. Left to their default, the last two
+/// would kill the runner and leave the job running with no `status`.
 pub fn install_cancel_handlers() -> io::Result<Arc<AtomicUsize>> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
     let requests = Arc::new(AtomicUsize::new(0));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+    for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
         let counter = Arc::clone(&requests);
         // SAFETY: the handler only performs an atomic increment, which is async-signal-safe.
         unsafe {

@@ -94,7 +94,11 @@ impl SshAgent {
 
 impl Drop for SshAgent {
     fn drop(&mut self) {
-        let _ = self.agent.kill();
-        let _ = self.agent.wait();
+        // The end-of-job sweep may have ended and reaped the agent already: then its pid is no
+        // longer ours to signal.
+        if let Ok(None) = self.agent.try_wait() {
+            let _ = self.agent.kill();
+            let _ = self.agent.wait();
+        }
     }
 }

@@ -8,8 +8,11 @@ use std::path::Path;
 use std::process::{Child, Command};
 use std::time::Duration;
 
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+
 use crate::common::{ours, processes_with, text, wait_until, Pdd};
-use crate::control::{assert_nothing_left, control, sleeping_pdd};
+use crate::control::{assert_nothing_left, cancel_with, control, sleeping_pdd, spawn_run};
 
 fn start(pdd: &Pdd) {
     let started = ours().arg("start").arg(pdd.path()).args(["-i", "job", "-p", "sleep.yml"]).output().unwrap();
@@ -70,4 +73,162 @@ fn stop_and_is_alive_leave_a_reused_pid_alone() {
     assert!(still_running(&mut impostor), "stop signalled a process that is not its job");
     impostor.kill().unwrap();
     impostor.wait().unwrap();
+}
+
+/// The process `program` among the children of `parent`, if any.
+fn child_of(parent: u32, program: &str) -> Option<i32> {
+    fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok()).find(|pid| {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let ppid = stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().nth(1)).unwrap_or_default();
+        ppid == parent.to_string()
+            && fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| String::from_utf8_lossy(&c).contains(program))
+    })
+}
+
+/// Waits for the job's task and returns the runner's `ansible-playbook` child.
+fn playbook_of(runner: &Child, marker: &str) -> i32 {
+    wait_until(Duration::from_secs(30), "the task to start", || !processes_with(marker).is_empty());
+    child_of(runner.id(), "ansible-playbook").expect("the runner has no ansible-playbook child")
+}
+
+#[test]
+fn killing_ansible_playbook_leaves_none_of_its_workers() {
+    let marker = "42.0303";
+    let pdd = sleeping_pdd(marker);
+    let mut runner = spawn_run(&pdd, &["-p", "sleep.yml"]);
+    let playbook = playbook_of(&runner, marker);
+    kill(Pid::from_raw(playbook), Signal::SIGKILL).unwrap();
+    assert_eq!(runner.wait().unwrap().code(), Some(137));
+    let artifacts = pdd.artifacts("job");
+    assert_eq!(artifacts.read("status"), "failed");
+    assert_eq!(artifacts.read("rc"), "137");
+    // The worker running the task is in a session of its own and was not killed with its parent.
+    assert_nothing_left(marker);
+}
+
+fn killing_the_runner_ends_its_job(marker: &str, passwords: Option<&str>) {
+    let pdd = sleeping_pdd(marker);
+    if let Some(passwords) = passwords {
+        pdd.file("env/passwords", passwords);
+    }
+    let mut runner = spawn_run(&pdd, &["-p", "sleep.yml"]);
+    let playbook = Pid::from_raw(playbook_of(&runner, marker));
+    // Stopped meanwhile, ansible-playbook takes every signal the runner's death brings at once:
+    // the worst order for it.
+    kill(playbook, Signal::SIGSTOP).unwrap();
+    kill(Pid::from_raw(runner.id() as i32), Signal::SIGKILL).unwrap();
+    runner.wait().unwrap();
+    kill(playbook, Signal::SIGCONT).unwrap();
+    wait_until(Duration::from_secs(20), "the job to end with its runner", || {
+        processes_with(marker).is_empty()
+            && !fs::read(format!("/proc/{playbook}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains("ansible-playbook"))
+    });
+}
+
+#[test]
+fn killing_the_runner_ends_its_job_on_a_pipe() {
+    killing_the_runner_ends_its_job("42.0404", None);
+}
+
+/// With `env/passwords` the job runs on a pseudo-terminal, which the runner's death hangs up.
+#[test]
+fn killing_the_runner_ends_its_job_on_a_terminal() {
+    killing_the_runner_ends_its_job("42.0414", Some("\"never printed\": \"x\"\n"));
+}
+
+#[test]
+fn sighup_cancels_run() {
+    cancel_with(Signal::SIGHUP, "42.0505");
+}
+
+#[test]
+fn sigquit_cancels_run() {
+    cancel_with(Signal::SIGQUIT, "42.0606");
+}
+
+/// A pseudo-terminal whose slave side becomes the controlling terminal and stdio of `command`,
+/// run as a session leader, as a login shell or an SSH session would be.
+fn spawn_on_terminal(command: &mut Command) -> (Child, fs::File) {
+    use nix::fcntl::{fcntl, FcntlArg, FdFlag};
+    use std::os::unix::process::CommandExt;
+    let pty = nix::pty::openpty(None, None).unwrap();
+    // Else the program inherits the master side too, and closing ours would hang nothing up.
+    for fd in [&pty.master, &pty.slave] {
+        fcntl(fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).unwrap();
+    }
+    command.stdin(pty.slave.try_clone().unwrap()).stdout(pty.slave.try_clone().unwrap()).stderr(pty.slave);
+    // SAFETY: setsid and ioctl are async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            nix::unistd::setsid()?;
+            if nix::libc::ioctl(0, nix::libc::TIOCSCTTY, 0) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let child = command.spawn().unwrap();
+    let master = fs::File::from(pty.master);
+    nix::fcntl::fcntl(&master, nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK)).unwrap();
+    (child, master)
+}
+
+/// Reads whatever the terminal has to show, so that the program never blocks writing to it.
+fn drain(master: &mut fs::File) {
+    use std::io::Read;
+    let mut buf = [0u8; 4096];
+    while matches!(master.read(&mut buf), Ok(n) if n > 0) {}
+}
+
+#[test]
+fn closing_the_terminal_cancels_run() {
+    let marker = "42.0707";
+    let pdd = sleeping_pdd(marker);
+    let mut command = ours();
+    command.arg("run").arg(pdd.path()).args(["-i", "job", "-p", "sleep.yml"]);
+    let (mut runner, mut master) = spawn_on_terminal(&mut command);
+    wait_until(Duration::from_secs(30), "the task to start", || {
+        drain(&mut master);
+        !processes_with(marker).is_empty()
+    });
+    // Closing the last descriptor of the terminal's master side hangs it up: SIGHUP to the session.
+    drop(master);
+    assert_eq!(runner.wait().unwrap().code(), Some(254));
+    let artifacts = pdd.artifacts("job");
+    assert_eq!(artifacts.read("status"), "canceled");
+    assert_eq!(artifacts.read("rc"), "254");
+    assert_nothing_left(marker);
+}
+
+#[test]
+fn a_started_job_outlives_the_terminal_that_started_it() {
+    let marker = "42.0808";
+    let pdd = sleeping_pdd(marker);
+    let mut shell = Command::new("sh");
+    shell
+        .args(["-c", r#""$0" start "$1" -i job -p sleep.yml && exec sleep 42.0809"#])
+        .arg(env!("CARGO_BIN_EXE_ansible-runner"))
+        .arg(pdd.path())
+        .env("PATH", crate::common::test_path());
+    let (mut shell, mut master) = spawn_on_terminal(&mut shell);
+    wait_until(Duration::from_secs(30), "the task and the shell's sleep to start", || {
+        drain(&mut master);
+        !processes_with(marker).is_empty() && !processes_with("42.0809").is_empty()
+    });
+    let _ = kill(Pid::from_raw(-(shell.id() as i32)), Signal::SIGHUP);
+    drop(master);
+    let ended = shell.wait().unwrap();
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&ended), Some(Signal::SIGHUP as i32), "{ended:?}");
+    // Had the hang-up reached the job, it would be canceling now; give it the time to show.
+    let watch = std::time::Instant::now();
+    while watch.elapsed() < Duration::from_millis(1500) {
+        assert!(!pdd.path().join("artifacts/job/status").exists(), "the hang-up ended the started job");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(control("is-alive", pdd.path()).status.code(), Some(0));
+    assert!(!processes_with(marker).is_empty());
+    assert_eq!(control("stop", pdd.path()).status.code(), Some(0));
+    assert_eq!(pdd.artifacts("job").read("status"), "canceled");
+    assert_nothing_left(marker);
 }
