@@ -5,7 +5,7 @@ use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
@@ -22,7 +22,7 @@ use crate::lock;
 use crate::progress::Progress;
 use crate::report::{RunReports, SummaryStyle};
 use crate::role::RolePlaybook;
-use crate::sshagent::SshAgent;
+use crate::sshagent::{AgentError, Bounds, SshAgent};
 
 /// rc recorded for a job that timed out or was cancelled (as the Python tool).
 pub const RC_TIMEOUT_OR_CANCEL: i32 = 254;
@@ -131,6 +131,9 @@ pub struct RunContext<'a> {
 /// Runs a resolved job, handing every event to the artifact writer and then to the context's sinks.
 pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) -> anyhow::Result<RunOutcome> {
     let RunContext { cancel, sinks, status: observer, event_files } = context;
+    // job_timeout bounds every phase of the job, not only the Ansible process.
+    let deadline =
+        spec.env.settings.job_timeout.map(Duration::from_secs_f64).and_then(|t| Instant::now().checked_add(t));
     let role_playbook = match &spec.kind {
         JobKind::Role { role, vars, hosts, gather_facts } if spec.binary.is_none() && spec.env.args.is_none() => Some(
             RolePlaybook::write(&spec.project_dir, role, vars.as_ref(), hosts.as_deref(), *gather_facts)
@@ -139,7 +142,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
         _ => None,
     };
     let prompts = prompt_answers(spec)?;
-    let agent = spec.env.ssh_key.as_deref().map(SshAgent::start).transpose()?;
+    let (agent, stopped_early) = start_agent(spec, Bounds { deadline, cancel_requests: cancel })?;
     let callback = CallbackInstall::create().context("cannot install the event callback plugin")?;
     let artifact_dir = spec.artifact_dir();
     let plugin_dir = callback.plugin_dir();
@@ -188,15 +191,18 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
         Some(program) => {
             observer.running().context("cannot report the job's start")?;
             let supervision = Supervision {
-                job_timeout: spec.env.settings.job_timeout.map(Duration::from_secs_f64),
+                job_timeout: deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())),
                 idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),
                 cancel_requests: cancel,
                 prompts: &prompts,
             };
-            let ending = child::run(&line, &program, &callback.events_path(), &supervision, |output| match output {
-                Output::Raw(bytes) => pipeline.feed_raw(bytes),
-                Output::Record(line) => pipeline.feed_record(line),
-            });
+            let ending = match stopped_early {
+                Some(ending) => Ok(ending),
+                None => child::run(&line, &program, &callback.events_path(), &supervision, |output| match output {
+                    Output::Raw(bytes) => pipeline.feed_raw(bytes),
+                    Output::Record(line) => pipeline.feed_record(line),
+                }),
+            };
             pipeline.finish().context("cannot record the run's events")?;
             let ending = ending.with_context(|| format!("running {}", line.program()))?;
             if let Some(message) = ending_message(spec, line.program(), ending) {
@@ -218,6 +224,18 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     drop(role_playbook);
     drop(callback);
     Ok(RunOutcome { status, rc, artifact_dir })
+}
+
+/// Starts the private ssh-agent for `env/ssh_key`, if any. A timeout or cancel while it starts is
+/// the job's ending (the job still gets its artifacts); any other failure is an error.
+fn start_agent(spec: &JobSpec, bounds: Bounds<'_>) -> anyhow::Result<(Option<SshAgent>, Option<Ending>)> {
+    let Some(key) = spec.env.ssh_key.as_deref() else { return Ok((None, None)) };
+    match SshAgent::start(key, bounds) {
+        Ok(agent) => Ok((Some(agent), None)),
+        Err(AgentError::TimedOut) => Ok((None, Some(Ending::TimedOut(TimeoutKind::Job)))),
+        Err(AgentError::Canceled) => Ok((None, Some(Ending::Canceled))),
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// A line in the job's output saying why the runner ended it, so `stdout` explains the status.

@@ -232,3 +232,54 @@ fn a_started_job_outlives_the_terminal_that_started_it() {
     assert_eq!(pdd.artifacts("job").read("status"), "canceled");
     assert_nothing_left(marker);
 }
+
+#[test]
+fn an_implausibly_large_ssh_key_is_refused_at_once() {
+    let pdd = sleeping_pdd("42.0909");
+    let body = "A".repeat(70) + "\n";
+    let key = format!(
+        "-----BEGIN OPENSSH PRIVATE KEY-----\n{}-----END OPENSSH PRIVATE KEY-----\n",
+        body.repeat(100 * 1024 / body.len())
+    );
+    pdd.file("env/ssh_key", &key);
+    let started = std::time::Instant::now();
+    let out = ours().arg("run").arg(pdd.path()).args(["-i", "job", "-p", "sleep.yml"]).output().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
+    let stderr = text(&out).1;
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("env/ssh_key") && stderr.contains("64 KiB"), "{stderr}");
+    assert!(processes_with("42.0909").is_empty(), "the job ran anyway");
+}
+
+/// Stand-ins for ssh-agent and ssh-add that hang: the real ones cannot be made to on demand.
+fn job_timeout_bounds_loading_the_ssh_key(program: &str, marker: &str) {
+    let pdd = sleeping_pdd("42.1099");
+    pdd.file("env/ssh_key", "-----BEGIN OPENSSH PRIVATE KEY-----\nnot really a key\n");
+    pdd.file("env/settings", "job_timeout: 2\n");
+    let stand_in = pdd.path().join("bin").join(program);
+    pdd.file(&format!("bin/{program}"), &format!("#!/bin/sh\nsleep {marker}\n"));
+    fs::set_permissions(&stand_in, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", pdd.path().join("bin").display(), crate::common::test_path());
+    let started = std::time::Instant::now();
+    let out = ours().env("PATH", path).arg("run").arg(pdd.path()).args(["-i", "job", "-p", "sleep.yml"]).output();
+    let out = out.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(15), "the {program} phase was not bounded");
+    assert_eq!(out.status.code(), Some(254), "{:?}", text(&out));
+    let artifacts = pdd.artifacts("job");
+    assert_eq!(artifacts.read("status"), "timeout");
+    assert_eq!(artifacts.read("rc"), "254");
+    assert!(artifacts.read("stdout").contains("job_timeout (2 s)"), "{}", artifacts.read("stdout"));
+    assert_nothing_left(marker);
+    assert!(processes_with("42.1099").is_empty(), "the playbook ran after the timeout");
+}
+
+#[test]
+fn job_timeout_bounds_a_hanging_ssh_add() {
+    job_timeout_bounds_loading_the_ssh_key("ssh-add", "42.1010");
+}
+
+#[test]
+fn job_timeout_bounds_a_hanging_ssh_agent() {
+    job_timeout_bounds_loading_the_ssh_key("ssh-agent", "42.1111");
+}
