@@ -29,6 +29,8 @@ use crate::command::CommandLine;
 pub enum Output<'a> {
     Raw(&'a [u8]),
     Record(&'a [u8]),
+    /// An answer from `env/passwords` was just typed.
+    Answered,
 }
 
 /// Which limit ended a job.
@@ -229,6 +231,7 @@ impl PromptMatcher<'_> {
         if now < pending.due {
             return Ok(false);
         }
+        silence_echo(answers);
         answers.write_all(pending.text.as_bytes())?;
         pending.tries_left -= 1;
         pending.due = now + ANSWER_RETRY;
@@ -244,6 +247,20 @@ impl PromptMatcher<'_> {
 
     fn active(&self) -> bool {
         self.answers.is_some()
+    }
+}
+
+/// Turns the terminal's echo off before an answer is typed. Prompts that show what is typed turn
+/// it on while they read (Ansible's `pause` does): the answer would come back as output, after the
+/// prompt, in `stdout` and on the screen. The prompt restores its own settings when it is done.
+/// Best effort: on anything but a terminal there is no echo to turn off.
+fn silence_echo(terminal: &File) {
+    use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, SetArg};
+    if let Ok(mut settings) = tcgetattr(terminal) {
+        if settings.local_flags.contains(LocalFlags::ECHO) {
+            settings.local_flags.remove(LocalFlags::ECHO);
+            let _ = tcsetattr(terminal, SetArg::TCSANOW, &settings);
+        }
     }
 }
 
@@ -408,6 +425,7 @@ fn watch(
         // An answer counts as activity, as in the Python tool.
         if prompts.tick(Instant::now())? {
             last_activity = Instant::now();
+            on_output(Output::Answered)?;
         }
         if exited.is_none() {
             if let Some(status) = child.try_wait()? {

@@ -201,6 +201,10 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
                 None => child::run(&line, &program, &callback.events_path(), &supervision, |output| match output {
                     Output::Raw(bytes) => pipeline.feed_raw(bytes),
                     Output::Record(line) => pipeline.feed_record(line),
+                    Output::Answered => {
+                        pipeline.answer_typed();
+                        Ok(())
+                    }
                 }),
             };
             pipeline.finish().context("cannot record the run's events")?;

@@ -11,7 +11,7 @@ use std::time::Duration;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-use crate::common::{ours, processes_with, text, wait_until, Pdd};
+use crate::common::{names, ours, plain_lines, processes_with, reference, text, wait_until, Pdd};
 use crate::control::{assert_nothing_left, cancel_with, control, sleeping_pdd, spawn_run};
 
 fn start(pdd: &Pdd) {
@@ -282,4 +282,56 @@ fn job_timeout_bounds_a_hanging_ssh_add() {
 #[test]
 fn job_timeout_bounds_a_hanging_ssh_agent() {
     job_timeout_bounds_loading_the_ssh_key("ssh-agent", "42.1111");
+}
+
+/// Asserts that `output` ends with the recap and carries no echo of the typed answer.
+fn assert_ends_with_the_recap(output: &str, what: &str) {
+    for debris in ["^J", "\x1b[\r", "\x1b[\x1b[K"] {
+        assert!(!output.contains(debris), "{what} holds {debris:?}: {output:?}");
+    }
+    let lines = plain_lines(output);
+    assert!(!lines.iter().any(|line| line.starts_with("********")), "{what} shows the typed answer: {output:?}");
+    let last = lines.iter().rev().find(|line| !line.trim().is_empty()).unwrap();
+    assert!(last.starts_with("localhost") && last.contains("ok=3"), "{what} ends with {last:?}");
+}
+
+/// Prompts of each kind: `getpass` (echo off), `input()` (echo left off), `pause` with echo off,
+/// and `pause` showing what is typed (it turns the echo on, and clears its line when done).
+const PROMPTS_PLAYBOOK: &str = r#"
+- hosts: all
+  gather_facts: false
+  vars_prompt:
+    - {name: secret, prompt: "Secret word", private: true}
+    - {name: open, prompt: "Open word", private: false}
+  tasks:
+    - pause: {prompt: "Hidden pause", echo: false}
+    - pause: {prompt: "Enter the launch code"}
+      register: answer
+    - debug: msg="got {{ answer.user_input }}"
+"#;
+
+#[test]
+fn a_typed_answer_leaves_no_echo_in_the_output() {
+    let pdd = Pdd::new();
+    pdd.file("project/pause.yml", PROMPTS_PLAYBOOK).file(
+        "env/passwords",
+        "\"Secret word\": \"alpha123\"\n\"Open word\": \"bravo456\"\n\"Hidden pause\": \"charlie789\"\n\
+         \"Enter the launch code\": \"1234\"\n",
+    );
+    pdd.file("env/settings", "job_timeout: 60\n");
+    let theirs = pdd.copy();
+    let out = ours().arg("run").arg(pdd.path()).args(["-i", "job", "-p", "pause.yml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let artifacts = pdd.artifacts("job");
+    assert_ends_with_the_recap(&artifacts.read("stdout"), "the stdout artifact");
+    assert_ends_with_the_recap(&text(&out).0, "the terminal output");
+    assert!(text(&out).0.contains("got ********"), "{}", text(&out).0);
+    assert_eq!(names(&artifacts.events()).last().map(String::as_str), Some("playbook_on_stats"));
+
+    let reference_run = reference().arg("run").arg(theirs.path()).args(["-i", "job", "-p", "pause.yml"]).output();
+    assert_eq!(reference_run.unwrap().status.code(), Some(0));
+    let (ours_lines, reference_lines) = (artifacts.stdout_lines(), theirs.artifacts("job").stdout_lines());
+    // The vars_prompt prompts come first, each on a line of its own, as the reference shows them.
+    assert_eq!(ours_lines[..4], reference_lines[..4]);
+    assert_eq!(ours_lines.last(), reference_lines.last(), "the last line differs from the reference's");
 }
