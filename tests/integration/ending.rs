@@ -39,10 +39,10 @@ fn stop_and_is_alive_leave_another_directory_s_job_alone() {
     wait_until(Duration::from_secs(30), "the task to start", || !processes_with(marker).is_empty());
     let here = Pdd::new();
     let their_pid = fs::read_to_string(theirs.path().join("pid")).unwrap();
-    let their_record = fs::read_to_string(theirs.path().join("pid.json")).unwrap();
-
     fs::write(here.path().join("pid"), &their_pid).unwrap();
     assert_stale(here.path(), "another directory's pid");
+
+    let their_record = fs::read_to_string(theirs.path().join("pid.json")).unwrap();
     fs::write(here.path().join("pid"), &their_pid).unwrap();
     fs::write(here.path().join("pid.json"), &their_record).unwrap();
     assert_stale(here.path(), "another directory's pid and record");
