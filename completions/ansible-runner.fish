@@ -70,6 +70,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l no
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -80,7 +81,6 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s q 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
@@ -113,6 +113,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -123,7 +124,6 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
@@ -156,6 +156,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l n
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -166,7 +167,6 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s q
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
@@ -199,6 +199,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -209,7 +210,6 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
@@ -242,6 +242,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -252,7 +253,6 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand worker; and not __fish_seen_subcommand_from cleanup help" -l private-data-dir -d 'Base directory containing the ansible-runner metadata (default: a temporary directory)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand worker; and not __fish_seen_subcommand_from cleanup help" -l keepalive-seconds -d 'Emit a keepalive line after this many seconds without output (0 disables)' -r
