@@ -148,7 +148,7 @@ impl<'s> EventPipeline<'s> {
         }
     }
 
-    /// Flushes a final partial raw line (the Python tool drops it).
+    /// Flushes a final partial raw line (the Python tool drops it; here only one that shows nothing).
     pub fn finish(&mut self) -> io::Result<()> {
         self.end_partial_line()
     }
@@ -244,7 +244,6 @@ impl<'s> EventPipeline<'s> {
 /// erases), nothing a reader of the text would see. Controls met inside an escape sequence are
 /// carried out by a terminal without ending it, and ESC starts a sequence afresh.
 fn shows_nothing(bytes: &[u8]) -> bool {
-    #[derive(PartialEq)]
     enum State {
         Text,
         Escape,
@@ -256,6 +255,7 @@ fn shows_nothing(bytes: &[u8]) -> bool {
             (_, 0x1b) => State::Escape,
             (state, byte) if byte < 0x20 || byte == 0x7f => state,
             (State::Escape, b'[') => State::Csi,
+            (State::Escape, 0x20..=0x2f) => State::Escape,
             (State::Escape, 0x40..=0x7e) | (State::Csi, 0x40..=0x7e) => State::Text,
             (State::Csi, 0x20..=0x3f) => State::Csi,
             _ => return false,
@@ -370,7 +370,7 @@ mod tests {
 
     #[test]
     fn a_partial_line_of_terminal_controls_shows_nothing() {
-        assert!(shows_nothing(b"\r\x1b[2K\x1b[1;1H"));
+        assert!(shows_nothing(b"\r\x1b[2K\x1b[1;1H\x1b(B"));
         assert!(!shows_nothing(b"\x1b[0;32mok"));
         assert!(!shows_nothing(b"\x1b[Kx"));
         assert!(!shows_nothing("\x1b[\u{e9}".as_bytes()));
