@@ -33,7 +33,7 @@ fn still_running(child: &mut Child) -> bool {
 
 #[test]
 fn stop_and_is_alive_leave_another_directory_s_job_alone() {
-    let marker = "42.0101";
+    let marker = "58.0101";
     let theirs = sleeping_pdd(marker);
     start(&theirs);
     wait_until(Duration::from_secs(30), "the task to start", || !processes_with(marker).is_empty());
@@ -62,7 +62,7 @@ fn stop_and_is_alive_leave_another_directory_s_job_alone() {
 
 #[test]
 fn stop_and_is_alive_leave_a_reused_pid_alone() {
-    let mut impostor = Command::new("bash").args(["-c", "exec -a ansible-runner-x sleep 42.0202"]).spawn().unwrap();
+    let mut impostor = Command::new("bash").args(["-c", "exec -a ansible-runner-x sleep 58.0202"]).spawn().unwrap();
     let pid = impostor.id();
     wait_until(Duration::from_secs(10), "the impostor to exec", || {
         fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c.starts_with(b"ansible-runner-x\0"))
@@ -93,7 +93,7 @@ fn playbook_of(runner: &Child, marker: &str) -> i32 {
 
 #[test]
 fn killing_ansible_playbook_leaves_none_of_its_workers() {
-    let marker = "42.0303";
+    let marker = "58.0303";
     let pdd = sleeping_pdd(marker);
     let mut runner = spawn_run(&pdd, &["-p", "sleep.yml"]);
     let playbook = playbook_of(&runner, marker);
@@ -128,23 +128,23 @@ fn killing_the_runner_ends_its_job(marker: &str, passwords: Option<&str>) {
 
 #[test]
 fn killing_the_runner_ends_its_job_on_a_pipe() {
-    killing_the_runner_ends_its_job("42.0404", None);
+    killing_the_runner_ends_its_job("58.0404", None);
 }
 
 /// With `env/passwords` the job runs on a pseudo-terminal, which the runner's death hangs up.
 #[test]
 fn killing_the_runner_ends_its_job_on_a_terminal() {
-    killing_the_runner_ends_its_job("42.0414", Some("\"never printed\": \"x\"\n"));
+    killing_the_runner_ends_its_job("58.0414", Some("\"never printed\": \"x\"\n"));
 }
 
 #[test]
 fn sighup_cancels_run() {
-    cancel_with(Signal::SIGHUP, "42.0505");
+    cancel_with(Signal::SIGHUP, "58.0505");
 }
 
 #[test]
 fn sigquit_cancels_run() {
-    cancel_with(Signal::SIGQUIT, "42.0606");
+    cancel_with(Signal::SIGQUIT, "58.0606");
 }
 
 /// A pseudo-terminal whose slave side becomes the controlling terminal and stdio of `command`,
@@ -183,7 +183,7 @@ fn drain(master: &mut fs::File) {
 
 #[test]
 fn closing_the_terminal_cancels_run() {
-    let marker = "42.0707";
+    let marker = "58.0707";
     let pdd = sleeping_pdd(marker);
     let mut command = ours();
     command.arg("run").arg(pdd.path()).args(["-i", "job", "-p", "sleep.yml"]);
@@ -203,18 +203,18 @@ fn closing_the_terminal_cancels_run() {
 
 #[test]
 fn a_started_job_outlives_the_terminal_that_started_it() {
-    let marker = "42.0808";
+    let marker = "58.0808";
     let pdd = sleeping_pdd(marker);
     let mut shell = Command::new("sh");
     shell
-        .args(["-c", r#""$0" start "$1" -i job -p sleep.yml && exec sleep 42.0809"#])
+        .args(["-c", r#""$0" start "$1" -i job -p sleep.yml && exec sleep 58.0809"#])
         .arg(env!("CARGO_BIN_EXE_ansible-runner"))
         .arg(pdd.path())
         .env("PATH", crate::common::test_path());
     let (mut shell, mut master) = spawn_on_terminal(&mut shell);
     wait_until(Duration::from_secs(30), "the task and the shell's sleep to start", || {
         drain(&mut master);
-        !processes_with(marker).is_empty() && !processes_with("42.0809").is_empty()
+        !processes_with(marker).is_empty() && !processes_with("58.0809").is_empty()
     });
     let _ = kill(Pid::from_raw(-(shell.id() as i32)), Signal::SIGHUP);
     drop(master);
@@ -235,7 +235,7 @@ fn a_started_job_outlives_the_terminal_that_started_it() {
 
 #[test]
 fn an_implausibly_large_ssh_key_is_refused_at_once() {
-    let pdd = sleeping_pdd("42.0909");
+    let pdd = sleeping_pdd("58.0909");
     let body = "A".repeat(70) + "\n";
     let key = format!(
         "-----BEGIN OPENSSH PRIVATE KEY-----\n{}-----END OPENSSH PRIVATE KEY-----\n",
@@ -249,12 +249,12 @@ fn an_implausibly_large_ssh_key_is_refused_at_once() {
     let stderr = text(&out).1;
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("env/ssh_key") && stderr.contains("64 KiB"), "{stderr}");
-    assert!(processes_with("42.0909").is_empty(), "the job ran anyway");
+    assert!(processes_with("58.0909").is_empty(), "the job ran anyway");
 }
 
 /// Stand-ins for ssh-agent and ssh-add that hang: the real ones cannot be made to on demand.
 fn job_timeout_bounds_loading_the_ssh_key(program: &str, marker: &str) {
-    let pdd = sleeping_pdd("42.1099");
+    let pdd = sleeping_pdd("58.1099");
     pdd.file("env/ssh_key", "-----BEGIN OPENSSH PRIVATE KEY-----\nnot really a key\n");
     pdd.file("env/settings", "job_timeout: 2\n");
     let stand_in = pdd.path().join("bin").join(program);
@@ -271,17 +271,17 @@ fn job_timeout_bounds_loading_the_ssh_key(program: &str, marker: &str) {
     assert_eq!(artifacts.read("rc"), "254");
     assert!(artifacts.read("stdout").contains("job_timeout (2 s)"), "{}", artifacts.read("stdout"));
     assert_nothing_left(marker);
-    assert!(processes_with("42.1099").is_empty(), "the playbook ran after the timeout");
+    assert!(processes_with("58.1099").is_empty(), "the playbook ran after the timeout");
 }
 
 #[test]
 fn job_timeout_bounds_a_hanging_ssh_add() {
-    job_timeout_bounds_loading_the_ssh_key("ssh-add", "42.1010");
+    job_timeout_bounds_loading_the_ssh_key("ssh-add", "58.1010");
 }
 
 #[test]
 fn job_timeout_bounds_a_hanging_ssh_agent() {
-    job_timeout_bounds_loading_the_ssh_key("ssh-agent", "42.1111");
+    job_timeout_bounds_loading_the_ssh_key("ssh-agent", "58.1111");
 }
 
 /// Asserts that `output` ends with the recap and carries no echo of the typed answer.

@@ -298,12 +298,12 @@ fn worker_cleanup_removes_old_dirs_but_not_running_jobs_or_system_folders() {
     // A job started in `busy` protects it.
     let busy = place.path().join("busy");
     fs::create_dir_all(busy.join("project")).unwrap();
-    let nap = "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - command: sleep 43.3131\n";
+    let nap = "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - command: sleep 58.3131\n";
     fs::write(busy.join("project/nap.yml"), nap).unwrap();
     let started = ours().arg("start").arg(&busy).args(["-p", "nap.yml"]).output().unwrap();
     assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
     crate::common::wait_until(std::time::Duration::from_secs(30), "the started job's task", || {
-        !crate::common::processes_with("43.3131").is_empty()
+        !crate::common::processes_with("58.3131").is_empty()
     });
     // A pid file naming a process that is not that directory's job (a reused pid, or a process
     // that only calls itself ansible-runner) does not protect a folder.
