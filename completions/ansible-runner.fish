@@ -72,6 +72,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l no
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -83,7 +84,6 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s v 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
@@ -117,6 +117,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l 
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -128,7 +129,6 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
@@ -162,6 +162,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l n
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -173,7 +174,6 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s v
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
@@ -207,6 +207,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" 
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -218,7 +219,6 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
@@ -252,6 +252,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" 
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
@@ -263,7 +264,6 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l role-skip-facts -d 'Disable fact collection when the role is executed'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l daemonized -d 'Set by `start` on the detached process it launches'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand worker; and not __fish_seen_subcommand_from cleanup help" -l private-data-dir -d 'Base directory containing the ansible-runner metadata (default: a temporary directory)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand worker; and not __fish_seen_subcommand_from cleanup help" -l keepalive-seconds -d 'Emit a keepalive line after this many seconds without output (0 disables)' -r

@@ -4,7 +4,8 @@
 //!
 //! The runner makes itself a child subreaper, so every process the job starts stays its descendant
 //! even after its parent dies — including Ansible's workers, which move to sessions of their own.
-//! Ending a job therefore kills all descendants and leaves nothing running.
+//! However a job ends, every descendant left is ended with it, and the child is tied to the
+//! runner's life so that a killed runner takes its job along.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -28,6 +29,8 @@ use crate::command::CommandLine;
 pub enum Output<'a> {
     Raw(&'a [u8]),
     Record(&'a [u8]),
+    /// An answer from `env/passwords` was just typed.
+    Answered,
 }
 
 /// Which limit ended a job.
@@ -108,13 +111,11 @@ pub fn run(
     let (mut output, answers) = if supervision.prompts.is_empty() {
         let (read_end, write_end) = nix::unistd::pipe().map_err(io::Error::from)?;
         command.stdin(Stdio::null()).stdout(Stdio::from(write_end.try_clone()?)).stderr(Stdio::from(write_end));
-        // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
-        unsafe {
-            command.pre_exec(|| nix::unistd::setsid().map(drop).map_err(io::Error::from));
-        }
+        own_session(&mut command, false);
         (File::from(read_end), None)
     } else {
         let master = attach_pty(&mut command)?;
+        own_session(&mut command, true);
         let answers = File::from(master.try_clone()?);
         (File::from(master), Some(answers))
     };
@@ -135,6 +136,9 @@ pub fn run(
 fn attach_pty(command: &mut Command) -> io::Result<OwnedFd> {
     use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, SetArg};
     let size = nix::pty::Winsize { ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 };
+    // The child inherits this master descriptor on purpose (openpty leaves it inheritable): were
+    // the runner's the only one, the runner's death would hang the terminal up, and the hang-up's
+    // SIGHUP kills ansible-playbook before its parent-death SIGTERM lets it stop its workers.
     let pty = nix::pty::openpty(&size, None).map_err(io::Error::from)?;
     let mut termios = tcgetattr(&pty.slave).map_err(io::Error::from)?;
     termios.local_flags.remove(LocalFlags::ECHO);
@@ -143,17 +147,33 @@ fn attach_pty(command: &mut Command) -> io::Result<OwnedFd> {
         .stdin(Stdio::from(pty.slave.try_clone()?))
         .stdout(Stdio::from(pty.slave.try_clone()?))
         .stderr(Stdio::from(pty.slave));
-    // SAFETY: setsid and ioctl are async-signal-safe and touch no memory of the parent.
+    Ok(pty.master)
+}
+
+/// Starts the child in a session of its own (with its standard input as controlling terminal when
+/// `with_tty`), and has it sent SIGTERM if the runner dies, even by SIGKILL: Ansible answers
+/// SIGTERM by passing it to its workers, which end their own process groups, so the whole job
+/// ends with its runner. (SIGKILL would leave those workers running.)
+///
+/// The parent-death signal follows the thread that forked: jobs are started from the main thread,
+/// which lives as long as the runner.
+pub fn own_session(command: &mut Command, with_tty: bool) {
+    let runner = Pid::this();
+    // SAFETY: setsid, ioctl, prctl and getppid are async-signal-safe and touch no memory of the parent.
     unsafe {
-        command.pre_exec(|| {
+        command.pre_exec(move || {
             nix::unistd::setsid().map_err(io::Error::from)?;
-            if nix::libc::ioctl(0, nix::libc::TIOCSCTTY, 0) == -1 {
+            if with_tty && nix::libc::ioctl(0, nix::libc::TIOCSCTTY, 0) == -1 {
                 return Err(io::Error::last_os_error());
+            }
+            nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(io::Error::from)?;
+            if nix::unistd::getppid() != runner {
+                // The runner died before the signal was armed.
+                return Err(io::Error::from(io::ErrorKind::BrokenPipe));
             }
             Ok(())
         });
     }
-    Ok(pty.master)
 }
 
 /// Answers prompts seen in the recent output, as `env/passwords` says.
@@ -211,6 +231,7 @@ impl PromptMatcher<'_> {
         if now < pending.due {
             return Ok(false);
         }
+        silence_echo(answers);
         answers.write_all(pending.text.as_bytes())?;
         pending.tries_left -= 1;
         pending.due = now + ANSWER_RETRY;
@@ -226,6 +247,20 @@ impl PromptMatcher<'_> {
 
     fn active(&self) -> bool {
         self.answers.is_some()
+    }
+}
+
+/// Turns the terminal's echo off before an answer is typed. Prompts that show what is typed turn
+/// it on while they read (Ansible's `pause` does): the answer would come back as output, after the
+/// prompt, in `stdout` and on the screen. The prompt restores its own settings when it is done.
+/// Best effort: on anything but a terminal there is no echo to turn off.
+fn silence_echo(terminal: &File) {
+    use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, SetArg};
+    if let Ok(mut settings) = tcgetattr(terminal) {
+        if settings.local_flags.contains(LocalFlags::ECHO) {
+            settings.local_flags.remove(LocalFlags::ECHO);
+            let _ = tcsetattr(terminal, SetArg::TCSANOW, &settings);
+        }
     }
 }
 
@@ -271,6 +306,31 @@ fn signal_descendants(signal: Signal) {
     for pid in descendants(Pid::this()) {
         let _ = kill(pid, signal);
     }
+}
+
+/// How long processes still running when the job ends get to stop after SIGTERM.
+const SWEEP_GRACE: Duration = Duration::from_secs(1);
+
+/// Ends whatever the job left running once its main process is gone (Ansible's workers when
+/// `ansible-playbook` was killed, background commands, SSH connection masters): SIGTERM so they
+/// can clean up, then SIGKILL for what is left.
+fn sweep(child: &Child) {
+    let pids = descendants(Pid::this());
+    if pids.is_empty() {
+        return;
+    }
+    for pid in &pids {
+        let _ = kill(*pid, Signal::SIGTERM);
+    }
+    let deadline = Instant::now() + SWEEP_GRACE;
+    while Instant::now() < deadline {
+        reap_orphans(child);
+        if descendants(Pid::this()).is_empty() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    kill_descendants(child);
 }
 
 /// SIGKILLs the job until no process of it is left; forks racing the kill are re-parented to the
@@ -365,6 +425,7 @@ fn watch(
         // An answer counts as activity, as in the Python tool.
         if prompts.tick(Instant::now())? {
             last_activity = Instant::now();
+            on_output(Output::Answered)?;
         }
         if exited.is_none() {
             if let Some(status) = child.try_wait()? {
@@ -385,6 +446,7 @@ fn watch(
                     kill_descendants(child);
                     return Ok(Ending::Canceled);
                 }
+                sweep(child);
                 return Ok(match (status.code(), status.signal()) {
                     (Some(code), _) => Ending::Exited(code),
                     (None, Some(signal)) => Ending::Signalled(signal),

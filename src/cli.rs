@@ -124,9 +124,9 @@ pub struct RunArgs {
     #[command(flatten)]
     pub report: ReportArgs,
 
-    /// Set by `start` on the detached process it launches
-    #[arg(long = "daemonized", hide = true)]
-    pub daemonized: bool,
+    /// Set by `start` on the detached process it launches, with the canonical private data dir
+    #[arg(long = "daemonized", value_name = "DIR", hide = true)]
+    pub daemonized: Option<PathBuf>,
 }
 
 /// What to run.

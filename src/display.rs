@@ -47,7 +47,8 @@ impl<W: Write> TerminalRenderer<W> {
             None => out.write_all(bytes).and_then(|()| out.flush()),
         };
         match written {
-            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {
+            // A closed pipe, or a terminal that was hung up (EIO): the job goes on without it.
+            Err(err) if err.kind() == io::ErrorKind::BrokenPipe || err.raw_os_error() == Some(nix::libc::EIO) => {
                 self.closed = true;
                 Ok(())
             }

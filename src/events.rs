@@ -87,6 +87,8 @@ pub struct EventPipeline<'s> {
     counter: u64,
     line: u64,
     pending_raw: Vec<u8>,
+    /// An answer was typed since the last complete raw line (see `answer_typed`).
+    answered: bool,
     secrets: Vec<String>,
     sinks: Vec<&'s mut dyn EventSink>,
 }
@@ -98,7 +100,15 @@ pub const MASK: &str = "********";
 
 impl<'s> EventPipeline<'s> {
     pub fn new(ident: &str, sinks: Vec<&'s mut dyn EventSink>) -> Self {
-        Self { ident: ident.to_owned(), counter: 0, line: 0, pending_raw: Vec::new(), secrets: Vec::new(), sinks }
+        Self {
+            ident: ident.to_owned(),
+            counter: 0,
+            line: 0,
+            pending_raw: Vec::new(),
+            answered: false,
+            secrets: Vec::new(),
+            sinks,
+        }
     }
 
     /// Values (prompt answers) masked wherever they appear in events, since programs may echo them.
@@ -112,13 +122,25 @@ impl<'s> EventPipeline<'s> {
         self.pending_raw.extend_from_slice(bytes);
         while let Some(end) = self.pending_raw.iter().position(|b| *b == b'\n') {
             let line: Vec<u8> = self.pending_raw.drain(..=end).collect();
+            self.answered = false;
             self.emit_raw(&String::from_utf8_lossy(&line))?;
         }
         Ok(())
     }
 
+    /// Says that an answer was typed at a prompt. The program reads it and moves on, but the
+    /// prompt's line stays unfinished when the answer is not echoed (`input()` with echo off), or
+    /// holds only the controls that cleared it (Ansible's `pause`): that line ends before the next
+    /// event instead of being joined to later output, and is dropped if it shows nothing.
+    pub fn answer_typed(&mut self) {
+        self.answered = true;
+    }
+
     /// One line written by the callback plugin: a JSON event without counter and line numbers.
     pub fn feed_record(&mut self, line: &[u8]) -> io::Result<()> {
+        if std::mem::take(&mut self.answered) {
+            self.end_partial_line()?;
+        }
         match serde_json::from_slice::<Map<String, Value>>(line) {
             Ok(record) => self.emit_record(record),
             // Never lose output: anything unreadable on the channel is kept as text.
@@ -126,15 +148,21 @@ impl<'s> EventPipeline<'s> {
         }
     }
 
-    /// Flushes a final partial raw line (the Python tool drops it).
+    /// Flushes a final partial raw line (the Python tool drops it; here only one that shows nothing).
     pub fn finish(&mut self) -> io::Result<()> {
-        if !self.pending_raw.is_empty() {
-            let rest = std::mem::take(&mut self.pending_raw);
-            let mut text = String::from_utf8_lossy(&rest).into_owned();
-            text.push('\n');
-            self.emit_raw(&text)?;
+        self.end_partial_line()
+    }
+
+    /// Emits the unfinished raw line as a line of its own, unless it shows nothing: only terminal
+    /// controls (a cleared prompt line) would otherwise land as debris after later output.
+    fn end_partial_line(&mut self) -> io::Result<()> {
+        let rest = std::mem::take(&mut self.pending_raw);
+        if rest.is_empty() || shows_nothing(&rest) {
+            return Ok(());
         }
-        Ok(())
+        let mut text = String::from_utf8_lossy(&rest).into_owned();
+        text.push('\n');
+        self.emit_raw(&text)
     }
 
     /// Emits a runner-made `verbose` event (for example "command not found").
@@ -210,6 +238,30 @@ impl<'s> EventPipeline<'s> {
         }
         Ok(())
     }
+}
+
+/// Whether `bytes` hold only control characters and escape sequences (cursor moves, line
+/// erases), nothing a reader of the text would see. Controls met inside an escape sequence are
+/// carried out by a terminal without ending it, and ESC starts a sequence afresh.
+fn shows_nothing(bytes: &[u8]) -> bool {
+    enum State {
+        Text,
+        Escape,
+        Csi,
+    }
+    let mut state = State::Text;
+    for &byte in bytes {
+        state = match (state, byte) {
+            (_, 0x1b) => State::Escape,
+            (state, byte) if byte < 0x20 || byte == 0x7f => state,
+            (State::Escape, b'[') => State::Csi,
+            (State::Escape, 0x20..=0x2f) => State::Escape,
+            (State::Escape, 0x40..=0x7e) | (State::Csi, 0x40..=0x7e) => State::Text,
+            (State::Csi, 0x20..=0x3f) => State::Csi,
+            _ => return false,
+        };
+    }
+    true
 }
 
 fn mask_text(text: &str, secrets: &[String]) -> String {
@@ -297,6 +349,31 @@ mod tests {
         assert_eq!(sink.0[0].text, "typed ******** y\n");
         assert_eq!(sink.0[0].json["stdout"], "typed ******** y");
         assert_eq!(sink.0[1].json["event_data"]["res"]["user_input"], MASK);
+    }
+
+    #[test]
+    fn an_answered_prompt_line_ends_before_the_next_event() {
+        let mut sink = Collect::default();
+        let mut pipeline = EventPipeline::new("id", vec![&mut sink]);
+        let record = br#"{"uuid": "u", "stdout": "next", "event": "playbook_on_play_start"}"#;
+        pipeline.feed_raw(b"Open word: ").unwrap();
+        pipeline.answer_typed();
+        pipeline.feed_record(record).unwrap();
+        pipeline.answer_typed();
+        pipeline.feed_raw(b"\x1b[\r\x1b[\x1b[K").unwrap();
+        pipeline.feed_record(record).unwrap();
+        pipeline.feed_raw(b"\x1b[\r\x1b[\x1b[K").unwrap();
+        pipeline.finish().unwrap();
+        let texts: Vec<&str> = sink.0.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(texts, ["Open word: \n", "next\n", "next\n"]);
+    }
+
+    #[test]
+    fn a_partial_line_of_terminal_controls_shows_nothing() {
+        assert!(shows_nothing(b"\r\x1b[2K\x1b[1;1H\x1b(B"));
+        assert!(!shows_nothing(b"\x1b[0;32mok"));
+        assert!(!shows_nothing(b"\x1b[Kx"));
+        assert!(!shows_nothing("\x1b[\u{e9}".as_bytes()));
     }
 
     #[test]

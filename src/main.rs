@@ -34,6 +34,7 @@ mod hangup;
 mod job;
 mod kwargs;
 mod lock;
+mod pidfile;
 mod progress;
 mod pyjson;
 mod report;
@@ -82,8 +83,10 @@ fn real_main() -> i32 {
     }
     let Some(command) = cli.command else { return diagnostics::missing_command() };
     let result = match command {
-        Command::Run(args) if args.daemonized => daemon::daemon_run(&args),
-        Command::Run(args) => run::run_command(&args.to_request()),
+        Command::Run(args) => match &args.daemonized {
+            Some(dir) => daemon::daemon_run(&args, dir),
+            None => run::run_command(&args.to_request()),
+        },
         Command::Start(args) => daemon::start_command(&args),
         Command::Stop(args) => daemon::stop_command(&args.run),
         Command::IsAlive(args) => daemon::is_alive_command(&args.run),

@@ -5,7 +5,7 @@ use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
@@ -18,7 +18,7 @@ use crate::events::{EventPipeline, EventSink};
 use crate::job::{JobKind, JobSpec};
 use crate::request::JobRequest;
 use crate::role::RolePlaybook;
-use crate::sshagent::SshAgent;
+use crate::sshagent::{AgentError, Bounds, SshAgent};
 
 /// rc recorded for a job that timed out or was cancelled (as the Python tool).
 pub const RC_TIMEOUT_OR_CANCEL: i32 = 254;
@@ -47,10 +47,13 @@ pub fn persist_cmdline(spec: &JobSpec, request: &JobRequest) -> anyhow::Result<(
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// SIGINT and SIGTERM only count requests; the supervision loop decides what to do.
+/// SIGINT, SIGTERM, SIGHUP (the terminal or SSH session went away) and SIGQUIT (Ctrl-\) only
+/// count requests; the supervision loop decides what to do. Left to their default, the last two
+/// would kill the runner and leave the job running with no `status`.
 pub fn install_cancel_handlers() -> io::Result<Arc<AtomicUsize>> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
     let requests = Arc::new(AtomicUsize::new(0));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+    for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
         let counter = Arc::clone(&requests);
         // SAFETY: the handler only performs an atomic increment, which is async-signal-safe.
         unsafe {
@@ -93,6 +96,9 @@ pub struct RunContext<'a> {
 /// cannot complete is recorded as `failed` (`artifacts::RC_RUNNER_FAILED`) and the error returned.
 pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) -> anyhow::Result<RunOutcome> {
     let RunContext { cancel, sinks, status: observer, event_files } = context;
+    // job_timeout bounds every phase of the job, not only the Ansible process.
+    let deadline =
+        spec.env.settings.job_timeout.map(Duration::from_secs_f64).and_then(|t| Instant::now().checked_add(t));
     let role_playbook = match &spec.kind {
         JobKind::Role { role, vars, hosts, gather_facts } if spec.binary.is_none() && spec.env.args.is_none() => Some(
             RolePlaybook::write(&spec.project_dir, role, vars.as_ref(), hosts.as_deref(), *gather_facts)
@@ -101,7 +107,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
         _ => None,
     };
     let prompts = prompt_answers(spec)?;
-    let agent = spec.env.ssh_key.as_deref().map(SshAgent::start).transpose()?;
+    let (agent, stopped_early) = start_agent(spec, Bounds { deadline, cancel_requests: cancel })?;
     let callback = CallbackInstall::create().context("cannot install the event callback plugin")?;
     let artifact_dir = spec.artifact_dir();
     let plugin_dir = callback.plugin_dir();
@@ -121,7 +127,15 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     let redacted = line.redacted();
     let mut writer =
         ArtifactsWriter::create(&artifact_dir, &redacted, spec.env.settings.suppress_output_file, event_files)?;
-    let job = PreparedJob { spec, line: &line, redacted: &redacted, agent: agent.as_ref(), callback: &callback };
+    let job = PreparedJob {
+        spec,
+        line: &line,
+        redacted: &redacted,
+        agent: agent.as_ref(),
+        callback: &callback,
+        deadline,
+        stopped_early,
+    };
     let ended = supervise(&job, &prompts, cancel, &mut writer, sinks, observer);
     let (status, rc) = match ended {
         Ok(ended) => ended,
@@ -146,6 +160,10 @@ struct PreparedJob<'a> {
     redacted: &'a CommandLine,
     agent: Option<&'a SshAgent>,
     callback: &'a CallbackInstall,
+    /// When `job_timeout` runs out, counted from the start of the job.
+    deadline: Option<Instant>,
+    /// How the job ended before Ansible started (a timeout or cancel while loading the SSH key).
+    stopped_early: Option<Ending>,
 }
 
 /// The part of a job that runs with its artifact dir in place: status lines, rotation, the child
@@ -184,16 +202,23 @@ fn supervise(
     };
     observer.running().context("cannot report the job's start")?;
     let supervision = Supervision {
-        job_timeout: spec.env.settings.job_timeout.map(Duration::from_secs_f64),
+        job_timeout: job.deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())),
         idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),
         cancel_requests: cancel,
         prompts,
     };
     let recording = |err: io::Error| io::Error::new(err.kind(), format!("cannot record the run's events: {err}"));
-    let ending = child::run(line, &program, &job.callback.events_path(), &supervision, |output| match output {
-        Output::Raw(bytes) => pipeline.feed_raw(bytes).map_err(recording),
-        Output::Record(line) => pipeline.feed_record(line).map_err(recording),
-    });
+    let ending = match job.stopped_early {
+        Some(ending) => Ok(ending),
+        None => child::run(line, &program, &job.callback.events_path(), &supervision, |output| match output {
+            Output::Raw(bytes) => pipeline.feed_raw(bytes).map_err(recording),
+            Output::Record(line) => pipeline.feed_record(line).map_err(recording),
+            Output::Answered => {
+                pipeline.answer_typed();
+                Ok(())
+            }
+        }),
+    };
     pipeline.finish().context("cannot record the run's events")?;
     let ending = ending.map_err(|err| child_error(err, line.program()))?;
     if let Some(message) = ending_message(spec, line.program(), ending) {
@@ -218,6 +243,18 @@ fn child_error(err: io::Error, program: &str) -> anyhow::Error {
         )
     } else {
         anyhow::Error::new(err).context(format!("running {program}"))
+    }
+}
+
+/// Starts the private ssh-agent for `env/ssh_key`, if any. A timeout or cancel while it starts is
+/// the job's ending (the job still gets its artifacts); any other failure is an error.
+fn start_agent(spec: &JobSpec, bounds: Bounds<'_>) -> anyhow::Result<(Option<SshAgent>, Option<Ending>)> {
+    let Some(key) = spec.env.ssh_key.as_deref() else { return Ok((None, None)) };
+    match SshAgent::start(key, bounds) {
+        Ok(agent) => Ok((Some(agent), None)),
+        Err(AgentError::TimedOut) => Ok((None, Some(Ending::TimedOut(TimeoutKind::Job)))),
+        Err(AgentError::Canceled) => Ok((None, Some(Ending::Canceled))),
+        Err(err) => Err(err.into()),
     }
 }
 

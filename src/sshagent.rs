@@ -1,23 +1,65 @@
 //! `env/ssh_key`: a private `ssh-agent` for one job. The key goes to the agent through a pipe, never
 //! to a file; the agent's socket lives in a 0700 temp dir and the agent is stopped when the job ends,
-//! however it ends.
+//! however it ends. Starting the agent and adding the key are bounded by the job's deadline and
+//! give way to a cancel, like the rest of the job.
 
-use std::io::Write;
-use std::os::unix::process::CommandExt;
+use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::Signal;
 use thiserror::Error;
+
+use crate::child::own_session;
+
+/// The largest `env/ssh_key` accepted. The largest private key OpenSSH makes (RSA, 16384 bits) is
+/// about 12 KiB; anything past 64 KiB is not a key, and `ssh-add` can take minutes to say so.
+pub const MAX_KEY_BYTES: usize = 64 * 1024;
+/// How long `ssh-agent` gets to create its socket when the job sets no earlier deadline.
+const SOCKET_PATIENCE: Duration = Duration::from_secs(5);
+const POLL: Duration = Duration::from_millis(5);
 
 #[derive(Debug, Error)]
 pub enum AgentError {
+    #[error(
+        "env/ssh_key holds {0} bytes, more than any private key (at most {limit} KiB are accepted)",
+        limit = MAX_KEY_BYTES / 1024
+    )]
+    TooLarge(usize),
     #[error("env/ssh_key: cannot start ssh-agent ({0}); install the OpenSSH client")]
     Start(std::io::Error),
     #[error("env/ssh_key: ssh-agent did not create its socket")]
     NoSocket,
     #[error("env/ssh_key: ssh-add refused the key: {0}")]
     Refused(String),
+    /// The job's deadline passed while the agent was being prepared.
+    #[error("env/ssh_key: the job timed out while the key was being loaded")]
+    TimedOut,
+    #[error("env/ssh_key: the job was canceled while the key was being loaded")]
+    Canceled,
+}
+
+/// The job's deadline and cancel requests, which every phase of the job gives way to.
+#[derive(Clone, Copy)]
+pub struct Bounds<'a> {
+    pub deadline: Option<Instant>,
+    pub cancel_requests: &'a AtomicUsize,
+}
+
+impl Bounds<'_> {
+    /// Why the phase must stop now, if it must.
+    fn check(&self) -> Result<(), AgentError> {
+        if self.cancel_requests.load(Ordering::SeqCst) > 0 {
+            return Err(AgentError::Canceled);
+        }
+        if self.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            return Err(AgentError::TimedOut);
+        }
+        Ok(())
+    }
 }
 
 pub struct SshAgent {
@@ -29,35 +71,37 @@ pub struct SshAgent {
 }
 
 impl SshAgent {
-    pub fn start(key: &str) -> Result<Self, AgentError> {
+    pub fn start(key: &str, bounds: Bounds<'_>) -> Result<Self, AgentError> {
+        if key.len() > MAX_KEY_BYTES {
+            return Err(AgentError::TooLarge(key.len()));
+        }
         let dir = tempfile::Builder::new().prefix("ansible-runner-agent-").tempdir().map_err(AgentError::Start)?;
         let socket = dir.path().join("agent.sock");
-        let agent = Command::new("ssh-agent")
-            .arg("-D")
-            .arg("-a")
-            .arg(&socket)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(AgentError::Start)?;
+        let mut command = Command::new("ssh-agent");
+        command.arg("-D").arg("-a").arg(&socket).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        // Its own session keeps the terminal's signals away; it ends with the runner, even a killed one.
+        own_session(&mut command, false);
+        let agent = command.spawn().map_err(AgentError::Start)?;
         let mut started = Self { agent, socket, _dir: dir, added_message: String::new() };
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let patience = Instant::now() + SOCKET_PATIENCE;
         while !started.socket.exists() {
-            if Instant::now() > deadline || started.agent.try_wait().ok().flatten().is_some() {
+            bounds.check()?;
+            if Instant::now() > patience || started.agent.try_wait().ok().flatten().is_some() {
                 return Err(AgentError::NoSocket);
             }
-            std::thread::sleep(Duration::from_millis(5));
+            thread::sleep(POLL);
         }
-        let added = started.add(key)?;
-        if !added.status.success() {
-            return Err(AgentError::Refused(String::from_utf8_lossy(&added.stderr).trim().to_owned()));
+        let (status, output) = started.add(key, bounds)?;
+        if !status.success() {
+            return Err(AgentError::Refused(output.trim().to_owned()));
         }
-        started.added_message = String::from_utf8_lossy(&added.stderr).into_owned();
+        started.added_message = output;
         Ok(started)
     }
 
-    fn add(&self, key: &str) -> Result<Output, AgentError> {
+    /// Runs `ssh-add -` with the key on its input; returns its status and what it printed.
+    fn add(&self, key: &str, bounds: Bounds<'_>) -> Result<(ExitStatus, String), AgentError> {
+        let (read_end, write_end) = nix::unistd::pipe().map_err(|err| AgentError::Start(err.into()))?;
         let mut command = Command::new("ssh-add");
         command
             .arg("-")
@@ -65,22 +109,40 @@ impl SshAgent {
             .env_remove("SSH_ASKPASS")
             .env_remove("DISPLAY")
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        // SAFETY: setsid is async-signal-safe. Without a controlling terminal, an encrypted key fails
-        // at once instead of waiting for a passphrase nobody will type.
-        unsafe {
-            command.pre_exec(|| nix::unistd::setsid().map(drop).map_err(std::io::Error::from));
-        }
+            .stdout(Stdio::from(write_end.try_clone().map_err(AgentError::Start)?))
+            .stderr(Stdio::from(write_end));
+        // Without a controlling terminal, an encrypted key fails at once instead of waiting for a
+        // passphrase nobody will type.
+        own_session(&mut command, false);
         let mut child = command.spawn().map_err(AgentError::Start)?;
-        if let Some(mut stdin) = child.stdin.take() {
-            let mut text = key.to_owned();
-            if !text.ends_with('\n') {
-                text.push('\n');
-            }
-            stdin.write_all(text.as_bytes()).map_err(AgentError::Start)?;
+        drop(command);
+        let mut text = key.to_owned();
+        if !text.ends_with('\n') {
+            text.push('\n');
         }
-        child.wait_with_output().map_err(AgentError::Start)
+        // Written and read on threads of their own, so that an ssh-add that stops reading or keeps
+        // printing cannot block the wait below; both end when ssh-add does.
+        let stdin = child.stdin.take();
+        let writer = thread::spawn(move || stdin.map(|mut input| input.write_all(text.as_bytes())));
+        let reader = thread::spawn(move || {
+            let mut output = Vec::new();
+            let _ = std::fs::File::from(read_end).read_to_end(&mut output);
+            output
+        });
+        let status = loop {
+            if let Some(status) = child.try_wait().map_err(AgentError::Start)? {
+                break status;
+            }
+            if let Err(stop) = bounds.check() {
+                kill_group(&child);
+                let _ = child.wait();
+                return Err(stop);
+            }
+            thread::sleep(POLL);
+        };
+        let _ = writer.join();
+        let output = reader.join().unwrap_or_default();
+        Ok((status, String::from_utf8_lossy(&output).into_owned()))
     }
 
     /// Variables that point the job at this agent.
@@ -94,7 +156,18 @@ impl SshAgent {
 
 impl Drop for SshAgent {
     fn drop(&mut self) {
-        let _ = self.agent.kill();
-        let _ = self.agent.wait();
+        // The end-of-job sweep may have ended and reaped the agent already: then its pid is no
+        // longer ours to signal. Else its process group goes, with anything it started.
+        if let Ok(None) = self.agent.try_wait() {
+            kill_group(&self.agent);
+            let _ = self.agent.wait();
+        }
+    }
+}
+
+/// SIGKILLs the process group `child` leads (it was started in a session of its own).
+fn kill_group(child: &Child) {
+    if let Ok(pid) = i32::try_from(child.id()) {
+        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), Signal::SIGKILL);
     }
 }

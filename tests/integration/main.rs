@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod compare;
 mod control;
+mod ending;
 mod engines;
 mod hardening_input;
 mod history;

@@ -292,22 +292,33 @@ fn worker_info_has_the_reference_keys() {
 #[test]
 fn worker_cleanup_removes_old_dirs_but_not_running_jobs_or_system_folders() {
     let place = tempfile::tempdir().unwrap();
-    for name in ["old1", "old2", "busy"] {
+    for name in ["old1", "old2"] {
         fs::create_dir(place.path().join(name)).unwrap();
     }
-    // A live process that looks like a started runner (its argv[0] is `ansible-runner`).
-    let mut runner = Command::new("bash").args(["-c", "exec -a ansible-runner sleep 30"]).spawn().unwrap();
-    crate::common::wait_until(std::time::Duration::from_secs(5), "the stand-in runner", || {
-        fs::read(format!("/proc/{}/cmdline", runner.id())).is_ok_and(|c| c.starts_with(b"ansible-runner"))
+    // A job started in `busy` protects it.
+    let busy = place.path().join("busy");
+    fs::create_dir_all(busy.join("project")).unwrap();
+    let nap = "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - command: sleep 58.3131\n";
+    fs::write(busy.join("project/nap.yml"), nap).unwrap();
+    let started = ours().arg("start").arg(&busy).args(["-p", "nap.yml"]).output().unwrap();
+    assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
+    crate::common::wait_until(std::time::Duration::from_secs(30), "the started job's task", || {
+        !crate::common::processes_with("58.3131").is_empty()
     });
-    fs::write(place.path().join("busy/pid"), format!("{}\n", runner.id())).unwrap();
-    // A pid file naming a process that is not a runner (reused pid) does not protect a folder.
+    // A pid file naming a process that is not that directory's job (a reused pid, or a process
+    // that only calls itself ansible-runner) does not protect a folder.
+    let mut impostor = Command::new("bash").args(["-c", "exec -a ansible-runner sleep 30"]).spawn().unwrap();
+    crate::common::wait_until(std::time::Duration::from_secs(5), "the impostor", || {
+        fs::read(format!("/proc/{}/cmdline", impostor.id())).is_ok_and(|c| c.starts_with(b"ansible-runner"))
+    });
     fs::create_dir(place.path().join("reused")).unwrap();
-    fs::write(place.path().join("reused/pid"), format!("{}\n", std::process::id())).unwrap();
+    fs::write(place.path().join("reused/pid"), format!("{}\n", impostor.id())).unwrap();
     let pattern = format!("{}/*", place.path().display());
     let out = ours().args(["worker", "cleanup", "--file-pattern", &pattern, "--grace-period", "0"]).output().unwrap();
-    runner.kill().unwrap();
-    runner.wait().unwrap();
+    impostor.kill().unwrap();
+    impostor.wait().unwrap();
+    let stopped = ours().arg("stop").arg(&busy).output().unwrap();
+    assert_eq!(stopped.status.code(), Some(0), "{:?}", text(&stopped));
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     let stdout = text(&out).0;
     assert!(stdout.contains("Removed 3 private data dir(s)") && stdout.ends_with("(changed: True)\n"), "{stdout}");
