@@ -15,6 +15,7 @@ use thiserror::Error;
 use crate::command::CommandLine;
 use crate::config::create_dir_private;
 use crate::events::{Event, EventSink};
+use crate::exit;
 use crate::pyjson;
 use crate::runmark::{self, RunningMark};
 
@@ -45,10 +46,6 @@ impl Status {
         }
     }
 }
-
-/// rc recorded for a run the runner itself could not complete (a full disk, a program the system
-/// refused to start); the runner exits 1 too, with the reason on stderr.
-pub const RC_RUNNER_FAILED: i32 = 1;
 
 /// Writes a file so that readers see either the old content or the whole new one. On failure the
 /// temp file is removed: a full disk leaves no debris.
@@ -189,7 +186,7 @@ impl ArtifactsWriter {
         event_files: bool,
     ) -> Result<Self, ArtifactError> {
         let record_failure = |_: &ArtifactError| {
-            let _ = write_status(dir, Status::Failed, RC_RUNNER_FAILED);
+            let _ = write_status(dir, Status::Failed, exit::RC_RUNNER_FAILED);
         };
         let events_dir = prepare_events_dir(dir).inspect_err(record_failure)?;
         let running = runmark::mark(dir).ok();
@@ -266,7 +263,7 @@ impl ArtifactsWriter {
     /// make the run `failed` (and the error is returned).
     pub fn finish(&mut self, status: Status, rc: i32) -> Result<(), ArtifactError> {
         if let Err(err) = self.close() {
-            let _ = self.write_status(Status::Failed, RC_RUNNER_FAILED);
+            let _ = self.write_status(Status::Failed, exit::RC_RUNNER_FAILED);
             return Err(err);
         }
         self.write_status(status, rc)
@@ -275,7 +272,7 @@ impl ArtifactsWriter {
     /// Ends a run the runner could not complete: what can still be written is, then `failed`.
     pub fn abandon(&mut self) {
         let _ = self.close();
-        let _ = self.write_status(Status::Failed, RC_RUNNER_FAILED);
+        let _ = self.write_status(Status::Failed, exit::RC_RUNNER_FAILED);
     }
 
     fn write_status(&mut self, status: Status, rc: i32) -> Result<(), ArtifactError> {

@@ -43,6 +43,13 @@ pub fn seconds_in_range(value: f64) -> Option<f64> {
     (0.0..=MAX_SECONDS).contains(&value).then_some(value)
 }
 
+/// Files the runner keeps in the private data dir itself, beside the job's inputs.
+pub const PID_FILE: &str = "pid";
+/// What `start` records of the process it launched (see `pidfile`).
+pub const PID_RECORD: &str = "pid.json";
+pub const DAEMON_LOG: &str = "daemon.log";
+pub const LOCK_FILE: &str = ".ansible-runner.lock";
+
 /// The private data dir, made absolute, with the paths the runner reads from it.
 #[derive(Debug, Clone)]
 pub struct PrivateDataDir {
@@ -62,6 +69,23 @@ impl PrivateDataDir {
             Err(source) => return Err(ConfigError::Read { path: root, source }),
         }
         Ok(Self { root })
+    }
+
+    /// Where runs keep their artifacts: `given` (`--artifact-dir`) or `<pdd>/artifacts`.
+    pub fn artifact_root(&self, given: Option<&Path>) -> PathBuf {
+        given.map_or_else(|| self.root.join("artifacts"), absolute)
+    }
+
+    /// Whether `relative` (a path inside the dir) is the runner's own state rather than the job's
+    /// input: the pid file and its record, the daemon log, the run lock, and the artifacts of
+    /// earlier runs unless asked for. `transmit` leaves these out: they are of no use to a worker,
+    /// and old artifacts can be most of the stream.
+    pub fn is_runner_state(relative: &Path, with_artifacts: bool) -> bool {
+        let mut components = relative.components();
+        let (Some(top), None) = (components.next(), components.next()) else { return false };
+        let top = top.as_os_str();
+        [PID_FILE, PID_RECORD, DAEMON_LOG, LOCK_FILE].iter().any(|name| top == *name)
+            || (with_artifacts && top == "artifacts")
     }
 
     pub fn env_file(&self, name: &str) -> PathBuf {
@@ -501,5 +525,18 @@ mod tests {
         assert_eq!(shown["MY_PASSWORD"], REDACTED);
         assert_eq!(shown["GITHUB_TOKEN"], REDACTED);
         assert_eq!(shown["AWS_SECRET_ACCESS_KEY"], REDACTED);
+    }
+
+    #[test]
+    fn runner_state_is_told_from_the_job_s_input() {
+        let state = |p: &str, with_artifacts| PrivateDataDir::is_runner_state(Path::new(p), with_artifacts);
+        assert!(state("artifacts", true));
+        assert!(!state("artifacts", false));
+        for own in ["pid", "pid.json", "daemon.log", ".ansible-runner.lock"] {
+            assert!(state(own, false), "{own}");
+        }
+        assert!(!state("project/artifacts", true));
+        assert!(!state("project/pid", true));
+        assert!(!state("project", true));
     }
 }

@@ -9,6 +9,16 @@ pub const USAGE: i32 = 2;
 /// `--lock` found another run holding the private data dir (EX_TEMPFAIL: try again later).
 pub const LOCKED: i32 = 75;
 
+/// rc recorded (and exit code) for a job that timed out or was cancelled, as the Python tool.
+pub const RC_TIMEOUT_OR_CANCEL: i32 = 254;
+/// rc recorded (and exit code) when the Ansible program cannot be found.
+pub const RC_NOT_FOUND: i32 = 127;
+/// rc recorded for a run the runner itself could not complete (a full disk, a program the system
+/// refused to start); the runner exits 1 too, with the reason on stderr.
+pub const RC_RUNNER_FAILED: i32 = FAILURE;
+/// Added to the signal number for a job whose Ansible process a signal from outside killed.
+pub const RC_SIGNAL_BASE: i32 = 128;
+
 /// The exit code for an error that ended the program.
 pub fn code_for(err: &anyhow::Error) -> i32 {
     if err.downcast_ref::<crate::lock::LockError>().is_some_and(|e| !matches!(e, crate::lock::LockError::Open(..))) {

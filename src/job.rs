@@ -153,7 +153,7 @@ impl JobSpec {
             forks: request.forks.clone(),
             cmdline: request.cmdline.clone().or_else(|| env.cmdline.clone()),
             verbosity: request.verbosity,
-            artifact_root: request.artifact_dir.as_deref().map_or_else(|| pdd.root.join("artifacts"), config::absolute),
+            artifact_root: pdd.artifact_root(request.artifact_dir.as_deref()),
             project_dir: request.project_dir.clone().unwrap_or_else(|| pdd.project()),
             rotate_artifacts: request.rotate_artifacts,
             output: OutputMode::from_flags(quiet, request.json),

@@ -28,7 +28,7 @@ const RETRY: Duration = Duration::from_millis(50);
 
 /// Takes the lock at once, or within `wait`.
 pub fn acquire(pdd: &Path, wait: Option<Duration>) -> Result<RunLock, LockError> {
-    let path = pdd.join(".ansible-runner.lock");
+    let path = pdd.join(crate::config::LOCK_FILE);
     let deadline = wait.and_then(|wait| Instant::now().checked_add(wait));
     loop {
         let file = OpenOptions::new()

@@ -48,7 +48,7 @@ mod streaming;
 use clap::Parser;
 
 use crate::cli::{Cli, Command, WorkerAction};
-use crate::commands::{cleanup, history, process, replay, run, transmit, worker};
+use crate::commands::{cleanup, history, is_alive, process, replay, run, start, stop, transmit, worker};
 use crate::job::JobError;
 
 fn main() {
@@ -84,12 +84,12 @@ fn real_main() -> i32 {
     let Some(command) = cli.command else { return diagnostics::missing_command() };
     let result = match command {
         Command::Run(args) => match &args.daemonized {
-            Some(dir) => daemon::daemon_run(&args, dir),
+            Some(dir) => daemon::daemon_run(dir),
             None => run::run_command(&args.to_request()),
         },
-        Command::Start(args) => daemon::start_command(&args),
-        Command::Stop(args) => daemon::stop_command(&args.run),
-        Command::IsAlive(args) => daemon::is_alive_command(&args.run),
+        Command::Start(args) => start::start_command(&args.to_request()),
+        Command::Stop(args) => stop::stop_command(&args.run.to_request()),
+        Command::IsAlive(args) => is_alive::is_alive_command(&args.run.to_request()),
         Command::Transmit(args) => transmit::transmit_command(&args.to_request()),
         Command::Worker(args) => match &args.action {
             Some(WorkerAction::Cleanup(cleanup)) => cleanup::cleanup_command(cleanup),

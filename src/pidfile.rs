@@ -13,9 +13,7 @@ use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts;
-
-const PID_FILE: &str = "pid";
-const RECORD_FILE: &str = "pid.json";
+use crate::config::{PID_FILE, PID_RECORD};
 
 /// What `start` knows of the process it launched.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -106,7 +104,7 @@ fn read_pid(pdd: &Path) -> anyhow::Result<Option<Pid>> {
 }
 
 fn read_record(pdd: &Path) -> Option<Record> {
-    let text = fs::read(pdd.join(RECORD_FILE)).ok()?;
+    let text = fs::read(pdd.join(PID_RECORD)).ok()?;
     serde_json::from_slice(&text).ok()
 }
 
@@ -115,14 +113,14 @@ fn read_record(pdd: &Path) -> Option<Record> {
 pub fn record(dir: &Path, pid: Pid) -> anyhow::Result<()> {
     let start_time = start_time(pid).context("the detached job ended at once")?;
     let record = Record { pid: pid.as_raw(), start_time, boot_id: boot_id(), private_data_dir: dir.to_owned() };
-    let path = dir.join(RECORD_FILE);
+    let path = dir.join(PID_RECORD);
     let bytes = serde_json::to_vec(&record).context("cannot encode the pid record")?;
     artifacts::write_atomic(&path, &bytes, 0o644).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Removes the pid file and its record.
 pub fn remove(pdd: &Path) -> anyhow::Result<()> {
-    for name in [PID_FILE, RECORD_FILE] {
+    for name in [PID_FILE, PID_RECORD] {
         match fs::remove_file(pdd.join(name)) {
             Err(err) if err.kind() != io::ErrorKind::NotFound => {
                 return Err(err).with_context(|| format!("cannot remove {}", pdd.join(name).display()))

@@ -15,15 +15,11 @@ use crate::child::{self, Ending, Output, PromptAnswer, Supervision, TimeoutKind}
 use crate::command::{CommandLine, RunPaths};
 use crate::debuglog::DebugLog;
 use crate::events::{EventPipeline, EventSink};
+use crate::exit;
 use crate::job::{JobKind, JobSpec};
 use crate::request::JobRequest;
 use crate::role::RolePlaybook;
 use crate::sshagent::{AgentError, Bounds, SshAgent};
-
-/// rc recorded for a job that timed out or was cancelled (as the Python tool).
-pub const RC_TIMEOUT_OR_CANCEL: i32 = 254;
-/// rc recorded when the Ansible program cannot be started.
-pub const RC_NOT_FOUND: i32 = 127;
 
 /// How a finished job ended.
 #[derive(Debug, Clone)]
@@ -93,7 +89,7 @@ pub struct RunContext<'a> {
 
 /// Runs a resolved job, handing every event to the artifact writer and then to the context's sinks.
 /// Once the artifact dir exists it ends with `status` and `rc` whatever happens: a run the runner
-/// cannot complete is recorded as `failed` (`artifacts::RC_RUNNER_FAILED`) and the error returned.
+/// cannot complete is recorded as `failed` (`exit::RC_RUNNER_FAILED`) and the error returned.
 pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) -> anyhow::Result<RunOutcome> {
     let RunContext { cancel, sinks, status: observer, event_files } = context;
     // job_timeout bounds every phase of the job, not only the Ansible process.
@@ -198,7 +194,7 @@ fn supervise(
              (or put its bin directory on PATH)",
             line.program()
         );
-        return Ok((Status::Failed, RC_NOT_FOUND));
+        return Ok((Status::Failed, exit::RC_NOT_FOUND));
     };
     observer.running().context("cannot report the job's start")?;
     let supervision = Supervision {
@@ -227,9 +223,9 @@ fn supervise(
     Ok(match ending {
         Ending::Exited(0) => (Status::Successful, 0),
         Ending::Exited(code) => (Status::Failed, code),
-        Ending::Signalled(signal) => (Status::Failed, 128 + signal),
-        Ending::TimedOut(_) => (Status::Timeout, RC_TIMEOUT_OR_CANCEL),
-        Ending::Canceled => (Status::Canceled, RC_TIMEOUT_OR_CANCEL),
+        Ending::Signalled(signal) => (Status::Failed, exit::RC_SIGNAL_BASE + signal),
+        Ending::TimedOut(_) => (Status::Timeout, exit::RC_TIMEOUT_OR_CANCEL),
+        Ending::Canceled => (Status::Canceled, exit::RC_TIMEOUT_OR_CANCEL),
     })
 }
 

@@ -14,7 +14,7 @@ use chrono::{DateTime, Local, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::cli::HistoryArgs;
-use crate::config;
+use crate::config::{self, PrivateDataDir};
 use crate::exit;
 use crate::report::human_duration;
 use crate::runmark;
@@ -51,7 +51,7 @@ pub fn history_command(args: &HistoryArgs) -> anyhow::Result<i32> {
     if !pdd.is_dir() {
         bail!("{}: no such private data dir", pdd.display());
     }
-    let root = args.artifact_dir.as_deref().map_or_else(|| pdd.join("artifacts"), config::absolute);
+    let root = PrivateDataDir { root: pdd.clone() }.artifact_root(args.artifact_dir.as_deref());
     let mut found = find_runs(&root)?;
     if found.is_empty() {
         errln!("ansible-runner: no runs in {}", root.display());

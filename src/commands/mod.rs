@@ -2,8 +2,11 @@
 
 pub mod cleanup;
 pub mod history;
+pub mod is_alive;
 pub mod process;
 pub mod replay;
 pub mod run;
+pub mod start;
+pub mod stop;
 pub mod transmit;
 pub mod worker;

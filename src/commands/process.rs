@@ -37,10 +37,10 @@ enum BadEvent {
 
 pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result<i32> {
     let pdd = PrivateDataDir::open_or_create(&args.private_data_dir)?;
+    // As the Python tool: `--artifact-dir` is the run's own dir, `-i` names one under the root.
     let artifact_dir: PathBuf = match (&top.artifact_dir, &args.ident) {
         (Some(dir), _) => config::absolute(dir),
-        (None, Some(ident)) => pdd.root.join("artifacts").join(ident),
-        (None, None) => pdd.root.join("artifacts"),
+        (None, ident) => pdd.artifact_root(None).join(ident.as_deref().unwrap_or_default()),
     };
     let mode = OutputMode::from_flags(top.quiet || args.quiet, top.json || args.json);
     let received = ArtifactsWriter::for_stream(&artifact_dir).map_err(anyhow::Error::from).and_then(|mut writer| {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
-use crate::config;
+use crate::config::{self, PrivateDataDir};
 use crate::display::{stdout_wants_colour, TerminalRenderer};
 use crate::events::{Event, EventSink};
 use crate::job::OutputMode;
@@ -98,8 +98,8 @@ pub fn replay_events(dir: &Path, follow: bool, sinks: &mut [&mut dyn EventSink])
 
 /// `ansible-runner replay`.
 pub fn replay_command(args: &crate::cli::ReplayArgs) -> anyhow::Result<i32> {
-    let pdd = config::absolute(&args.private_data_dir);
-    let root = args.artifact_dir.as_deref().map_or_else(|| pdd.join("artifacts"), config::absolute);
+    let pdd = PrivateDataDir { root: config::absolute(&args.private_data_dir) };
+    let root = pdd.artifact_root(args.artifact_dir.as_deref());
     let dir = find_run(&root, args.ident.as_deref())?;
     let mode = OutputMode::from_flags(args.quiet, args.json);
     let mut terminal = TerminalRenderer::new(std::io::stdout(), mode, stdout_wants_colour());

@@ -2,11 +2,11 @@
 //! data dir as a base64 zip, and the eof line — for a `worker` elsewhere to run.
 
 use std::io;
-use std::path::Path;
 
 use anyhow::Context;
 use serde_json::json;
 
+use crate::config::PrivateDataDir;
 use crate::exit;
 use crate::job::{JobKind, JobSpec};
 use crate::kwargs::Kwargs;
@@ -34,36 +34,11 @@ pub fn transmit_command(request: &JobRequest) -> anyhow::Result<i32> {
         .context("cannot write the job stream")
         .and_then(|()| {
             writer
-                .write_zip_dir(&spec.pdd.root, |relative| !runner_state(relative, skip_artifacts))
+                .write_zip_dir(&spec.pdd.root, |relative| !PrivateDataDir::is_runner_state(relative, skip_artifacts))
                 .context("cannot send the private data dir")
         })
         .and_then(|_| writer.write_json(&json!({"eof": true})).context("cannot write the job stream"));
     drop(role_playbook);
     sent?;
     Ok(exit::OK)
-}
-
-/// What the runner itself left in the private data dir: earlier runs' artifacts, the pid file, the
-/// daemon log and the run lock are of no use to a worker, and old artifacts can be most of the stream.
-fn runner_state(relative: &Path, skip_artifacts: bool) -> bool {
-    let top = relative.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
-    relative.components().count() == 1
-        && (matches!(top.as_str(), "pid" | "daemon.log" | ".ansible-runner.lock")
-            || (skip_artifacts && top == "artifacts"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::runner_state;
-    use std::path::Path;
-
-    #[test]
-    fn runner_state_is_left_out() {
-        assert!(runner_state(Path::new("artifacts"), true));
-        assert!(!runner_state(Path::new("artifacts"), false));
-        assert!(runner_state(Path::new("pid"), true));
-        assert!(runner_state(Path::new(".ansible-runner.lock"), true));
-        assert!(!runner_state(Path::new("project/artifacts"), true));
-        assert!(!runner_state(Path::new("project"), true));
-    }
 }

@@ -1,0 +1,60 @@
+//! `ansible-runner start`: validates the job, launches it detached and returns at once. Unlike the
+//! Python tool it refuses a directory whose job is still alive and clears a stale pid file.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+
+use anyhow::{bail, Context};
+use nix::unistd::Pid;
+
+use crate::daemon::{self, DAEMON_FLAG};
+use crate::exit;
+use crate::job::JobSpec;
+use crate::pidfile::{self, PidFile};
+use crate::request::JobRequest;
+
+pub fn start_command(request: &JobRequest) -> anyhow::Result<i32> {
+    let spec = JobSpec::resolve(request)?;
+    let pdd = &spec.pdd.root;
+    let log = daemon::touch_daemon_log(pdd)
+        .with_context(|| format!("cannot create {}", pdd.join(crate::config::DAEMON_LOG).display()))?;
+    match pidfile::inspect(pdd, DAEMON_FLAG)? {
+        PidFile::Running(job) => bail!(
+            "a job is already running in {} (pid {}); stop it with `ansible-runner stop {}`",
+            pdd.display(),
+            job.pid,
+            pdd.display()
+        ),
+        PidFile::Stale { .. } => pidfile::remove(pdd)?,
+        PidFile::Absent => {}
+    }
+    if spec.report.lock {
+        // Refuse at once rather than from the detached process, whose errors only reach daemon.log.
+        drop(crate::lock::acquire(pdd, None)?);
+    }
+    let dir = pidfile::canonical(pdd)?;
+    let pid_path = pidfile::pid_path(pdd);
+    let mut pid_out = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(&pid_path)
+        .with_context(|| format!("cannot create {} (is another start running?)", pid_path.display()))?;
+    let mut child = daemon::spawn_detached(&dir, log).inspect_err(|_| {
+        let _ = pidfile::remove(pdd);
+    })?;
+    let detached = JobRequest { quiet: true, ..request.clone() };
+    let launched = i32::try_from(child.id())
+        .context("the detached job has no valid pid")
+        .and_then(|pid| pidfile::record(&dir, Pid::from_raw(pid)))
+        .and_then(|()| writeln!(pid_out, "{}", child.id()).context("cannot write the pid file"))
+        .and_then(|()| daemon::hand_over(&mut child, &detached));
+    if let Err(err) = launched {
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = pidfile::remove(pdd);
+        return Err(err);
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,74 @@
+//! `ansible-runner stop`: cancels the started job as Ctrl-C would, waits until every process of it
+//! is gone, and makes sure its artifacts say `canceled`. A pid file that names anything but the job
+//! `start` launched in this directory is stale: nothing is signalled.
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+
+use crate::artifacts::{self, Status};
+use crate::config::PrivateDataDir;
+use crate::daemon::{self, DAEMON_FLAG};
+use crate::exit;
+use crate::pidfile::{self, PidFile, StartedJob};
+use crate::request::JobRequest;
+
+/// How long `stop` waits for the job to end gracefully before killing what is left.
+const STOP_PATIENCE: Duration = Duration::from_secs(15);
+
+pub fn stop_command(request: &JobRequest) -> anyhow::Result<i32> {
+    let pdd = PrivateDataDir::open_or_create(&request.private_data_dir)?;
+    let _ = daemon::touch_daemon_log(&pdd.root);
+    let job = match pidfile::inspect(&pdd.root, DAEMON_FLAG)? {
+        PidFile::Running(job) => job,
+        PidFile::Absent => {
+            errln!("ansible-runner: no job started with `start` is running in {} (no pid file)", pdd.root.display());
+            return Ok(exit::FAILURE);
+        }
+        PidFile::Stale { pid, reason } => {
+            let removed = if pidfile::remove(&pdd.root).is_ok() { " and the pid file was removed" } else { "" };
+            errln!(
+                "ansible-runner: stale {}: pid {pid} is not the job `start` launched in {} ({reason}); nothing \
+                 was signalled{removed}",
+                pidfile::pid_path(&pdd.root).display(),
+                pdd.root.display()
+            );
+            return Ok(exit::FAILURE);
+        }
+    };
+    if !ended_gracefully(&job) {
+        // The job did not end in time: kill its processes first, then the runner itself.
+        for child in crate::child::descendants(job.pid) {
+            let _ = kill(child, Signal::SIGKILL);
+        }
+        let _ = kill(job.pid, Signal::SIGKILL);
+        mark_unfinished_canceled(&pdd.artifact_root(request.artifact_dir.as_deref()));
+    }
+    let _ = pidfile::remove(&pdd.root);
+    Ok(exit::OK)
+}
+
+/// Cancels the job as SIGTERM does and waits up to `STOP_PATIENCE` for its runner to end.
+fn ended_gracefully(job: &StartedJob) -> bool {
+    let _ = kill(job.pid, Signal::SIGTERM);
+    let deadline = Instant::now() + STOP_PATIENCE;
+    while job.is_running() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    !job.is_running()
+}
+
+/// Writes `canceled`/254 into the newest artifact dir that has no status yet.
+fn mark_unfinished_canceled(root: &Path) {
+    let Ok(entries) = fs::read_dir(root) else { return };
+    let newest = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir() && !e.path().join("status").exists())
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .max();
+    if let Some((_, dir)) = newest {
+        let _ = artifacts::write_status(&dir, Status::Canceled, exit::RC_TIMEOUT_OR_CANCEL);
+    }
+}
