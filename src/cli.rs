@@ -1,5 +1,6 @@
-//! The command line as typed: clap structures that carry data only. `job::JobSpec::resolve` turns
-//! them into a validated job; nothing below this module depends on clap.
+//! The command line as typed: clap structures that carry data only. `RunArgs::to_request` turns the
+//! job's flags into the neutral `JobRequest`; the commands read the rest, and no module below them
+//! depends on clap.
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -19,8 +19,21 @@ pub const RC_RUNNER_FAILED: i32 = FAILURE;
 /// Added to the signal number for a job whose Ansible process a signal from outside killed.
 pub const RC_SIGNAL_BASE: i32 = 128;
 
+/// Says on stderr, in one line, why the program ends, and returns its exit code. The Python tool's
+/// own validation messages are printed bare, as it prints them.
+pub fn report(err: &anyhow::Error) -> i32 {
+    use crate::job::JobError;
+    match err.downcast_ref::<JobError>() {
+        Some(JobError::HostsWithoutModuleOrRole | JobError::NothingToRun | JobError::BadInventory) => {
+            errln!("{err}");
+        }
+        _ => errln!("ansible-runner: {}", crate::diagnostics::one_line(err)),
+    }
+    code_for(err)
+}
+
 /// The exit code for an error that ended the program.
-pub fn code_for(err: &anyhow::Error) -> i32 {
+fn code_for(err: &anyhow::Error) -> i32 {
     if err.downcast_ref::<crate::lock::LockError>().is_some_and(|e| !matches!(e, crate::lock::LockError::Open(..))) {
         LOCKED
     } else {

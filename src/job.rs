@@ -1,5 +1,5 @@
-//! `JobSpec`: the single validated description of a job, resolved from flags, `RUNNER_*` variables
-//! and the private data dir. Everything after it is independent of the command line.
+//! `JobSpec`: the single validated description of a job, resolved from a `JobRequest` and the
+//! private data dir's `env/` files.
 
 use std::path::{Path, PathBuf};
 

@@ -47,9 +47,7 @@ mod streaming;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, WorkerAction};
-use crate::commands::{cleanup, history, is_alive, process, replay, run, start, stop, transmit, worker};
-use crate::job::JobError;
+use crate::cli::Cli;
 
 fn main() {
     std::process::exit(real_main());
@@ -82,39 +80,8 @@ fn real_main() -> i32 {
         };
     }
     let Some(command) = cli.command else { return diagnostics::missing_command() };
-    let result = match command {
-        Command::Run(args) => match &args.daemonized {
-            Some(dir) => daemon::daemon_run(dir),
-            None => run::run_command(&args.to_request()),
-        },
-        Command::Start(args) => start::start_command(&args.to_request()),
-        Command::Stop(args) => stop::stop_command(&args.run.to_request()),
-        Command::IsAlive(args) => is_alive::is_alive_command(&args.run.to_request()),
-        Command::Transmit(args) => transmit::transmit_command(&args.to_request()),
-        Command::Worker(args) => match &args.action {
-            Some(WorkerAction::Cleanup(cleanup)) => cleanup::cleanup_command(cleanup),
-            None if args.worker_info => Ok(worker::worker_info()),
-            None => worker::worker_command(&args),
-        },
-        Command::Process(args) => process::process_command(&args, &cli.top),
-        Command::Replay(args) => replay::replay_command(&args),
-        Command::History(args) => history::history_command(&args),
-    };
-    match result {
+    match commands::dispatch(command, &cli.top) {
         Ok(code) => code,
-        Err(err) => {
-            report(&err);
-            exit::code_for(&err)
-        }
-    }
-}
-
-/// One line on stderr. The Python tool's own validation messages are printed bare, as it does.
-fn report(err: &anyhow::Error) {
-    match err.downcast_ref::<JobError>() {
-        Some(JobError::HostsWithoutModuleOrRole | JobError::NothingToRun | JobError::BadInventory) => {
-            errln!("{err}")
-        }
-        _ => errln!("ansible-runner: {}", diagnostics::one_line(err)),
+        Err(err) => exit::report(&err),
     }
 }

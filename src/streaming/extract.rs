@@ -100,7 +100,7 @@ struct PendingDir {
 
 /// Extracts the zip in `file` into `dest` (created if missing).
 ///
-/// Semantics (spec §8.9, hardened per §9 #7): absolute names, `..` components and names passing through
+/// Semantics (the reference's, hardened): absolute names, `..` components and names passing through
 /// any symlink are refused; symlink entries become real symlinks only if their target is relative and
 /// stays inside `dest`; modes are masked to `0o777` (archives without Unix modes give `0o644`/`0o755`);
 /// mtimes come from the zip (local time). At the target path an existing symlink or file is replaced, an

@@ -1,5 +1,5 @@
 //! The byte-stream codec shared by `transmit`, `worker` and `process`: framed JSON lines, directories
-//! sent as base64 zip payloads, and safe unpacking of those payloads (spec §8.1, §8.8, §8.9).
+//! sent as base64 zip payloads, and safe unpacking of those payloads, as the Python tool frames them.
 //!
 //! Memory stays flat whatever the size of the tree or the payload: archives are built in and decoded
 //! into anonymous temp files, and moved through fixed-size buffers.

@@ -73,7 +73,7 @@ fn read_err(path: &Path) -> impl FnOnce(io::Error) -> PackError + '_ {
 
 /// Packs `root` into a zip in an anonymous temp file.
 ///
-/// Order and attributes follow the reference (spec §8.8) so a Python peer sees the same archive:
+/// Order and attributes follow the reference so a Python peer sees the same archive:
 /// top-down, at each level the non-directories then the directories (symlinks to directories count as
 /// directories), each in directory-listing order. `filter` gets every path relative to `root`; `false`
 /// leaves it out (a directory with its whole subtree). FIFOs, sockets and devices are skipped.
