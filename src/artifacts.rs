@@ -28,7 +28,8 @@ pub enum ArtifactError {
 }
 
 /// How a run ended, as written to `status` and `rc`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     Successful,
     Failed,
@@ -37,6 +38,9 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status a run can end with.
+    pub const ALL: [Self; 4] = [Self::Successful, Self::Failed, Self::Timeout, Self::Canceled];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Successful => "successful",
@@ -44,6 +48,12 @@ impl Status {
             Self::Timeout => "timeout",
             Self::Canceled => "canceled",
         }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -39,7 +39,7 @@ pub fn run_command(request: &JobRequest) -> anyhow::Result<i32> {
     let outcome = runner::run_job(&spec, context, &mut debug);
     terminal.finish();
     let outcome = outcome?;
-    reports.finish(outcome.status.as_str(), outcome.rc, &spec.ident, &outcome.artifact_dir);
+    reports.finish(outcome.status, outcome.rc, &spec.ident, &outcome.artifact_dir);
     Ok(outcome.rc)
 }
 

@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use super::JobOrigin;
 use super::{clip, created, error_message, event_data, label_text, seconds_between, str_field, Outcome, TaskResult};
+use crate::artifacts::Status;
 use crate::events::{Event, EventKind, EventSink};
 
 /// Lines of raw output kept to explain a run that ended without a failing task.
@@ -95,7 +96,7 @@ impl JunitCollector {
 
     /// Writes the report for a run that ended with `status`, atomically (a temporary file in the
     /// same directory, then a rename), creating missing parent directories.
-    pub fn write(&self, path: &Path, status: &str) -> io::Result<()> {
+    pub fn write(&self, path: &Path, status: Status) -> io::Result<()> {
         let xml = self.render(status);
         let dir = match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -115,9 +116,9 @@ impl JunitCollector {
     }
 
     /// The report as XML text.
-    fn render(&self, status: &str) -> String {
+    fn render(&self, status: Status) -> String {
         let mut suites = self.suites.clone();
-        if status != "successful" {
+        if status != Status::Successful {
             self.add_unfinished(&mut suites, status);
         }
         if let Some(case) = self.run_case(status, &suites) {
@@ -149,10 +150,10 @@ impl JunitCollector {
     }
 
     /// Hosts still running a task when the run was stopped, as errors, so CI shows what hung.
-    fn add_unfinished(&self, suites: &mut Vec<Suite>, status: &str) {
+    fn add_unfinished(&self, suites: &mut Vec<Suite>, status: Status) {
         let message = match status {
-            "timeout" => "did not finish: the run timed out",
-            "canceled" => "did not finish: the run was canceled",
+            Status::Timeout => "did not finish: the run timed out",
+            Status::Canceled => "did not finish: the run was canceled",
             _ => "did not finish",
         };
         let mut added: HashMap<&str, usize> = HashMap::new();
@@ -181,20 +182,20 @@ impl JunitCollector {
 
     /// A case for the run itself when it did not succeed and no task case says so already (a
     /// timeout, a cancel, a syntax error, a missing playbook), with the end of the raw output.
-    fn run_case(&self, status: &str, suites: &[Suite]) -> Option<Case> {
+    fn run_case(&self, status: Status, suites: &[Suite]) -> Option<Case> {
         let already_red = suites
             .iter()
             .flat_map(|s| &s.cases)
             .any(|c| matches!(c.verdict, Verdict::Failure { .. } | Verdict::Error { .. }));
-        let stopped = matches!(status, "timeout" | "canceled");
-        if status == "successful" || (already_red && !stopped) {
+        let stopped = matches!(status, Status::Timeout | Status::Canceled);
+        if status == Status::Successful || (already_red && !stopped) {
             return None;
         }
         let detail = self.output_tail.iter().map(String::as_str).collect::<Vec<_>>().join("\n");
         Some(Case {
             name: "run".to_owned(),
             seconds: 0.0,
-            verdict: Verdict::Error { kind: "run", message: status.to_owned(), detail },
+            verdict: Verdict::Error { kind: "run", message: status.to_string(), detail },
         })
     }
 
@@ -437,7 +438,7 @@ mod tests {
     use crate::report::testdata::{events, replay, result};
     use serde_json::json;
 
-    fn report(collector: &JunitCollector, status: &str) -> String {
+    fn report(collector: &JunitCollector, status: Status) -> String {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("reports/junit.xml");
         collector.write(&path, status).unwrap();
@@ -462,7 +463,7 @@ mod tests {
 
     #[test]
     fn failed_run_has_a_suite_per_play_and_a_case_per_host() {
-        let xml = report(&collect("fail"), "failed");
+        let xml = report(&collect("fail"), Status::Failed);
         let doc = roxmltree::Document::parse(&xml).unwrap();
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "testsuites");
@@ -495,7 +496,7 @@ mod tests {
 
     #[test]
     fn timeout_adds_the_run_and_the_unfinished_tasks_as_errors() {
-        let xml = report(&collect("slow"), "timeout");
+        let xml = report(&collect("slow"), Status::Timeout);
         let doc = roxmltree::Document::parse(&xml).unwrap();
         assert_eq!(counts(doc.root_element()), ["5", "0", "3", "0"]);
         let hung: Vec<_> = doc
@@ -520,7 +521,7 @@ mod tests {
         // Up to both hosts starting the first task, then the runner's timeout message.
         let cut: Vec<Event> = events[..5].iter().chain(events.last()).cloned().collect();
         replay(&mut collector, &cut);
-        let xml = report(&collector, "canceled");
+        let xml = report(&collector, Status::Canceled);
         let doc = roxmltree::Document::parse(&xml).unwrap();
         let suites: Vec<_> = doc.root_element().children().filter(roxmltree::Node::is_element).collect();
         assert_eq!(suites.iter().map(|s| attr(*s, "name")).collect::<Vec<_>>(), ["Slow play", "ansible-runner"]);
@@ -535,13 +536,13 @@ mod tests {
         let mut pipeline = crate::events::EventPipeline::new("id", vec![&mut collector]);
         pipeline.feed_raw(b"\x1b[0;31mERROR! the playbook: nope.yml could not be found\x1b[0m\n").unwrap();
         drop(pipeline);
-        let doc_text = report(&collector, "failed");
+        let doc_text = report(&collector, Status::Failed);
         let doc = roxmltree::Document::parse(&doc_text).unwrap();
         assert_eq!(counts(doc.root_element()), ["1", "0", "1", "0"]);
         let error = doc.descendants().find(|n| n.has_tag_name("error")).unwrap();
         assert_eq!(error.text(), Some("ERROR! the playbook: nope.yml could not be found"));
         // A successful run with no events is an empty, valid report.
-        let empty = report(&JunitCollector::new(), "successful");
+        let empty = report(&JunitCollector::new(), Status::Successful);
         assert_eq!(counts(roxmltree::Document::parse(&empty).unwrap().root_element()), ["0", "0", "0", "0"]);
     }
 
@@ -557,7 +558,7 @@ mod tests {
         );
         let mut collector = JunitCollector::new();
         replay(&mut collector, &[event]);
-        let xml = report(&collector, "failed");
+        let xml = report(&collector, Status::Failed);
         let doc = roxmltree::Document::parse(&xml).unwrap();
         let case = doc.descendants().find(|n| n.has_tag_name("testcase")).unwrap();
         assert_eq!(attr(case, "classname"), "Play <1> & \"co\"");
@@ -581,7 +582,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("junit.xml");
         fs::write(&path, "old").unwrap();
-        collect("demo").write(&path, "successful").unwrap();
+        collect("demo").write(&path, Status::Successful).unwrap();
         let xml = fs::read_to_string(&path).unwrap();
         let doc = roxmltree::Document::parse(&xml).unwrap();
         assert_eq!(attr(doc.root_element(), "failures"), "0");

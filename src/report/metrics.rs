@@ -10,10 +10,9 @@ use std::path::Path;
 
 use super::summary::{HostCounts, RunSummary};
 use super::JobOrigin;
+use crate::artifacts::Status;
 use crate::events::{Event, EventSink};
 
-/// Every status a run can end with: each gets a series, 1 for the one that happened.
-const STATUSES: [&str; 4] = ["successful", "failed", "timeout", "canceled"];
 /// Host outcomes, worst first: a host counts once, under the worst thing that happened to it.
 const OUTCOMES: [&str; 4] = ["unreachable", "failed", "changed", "ok"];
 
@@ -77,8 +76,10 @@ impl MetricsCollector {
         let one = |value: String| [(String::new(), value)];
         let ident = format!("ident=\"{}\"", escape(&summary.ident));
         gauge("last_run_info", "The last run of the job, by ident.", &[(ident, "1".to_owned())]);
-        let statuses: Vec<(String, String)> =
-            STATUSES.iter().map(|s| (format!("status=\"{s}\""), u8::from(*s == summary.status).to_string())).collect();
+        let statuses: Vec<(String, String)> = Status::ALL
+            .iter()
+            .map(|s| (format!("status=\"{s}\""), u8::from(*s == summary.status).to_string()))
+            .collect();
         gauge("last_run_status", "How the last run ended: 1 for its status, 0 for the others.", &statuses);
         gauge("last_run_rc", "Exit code of the last run.", &one(summary.rc.to_string()));
         let start = unix_seconds(summary.started);
@@ -138,7 +139,7 @@ mod tests {
         replay(&mut summary, &events);
         let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
         let summary = summary.finish(
-            "failed",
+            Status::Failed,
             4,
             t("2026-01-01T00:00:00.25Z"),
             t("2026-01-01T00:00:03Z"),

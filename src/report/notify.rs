@@ -8,16 +8,17 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::artifacts::Status;
 pub use crate::request::NotifyOn;
 
 /// Pauses between attempts; the last one repeats.
 const BACKOFF: [Duration; 3] = [Duration::from_millis(500), Duration::from_secs(1), Duration::from_secs(2)];
 
 impl NotifyOn {
-    pub fn should_send(self, status: &str) -> bool {
+    pub fn should_send(self, status: Status) -> bool {
         match self {
             Self::Always => true,
-            Self::Failure => matches!(status, "failed" | "timeout" | "canceled"),
+            Self::Failure => status != Status::Successful,
         }
     }
 }
@@ -283,7 +284,7 @@ mod tests {
 
     #[test]
     fn notify_on_failure_covers_every_unsuccessful_status() {
-        for (status, failure) in [("successful", false), ("failed", true), ("timeout", true), ("canceled", true)] {
+        for (status, failure) in Status::ALL.iter().map(|s| (*s, *s != Status::Successful)) {
             assert_eq!(NotifyOn::Failure.should_send(status), failure, "{status}");
             assert!(NotifyOn::Always.should_send(status));
         }

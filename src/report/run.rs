@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::metrics::MetricsCollector;
 use super::{deliver, JobOrigin, JunitCollector, NotifyOn, SummaryCollector};
+use crate::artifacts::Status;
 use crate::events::EventSink;
 use crate::request::ReportOptions;
 
@@ -69,7 +70,7 @@ impl RunReports {
     }
 
     /// Writes the JUnit and metrics files, prints the summary and sends the alert.
-    pub fn finish(self, status: &str, rc: i32, ident: &str, artifact_dir: &Path) {
+    pub fn finish(self, status: Status, rc: i32, ident: &str, artifact_dir: &Path) {
         let mut summary = self.summary.finish(status, rc, self.started, Utc::now(), ident, artifact_dir);
         summary.origin = self.origin;
         if let Some((metrics, path)) = &self.metrics {

@@ -13,6 +13,7 @@ use serde::{Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
 use super::{created, event_data, iso, seconds_between, str_field, JobOrigin, Outcome, TaskResult};
+use crate::artifacts::Status;
 use crate::events::{Event, EventKind, EventSink};
 
 /// At most this many host names are spelled out in the one-line summary.
@@ -53,7 +54,7 @@ pub struct FailingTask {
 #[derive(Debug, Clone, Serialize)]
 pub struct RunSummary {
     pub ident: String,
-    pub status: String,
+    pub status: Status,
     pub rc: i32,
     #[serde(serialize_with = "serialize_time")]
     pub started: DateTime<Utc>,
@@ -162,7 +163,7 @@ impl SummaryCollector {
     /// The summary of the finished run; works with any subset of events, including none.
     pub fn finish(
         self,
-        status: &str,
+        status: Status,
         rc: i32,
         started: DateTime<Utc>,
         ended: DateTime<Utc>,
@@ -212,7 +213,7 @@ impl SummaryCollector {
         let duration = (seconds_between(started, ended) * 1000.0).round() / 1000.0;
         RunSummary {
             ident: ident.to_owned(),
-            status: status.to_owned(),
+            status,
             rc,
             started,
             ended,
@@ -404,7 +405,7 @@ impl RunSummary {
             payload.insert("ran".into(), json!(origin.ran));
         }
         payload.insert("ident".into(), json!(self.ident));
-        payload.insert("status".into(), json!(self.status));
+        payload.insert("status".into(), json!(self.status.as_str()));
         payload.insert("rc".into(), json!(self.rc));
         payload.insert("started".into(), json!(iso(self.started)));
         payload.insert("ended".into(), json!(iso(self.ended)));
@@ -483,7 +484,7 @@ mod tests {
     }
 
     /// Replays a captured run, taking start and end from its first and last events.
-    fn summarize(name: &str, status: &str, rc: i32) -> RunSummary {
+    fn summarize(name: &str, status: Status, rc: i32) -> RunSummary {
         let events = events(name);
         let mut collector = SummaryCollector::new();
         replay(&mut collector, &events);
@@ -494,7 +495,7 @@ mod tests {
 
     #[test]
     fn failed_run_lists_hosts_with_their_first_error() {
-        let summary = summarize("fail", "failed", 4);
+        let summary = summarize("fail", Status::Failed, 4);
         assert_eq!(
             summary.failed_hosts,
             [
@@ -525,20 +526,20 @@ mod tests {
 
     #[test]
     fn one_line_says_everything_on_one_line() {
-        let line = summarize("fail", "failed", 4).one_line();
+        let line = summarize("fail", Status::Failed, 4).one_line();
         assert!(!line.contains('\n'));
         assert!(line.starts_with("ansible-runner: failed (rc 4) in "), "{line}");
         assert!(
             line.ends_with("; failed: web1, web2; unreachable: db1; artifacts: /srv/ci/fail/artifacts/ID"),
             "{line}"
         );
-        let ok = summarize("demo", "successful", 0).one_line();
+        let ok = summarize("demo", Status::Successful, 0).one_line();
         assert!(ok.contains("successful (rc 0)") && ok.contains("failed: none; unreachable: none"), "{ok}");
     }
 
     #[test]
     fn counts_fall_back_to_results_when_stats_never_came() {
-        let summary = summarize("slow", "timeout", 254);
+        let summary = summarize("slow", Status::Timeout, 254);
         assert_eq!(summary.hosts["web1"], HostCounts { ok: 1, changed: 1, ..HostCounts::default() });
         assert!(summary.failed_hosts.is_empty() && summary.failing_task.is_none());
         // The task killed by the timeout ran from its start to the end of the run.
@@ -556,7 +557,7 @@ mod tests {
         let later = result("runner_on_failed", "p", "t3", "b", json!({"res": {"msg": "worse"}}));
         replay(&mut collector, &[ignored, real, later]);
         let t = time("2026-01-01T00:00:00Z");
-        let summary = collector.finish("canceled", 254, t, t, "x", Path::new("/a"));
+        let summary = collector.finish(Status::Canceled, 254, t, t, "x", Path::new("/a"));
         assert_eq!(
             summary.failed_hosts,
             [HostError { host: "b".into(), message: Some("bad".into()), task: Some("t2".into()) }]
@@ -577,7 +578,7 @@ mod tests {
         );
         replay(&mut collector, &[failed, stats]);
         let t = time("2026-01-01T00:00:00Z");
-        let summary = collector.finish("successful", 0, t, t, "x", Path::new("/a"));
+        let summary = collector.finish(Status::Successful, 0, t, t, "x", Path::new("/a"));
         assert!(summary.failed_hosts.is_empty() && summary.failing_task.is_none());
         assert_eq!(summary.hosts["a"], HostCounts { ok: 2, rescued: 1, ..HostCounts::default() });
     }
@@ -586,7 +587,8 @@ mod tests {
     fn zero_events_still_summarize() {
         let started = time("2026-01-01T00:00:00Z");
         let ended = time("2026-01-01T00:01:05.400Z");
-        let summary = SummaryCollector::new().finish("failed", 127, started, ended, "id", Path::new("/x/artifacts/id"));
+        let summary =
+            SummaryCollector::new().finish(Status::Failed, 127, started, ended, "id", Path::new("/x/artifacts/id"));
         assert_eq!(
             summary.one_line(),
             "ansible-runner: failed (rc 127) in 1m05s; failed: none; unreachable: none; artifacts: /x/artifacts/id"
@@ -600,7 +602,7 @@ mod tests {
 
     #[test]
     fn slowest_tasks_use_the_span_of_results() {
-        let summary = summarize("fail", "failed", 4);
+        let summary = summarize("fail", Status::Failed, 4);
         let slowest = summary.slowest_tasks(2);
         assert_eq!(slowest[0].0, "Take a moment");
         assert!(slowest[0].1 >= 1.2 && slowest[0].1 < 2.0, "{slowest:?}");
@@ -620,7 +622,7 @@ mod tests {
 
     #[test]
     fn alert_text_says_what_failed_where() {
-        let mut summary = summarize("fail", "failed", 4);
+        let mut summary = summarize("fail", Status::Failed, 4);
         assert_eq!(
             summary.alert_text(),
             "ansible-runner: failed (rc 4) — web1 failed at \"Fail with shell\"; web2 failed at \"Check items\"; \
@@ -647,7 +649,7 @@ mod tests {
 
     #[test]
     fn notify_payload_has_the_documented_keys() {
-        let payload = summarize("fail", "failed", 4).notify_payload();
+        let payload = summarize("fail", Status::Failed, 4).notify_payload();
         let keys: Vec<&str> = payload.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             keys,
