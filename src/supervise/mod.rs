@@ -25,6 +25,10 @@ use regex::Regex;
 
 use crate::command::CommandLine;
 
+pub mod procfs;
+
+use procfs::ProcStat;
+
 /// What the child produced: text outside any event, or one line from the callback's channel.
 pub enum Output<'a> {
     Raw(&'a [u8]),
@@ -266,39 +270,18 @@ fn silence_echo(terminal: &File) {
 
 /// The runner's live descendants: with the subreaper set, that is every process of the job.
 pub fn descendants(root: Pid) -> Vec<Pid> {
-    let table = process_table();
+    let table = ProcStat::all();
     let mut members = Vec::new();
-    let mut frontier = vec![root.as_raw()];
+    let mut frontier = vec![root];
     while let Some(parent) = frontier.pop() {
         for entry in table.iter().filter(|e| e.ppid == parent) {
             frontier.push(entry.pid);
-            if !entry.zombie {
-                members.push(Pid::from_raw(entry.pid));
+            if !entry.is_zombie() {
+                members.push(entry.pid);
             }
         }
     }
     members
-}
-
-struct ProcEntry {
-    pid: i32,
-    ppid: i32,
-    zombie: bool,
-}
-
-fn process_table() -> Vec<ProcEntry> {
-    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
-    dir.filter_map(|entry| {
-        let pid: i32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        // Fields after the parenthesised command name: state ppid ...
-        let after = stat.get(stat.rfind(')')? + 2..)?;
-        let mut fields = after.split_whitespace();
-        let state = fields.next()?;
-        let ppid = fields.next()?.parse().ok()?;
-        Some(ProcEntry { pid, ppid, zombie: state == "Z" })
-    })
-    .collect()
 }
 
 /// Sends `signal` to every live process of the job.
@@ -351,9 +334,9 @@ fn kill_descendants(child: &Child) {
 
 /// Collects the exit status of re-parented descendants (never the main child, which `Child` waits for).
 fn reap_orphans(child: &Child) {
-    let main = i32::try_from(child.id()).unwrap_or(0);
-    for entry in process_table().iter().filter(|e| e.zombie && e.ppid == Pid::this().as_raw() && e.pid != main) {
-        let _ = waitpid(Pid::from_raw(entry.pid), Some(WaitPidFlag::WNOHANG));
+    let main = Pid::from_raw(i32::try_from(child.id()).unwrap_or(0));
+    for entry in ProcStat::all().iter().filter(|e| e.is_zombie() && e.ppid == Pid::this() && e.pid != main) {
+        let _ = waitpid(entry.pid, Some(WaitPidFlag::WNOHANG));
     }
 }
 
