@@ -8,26 +8,31 @@
 //! runner's life so that a killed runner takes its job along.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Write};
-use std::os::fd::{AsFd, OwnedFd};
+use std::io::{self, Read};
+use std::os::fd::AsFd;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use nix::sys::signal::{kill, Signal};
-use nix::sys::wait::{waitpid, WaitPidFlag};
-use nix::unistd::Pid;
-use regex::Regex;
+use nix::sys::signal::Signal;
 
 use crate::command::CommandLine;
 
 pub mod procfs;
+mod prompts;
+mod spawn;
+mod tree;
 
-use procfs::ProcStat;
+pub use prompts::PromptAnswer;
+use prompts::PromptMatcher;
+pub use spawn::own_session;
+use spawn::Spawned;
+pub use tree::descendants;
+use tree::{kill_descendants, reap_orphans, signal_descendants, sweep};
 
 /// What the child produced: text outside any event, or one line from the callback's channel.
 pub enum Output<'a> {
@@ -54,12 +59,6 @@ pub enum Ending {
     Canceled,
 }
 
-/// A prompt pattern and the text typed in answer (from `env/passwords`).
-pub struct PromptAnswer {
-    pub pattern: Regex,
-    pub answer: String,
-}
-
 /// Limits and controls that apply while the job runs.
 pub struct Supervision<'a> {
     pub job_timeout: Option<Duration>,
@@ -75,8 +74,6 @@ const CANCEL_GRACE: Duration = Duration::from_secs(2);
 /// How long output is still read after the child exited, for descendants that inherited the pipe.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
 const TICK: Duration = Duration::from_millis(100);
-/// How much recent output is searched for prompts.
-const PROMPT_WINDOW: usize = 1024;
 
 /// Finds `program` the way `execvp` would, using the child's own `PATH`.
 pub fn resolve_program(program: &str, line: &CommandLine) -> Option<PathBuf> {
@@ -106,26 +103,11 @@ pub fn run(
     supervision: &Supervision<'_>,
     mut on_output: impl FnMut(Output<'_>) -> io::Result<()>,
 ) -> io::Result<Ending> {
-    // Orphans of the job are re-parented to the runner, so none can escape the final kill.
-    nix::sys::prctl::set_child_subreaper(true).map_err(io::Error::from)?;
+    tree::become_subreaper()?;
     // Opened read-write so that it neither blocks on open nor reports end-of-file between writers.
     let mut fifo = OpenOptions::new().read(true).write(true).custom_flags(nix::libc::O_NONBLOCK).open(events_fifo)?;
-    let mut command = Command::new(program);
-    command.arg0(line.program()).args(&line.command[1..]).current_dir(&line.cwd).env_clear().envs(&line.env);
-    let (mut output, answers) = if supervision.prompts.is_empty() {
-        let (read_end, write_end) = nix::unistd::pipe().map_err(io::Error::from)?;
-        command.stdin(Stdio::null()).stdout(Stdio::from(write_end.try_clone()?)).stderr(Stdio::from(write_end));
-        own_session(&mut command, false);
-        (File::from(read_end), None)
-    } else {
-        let master = attach_pty(&mut command)?;
-        own_session(&mut command, true);
-        let answers = File::from(master.try_clone()?);
-        (File::from(master), Some(answers))
-    };
-    let mut child = command.spawn()?;
-    drop(command);
-    let mut prompts = PromptMatcher { answers, window: String::new(), prompts: supervision.prompts, pending: None };
+    let Spawned { mut child, mut output, answers } = spawn::spawn(line, program, !supervision.prompts.is_empty())?;
+    let mut prompts = PromptMatcher::new(answers, supervision.prompts);
     let outcome = watch(&mut child, &mut output, &mut fifo, supervision, &mut prompts, &mut on_output);
     if outcome.is_err() {
         kill_descendants(&child);
@@ -133,211 +115,6 @@ pub fn run(
     }
     reap_orphans(&child);
     outcome
-}
-
-/// Gives the child a new pseudo-terminal (80 columns, echo off, as the Python tool's pexpect does)
-/// as its controlling terminal and stdio. Returns the master side.
-fn attach_pty(command: &mut Command) -> io::Result<OwnedFd> {
-    use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, SetArg};
-    let size = nix::pty::Winsize { ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 };
-    // The child inherits this master descriptor on purpose (openpty leaves it inheritable): were
-    // the runner's the only one, the runner's death would hang the terminal up, and the hang-up's
-    // SIGHUP kills ansible-playbook before its parent-death SIGTERM lets it stop its workers.
-    let pty = nix::pty::openpty(&size, None).map_err(io::Error::from)?;
-    let mut termios = tcgetattr(&pty.slave).map_err(io::Error::from)?;
-    termios.local_flags.remove(LocalFlags::ECHO);
-    tcsetattr(&pty.slave, SetArg::TCSANOW, &termios).map_err(io::Error::from)?;
-    command
-        .stdin(Stdio::from(pty.slave.try_clone()?))
-        .stdout(Stdio::from(pty.slave.try_clone()?))
-        .stderr(Stdio::from(pty.slave));
-    Ok(pty.master)
-}
-
-/// Starts the child in a session of its own (with its standard input as controlling terminal when
-/// `with_tty`), and has it sent SIGTERM if the runner dies, even by SIGKILL: Ansible answers
-/// SIGTERM by passing it to its workers, which end their own process groups, so the whole job
-/// ends with its runner. (SIGKILL would leave those workers running.)
-///
-/// The parent-death signal follows the thread that forked: jobs are started from the main thread,
-/// which lives as long as the runner.
-pub fn own_session(command: &mut Command, with_tty: bool) {
-    let runner = Pid::this();
-    // SAFETY: setsid, ioctl, prctl and getppid are async-signal-safe and touch no memory of the parent.
-    unsafe {
-        command.pre_exec(move || {
-            nix::unistd::setsid().map_err(io::Error::from)?;
-            if with_tty && nix::libc::ioctl(0, nix::libc::TIOCSCTTY, 0) == -1 {
-                return Err(io::Error::last_os_error());
-            }
-            nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(io::Error::from)?;
-            if nix::unistd::getppid() != runner {
-                // The runner died before the signal was armed.
-                return Err(io::Error::from(io::ErrorKind::BrokenPipe));
-            }
-            Ok(())
-        });
-    }
-}
-
-/// Answers prompts seen in the recent output, as `env/passwords` says.
-///
-/// Prompts discard typed-ahead input right after printing themselves (Ansible's `pause` flushes the
-/// terminal, `getpass` sets it with TCSAFLUSH), so an answer is typed after a short delay and typed
-/// again while nothing new is printed; a copy that arrives early is flushed by the prompt itself.
-struct PromptMatcher<'a> {
-    answers: Option<File>,
-    window: String,
-    prompts: &'a [PromptAnswer],
-    pending: Option<PendingAnswer>,
-}
-
-struct PendingAnswer {
-    text: String,
-    due: Instant,
-    tries_left: u8,
-}
-
-const ANSWER_DELAY: Duration = Duration::from_millis(100);
-const ANSWER_RETRY: Duration = Duration::from_secs(1);
-const ANSWER_TRIES: u8 = 5;
-
-impl PromptMatcher<'_> {
-    /// Adds output text and looks for a prompt in it.
-    fn see(&mut self, text: &str) {
-        if self.answers.is_none() || text.is_empty() {
-            return;
-        }
-        // New output means the last answer was taken.
-        self.pending = None;
-        self.window.push_str(text);
-        if self.window.len() > PROMPT_WINDOW {
-            let mut cut = self.window.len() - PROMPT_WINDOW;
-            while !self.window.is_char_boundary(cut) {
-                cut += 1;
-            }
-            self.window.drain(..cut);
-        }
-        let found = self.prompts.iter().find_map(|p| p.pattern.find(&self.window).map(|m| (m.end(), &p.answer)));
-        if let Some((end, answer)) = found {
-            self.pending = Some(PendingAnswer {
-                text: format!("{answer}\n"),
-                due: Instant::now() + ANSWER_DELAY,
-                tries_left: ANSWER_TRIES,
-            });
-            self.window.drain(..end);
-        }
-    }
-
-    /// Types a pending answer when it is due; returns whether it did.
-    fn tick(&mut self, now: Instant) -> io::Result<bool> {
-        let (Some(answers), Some(pending)) = (&mut self.answers, &mut self.pending) else { return Ok(false) };
-        if now < pending.due {
-            return Ok(false);
-        }
-        silence_echo(answers);
-        answers.write_all(pending.text.as_bytes())?;
-        pending.tries_left -= 1;
-        pending.due = now + ANSWER_RETRY;
-        if pending.tries_left == 0 {
-            self.pending = None;
-        }
-        Ok(true)
-    }
-
-    fn next_due(&self) -> Option<Instant> {
-        self.pending.as_ref().map(|p| p.due)
-    }
-
-    fn active(&self) -> bool {
-        self.answers.is_some()
-    }
-}
-
-/// Turns the terminal's echo off before an answer is typed. Prompts that show what is typed turn
-/// it on while they read (Ansible's `pause` does): the answer would come back as output, after the
-/// prompt, in `stdout` and on the screen. The prompt restores its own settings when it is done.
-/// Best effort: on anything but a terminal there is no echo to turn off.
-fn silence_echo(terminal: &File) {
-    use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, SetArg};
-    if let Ok(mut settings) = tcgetattr(terminal) {
-        if settings.local_flags.contains(LocalFlags::ECHO) {
-            settings.local_flags.remove(LocalFlags::ECHO);
-            let _ = tcsetattr(terminal, SetArg::TCSANOW, &settings);
-        }
-    }
-}
-
-/// The runner's live descendants: with the subreaper set, that is every process of the job.
-pub fn descendants(root: Pid) -> Vec<Pid> {
-    let table = ProcStat::all();
-    let mut members = Vec::new();
-    let mut frontier = vec![root];
-    while let Some(parent) = frontier.pop() {
-        for entry in table.iter().filter(|e| e.ppid == parent) {
-            frontier.push(entry.pid);
-            if !entry.is_zombie() {
-                members.push(entry.pid);
-            }
-        }
-    }
-    members
-}
-
-/// Sends `signal` to every live process of the job.
-fn signal_descendants(signal: Signal) {
-    for pid in descendants(Pid::this()) {
-        let _ = kill(pid, signal);
-    }
-}
-
-/// How long processes still running when the job ends get to stop after SIGTERM.
-const SWEEP_GRACE: Duration = Duration::from_secs(1);
-
-/// Ends whatever the job left running once its main process is gone (Ansible's workers when
-/// `ansible-playbook` was killed, background commands, SSH connection masters): SIGTERM so they
-/// can clean up, then SIGKILL for what is left.
-fn sweep(child: &Child) {
-    let pids = descendants(Pid::this());
-    if pids.is_empty() {
-        return;
-    }
-    for pid in &pids {
-        let _ = kill(*pid, Signal::SIGTERM);
-    }
-    let deadline = Instant::now() + SWEEP_GRACE;
-    while Instant::now() < deadline {
-        reap_orphans(child);
-        if descendants(Pid::this()).is_empty() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    kill_descendants(child);
-}
-
-/// SIGKILLs the job until no process of it is left; forks racing the kill are re-parented to the
-/// runner and caught by the next pass.
-fn kill_descendants(child: &Child) {
-    for _ in 0..100 {
-        let pids = descendants(Pid::this());
-        if pids.is_empty() {
-            return;
-        }
-        for pid in &pids {
-            let _ = kill(*pid, Signal::SIGKILL);
-        }
-        reap_orphans(child);
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// Collects the exit status of re-parented descendants (never the main child, which `Child` waits for).
-fn reap_orphans(child: &Child) {
-    let main = Pid::from_raw(i32::try_from(child.id()).unwrap_or(0));
-    for entry in ProcStat::all().iter().filter(|e| e.is_zombie() && e.ppid == Pid::this() && e.pid != main) {
-        let _ = waitpid(entry.pid, Some(WaitPidFlag::WNOHANG));
-    }
 }
 
 /// States of a cancel in progress.
@@ -392,9 +169,7 @@ fn watch(
                 Ok(n) => {
                     last_activity = Instant::now();
                     on_output(Output::Raw(&buf[..n]))?;
-                    if prompts.active() {
-                        prompts.see(&String::from_utf8_lossy(&buf[..n]));
-                    }
+                    prompts.see_raw(&buf[..n]);
                 }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 // A pseudo-terminal reports EIO once the last process holding its other side is gone.
@@ -516,59 +291,10 @@ fn drain_records(
         let line = &pending[start..start + offset];
         if !line.is_empty() {
             on_output(Output::Record(line))?;
-            if prompts.active() {
-                // Prompts printed through Ansible's display (the `pause` module) arrive as events.
-                let stdout = serde_json::from_slice::<serde_json::Value>(line)
-                    .ok()
-                    .and_then(|v| v.get("stdout").and_then(|s| s.as_str()).map(str::to_owned));
-                if let Some(text) = stdout {
-                    prompts.see(&text);
-                }
-            }
+            prompts.see_event(line);
         }
         start += offset + 1;
     }
     pending.drain(..start);
     Ok(any)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prompt_matcher_answers_after_a_delay_and_retries_until_output() {
-        let file = tempfile::NamedTempFile::new().unwrap();
-        let prompts = [PromptAnswer { pattern: Regex::new("(?m)Password:\\s*$").unwrap(), answer: "s3cret".into() }];
-        let mut matcher = PromptMatcher {
-            answers: Some(file.reopen().unwrap()),
-            window: String::new(),
-            prompts: &prompts,
-            pending: None,
-        };
-        matcher.see("Enter ");
-        assert!(matcher.next_due().is_none());
-        matcher.see("Password: ");
-        let due = matcher.next_due().unwrap();
-        assert!(!matcher.tick(due - Duration::from_millis(50)).unwrap(), "typed before the delay");
-        assert!(matcher.tick(due).unwrap());
-        assert!(matcher.tick(due + ANSWER_RETRY).unwrap(), "retyped while nothing was printed");
-        matcher.see("\nok\n");
-        assert!(matcher.next_due().is_none(), "output stops the retries");
-        assert_eq!(std::fs::read_to_string(file.path()).unwrap(), "s3cret\ns3cret\n");
-    }
-
-    #[test]
-    fn descendants_include_grandchildren() {
-        let mut child = Command::new("sh").args(["-c", "sleep 5 & wait"]).spawn().unwrap();
-        let me = Pid::this();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while descendants(me).len() < 2 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        assert!(descendants(me).len() >= 2);
-        kill_descendants(&child);
-        let _ = child.wait();
-        assert!(descendants(me).is_empty());
-    }
 }
