@@ -19,7 +19,6 @@ macro_rules! errln {
 mod artifacts;
 mod assets;
 mod callback;
-mod child;
 mod cli;
 mod command;
 mod commands;
@@ -44,6 +43,7 @@ mod runmark;
 mod runner;
 mod sshagent;
 mod streaming;
+mod supervise;
 
 use clap::Parser;
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::artifacts;
 use crate::config::{PID_FILE, PID_RECORD};
+use crate::supervise::procfs::ProcStat;
 
 /// What `start` knows of the process it launched.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -133,17 +134,7 @@ pub fn remove(pdd: &Path) -> anyhow::Result<()> {
 
 /// When `pid` started (clock ticks after boot); `None` when it is gone or a zombie.
 fn start_time(pid: Pid) -> Option<u64> {
-    if pid.as_raw() <= 0 {
-        return None;
-    }
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // After the parenthesised command name come the fields from 3 (state) on; 22 is the start time.
-    let mut fields = stat.get(stat.rfind(')')? + 2..)?.split_whitespace();
-    let state = fields.next()?;
-    if state == "Z" || state == "X" {
-        return None;
-    }
-    fields.nth(18)?.parse().ok()
+    ProcStat::read(pid).filter(ProcStat::is_running).map(|stat| stat.start_time)
 }
 
 /// Changes with every boot, so a record from before a restart never matches.

@@ -11,7 +11,6 @@ use anyhow::Context;
 
 use crate::artifacts::{self, ArtifactsWriter, Status};
 use crate::callback::CallbackInstall;
-use crate::child::{self, Ending, Output, PromptAnswer, Supervision, TimeoutKind};
 use crate::command::{CommandLine, RunPaths};
 use crate::debuglog::DebugLog;
 use crate::events::{EventPipeline, EventSink};
@@ -20,6 +19,7 @@ use crate::job::{JobKind, JobSpec};
 use crate::request::JobRequest;
 use crate::role::RolePlaybook;
 use crate::sshagent::{AgentError, Bounds, SshAgent};
+use crate::supervise::{self, Ending, Output, PromptAnswer, Supervision, TimeoutKind};
 
 /// How a finished job ended.
 #[derive(Debug, Clone)]
@@ -132,7 +132,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
         deadline,
         stopped_early,
     };
-    let ended = supervise(&job, &prompts, cancel, &mut writer, sinks, observer);
+    let ended = run_prepared(&job, &prompts, cancel, &mut writer, sinks, observer);
     let (status, rc) = match ended {
         Ok(ended) => ended,
         Err(err) => {
@@ -164,7 +164,7 @@ struct PreparedJob<'a> {
 
 /// The part of a job that runs with its artifact dir in place: status lines, rotation, the child
 /// and its events. Returns how the job ended.
-fn supervise(
+fn run_prepared(
     job: &PreparedJob<'_>,
     prompts: &[PromptAnswer],
     cancel: &AtomicUsize,
@@ -185,7 +185,7 @@ fn supervise(
     if let Some(agent) = job.agent {
         pipeline.feed_raw(agent.added_message.as_bytes()).context("cannot record the run's events")?;
     }
-    let Some(program) = child::resolve_program(line.program(), line) else {
+    let Some(program) = supervise::resolve_program(line.program(), line) else {
         pipeline
             .emit_message(&format!("The command was not found or was not executable: {}.", line.program()))
             .context("cannot record the run's events")?;
@@ -206,7 +206,7 @@ fn supervise(
     let recording = |err: io::Error| io::Error::new(err.kind(), format!("cannot record the run's events: {err}"));
     let ending = match job.stopped_early {
         Some(ending) => Ok(ending),
-        None => child::run(line, &program, &job.callback.events_path(), &supervision, |output| match output {
+        None => supervise::run(line, &program, &job.callback.events_path(), &supervision, |output| match output {
             Output::Raw(bytes) => pipeline.feed_raw(bytes).map_err(recording),
             Output::Record(line) => pipeline.feed_record(line).map_err(recording),
             Output::Answered => {

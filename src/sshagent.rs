@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::Signal;
 use thiserror::Error;
 
-use crate::child::own_session;
+use crate::supervise::own_session;
 
 /// The largest `env/ssh_key` accepted. The largest private key OpenSSH makes (RSA, 16384 bits) is
 /// about 12 KiB; anything past 64 KiB is not a key, and `ssh-add` can take minutes to say so.

@@ -40,7 +40,7 @@ pub fn stop_command(request: &JobRequest) -> anyhow::Result<i32> {
     };
     if !ended_gracefully(&job) {
         // The job did not end in time: kill its processes first, then the runner itself.
-        for child in crate::child::descendants(job.pid) {
+        for child in crate::supervise::descendants(job.pid) {
             let _ = kill(child, Signal::SIGKILL);
         }
         let _ = kill(job.pid, Signal::SIGKILL);

@@ -1,0 +1,106 @@
+//! Running the Ansible child under supervision. The child gets a session of its own and is tied to
+//! the runner's life, so a killed runner takes its job along; its output (one pipe, or a
+//! pseudo-terminal when prompts must be answered) and the callback's event FIFO are read in one
+//! `poll` loop that also answers prompts and applies the job and idle timeouts and cancel requests.
+//! The runner is a child subreaper: however a job ends, every process it started is ended with it.
+//!
+//! `spawn` starts the child, `watch` runs the loop, `prompts` answers `env/passwords`, `cancel`
+//! decides the escalation, `tree` finds and ends the job's processes, `procfs` reads `/proc`.
+
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicUsize;
+use std::time::Duration;
+
+use crate::command::CommandLine;
+
+mod cancel;
+pub mod procfs;
+mod prompts;
+mod spawn;
+mod tree;
+mod watch;
+
+pub use prompts::PromptAnswer;
+use prompts::PromptMatcher;
+pub use spawn::own_session;
+use spawn::Spawned;
+pub use tree::descendants;
+use watch::{Channels, Watch};
+
+/// What the child produced: text outside any event, or one line from the callback's channel.
+pub enum Output<'a> {
+    Raw(&'a [u8]),
+    Record(&'a [u8]),
+    /// An answer from `env/passwords` was just typed.
+    Answered,
+}
+
+/// Which limit ended a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutKind {
+    Job,
+    Idle,
+}
+
+/// How the child's life ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    Exited(i32),
+    /// Killed by a signal from outside the runner.
+    Signalled(i32),
+    TimedOut(TimeoutKind),
+    Canceled,
+}
+
+/// Limits and controls that apply while the job runs.
+pub struct Supervision<'a> {
+    pub job_timeout: Option<Duration>,
+    pub idle_timeout: Option<Duration>,
+    /// Incremented by signal handlers: 1 asks for a graceful cancel, 2 or more forces it.
+    pub cancel_requests: &'a AtomicUsize,
+    /// When not empty, the child runs on a pseudo-terminal and matching prompts are answered.
+    pub prompts: &'a [PromptAnswer],
+}
+
+/// Finds `program` the way `execvp` would, using the child's own `PATH`.
+pub fn resolve_program(program: &str, line: &CommandLine) -> Option<PathBuf> {
+    if program.is_empty() {
+        return None;
+    }
+    if program.contains('/') {
+        let path = if Path::new(program).is_absolute() { PathBuf::from(program) } else { line.cwd.join(program) };
+        return is_executable(&path).then_some(path);
+    }
+    let search = line.env.get("PATH").map_or("/usr/local/bin:/usr/bin:/bin", String::as_str);
+    search
+        .split(':')
+        .map(|dir| Path::new(if dir.is_empty() { "." } else { dir }).join(program))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(path: &Path) -> bool {
+    path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Runs the command to its end, handing every piece of output to `on_output` as it arrives.
+pub fn run(
+    line: &CommandLine,
+    program: &Path,
+    events_fifo: &Path,
+    supervision: &Supervision<'_>,
+    mut on_output: impl FnMut(Output<'_>) -> io::Result<()>,
+) -> io::Result<Ending> {
+    tree::become_subreaper()?;
+    let events = watch::open_events(events_fifo)?;
+    let Spawned { mut child, output, answers } = spawn::spawn(line, program, !supervision.prompts.is_empty())?;
+    let prompts = PromptMatcher::new(answers, supervision.prompts);
+    let outcome = Watch::new(&mut child, Channels::new(output, events), prompts, supervision).run(&mut on_output);
+    if outcome.is_err() {
+        tree::kill_descendants(&child);
+        let _ = child.wait();
+    }
+    tree::reap_orphans(&child);
+    outcome
+}

@@ -1,0 +1,89 @@
+//! Starting the child: its own session, tied to the runner's life, its output on one pipe or, when
+//! prompts must be answered, on a pseudo-terminal.
+
+use std::fs::File;
+use std::io;
+use std::os::fd::OwnedFd;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use nix::sys::signal::Signal;
+use nix::unistd::Pid;
+
+use crate::command::CommandLine;
+
+/// A started child and the runner's ends of its stdio.
+pub struct Spawned {
+    pub child: Child,
+    /// Everything the child writes to stdout and stderr.
+    pub output: File,
+    /// Where answers to prompts are typed: the terminal, when the child has one.
+    pub answers: Option<File>,
+}
+
+/// Starts `program` as `line` says, on a pseudo-terminal when `on_terminal`.
+pub fn spawn(line: &CommandLine, program: &Path, on_terminal: bool) -> io::Result<Spawned> {
+    let mut command = Command::new(program);
+    command.arg0(line.program()).args(&line.command[1..]).current_dir(&line.cwd).env_clear().envs(&line.env);
+    let (output, answers) = if on_terminal {
+        let master = attach_pty(&mut command)?;
+        own_session(&mut command, true);
+        let answers = File::from(master.try_clone()?);
+        (File::from(master), Some(answers))
+    } else {
+        let (read_end, write_end) = nix::unistd::pipe().map_err(io::Error::from)?;
+        command.stdin(Stdio::null()).stdout(Stdio::from(write_end.try_clone()?)).stderr(Stdio::from(write_end));
+        own_session(&mut command, false);
+        (File::from(read_end), None)
+    };
+    let child = command.spawn()?;
+    // Closes the runner's copies of the child's ends, so the output reports end-of-file.
+    drop(command);
+    Ok(Spawned { child, output, answers })
+}
+
+/// Gives the child a new pseudo-terminal (80 columns, echo off, as the Python tool's pexpect does)
+/// as its controlling terminal and stdio. Returns the master side.
+fn attach_pty(command: &mut Command) -> io::Result<OwnedFd> {
+    use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, SetArg};
+    let size = nix::pty::Winsize { ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 };
+    // The child inherits this master descriptor on purpose (openpty leaves it inheritable): were
+    // the runner's the only one, the runner's death would hang the terminal up, and the hang-up's
+    // SIGHUP kills ansible-playbook before its parent-death SIGTERM lets it stop its workers.
+    let pty = nix::pty::openpty(&size, None).map_err(io::Error::from)?;
+    let mut termios = tcgetattr(&pty.slave).map_err(io::Error::from)?;
+    termios.local_flags.remove(LocalFlags::ECHO);
+    tcsetattr(&pty.slave, SetArg::TCSANOW, &termios).map_err(io::Error::from)?;
+    command
+        .stdin(Stdio::from(pty.slave.try_clone()?))
+        .stdout(Stdio::from(pty.slave.try_clone()?))
+        .stderr(Stdio::from(pty.slave));
+    Ok(pty.master)
+}
+
+/// Starts the child in a session of its own (with its standard input as controlling terminal when
+/// `with_tty`), and has it sent SIGTERM if the runner dies, even by SIGKILL: Ansible answers
+/// SIGTERM by passing it to its workers, which end their own process groups, so the whole job
+/// ends with its runner. (SIGKILL would leave those workers running.)
+///
+/// The parent-death signal follows the thread that forked: jobs are started from the main thread,
+/// which lives as long as the runner.
+pub fn own_session(command: &mut Command, with_tty: bool) {
+    let runner = Pid::this();
+    // SAFETY: setsid, ioctl, prctl and getppid are async-signal-safe and touch no memory of the parent.
+    unsafe {
+        command.pre_exec(move || {
+            nix::unistd::setsid().map_err(io::Error::from)?;
+            if with_tty && nix::libc::ioctl(0, nix::libc::TIOCSCTTY, 0) == -1 {
+                return Err(io::Error::last_os_error());
+            }
+            nix::sys::prctl::set_pdeathsig(Signal::SIGTERM).map_err(io::Error::from)?;
+            if nix::unistd::getppid() != runner {
+                // The runner died before the signal was armed.
+                return Err(io::Error::from(io::ErrorKind::BrokenPipe));
+            }
+            Ok(())
+        });
+    }
+}
