@@ -137,19 +137,7 @@ impl Extractor<'_> {
         let refused = |reason| ExtractError::Refused { name: name.clone(), reason };
         let io_err = |source| ExtractError::Io { name: name.clone(), dest: self.dest.to_path_buf(), source };
 
-        let attr_mode = entry.external_attributes() >> 16;
-        let kind = if raw.ends_with(b"/") {
-            Kind::Dir
-        } else if attr_mode & S_IFMT == S_IFLNK {
-            Kind::Symlink
-        } else {
-            Kind::File
-        };
-        let mode = match (attr_mode, kind) {
-            (0, Kind::Dir) => 0o755,
-            (0, _) => 0o644,
-            (mode, _) => mode & 0o777,
-        };
+        let (kind, mode) = kind_and_mode(&raw, entry.external_attributes() >> 16);
         let parts = split_name(&raw).map_err(refused)?;
         let Some((last, parents)) = parts.split_last() else {
             // "./" names the destination itself, which is left as it is.
@@ -166,21 +154,9 @@ impl Extractor<'_> {
         let mtime = entry.last_modified().and_then(zip_to_system_time);
 
         let parent = open_dirs(&self.root, parents, true).map_err(|err| err.into_extract(&name, self.dest))?;
-        match fstatat(&parent, *last, AtFlags::AT_SYMLINK_NOFOLLOW) {
-            Ok(stat) => {
-                let file_type = SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT;
-                if file_type == SFlag::S_IFDIR {
-                    self.summary.skipped += 1;
-                    return Ok(());
-                }
-                unlinkat(&parent, *last, UnlinkatFlags::NoRemoveDir).map_err(|e| io_err(e.into()))?;
-                if file_type == SFlag::S_IFIFO {
-                    self.summary.skipped += 1;
-                    return Ok(());
-                }
-            }
-            Err(Errno::ENOENT) => {}
-            Err(errno) => return Err(io_err(errno.into())),
+        if !make_room(&parent, last).map_err(|errno| io_err(errno.into()))? {
+            self.summary.skipped += 1;
+            return Ok(());
         }
 
         match kind {
@@ -231,6 +207,42 @@ fn finish_node(file: &File, mode: u32, mtime: Option<SystemTime>) -> io::Result<
         file.set_times(fs::FileTimes::new().set_accessed(time).set_modified(time))?;
     }
     Ok(())
+}
+
+/// What an entry is, from its name and the Unix mode in its attributes, and the permission bits it
+/// gets (setuid, setgid and sticky bits are dropped; entries without a mode get the usual ones).
+fn kind_and_mode(raw: &[u8], attr_mode: u32) -> (Kind, u32) {
+    let kind = if raw.ends_with(b"/") {
+        Kind::Dir
+    } else if attr_mode & S_IFMT == S_IFLNK {
+        Kind::Symlink
+    } else {
+        Kind::File
+    };
+    let mode = match (attr_mode, kind) {
+        (0, Kind::Dir) => 0o755,
+        (0, _) => 0o644,
+        (mode, _) => mode & 0o777,
+    };
+    (kind, mode)
+}
+
+/// Clears the place of `name` in `parent` for a new entry, never following a link. Returns false
+/// when the entry is to be skipped: an existing directory is kept (its contents merge), and a FIFO
+/// is removed but not replaced.
+fn make_room(parent: &OwnedFd, name: &OsStr) -> nix::Result<bool> {
+    match fstatat(parent, name, AtFlags::AT_SYMLINK_NOFOLLOW) {
+        Ok(stat) => {
+            let file_type = SFlag::from_bits_truncate(stat.st_mode) & SFlag::S_IFMT;
+            if file_type == SFlag::S_IFDIR {
+                return Ok(false);
+            }
+            unlinkat(parent, name, UnlinkatFlags::NoRemoveDir)?;
+            Ok(file_type != SFlag::S_IFIFO)
+        }
+        Err(Errno::ENOENT) => Ok(true),
+        Err(errno) => Err(errno),
+    }
 }
 
 /// Splits an entry name into path components, dropping empty and `.` ones.
