@@ -121,7 +121,7 @@ pub struct ArtifactsWriter {
 }
 
 /// An I/O error that names the file it happened to.
-fn naming(path: &Path, err: io::Error) -> io::Error {
+fn naming(path: &Path, err: &io::Error) -> io::Error {
     io::Error::new(err.kind(), format!("cannot write {}: {err}", path.display()))
 }
 
@@ -147,7 +147,7 @@ impl EventFiles {
                     loop {
                         let next = jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
                         let Ok((path, bytes)) = next else { return Ok(()) };
-                        write_atomic(&path, &bytes, 0o600).map_err(|err| naming(&path, err))?;
+                        write_atomic(&path, &bytes, 0o600).map_err(|err| naming(&path, &err))?;
                     }
                 })
             })
@@ -351,7 +351,7 @@ impl ArtifactsWriter {
             files.send(self.events_dir.join(event.file_name()), file_content)?;
         }
         if let Some(file) = &mut self.stdout {
-            file.write_all(event.text.as_bytes()).map_err(|err| naming(&self.dir.join("stdout"), err))?;
+            file.write_all(event.text.as_bytes()).map_err(|err| naming(&self.dir.join("stdout"), &err))?;
         }
         Ok(())
     }

@@ -389,7 +389,7 @@ pub fn absolute(path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_owned()
     } else {
-        std::env::current_dir().map(|cwd| cwd.join(path)).unwrap_or_else(|_| path.to_owned())
+        std::env::current_dir().map_or_else(|_| path.to_owned(), |cwd| cwd.join(path))
     };
     normalize(&joined)
 }

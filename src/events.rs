@@ -254,10 +254,9 @@ fn shows_nothing(bytes: &[u8]) -> bool {
         state = match (state, byte) {
             (_, 0x1b) => State::Escape,
             (state, byte) if byte < 0x20 || byte == 0x7f => state,
-            (State::Escape, b'[') => State::Csi,
+            (State::Escape, b'[') | (State::Csi, 0x20..=0x3f) => State::Csi,
             (State::Escape, 0x20..=0x2f) => State::Escape,
-            (State::Escape, 0x40..=0x7e) | (State::Csi, 0x40..=0x7e) => State::Text,
-            (State::Csi, 0x20..=0x3f) => State::Csi,
+            (State::Escape | State::Csi, 0x40..=0x7e) => State::Text,
             _ => return false,
         };
     }

@@ -22,12 +22,12 @@ pub const RC_SIGNAL_BASE: i32 = 128;
 /// Says on stderr, in one line, why the program ends, and returns its exit code. The Python tool's
 /// own validation messages are printed bare, as it prints them.
 pub fn report(err: &anyhow::Error) -> i32 {
-    use crate::job::JobError;
-    match err.downcast_ref::<JobError>() {
-        Some(JobError::HostsWithoutModuleOrRole | JobError::NothingToRun | JobError::BadInventory) => {
-            errln!("{err}");
-        }
-        _ => errln!("ansible-runner: {}", crate::diagnostics::one_line(err)),
+    use crate::job::JobError::{BadInventory, HostsWithoutModuleOrRole, NothingToRun};
+    let bare = matches!(err.downcast_ref(), Some(HostsWithoutModuleOrRole | NothingToRun | BadInventory));
+    if bare {
+        errln!("{err}");
+    } else {
+        errln!("ansible-runner: {}", crate::diagnostics::one_line(err));
     }
     code_for(err)
 }

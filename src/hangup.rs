@@ -19,7 +19,7 @@ pub fn cancel_when_stdout_closes(cancel: Arc<AtomicUsize>) {
         let stdout = io::stdout();
         let mut fds = [PollFd::new(stdout.as_fd(), PollFlags::empty())];
         match poll(&mut fds, PollTimeout::NONE) {
-            Err(Errno::EINTR) => continue,
+            Err(Errno::EINTR) => {}
             Err(_) => return,
             Ok(_) => {
                 let events = fds[0].revents().unwrap_or(PollFlags::empty());

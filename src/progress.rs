@@ -102,7 +102,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn event(value: Value) -> Event {
+    fn event(value: &Value) -> Event {
         Event::from_json(value.as_object().unwrap().clone())
     }
 
@@ -116,14 +116,14 @@ mod tests {
             done: 0,
             counts: Counts::default(),
         };
-        progress.update(&event(json!({"event": "playbook_on_play_start", "event_data": {"name": "web"}})));
-        progress.update(&event(json!({"event": "playbook_on_task_start", "event_data": {"name": "install"}})));
-        progress.update(&event(json!({"event": "runner_on_start", "event_data": {"host": "a"}})));
-        progress.update(&event(json!({"event": "runner_on_start", "event_data": {"host": "b"}})));
+        progress.update(&event(&json!({"event": "playbook_on_play_start", "event_data": {"name": "web"}})));
+        progress.update(&event(&json!({"event": "playbook_on_task_start", "event_data": {"name": "install"}})));
+        progress.update(&event(&json!({"event": "runner_on_start", "event_data": {"host": "a"}})));
+        progress.update(&event(&json!({"event": "runner_on_start", "event_data": {"host": "b"}})));
         progress
-            .update(&event(json!({"event": "runner_on_ok", "event_data": {"host": "a", "res": {"changed": true}}})));
+            .update(&event(&json!({"event": "runner_on_ok", "event_data": {"host": "a", "res": {"changed": true}}})));
         assert_eq!(progress.line(), "PLAY [web] TASK [install] hosts 1/2 | ok=1 changed=1 failed=0 unreachable=0");
-        progress.update(&event(json!({"event": "runner_on_unreachable", "event_data": {"host": "b"}})));
+        progress.update(&event(&json!({"event": "runner_on_unreachable", "event_data": {"host": "b"}})));
         assert_eq!(progress.line(), "PLAY [web] TASK [install] hosts 2/2 | ok=1 changed=1 failed=0 unreachable=1");
     }
 }

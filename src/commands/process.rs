@@ -169,7 +169,7 @@ fn is_event_uuid(text: &str) -> bool {
 /// Python truthiness of a JSON value, as the Python tool tests `counter` and `uuid`.
 fn truthy(value: Option<&Value>) -> bool {
     match value {
-        None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+        None | Some(Value::Null | Value::Bool(false)) => false,
         Some(Value::Number(n)) => n.as_f64() != Some(0.0),
         Some(Value::String(s)) => !s.is_empty(),
         Some(Value::Array(a)) => !a.is_empty(),

@@ -41,7 +41,7 @@ fn read_events(dir: &Path, after: u64) -> anyhow::Result<BTreeMap<u64, PathBuf>>
     for entry in fs::read_dir(&events_dir).with_context(|| format!("cannot read {}", events_dir.display()))? {
         let path = entry.with_context(|| format!("cannot read {}", events_dir.display()))?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if !name.ends_with(".json") || name.starts_with('.') {
+        if Path::new(name).extension().is_none_or(|ext| ext != "json") || name.starts_with('.') {
             continue;
         }
         if let Some(counter) = name.split('-').next().and_then(|c| c.parse::<u64>().ok()) {

@@ -67,21 +67,18 @@ pub fn worker_command(args: &WorkerArgs) -> anyhow::Result<i32> {
 
 /// Serves the job in the private data dir the flags ask for, or in a temp dir.
 fn serve_in_dir(args: &WorkerArgs, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32, Failure> {
-    let (pdd, _temp) = match &args.private_data_dir {
-        Some(dir) => {
-            let dir = crate::config::absolute(dir);
-            if args.delete {
-                let _ = fs::remove_dir_all(&dir);
-            }
-            (dir, None)
+    let (pdd, _temp) = if let Some(dir) = &args.private_data_dir {
+        let dir = crate::config::absolute(dir);
+        if args.delete {
+            let _ = fs::remove_dir_all(&dir);
         }
-        None => {
-            let temp = tempfile::Builder::new()
-                .prefix("ansible-runner-worker-")
-                .tempdir()
-                .map_err(|err| Failure::job(format!("Job could not be prepared: cannot make a temp dir: {err}")))?;
-            (temp.path().to_owned(), Some(temp))
-        }
+        (dir, None)
+    } else {
+        let temp = tempfile::Builder::new()
+            .prefix("ansible-runner-worker-")
+            .tempdir()
+            .map_err(|err| Failure::job(format!("Job could not be prepared: cannot make a temp dir: {err}")))?;
+        (temp.path().to_owned(), Some(temp))
     };
     create_dir_private(&pdd)
         .map_err(|err| Failure::job(format!("Job could not be prepared: cannot create {}: {err}", pdd.display())))?;

@@ -142,7 +142,7 @@ fn mutate(rng: &mut Rng, data: &mut Vec<u8>) {
     let at = |rng: &mut Rng, data: &[u8]| rng.below(data.len() + 1);
     match rng.below(6) {
         0 if !data.is_empty() => {
-            for _ in 0..1 + rng.below(8) {
+            for _ in 0..=rng.below(8) {
                 let i = rng.below(data.len());
                 data[i] ^= 1 << rng.below(8);
             }

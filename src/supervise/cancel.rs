@@ -123,12 +123,22 @@ mod tests {
     #[test]
     fn one_request_interrupts_then_terminates_then_kills() {
         let t0 = Instant::now();
-        let steps = after(t0, &[(0, Duration::ZERO), (1, GRACE), (1, GRACE * 2 - Duration::from_millis(1))]);
+        let steps = after(
+            t0,
+            &[(0, Duration::ZERO), (1, GRACE), (1, (GRACE * 2).checked_sub(Duration::from_millis(1)).unwrap())],
+        );
         assert_eq!(steps[0], (State::Running, None));
         assert_eq!(steps[1], (State::Interrupted(t0 + GRACE), Some(Action::Interrupt)));
         assert_eq!(steps[2], (State::Interrupted(t0 + GRACE), None), "still within the grace");
-        let steps =
-            after(t0, &[(1, Duration::ZERO), (1, GRACE), (1, GRACE * 2 - Duration::from_millis(1)), (1, GRACE * 2)]);
+        let steps = after(
+            t0,
+            &[
+                (1, Duration::ZERO),
+                (1, GRACE),
+                (1, (GRACE * 2).checked_sub(Duration::from_millis(1)).unwrap()),
+                (1, GRACE * 2),
+            ],
+        );
         assert_eq!(steps[1], (State::Terminated(t0 + GRACE), Some(Action::Terminate)));
         assert_eq!(steps[2], (State::Terminated(t0 + GRACE), None), "still within the second grace");
         assert_eq!(steps[3], (State::Canceled, Some(Action::Kill)));

@@ -70,7 +70,7 @@ mod tests {
         let stat = ProcStat::parse(line).unwrap();
         assert_eq!(
             stat,
-            ProcStat { pid: Pid::from_raw(4242), state: 'S', ppid: Pid::from_raw(17), start_time: 987654 }
+            ProcStat { pid: Pid::from_raw(4242), state: 'S', ppid: Pid::from_raw(17), start_time: 987_654 }
         );
         assert!(stat.is_running() && !stat.is_zombie());
     }

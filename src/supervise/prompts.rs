@@ -141,7 +141,7 @@ mod tests {
         assert!(matcher.next_due().is_none());
         matcher.see("Password: ");
         let due = matcher.next_due().unwrap();
-        assert!(!matcher.tick(due - Duration::from_millis(50)).unwrap(), "typed before the delay");
+        assert!(!matcher.tick(due.checked_sub(Duration::from_millis(50)).unwrap()).unwrap(), "typed before the delay");
         assert!(matcher.tick(due).unwrap());
         assert!(matcher.tick(due + ANSWER_RETRY).unwrap(), "retyped while nothing was printed");
         matcher.see("\nok\n");

@@ -150,7 +150,10 @@ fn a_full_disk_leaves_no_temp_files_and_still_records_the_status() {
             .into_iter()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert!(left.iter().all(|name| !name.ends_with(".tmp")), "{settings}: temp files left: {left:?}");
+        assert!(
+            left.iter().all(|name| Path::new(name).extension().is_none_or(|ext| ext != "tmp")),
+            "{settings}: temp files left: {left:?}"
+        );
         let dir = copy.path().join("copy/full");
         let read =
             |name: &str| fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{settings}: {name}: {e}"));

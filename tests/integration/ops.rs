@@ -25,13 +25,9 @@ fn run_on_pty(pdd: &Pdd, args: &[&str]) -> String {
     let mut master = fs::File::from(pty.master);
     let mut seen = Vec::new();
     let mut buf = [0u8; 4096];
-    loop {
-        match master.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => seen.extend_from_slice(&buf[..n]),
-            // EIO: the last holder of the terminal's other side is gone.
-            Err(_) => break,
-        }
+    // Until EOF, or EIO: the last holder of the terminal's other side is gone.
+    while let Ok(n @ 1..) = master.read(&mut buf) {
+        seen.extend_from_slice(&buf[..n]);
     }
     assert!(child.wait().unwrap().success());
     String::from_utf8_lossy(&seen).into_owned()

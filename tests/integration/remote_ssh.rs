@@ -43,7 +43,7 @@ fn netns_of_pid(pid: i32) -> String {
 /// for root; everything is removed on drop.
 struct Node {
     controller_ns: String,
-    node_ns: String,
+    remote_ns: String,
     dir: tempfile::TempDir,
     sshd: Option<Child>,
     /// What the node's sshd puts into every session's environment.
@@ -57,13 +57,13 @@ impl Node {
             "{SSHD} is missing: install Debian's openssh-server (scripts/test installs it)"
         );
         let id = format!("{}{tag}", std::process::id());
-        let (controller_ns, node_ns) = (format!("arc{id}"), format!("arn{id}"));
+        let (controller_ns, remote_ns) = (format!("arc{id}"), format!("arn{id}"));
         ip(&["netns", "add", &controller_ns]);
-        ip(&["netns", "add", &node_ns]);
+        ip(&["netns", "add", &remote_ns]);
         let dir = tempfile::tempdir().unwrap();
         let session_mark = format!("node-session-{id}");
         // From here on, a failure still removes the namespaces (Drop).
-        let mut node = Self { controller_ns, node_ns, dir, sshd: None, session_mark };
+        let mut node = Self { controller_ns, remote_ns, dir, sshd: None, session_mark };
         node.link();
         node.keys();
         node.serve();
@@ -71,7 +71,7 @@ impl Node {
     }
 
     fn link(&self) {
-        let (c, n) = (&self.controller_ns, &self.node_ns);
+        let (c, n) = (&self.controller_ns, &self.remote_ns);
         ip(&["link", "add", "veth0", "netns", c, "type", "veth", "peer", "name", "veth0", "netns", n]);
         ip(&["-n", c, "addr", "add", &format!("{CONTROLLER_ADDR}/30"), "dev", "veth0"]);
         ip(&["-n", n, "addr", "add", &format!("{NODE_ADDR}/30"), "dev", "veth0"]);
@@ -114,7 +114,7 @@ impl Node {
         fs::create_dir_all("/run/sshd").unwrap();
         let log = fs::File::create(self.path("sshd.log")).unwrap();
         let sshd = Command::new("ip")
-            .args(["netns", "exec", &self.node_ns, SSHD, "-D", "-e", "-f"])
+            .args(["netns", "exec", &self.remote_ns, SSHD, "-D", "-e", "-f"])
             .arg(self.path("sshd_config"))
             .stdin(Stdio::null())
             .stderr(log)
@@ -144,7 +144,7 @@ impl Node {
 
     /// The worker command line run on the node: this checkout's binary, with `.venv/bin` first on
     /// PATH, in a private data dir of its own (so the test can find the worker by it).
-    fn worker_command(&self, worker_pdd: &Path) -> String {
+    fn worker_command(worker_pdd: &Path) -> String {
         let binary = env!("CARGO_BIN_EXE_ansible-runner");
         let path = format!("PATH={}:/usr/bin:/bin", venv_bin().display());
         let worker_pdd = worker_pdd.display().to_string();
@@ -153,8 +153,8 @@ impl Node {
         shell_words::join(argv)
     }
 
-    fn node_netns(&self) -> String {
-        format!("net:[{}]", fs::metadata(format!("/run/netns/{}", self.node_ns)).unwrap().ino())
+    fn remote_ns(&self) -> String {
+        format!("net:[{}]", fs::metadata(format!("/run/netns/{}", self.remote_ns)).unwrap().ino())
     }
 }
 
@@ -164,7 +164,7 @@ impl Drop for Node {
             let _ = sshd.kill();
             let _ = sshd.wait();
         }
-        for ns in [&self.controller_ns, &self.node_ns] {
+        for ns in [&self.controller_ns, &self.remote_ns] {
             if let Ok(out) = Command::new("ip").args(["netns", "pids", ns]).output() {
                 for pid in String::from_utf8_lossy(&out.stdout).split_whitespace().filter_map(|p| p.parse().ok()) {
                     let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
@@ -190,7 +190,7 @@ impl RemoteJob {
         let sent = ours().arg("transmit").arg(pdd.path()).args(["-p", "site.yml", "-i", "remote"]).output().unwrap();
         assert_eq!(sent.status.code(), Some(0), "transmit: {}", text(&sent).1);
         let mut ssh =
-            node.ssh(&node.worker_command(worker_pdd)).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+            node.ssh(&Node::worker_command(worker_pdd)).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
         let mut to_node = ssh.stdin.take().unwrap();
         std::thread::spawn(move || {
             let _ = to_node.write_all(&sent.stdout);
@@ -290,9 +290,9 @@ fn job_runs_on_the_node_and_streams_back_live() {
     // events arrive live. Had they come at the end, the sleep would be over and gone.
     wait_until(Duration::from_secs(10), "the nap on the node", || !processes_with(marker).is_empty());
     let sleeping = processes_with(marker);
-    assert_eq!(netns_of_pid(sleeping[0]), node.node_netns(), "the task runs in the node's namespace");
+    assert_eq!(netns_of_pid(sleeping[0]), node.remote_ns(), "the task runs in the node's namespace");
     let where_ran = seen.iter().find(|e| task_event(e, "runner_on_ok", "where")).unwrap();
-    assert_eq!(where_ran["event_data"]["res"]["stdout"], node.node_netns());
+    assert_eq!(where_ran["event_data"]["res"]["stdout"], node.remote_ns());
     let session = seen.iter().find(|e| task_event(e, "runner_on_ok", "session")).unwrap();
     assert_eq!(session["event_data"]["res"]["msg"], node.session_mark, "the worker runs in the node's ssh session");
 
