@@ -64,6 +64,8 @@ pub struct Supervision<'a> {
     pub cancel_requests: &'a AtomicUsize,
     /// When not empty, the child runs on a pseudo-terminal and matching prompts are answered.
     pub prompts: &'a [PromptAnswer],
+    /// Run on a pseudo-terminal even without prompts (a container engine given `--tty`).
+    pub terminal: bool,
 }
 
 /// How long a cancelled job gets to stop after SIGINT, then after SIGTERM, before SIGKILL.
@@ -108,7 +110,7 @@ pub fn run(
     let mut fifo = OpenOptions::new().read(true).write(true).custom_flags(nix::libc::O_NONBLOCK).open(events_fifo)?;
     let mut command = Command::new(program);
     command.arg0(line.program()).args(&line.command[1..]).current_dir(&line.cwd).env_clear().envs(&line.env);
-    let (mut output, answers) = if supervision.prompts.is_empty() {
+    let (mut output, answers) = if supervision.prompts.is_empty() && !supervision.terminal {
         let (read_end, write_end) = nix::unistd::pipe().map_err(io::Error::from)?;
         command.stdin(Stdio::null()).stdout(Stdio::from(write_end.try_clone()?)).stderr(Stdio::from(write_end));
         own_session(&mut command, false);

@@ -160,7 +160,12 @@ pub struct Settings {
     pub suppress_output_file: bool,
     pub suppress_ansible_output: Option<bool>,
     pub fact_cache: String,
-    pub process_isolation: bool,
+    /// The isolation keys replace the matching flags when present (lists are not merged).
+    pub process_isolation: Option<bool>,
+    pub process_isolation_executable: Option<String>,
+    pub container_image: Option<String>,
+    pub container_options: Option<Vec<String>>,
+    pub container_volume_mounts: Option<Vec<String>>,
 }
 
 impl Default for Settings {
@@ -171,7 +176,11 @@ impl Default for Settings {
             suppress_output_file: false,
             suppress_ansible_output: None,
             fact_cache: "fact_cache".to_owned(),
-            process_isolation: false,
+            process_isolation: None,
+            process_isolation_executable: None,
+            container_image: None,
+            container_options: None,
+            container_volume_mounts: None,
         }
     }
 }
@@ -197,6 +206,24 @@ impl Settings {
                 Some(_) => Err(bad(key, "true or false")),
             }
         };
+        let text = |key: &str| -> Result<Option<String>, ConfigError> {
+            match map.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(bad(key, "a string")),
+            }
+        };
+        let list = |key: &str| -> Result<Option<Vec<String>>, ConfigError> {
+            match map.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|item| item.as_str().map(str::to_owned).ok_or_else(|| bad(key, "a list of strings")))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Some),
+                Some(_) => Err(bad(key, "a list of strings")),
+            }
+        };
         let fact_cache = match map.get("fact_cache") {
             None | Some(Value::Null) => Self::default().fact_cache,
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
@@ -211,7 +238,11 @@ impl Settings {
             suppress_output_file: flag("suppress_output_file")?.unwrap_or(false),
             suppress_ansible_output: flag("suppress_ansible_output")?,
             fact_cache,
-            process_isolation: flag("process_isolation")?.unwrap_or(false),
+            process_isolation: flag("process_isolation")?,
+            process_isolation_executable: text("process_isolation_executable")?,
+            container_image: text("container_image")?,
+            container_options: list("container_options")?,
+            container_volume_mounts: list("container_volume_mounts")?,
         };
         Ok(settings)
     }

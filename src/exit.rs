@@ -24,7 +24,12 @@ pub const RC_SIGNAL_BASE: i32 = 128;
 pub fn report(err: &anyhow::Error) -> i32 {
     use crate::job::JobError;
     match err.downcast_ref::<JobError>() {
-        Some(JobError::HostsWithoutModuleOrRole | JobError::NothingToRun | JobError::BadInventory) => {
+        Some(
+            JobError::HostsWithoutModuleOrRole
+            | JobError::NothingToRun
+            | JobError::BadInventory
+            | JobError::Isolation(crate::isolation::IsolationError::MissingEngine(_)),
+        ) => {
             errln!("{err}");
         }
         _ => errln!("ansible-runner: {}", crate::diagnostics::one_line(err)),

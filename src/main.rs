@@ -31,6 +31,7 @@ mod display;
 mod events;
 mod exit;
 mod hangup;
+mod isolation;
 mod job;
 mod kwargs;
 mod lock;

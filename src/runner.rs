@@ -16,6 +16,7 @@ use crate::command::{CommandLine, RunPaths};
 use crate::debuglog::DebugLog;
 use crate::events::{EventPipeline, EventSink};
 use crate::exit;
+use crate::isolation;
 use crate::job::{JobKind, JobSpec};
 use crate::request::JobRequest;
 use crate::role::RolePlaybook;
@@ -104,15 +105,14 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     };
     let prompts = prompt_answers(spec)?;
     let (agent, stopped_early) = start_agent(spec, Bounds { deadline, cancel_requests: cancel })?;
-    let callback = CallbackInstall::create().context("cannot install the event callback plugin")?;
     let artifact_dir = spec.artifact_dir();
-    let plugin_dir = callback.plugin_dir();
-    let paths = RunPaths {
-        artifact_dir: &artifact_dir,
-        callback_dir: &plugin_dir,
-        role_playbook: role_playbook.as_ref().map(RolePlaybook::path),
-    };
-    let mut line = CommandLine::build(spec, &paths, std::env::vars());
+    let callback = match spec.container {
+        Some(_) => CallbackInstall::create_in(&artifact_dir),
+        None => CallbackInstall::create(),
+    }
+    .context("cannot install the event callback plugin")?;
+    let (line, record, env_file) = command_lines(spec, &callback, role_playbook.as_ref())?;
+    let mut line = line;
     if let Some(agent) = &agent {
         line.env.extend(agent.env());
     }
@@ -120,7 +120,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     debug.line(&format!("cwd: {}", line.cwd.display()));
     debug.line(&format!("artifacts: {}", artifact_dir.display()));
 
-    let redacted = line.redacted();
+    let redacted = record.redacted();
     let mut writer =
         ArtifactsWriter::create(&artifact_dir, &redacted, spec.env.settings.suppress_output_file, event_files)?;
     let job = PreparedJob {
@@ -133,6 +133,12 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
         stopped_early,
     };
     let ended = supervise(&job, &prompts, cancel, &mut writer, sinks, observer);
+    if let Some(container) = &spec.container {
+        if let Err(reason) = isolation::remove_container(container, &isolation::container_name(&spec.ident)) {
+            errln!("ansible-runner: {reason}");
+        }
+    }
+    drop(env_file);
     let (status, rc) = match ended {
         Ok(ended) => ended,
         Err(err) => {
@@ -146,6 +152,50 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     drop(role_playbook);
     drop(callback);
     Ok(RunOutcome { status, rc, artifact_dir })
+}
+
+/// The command line to start and the one the `command` artifact shows (the same for a local run),
+/// with the container's env file written when the job runs in one.
+fn command_lines(
+    spec: &JobSpec,
+    callback: &CallbackInstall,
+    role_playbook: Option<&RolePlaybook>,
+) -> anyhow::Result<(CommandLine, CommandLine, Option<EnvFile>)> {
+    let artifact_dir = spec.artifact_dir();
+    let role_playbook = role_playbook.map(RolePlaybook::path);
+    let Some(container) = &spec.container else {
+        let plugin_dir = callback.plugin_dir();
+        let paths = RunPaths { artifact_dir: &artifact_dir, callback_dir: &plugin_dir, role_playbook };
+        let line = CommandLine::build(spec, &paths, std::env::vars());
+        return Ok((line.clone(), line, None));
+    };
+    let inside = isolation::container_artifact_dir(&spec.ident);
+    let paths = RunPaths { artifact_dir: &inside, callback_dir: &inside.join("callback"), role_playbook };
+    let inner = CommandLine::build(&isolation::container_spec(spec), &paths, Vec::new());
+    let env_path = artifact_dir.join("env.list");
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let launch = isolation::launch(container, spec, &inner, &env_path, (cwd, std::env::vars().collect()));
+    let env_file = EnvFile::write(env_path, &launch.env_list)?;
+    Ok((launch.engine, launch.record, Some(env_file)))
+}
+
+/// The container's `--env-file`: readable by the runner's user only (it holds every secret of
+/// `env/envvars`) and removed when the job ends.
+struct EnvFile(PathBuf);
+
+impl EnvFile {
+    fn write(path: PathBuf, text: &str) -> anyhow::Result<Self> {
+        artifacts::write_atomic(&path, text.as_bytes(), 0o600)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(Self(path))
+    }
+}
+
+impl Drop for EnvFile {
+    fn drop(&mut self) {
+        // Best effort: the job has ended; a file already gone is what is wanted.
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// What `run_job` has set up before the artifact dir exists.
@@ -202,6 +252,7 @@ fn supervise(
         idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),
         cancel_requests: cancel,
         prompts,
+        terminal: spec.container.is_some(),
     };
     let recording = |err: io::Error| io::Error::new(err.kind(), format!("cannot record the run's events: {err}"));
     let ending = match job.stopped_early {

@@ -1,0 +1,406 @@
+//! Process isolation in a container (podman or docker). The Ansible command line is built as for a
+//! local run, its private-data-dir paths moved under `/runner` (where that dir is mounted), and
+//! wrapped into the engine's `run` command in the shape the Python tool uses, so tooling reading
+//! the `command` artifact sees the same thing. Everything here but `remove_container` is pure.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use indexmap::IndexMap;
+use thiserror::Error;
+
+use crate::command::CommandLine;
+use crate::config::Settings;
+use crate::job::JobSpec;
+use crate::request::IsolationRequest;
+
+/// Where the private data dir appears inside the container.
+pub const MOUNT_POINT: &str = "/runner";
+
+/// Sources a container may not mount: the Python tool refuses them too.
+const REFUSED_SOURCES: [&str; 3] = ["/", "/home", "/usr"];
+
+/// How long removing a finished or stopped container may take before the runner gives up on it.
+const REMOVAL_LIMIT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Podman,
+    Docker,
+}
+
+/// A job's container, as resolved from the flags and `env/settings`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Container {
+    /// The engine program as given (a name on `PATH` or a path).
+    pub executable: String,
+    pub engine: Engine,
+    pub image: String,
+    pub volume_mounts: Vec<String>,
+    pub options: Vec<String>,
+}
+
+#[derive(Debug, Error)]
+pub enum IsolationError {
+    #[error("Unable to find process isolation executable: {0}")]
+    MissingEngine(String),
+    #[error("process isolation with {0} needs an image: give --container-image or container_image in env/settings")]
+    NoImage(String),
+    #[error("container volume mount {0:?}: cannot mount '/', '/home' or '/usr' into the container")]
+    RefusedMount(String),
+    #[error(
+        "process isolation with {0:?}: only podman and docker are supported; the bubblewrap sandbox is not implemented yet"
+    )]
+    SandboxUnsupported(String),
+    #[error("env/ssh_key cannot be used with a container yet; load the key into the image's own ssh-agent")]
+    SshKeyUnsupported,
+}
+
+/// The container a job runs in, or `None` for a local run. Keys in `env/settings` replace the
+/// flags; `path_var` is the `PATH` the engine is looked up on.
+pub fn resolve(
+    request: &IsolationRequest,
+    settings: &Settings,
+    path_var: Option<&str>,
+) -> Result<Option<Container>, IsolationError> {
+    if !settings.process_isolation.unwrap_or(request.process_isolation) {
+        return Ok(None);
+    }
+    let executable = settings
+        .process_isolation_executable
+        .clone()
+        .or_else(|| request.executable.clone())
+        .unwrap_or_else(|| "podman".to_owned());
+    if find_executable(&executable, path_var).is_none() {
+        return Err(IsolationError::MissingEngine(executable));
+    }
+    let engine = match Path::new(&executable).file_name().and_then(|name| name.to_str()) {
+        Some("podman") => Engine::Podman,
+        Some("docker") => Engine::Docker,
+        _ => return Err(IsolationError::SandboxUnsupported(executable)),
+    };
+    let image = settings.container_image.clone().or_else(|| request.container_image.clone()).filter(|i| !i.is_empty());
+    let Some(image) = image else { return Err(IsolationError::NoImage(executable)) };
+    let volume_mounts =
+        settings.container_volume_mounts.clone().unwrap_or_else(|| request.container_volume_mounts.clone());
+    if let Some(refused) = volume_mounts.iter().find(|mount| is_refused(mount)) {
+        return Err(IsolationError::RefusedMount(refused.clone()));
+    }
+    let options = settings.container_options.clone().unwrap_or_else(|| request.container_options.clone());
+    Ok(Some(Container { executable, engine, image, volume_mounts, options }))
+}
+
+fn is_refused(mount: &str) -> bool {
+    let source = mount.split(':').next().unwrap_or_default();
+    let trimmed = source.trim_end_matches('/');
+    REFUSED_SOURCES.contains(&if trimmed.is_empty() { "/" } else { trimmed })
+}
+
+fn find_executable(program: &str, path_var: Option<&str>) -> Option<PathBuf> {
+    let runnable = |path: &Path| path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+    if program.contains('/') {
+        let path = PathBuf::from(program);
+        return runnable(&path).then_some(path);
+    }
+    path_var
+        .unwrap_or("/usr/local/bin:/usr/bin:/bin")
+        .split(':')
+        .map(|dir| Path::new(if dir.is_empty() { "." } else { dir }).join(program))
+        .find(|path| runnable(path))
+}
+
+/// The container's name: the ident with anything but letters, digits, `_` and `-` made `_`.
+pub fn container_name(ident: &str) -> String {
+    let safe: String =
+        ident.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+    format!("ansible_runner_{safe}")
+}
+
+/// The artifact dir as the container sees it.
+pub fn container_artifact_dir(ident: &str) -> PathBuf {
+    Path::new(MOUNT_POINT).join("artifacts").join(ident)
+}
+
+/// The job as it runs in the container: the inventory is always the private data dir's own
+/// (`--inventory` does not apply, as in the Python tool), when there is one.
+pub fn container_spec(spec: &JobSpec) -> JobSpec {
+    let mut inner = spec.clone();
+    let inventory = spec.pdd.inventory();
+    if inventory.exists() {
+        inner.inventory = vec![inventory];
+    }
+    inner
+}
+
+/// A container job's command lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Launch {
+    /// What is started: the engine, in the runner's working directory and environment.
+    pub engine: CommandLine,
+    /// What the `command` artifact shows: the engine's argv, the container's workdir and environment.
+    pub record: CommandLine,
+    /// The `--env-file` text: the container's environment, one `KEY=VALUE` a line.
+    pub env_list: String,
+}
+
+/// Wraps `inner` (built from `container_spec` with the container's artifact paths and no inherited
+/// environment) into the engine's command line. `env_file` is where `env_list` is written on the host.
+pub fn launch(
+    container: &Container,
+    spec: &JobSpec,
+    inner: &CommandLine,
+    env_file: &Path,
+    runner: (PathBuf, IndexMap<String, String>),
+) -> Launch {
+    let pdd = spec.pdd.root.display().to_string();
+    let env = container_env(container, inner, &pdd);
+    let env_list = env.iter().map(|(key, value)| format!("{key}={value}")).collect::<Vec<_>>().join("\n");
+    let workdir = format!("{MOUNT_POINT}/project");
+    let mut argv: Vec<String> =
+        [container.executable.as_str(), "run", "--rm", "--tty", "--interactive", "--workdir"].map(str::to_owned).into();
+    argv.push(workdir.clone());
+    argv.extend(["-v".to_owned(), format!("{}/:{MOUNT_POINT}/:Z", pdd.trim_end_matches('/'))]);
+    let host_artifacts = spec.artifact_dir();
+    if host_artifacts != spec.pdd.root.join("artifacts").join(&spec.ident) {
+        let inside = container_artifact_dir(&spec.ident);
+        argv.extend(["-v".to_owned(), format!("{}/:{}/:Z", host_artifacts.display(), inside.display())]);
+    }
+    for mount in &container.volume_mounts {
+        argv.extend(["-v".to_owned(), mount.clone()]);
+    }
+    argv.extend(["--env-file".to_owned(), env_file.display().to_string()]);
+    match container.engine {
+        Engine::Podman => argv.push("--quiet".to_owned()),
+        Engine::Docker => argv.push(format!("--user={}", nix::unistd::getuid())),
+    }
+    argv.extend(["--name".to_owned(), container_name(&spec.ident)]);
+    argv.extend(container.options.iter().cloned());
+    argv.push(container.image.clone());
+    argv.extend(inner.command.iter().map(|item| inside_path(item, &pdd)));
+    let record = CommandLine { command: argv.clone(), cwd: PathBuf::from(workdir), env };
+    let (cwd, runner_env) = runner;
+    Launch { engine: CommandLine { command: argv, cwd, env: runner_env }, record, env_list }
+}
+
+/// The container's environment in the Python tool's order: its data-dir keys first, then the rest
+/// as for a local run, private-data-dir paths moved under `/runner`.
+fn container_env(container: &Container, inner: &CommandLine, pdd: &str) -> IndexMap<String, String> {
+    let mut env = IndexMap::new();
+    if container.engine == Engine::Podman {
+        env.insert("ANSIBLE_UNSAFE_WRITES".to_owned(), "1".to_owned());
+    }
+    for key in ["AWX_ISOLATED_DATA_DIR", "ANSIBLE_CACHE_PLUGIN_CONNECTION"] {
+        if let Some(value) = inner.env.get(key) {
+            env.insert(key.to_owned(), value.clone());
+        }
+    }
+    for (key, value) in &inner.env {
+        if !env.contains_key(key) {
+            env.insert(key.clone(), inside_path(value, pdd));
+        }
+    }
+    env
+}
+
+/// `item` with a leading private-data-dir path (also after `@`, as in `-e @file`) moved to `/runner`.
+fn inside_path(item: &str, pdd: &str) -> String {
+    let (at, rest) = match item.strip_prefix('@') {
+        Some(rest) => ("@", rest),
+        None => ("", item),
+    };
+    match rest.strip_prefix(pdd) {
+        Some(tail) if tail.is_empty() || tail.starts_with('/') => format!("{at}{MOUNT_POINT}{tail}"),
+        _ => item.to_owned(),
+    }
+}
+
+/// Makes sure the job's container is gone: a container still there (the engine client was killed
+/// on a timeout or cancel, or the engine's own `--rm` has not finished) is removed by force, and
+/// the runner waits until the engine no longer lists it. Returns why it could not, if so.
+pub fn remove_container(container: &Container, name: &str) -> Result<(), String> {
+    let limit = Instant::now() + REMOVAL_LIMIT;
+    let mut forced = false;
+    loop {
+        match listed(container, name) {
+            Ok(false) => return Ok(()),
+            Ok(true) if Instant::now() >= limit => return Err(format!("container {name} is still there")),
+            Ok(true) => {}
+            Err(err) => return Err(err),
+        }
+        if !forced {
+            forced = true;
+            // A failure here (already being removed) is fine: the listing decides.
+            let _ = engine_command(container, &["rm", "--force", name]).status();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn listed(container: &Container, name: &str) -> Result<bool, String> {
+    let filter = format!("name=^{name}$");
+    let out = engine_command(container, &["ps", "--all", "--quiet", "--filter", &filter])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|err| format!("cannot run {} ps: {err}", container.executable))?;
+    if !out.status.success() {
+        let reason = String::from_utf8_lossy(&out.stderr);
+        return Err(format!("{} ps failed: {}", container.executable, reason.trim()));
+    }
+    Ok(!out.stdout.iter().all(u8::is_ascii_whitespace))
+}
+
+fn engine_command(container: &Container, args: &[&str]) -> Command {
+    let mut command = Command::new(&container.executable);
+    command.args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+    command
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command as CliCommand};
+    use crate::command::RunPaths;
+    use clap::Parser;
+    use serde_json::Value;
+    use std::fs;
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/integration/fixtures/isolation");
+
+    /// A directory of stand-in `podman` and `docker` programs, so resolution finds an engine.
+    fn engines_dir(root: &Path) -> PathBuf {
+        let bin = root.join("bin");
+        fs::create_dir_all(&bin).unwrap();
+        for name in ["podman", "docker"] {
+            fs::write(bin.join(name), "#!/bin/sh\n").unwrap();
+            fs::set_permissions(bin.join(name), fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        bin
+    }
+
+    fn fill(text: &str, pdd: &Path, scratch: &Path) -> String {
+        text.replace("{pdd}", &pdd.display().to_string()).replace("{scratch}", &scratch.display().to_string())
+    }
+
+    /// Recreates a scenario recorded from the Python tool and returns what it recorded for the
+    /// engine's `run` call, next to what this module builds for the same job.
+    fn scenario(name: &str) -> (Vec<String>, String, Launch) {
+        let record: Value =
+            serde_json::from_str(&fs::read_to_string(format!("{FIXTURES}/{name}.json")).unwrap()).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let pdd = scratch.path().join("pdd");
+        for (relative, content) in record["files"].as_object().unwrap() {
+            let path = pdd.join(relative);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, fill(content.as_str().unwrap(), &pdd, scratch.path())).unwrap();
+        }
+        let argv: Vec<String> =
+            record["cli"].as_array().unwrap().iter().map(|a| fill(a.as_str().unwrap(), &pdd, scratch.path())).collect();
+        let Some(CliCommand::Run(args)) = Cli::try_parse_from(&argv).unwrap().command else { panic!("not run") };
+        let spec = JobSpec::resolve_with_path(&args.to_request(), engines_dir(scratch.path()).to_str()).unwrap();
+        let container = spec.container.clone().expect("a container job");
+        let inside = container_artifact_dir(&spec.ident);
+        let paths = RunPaths { artifact_dir: &inside, callback_dir: &inside.join("callback"), role_playbook: None };
+        let inner = CommandLine::build(&container_spec(&spec), &paths, Vec::new());
+        let env_file = spec.artifact_dir().join("env.list");
+        let launch = launch(&container, &spec, &inner, &env_file, (PathBuf::from("/cwd"), IndexMap::new()));
+        let call = record["engine_calls"].as_array().unwrap().iter().find(|c| c["argv"][1] == "run").unwrap();
+        let uid = format!("--user={}", nix::unistd::getuid());
+        let expected = call["argv"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| fill(a.as_str().unwrap(), &pdd, scratch.path()))
+            .map(|a| if a == "--user=0" { uid.clone() } else { a })
+            .collect();
+        let env_list = call["files"].as_object().unwrap().values().find_map(|f| f["content"].as_str()).unwrap();
+        (expected, fill(env_list, &pdd, scratch.path()), launch)
+    }
+
+    fn assert_matches(name: &str) {
+        let (expected, env_list, launch) = scenario(name);
+        assert_eq!(launch.engine.command, expected, "{name}: engine argv");
+        assert_eq!(launch.record.command, expected, "{name}: command artifact argv");
+        assert_eq!(launch.record.cwd, Path::new("/runner/project"));
+        assert_eq!(launch.env_list, env_list, "{name}: env.list, the container's environment in order");
+        let record_env: Vec<String> = launch.record.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(record_env.join("\n"), env_list, "{name}: the command artifact's environment");
+        assert!(launch.engine.env.is_empty(), "the engine gets the runner's environment only");
+    }
+
+    #[test]
+    fn playbook_jobs_wrap_as_the_reference_does() {
+        assert_matches("podman-playbook");
+        assert_matches("docker-playbook");
+    }
+
+    #[test]
+    fn options_mounts_and_ansible_flags_land_where_the_reference_puts_them() {
+        assert_matches("podman-options");
+    }
+
+    #[test]
+    fn ad_hoc_runs_from_the_project_workdir() {
+        assert_matches("podman-adhoc");
+    }
+
+    #[test]
+    fn odd_idents_make_safe_container_names() {
+        // The reference's `my job/1.x` has a `/`, which idents here refuse; the name rule is its.
+        assert_eq!(container_name("my job 1.x"), "ansible_runner_my_job_1_x");
+        assert_eq!(container_name("my job/1.x"), "ansible_runner_my_job_1_x");
+    }
+
+    #[test]
+    fn settings_replace_the_flags() {
+        assert_matches("settings-win");
+        assert_matches("settings-only");
+    }
+
+    fn request(mounts: &[&str]) -> IsolationRequest {
+        IsolationRequest {
+            process_isolation: true,
+            container_image: Some("img".into()),
+            container_volume_mounts: mounts.iter().map(|m| (*m).to_owned()).collect(),
+            ..IsolationRequest::default()
+        }
+    }
+
+    #[test]
+    fn system_dirs_cannot_be_mounted() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = engines_dir(dir.path());
+        for mount in ["/:/host", "/home/:/h", "/usr:/u:ro", "//:/x"] {
+            let err = resolve(&request(&[mount]), &Settings::default(), bin.to_str()).unwrap_err();
+            assert!(matches!(err, IsolationError::RefusedMount(_)), "{mount}: {err}");
+        }
+        for mount in ["/home/user:/h", "/usr/share:/s", "/nonexistent/src:/x"] {
+            assert!(resolve(&request(&[mount]), &Settings::default(), bin.to_str()).is_ok(), "{mount}");
+        }
+    }
+
+    #[test]
+    fn missing_engine_and_image_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = engines_dir(dir.path());
+        let mut asked = request(&[]);
+        asked.executable = Some("no-such-engine".into());
+        let err = resolve(&asked, &Settings::default(), bin.to_str()).unwrap_err();
+        assert_eq!(err.to_string(), "Unable to find process isolation executable: no-such-engine");
+        asked.executable = None;
+        asked.container_image = None;
+        assert!(matches!(resolve(&asked, &Settings::default(), bin.to_str()), Err(IsolationError::NoImage(_))));
+        let settings = Settings { process_isolation: Some(false), ..Settings::default() };
+        assert_eq!(resolve(&request(&[]), &settings, bin.to_str()).unwrap(), None, "settings switch it off");
+    }
+
+    #[test]
+    fn only_private_data_dir_paths_move_under_runner() {
+        assert_eq!(inside_path("/p/d/inventory", "/p/d"), "/runner/inventory");
+        assert_eq!(inside_path("@/p/d/env/extravars", "/p/d"), "@/runner/env/extravars");
+        assert_eq!(inside_path("/p/dx/file", "/p/d"), "/p/dx/file");
+        assert_eq!(inside_path("web1,web2", "/p/d"), "web1,web2");
+    }
+}
