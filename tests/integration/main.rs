@@ -5,6 +5,7 @@ mod assets;
 mod cli;
 mod common;
 mod compare;
+mod containers;
 mod control;
 mod ending;
 mod engines;

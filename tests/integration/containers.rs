@@ -1,0 +1,187 @@
+//! Jobs in real containers (podman and docker, the image of scripts/ee-image): the same events,
+//! stdout, rc and status as a local run, and a timeout or a cancel ends the container too. Every
+//! test runs on both engines.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+
+use crate::common::{assert_stream_invariants, names, ours, text, wait_until, Pdd};
+use crate::engines::{unique_ident, Engine, IMAGE};
+
+const PLAYBOOK: &str = r#"- hosts: all
+  gather_facts: false
+  tasks:
+    - debug: msg={{ greeting }}
+    - command: echo from-the-job
+      register: said
+    - debug:
+        msg: "{{ said.stdout }} {{ lookup('env', 'API_TOKEN') }}"
+"#;
+
+/// Containers may take seconds to start and stop under load.
+const LIMIT: Duration = Duration::from_secs(120);
+
+fn pdd() -> Pdd {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK)
+        .file("env/extravars", "greeting: hello\n")
+        .file("env/envvars", "API_TOKEN: s3cret-token\n");
+    pdd
+}
+
+/// `ours run <pdd> -p site.yml --ident <ident>` in `engine`'s container, with `extra` flags.
+fn in_container(engine: Engine, pdd: &Pdd, ident: &str, extra: &[&str]) -> Command {
+    let mut cmd = ours();
+    cmd.arg("run").arg(pdd.path()).args(["-p", "site.yml", "--ident", ident, "--process-isolation"]);
+    cmd.args(["--process-isolation-executable", engine.name(), "--container-image", IMAGE]).args(extra);
+    engine.wrap(cmd)
+}
+
+fn run(mut cmd: Command) -> Output {
+    cmd.stdin(Stdio::null()).output().unwrap()
+}
+
+fn same_run_as_local(engine: Engine) {
+    let pdd = pdd();
+    let ident = unique_ident("same");
+    let out = run(in_container(engine, &pdd, &ident, &[]));
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let local = run({
+        let mut cmd = ours();
+        cmd.arg("run").arg(pdd.path()).args(["-p", "site.yml", "--ident", "local"]);
+        cmd
+    });
+    assert_eq!(local.status.code(), Some(0), "{:?}", text(&local));
+    assert_eq!(stdout, text(&local).0, "the terminal shows the same");
+
+    let (inside, here) = (pdd.artifacts(&ident), pdd.artifacts("local"));
+    let events = inside.events();
+    assert_stream_invariants(&events);
+    assert_eq!(names(&events), names(&here.events()));
+    let lines = |events: &[serde_json::Map<String, serde_json::Value>]| -> Vec<(u64, u64, String)> {
+        let field = |e: &serde_json::Map<String, serde_json::Value>, k: &str| e[k].as_u64().unwrap();
+        events.iter().map(|e| (field(e, "start_line"), field(e, "end_line"), e["stdout"].to_string())).collect()
+    };
+    assert_eq!(lines(&events), lines(&here.events()), "event lines and text");
+    assert_eq!(inside.stdout_lines(), here.stdout_lines());
+    assert!(inside.read("stdout").contains("from-the-job s3cret-token"), "env/envvars reach the container");
+    assert_eq!((inside.read("status"), inside.read("rc")), ("successful".to_owned(), "0".to_owned()));
+
+    let command: serde_json::Value = serde_json::from_str(&inside.read("command")).unwrap();
+    assert_eq!(command["command"][0], engine.name());
+    assert_eq!(command["cwd"], "/runner/project");
+    assert_eq!(command["env"]["API_TOKEN"], "**********", "the command artifact masks secrets");
+    for gone in ["env.list", "events", "callback"] {
+        assert!(!inside.dir.join(gone).exists(), "{gone} is removed when the job ends");
+    }
+    assert_eq!(engine.containers_named(&format!("ansible_runner_{ident}")), Vec::<String>::new());
+}
+
+#[test]
+fn podman_job_runs_as_a_local_one() {
+    same_run_as_local(Engine::Podman);
+}
+
+#[test]
+fn docker_job_runs_as_a_local_one() {
+    same_run_as_local(Engine::Docker);
+}
+
+const SLEEPER: &str = "- hosts: all
+  gather_facts: false
+  tasks:
+    - command: sleep 300
+";
+
+fn times_out(engine: Engine) {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", SLEEPER).file("env/settings", "job_timeout: 3\n");
+    let ident = unique_ident("timeout");
+    let out = run(in_container(engine, &pdd, &ident, &[]));
+    assert_eq!(out.status.code(), Some(254), "{:?}", text(&out));
+    let artifacts = pdd.artifacts(&ident);
+    assert_eq!((artifacts.read("status"), artifacts.read("rc")), ("timeout".to_owned(), "254".to_owned()));
+    assert_eq!(engine.containers_named(&format!("ansible_runner_{ident}")), Vec::<String>::new());
+    assert!(!artifacts.dir.join("env.list").exists());
+}
+
+#[test]
+fn podman_timeout_ends_the_container() {
+    times_out(Engine::Podman);
+}
+
+#[test]
+fn docker_timeout_ends_the_container() {
+    times_out(Engine::Docker);
+}
+
+fn cancels(engine: Engine, signal: Signal) {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", SLEEPER);
+    let ident = unique_ident("cancel");
+    let name = format!("ansible_runner_{ident}");
+    let mut child = in_container(engine, &pdd, &ident, &[]).stdin(Stdio::null()).stdout(Stdio::null()).spawn().unwrap();
+    let artifacts = pdd.artifacts(&ident);
+    // The task has started inside the container once its event is written.
+    wait_until(LIMIT, "the sleeping task to start", || {
+        artifacts.dir.join("job_events").is_dir() && names(&artifacts.events()).iter().any(|n| n == "runner_on_start")
+    });
+    let env_list = fs::metadata(artifacts.dir.join("env.list")).unwrap();
+    assert_eq!(env_list.permissions().mode() & 0o777, 0o600, "env.list holds secrets: owner only");
+    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
+    kill(pid, signal).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(254));
+    assert_eq!((artifacts.read("status"), artifacts.read("rc")), ("canceled".to_owned(), "254".to_owned()));
+    assert_eq!(engine.containers_named(&name), Vec::<String>::new(), "no container left");
+    assert!(!artifacts.dir.join("env.list").exists());
+}
+
+#[test]
+fn podman_sigterm_ends_the_container() {
+    cancels(Engine::Podman, Signal::SIGTERM);
+}
+
+#[test]
+fn docker_ctrl_c_ends_the_container() {
+    cancels(Engine::Docker, Signal::SIGINT);
+}
+
+#[test]
+fn a_missing_engine_is_named_and_nothing_is_written() {
+    let pdd = pdd();
+    let out = run({
+        let mut cmd = ours();
+        cmd.arg("run").arg(pdd.path()).args(["-p", "site.yml", "--ident", "x", "--process-isolation"]);
+        cmd.args(["--process-isolation-executable", "no-such-engine", "--container-image", IMAGE]);
+        cmd
+    });
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out).1.trim(), "Unable to find process isolation executable: no-such-engine");
+    assert!(!pdd.path().join("artifacts").exists());
+}
+
+#[test]
+fn system_dirs_are_refused_as_mounts() {
+    let pdd = pdd();
+    for mount in ["/:/host", "/home/:/h", "/usr:/u"] {
+        let out = run({
+            let mut cmd = ours();
+            cmd.arg("run").arg(pdd.path()).args(["-p", "site.yml", "--process-isolation"]);
+            // Refused before the engine is started: nothing needs wrapping.
+            cmd.args(["--container-image", IMAGE]);
+            cmd.args(["--container-volume-mount", mount]);
+            cmd
+        });
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = text(&out).1;
+        assert!(stderr.contains("cannot mount '/', '/home' or '/usr'") && stderr.contains(mount), "{stderr}");
+        assert!(!pdd.path().join("artifacts").exists());
+    }
+}
