@@ -166,6 +166,11 @@ pub struct Settings {
     pub container_image: Option<String>,
     pub container_options: Option<Vec<String>>,
     pub container_volume_mounts: Option<Vec<String>>,
+    pub process_isolation_path: Option<String>,
+    pub process_isolation_hide_paths: Option<Vec<String>>,
+    pub process_isolation_show_paths: Option<Vec<String>>,
+    pub process_isolation_ro_paths: Option<Vec<String>>,
+    pub directory_isolation_base_path: Option<String>,
 }
 
 impl Default for Settings {
@@ -181,6 +186,11 @@ impl Default for Settings {
             container_image: None,
             container_options: None,
             container_volume_mounts: None,
+            process_isolation_path: None,
+            process_isolation_hide_paths: None,
+            process_isolation_show_paths: None,
+            process_isolation_ro_paths: None,
+            directory_isolation_base_path: None,
         }
     }
 }
@@ -243,6 +253,11 @@ impl Settings {
             container_image: text("container_image")?,
             container_options: list("container_options")?,
             container_volume_mounts: list("container_volume_mounts")?,
+            process_isolation_path: text("process_isolation_path")?,
+            process_isolation_hide_paths: list("process_isolation_hide_paths")?,
+            process_isolation_show_paths: list("process_isolation_show_paths")?,
+            process_isolation_ro_paths: list("process_isolation_ro_paths")?,
+            directory_isolation_base_path: text("directory_isolation_base_path")?,
         };
         Ok(settings)
     }

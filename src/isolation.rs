@@ -50,21 +50,24 @@ pub enum IsolationError {
     NoImage(String),
     #[error("container volume mount {0:?}: cannot mount '/', '/home' or '/usr' into the container")]
     RefusedMount(String),
-    #[error(
-        "process isolation with {0:?}: only podman and docker are supported; the bubblewrap sandbox is not implemented yet"
-    )]
-    SandboxUnsupported(String),
     #[error("env/ssh_key cannot be used with a container yet; load the key into the image's own ssh-agent")]
     SshKeyUnsupported,
 }
 
-/// The container a job runs in, or `None` for a local run. Keys in `env/settings` replace the
-/// flags; `path_var` is the `PATH` the engine is looked up on.
+/// Where an isolated job runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Isolation {
+    Container(Container),
+    Sandbox(crate::sandbox::Sandbox),
+}
+
+/// How the job is isolated, or `None` for a local run. Keys in `env/settings` replace the flags;
+/// `path_var` is the `PATH` the engine is looked up on.
 pub fn resolve(
     request: &IsolationRequest,
     settings: &Settings,
     path_var: Option<&str>,
-) -> Result<Option<Container>, IsolationError> {
+) -> Result<Option<Isolation>, IsolationError> {
     if !settings.process_isolation.unwrap_or(request.process_isolation) {
         return Ok(None);
     }
@@ -79,7 +82,7 @@ pub fn resolve(
     let engine = match Path::new(&executable).file_name().and_then(|name| name.to_str()) {
         Some("podman") => Engine::Podman,
         Some("docker") => Engine::Docker,
-        _ => return Err(IsolationError::SandboxUnsupported(executable)),
+        _ => return Ok(Some(Isolation::Sandbox(crate::sandbox::Sandbox::resolve(executable, request, settings)))),
     };
     let image = settings.container_image.clone().or_else(|| request.container_image.clone()).filter(|i| !i.is_empty());
     let Some(image) = image else { return Err(IsolationError::NoImage(executable)) };
@@ -89,7 +92,7 @@ pub fn resolve(
         return Err(IsolationError::RefusedMount(refused.clone()));
     }
     let options = settings.container_options.clone().unwrap_or_else(|| request.container_options.clone());
-    Ok(Some(Container { executable, engine, image, volume_mounts, options }))
+    Ok(Some(Isolation::Container(Container { executable, engine, image, volume_mounts, options })))
 }
 
 fn is_refused(mount: &str) -> bool {
@@ -273,7 +276,7 @@ mod tests {
     fn engines_dir(root: &Path) -> PathBuf {
         let bin = root.join("bin");
         fs::create_dir_all(&bin).unwrap();
-        for name in ["podman", "docker"] {
+        for name in ["podman", "docker", "bwrap"] {
             fs::write(bin.join(name), "#!/bin/sh\n").unwrap();
             fs::set_permissions(bin.join(name), fs::Permissions::from_mode(0o755)).unwrap();
         }
@@ -286,21 +289,27 @@ mod tests {
 
     /// Recreates a scenario recorded from the Python tool and returns what it recorded for the
     /// engine's `run` call, next to what this module builds for the same job.
-    fn scenario(name: &str) -> (Vec<String>, String, Launch) {
+    /// The job a recorded scenario ran, set up in a fresh scratch dir.
+    fn recorded_job(name: &str, scratch: &Path) -> (Value, PathBuf, JobSpec) {
         let record: Value =
             serde_json::from_str(&fs::read_to_string(format!("{FIXTURES}/{name}.json")).unwrap()).unwrap();
-        let scratch = tempfile::tempdir().unwrap();
-        let pdd = scratch.path().join("pdd");
+        let pdd = scratch.join("pdd");
         for (relative, content) in record["files"].as_object().unwrap() {
             let path = pdd.join(relative);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, fill(content.as_str().unwrap(), &pdd, scratch.path())).unwrap();
+            fs::write(path, fill(content.as_str().unwrap(), &pdd, scratch)).unwrap();
         }
         let argv: Vec<String> =
-            record["cli"].as_array().unwrap().iter().map(|a| fill(a.as_str().unwrap(), &pdd, scratch.path())).collect();
+            record["cli"].as_array().unwrap().iter().map(|a| fill(a.as_str().unwrap(), &pdd, scratch)).collect();
         let Some(CliCommand::Run(args)) = Cli::try_parse_from(&argv).unwrap().command else { panic!("not run") };
-        let spec = JobSpec::resolve_with_path(&args.to_request(), engines_dir(scratch.path()).to_str()).unwrap();
-        let container = spec.container.clone().expect("a container job");
+        let spec = JobSpec::resolve_with_path(&args.to_request(), engines_dir(scratch).to_str()).unwrap();
+        (record, pdd, spec)
+    }
+
+    fn scenario(name: &str) -> (Vec<String>, String, Launch) {
+        let scratch = tempfile::tempdir().unwrap();
+        let (record, pdd, spec) = recorded_job(name, scratch.path());
+        let container = spec.container().cloned().expect("a container job");
         let inside = container_artifact_dir(&spec.ident);
         let paths = RunPaths { artifact_dir: &inside, callback_dir: &inside.join("callback"), role_playbook: None };
         let inner = CommandLine::build(&container_spec(&spec), &paths, Vec::new());
@@ -394,6 +403,58 @@ mod tests {
         assert!(matches!(resolve(&asked, &Settings::default(), bin.to_str()), Err(IsolationError::NoImage(_))));
         let settings = Settings { process_isolation: Some(false), ..Settings::default() };
         assert_eq!(resolve(&request(&[]), &settings, bin.to_str()).unwrap(), None, "settings switch it off");
+        assert!(matches!(
+            resolve(&IsolationRequest { process_isolation: true, ..request(&[]) }, &settings, bin.to_str()),
+            Ok(None)
+        ));
+    }
+
+    fn sandbox_argv(name: &str) {
+        let scratch = tempfile::tempdir().unwrap();
+        let scratch_path = scratch.path().canonicalize().unwrap();
+        for dir in ["pi", "di", "hidden-dir", "shown", "ro"] {
+            fs::create_dir_all(scratch_path.join(dir)).unwrap();
+        }
+        fs::write(scratch_path.join("hidden-file"), "").unwrap();
+        let (record, pdd, spec) = recorded_job(name, &scratch_path);
+        let Some(Isolation::Sandbox(sandbox)) = &spec.isolation else { panic!("{name}: not a sandbox") };
+        let artifacts = spec.artifact_dir();
+        let callback = artifacts.join("callback");
+        let paths = RunPaths { artifact_dir: &artifacts, callback_dir: &callback, role_playbook: None };
+        let inner = CommandLine::build(&spec, &paths, Vec::new());
+        let prepared = crate::sandbox::prepare(sandbox, &spec, &inner).unwrap();
+        let line = crate::sandbox::wrap(&sandbox.executable, &prepared.layout, &inner);
+        let call = record["engine_calls"].as_array().unwrap().iter().find(|c| c["argv"][1] != "--version").unwrap();
+        let mut expected: Vec<String> =
+            call["argv"].as_array().unwrap().iter().map(|a| fill(a.as_str().unwrap(), &pdd, &scratch_path)).collect();
+        let copy = fill("{scratch}/di/runner_di_{tmp}", &pdd, &scratch_path);
+        if expected.contains(&copy) {
+            // The copy under the private /tmp is bound in here (the reference leaves it unreachable).
+            let at = expected.iter().position(|a| *a == pdd.display().to_string()).unwrap() - 1;
+            expected.splice(at..at, ["--bind".to_owned(), copy.clone(), copy]);
+        }
+        let pi = regex::Regex::new(r"ansible_runner_pi_[A-Za-z0-9]+/tmp[0-9]+").unwrap();
+        let di = regex::Regex::new(r"runner_di_[A-Za-z0-9]+").unwrap();
+        let ours: Vec<String> = line
+            .command
+            .iter()
+            .map(|a| di.replace(&pi.replace(a, "ansible_runner_pi_{tmp}/tmp{tmp}"), "runner_di_{tmp}").into_owned())
+            .collect();
+        assert_eq!(ours, expected, "{name}");
+        let cwd = fill(call["cwd"].as_str().unwrap(), &pdd, &scratch_path);
+        assert_eq!(line.cwd, PathBuf::from(cwd), "{name}: where the sandbox program starts");
+        let made: Vec<PathBuf> = fs::read_dir(scratch_path.join("pi")).unwrap().map(|e| e.unwrap().path()).collect();
+        assert_eq!(made.len(), 1, "one stand-in dir");
+        drop(prepared);
+        assert_eq!(fs::read_dir(scratch_path.join("pi")).unwrap().count(), 0, "stand-ins removed");
+        assert_eq!(fs::read_dir(scratch_path.join("di")).unwrap().count(), 0, "project copy removed");
+    }
+
+    #[test]
+    fn sandbox_layout_is_the_references() {
+        sandbox_argv("bwrap-playbook");
+        sandbox_argv("bwrap-adhoc");
+        sandbox_argv("bwrap-settings");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::config::{self, ConfigError, EnvInputs, PrivateDataDir};
-use crate::isolation::{self, Container, IsolationError};
+use crate::isolation::{self, Container, Isolation, IsolationError};
 use crate::request::{JobRequest, LoggingOptions, ReportOptions};
 
 #[derive(Debug, Error)]
@@ -94,7 +94,7 @@ pub struct JobSpec {
     pub logging: LoggingOptions,
     pub report: ReportOptions,
     /// Where the job runs when isolated; `None` runs it here.
-    pub container: Option<Container>,
+    pub isolation: Option<Isolation>,
 }
 
 /// Longest file name Linux file systems accept, in bytes.
@@ -142,8 +142,8 @@ impl JobSpec {
         }
         let pdd = PrivateDataDir::open_or_create(&request.private_data_dir)?;
         let env = pdd.load_env()?;
-        let container = isolation::resolve(&request.isolation, &env.settings, path_var)?;
-        if container.is_some() && env.ssh_key.is_some() {
+        let isolation = isolation::resolve(&request.isolation, &env.settings, path_var)?;
+        if matches!(isolation, Some(Isolation::Container(_))) && env.ssh_key.is_some() {
             return Err(IsolationError::SshKeyUnsupported.into());
         }
         let quiet = request.quiet || env.settings.suppress_ansible_output == Some(true);
@@ -166,7 +166,7 @@ impl JobSpec {
             roles_path: request.roles_path.clone(),
             logging: request.logging.clone(),
             report: request.report.clone(),
-            container,
+            isolation,
             env,
             pdd,
         })
@@ -174,6 +174,14 @@ impl JobSpec {
 
     pub fn artifact_dir(&self) -> PathBuf {
         self.artifact_root.join(&self.ident)
+    }
+
+    /// The job's container, when it runs in one.
+    pub fn container(&self) -> Option<&Container> {
+        match &self.isolation {
+            Some(Isolation::Container(container)) => Some(container),
+            _ => None,
+        }
     }
 
     pub fn is_ad_hoc(&self) -> bool {

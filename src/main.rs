@@ -43,6 +43,7 @@ mod request;
 mod role;
 mod runmark;
 mod runner;
+mod sandbox;
 mod sshagent;
 mod streaming;
 

@@ -16,10 +16,11 @@ use crate::command::{CommandLine, RunPaths};
 use crate::debuglog::DebugLog;
 use crate::events::{EventPipeline, EventSink};
 use crate::exit;
-use crate::isolation;
+use crate::isolation::{self, Isolation};
 use crate::job::{JobKind, JobSpec};
 use crate::request::JobRequest;
 use crate::role::RolePlaybook;
+use crate::sandbox;
 use crate::sshagent::{AgentError, Bounds, SshAgent};
 
 /// How a finished job ended.
@@ -106,15 +107,17 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     let prompts = prompt_answers(spec)?;
     let (agent, stopped_early) = start_agent(spec, Bounds { deadline, cancel_requests: cancel })?;
     let artifact_dir = spec.artifact_dir();
-    let callback = match spec.container {
+    // An isolated job sees the private data dir, not the runner's temp dir.
+    let callback = match spec.isolation {
         Some(_) => CallbackInstall::create_in(&artifact_dir),
         None => CallbackInstall::create(),
     }
     .context("cannot install the event callback plugin")?;
-    let (line, record, env_file) = command_lines(spec, &callback, role_playbook.as_ref())?;
-    let mut line = line;
+    let (mut line, mut record, isolated) = command_lines(spec, &callback, role_playbook.as_ref())?;
     if let Some(agent) = &agent {
+        // Only local runs have an agent (`JobSpec::resolve` refuses one with a container).
         line.env.extend(agent.env());
+        record.env.extend(agent.env());
     }
     debug.line(&format!("command: {}", shell_words::join(&line.command)));
     debug.line(&format!("cwd: {}", line.cwd.display()));
@@ -133,12 +136,12 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
         stopped_early,
     };
     let ended = supervise(&job, &prompts, cancel, &mut writer, sinks, observer);
-    if let Some(container) = &spec.container {
+    if let Some(container) = spec.container() {
         if let Err(reason) = isolation::remove_container(container, &isolation::container_name(&spec.ident)) {
             errln!("ansible-runner: {reason}");
         }
     }
-    drop(env_file);
+    drop(isolated);
     let (status, rc) = match ended {
         Ok(ended) => ended,
         Err(err) => {
@@ -154,20 +157,30 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     Ok(RunOutcome { status, rc, artifact_dir })
 }
 
-/// The command line to start and the one the `command` artifact shows (the same for a local run),
-/// with the container's env file written when the job runs in one.
+/// The command line to start and the one the `command` artifact shows (the same unless the job
+/// runs in a container), with what an isolated job needs on disk.
 fn command_lines(
     spec: &JobSpec,
     callback: &CallbackInstall,
     role_playbook: Option<&RolePlaybook>,
-) -> anyhow::Result<(CommandLine, CommandLine, Option<EnvFile>)> {
+) -> anyhow::Result<(CommandLine, CommandLine, Option<Isolated>)> {
     let artifact_dir = spec.artifact_dir();
     let role_playbook = role_playbook.map(RolePlaybook::path);
-    let Some(container) = &spec.container else {
-        let plugin_dir = callback.plugin_dir();
-        let paths = RunPaths { artifact_dir: &artifact_dir, callback_dir: &plugin_dir, role_playbook };
-        let line = CommandLine::build(spec, &paths, std::env::vars());
-        return Ok((line.clone(), line, None));
+    let plugin_dir = callback.plugin_dir();
+    let local = RunPaths { artifact_dir: &artifact_dir, callback_dir: &plugin_dir, role_playbook };
+    let container = match &spec.isolation {
+        None => {
+            let line = CommandLine::build(spec, &local, std::env::vars());
+            return Ok((line.clone(), line, None));
+        }
+        Some(Isolation::Sandbox(sandbox)) => {
+            let inner = CommandLine::build(spec, &local, std::env::vars());
+            let prepared = sandbox::prepare(sandbox, spec, &inner)
+                .with_context(|| format!("cannot prepare the sandbox under {}", sandbox.path.display()))?;
+            let line = sandbox::wrap(&sandbox.executable, &prepared.layout, &inner);
+            return Ok((line.clone(), line, Some(Isolated::Sandbox { _prepared: prepared })));
+        }
+        Some(Isolation::Container(container)) => container,
     };
     let inside = isolation::container_artifact_dir(&spec.ident);
     let paths = RunPaths { artifact_dir: &inside, callback_dir: &inside.join("callback"), role_playbook };
@@ -176,7 +189,13 @@ fn command_lines(
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let launch = isolation::launch(container, spec, &inner, &env_path, (cwd, std::env::vars().collect()));
     let env_file = EnvFile::write(env_path, &launch.env_list)?;
-    Ok((launch.engine, launch.record, Some(env_file)))
+    Ok((launch.engine, launch.record, Some(Isolated::EnvFile { _file: env_file })))
+}
+
+/// What an isolated job has on disk while it runs; dropping it removes that.
+enum Isolated {
+    EnvFile { _file: EnvFile },
+    Sandbox { _prepared: sandbox::Prepared },
 }
 
 /// The container's `--env-file`: readable by the runner's user only (it holds every secret of
@@ -252,7 +271,7 @@ fn supervise(
         idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),
         cancel_requests: cancel,
         prompts,
-        terminal: spec.container.is_some(),
+        terminal: spec.container().is_some(),
     };
     let recording = |err: io::Error| io::Error::new(err.kind(), format!("cannot record the run's events: {err}"));
     let ending = match job.stopped_early {

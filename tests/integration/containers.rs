@@ -185,3 +185,69 @@ fn system_dirs_are_refused_as_mounts() {
         assert!(!pdd.path().join("artifacts").exists());
     }
 }
+
+/// `stop` ends a `start`ed container job and returns once it is over (the reference's `stop`
+/// leaves the container running).
+fn stop_ends(engine: Engine) {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", SLEEPER);
+    let ident = unique_ident("stop");
+    let mut start = ours();
+    start.arg("start").arg(pdd.path()).args(["-p", "site.yml", "--ident", &ident, "--process-isolation"]);
+    start.args(["--process-isolation-executable", engine.name(), "--container-image", IMAGE]);
+    let started = run(engine.wrap(start));
+    assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
+    let artifacts = pdd.artifacts(&ident);
+    wait_until(LIMIT, "the sleeping task to start", || {
+        artifacts.dir.join("job_events").is_dir() && names(&artifacts.events()).iter().any(|n| n == "runner_on_start")
+    });
+    let name = format!("ansible_runner_{ident}");
+    assert_eq!(engine.containers_named(&name), vec![name.clone()], "the job runs in its container");
+    let stopped = run({
+        let mut cmd = ours();
+        cmd.arg("stop").arg(pdd.path());
+        cmd
+    });
+    assert_eq!(stopped.status.code(), Some(0), "{:?}", text(&stopped));
+    assert_eq!((artifacts.read("status"), artifacts.read("rc")), ("canceled".to_owned(), "254".to_owned()));
+    assert_eq!(engine.containers_named(&name), Vec::<String>::new(), "no container left");
+}
+
+#[test]
+fn podman_stop_ends_the_container() {
+    stop_ends(Engine::Podman);
+}
+
+#[test]
+fn docker_stop_ends_the_container() {
+    stop_ends(Engine::Docker);
+}
+
+/// An image the engine cannot find: the engine's own message in the job's output, `failed`,
+/// the engine's exit code as rc, and no container.
+fn missing_image(engine: Engine) {
+    let pdd = pdd();
+    let ident = unique_ident("noimage");
+    let mut cmd = ours();
+    cmd.arg("run").arg(pdd.path()).args(["-p", "site.yml", "--ident", &ident, "--process-isolation"]);
+    cmd.args(["--process-isolation-executable", engine.name()]);
+    cmd.args(["--container-image", "localhost/ansible-runner-missing:none"]);
+    let out = run(engine.wrap(cmd));
+    let artifacts = pdd.artifacts(&ident);
+    assert_eq!(artifacts.read("status"), "failed");
+    assert_eq!(artifacts.read("rc"), "125", "the engine's own exit code");
+    assert_eq!(out.status.code(), Some(125));
+    assert!(artifacts.read("stdout").contains("localhost/ansible-runner-missing"), "{}", artifacts.read("stdout"));
+    assert!(!artifacts.dir.join("env.list").exists());
+    assert_eq!(engine.containers_named(&format!("ansible_runner_{ident}")), Vec::<String>::new());
+}
+
+#[test]
+fn podman_missing_image_fails_with_the_engines_message() {
+    missing_image(Engine::Podman);
+}
+
+#[test]
+fn docker_missing_image_fails_with_the_engines_message() {
+    missing_image(Engine::Docker);
+}

@@ -16,5 +16,6 @@ mod ops;
 mod remote_ssh;
 mod reports;
 mod run;
+mod sandbox;
 mod stream;
 mod stream_hostile;
