@@ -10,7 +10,7 @@ use std::time::Duration;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-use crate::common::{assert_stream_invariants, names, ours, text, wait_until, Pdd};
+use crate::common::{assert_stream_invariants, names, ours, reference, text, wait_until, Pdd};
 use crate::engines::{unique_ident, Engine, IMAGE};
 
 const PLAYBOOK: &str = r#"- hosts: all
@@ -121,6 +121,12 @@ fn docker_timeout_ends_the_container() {
     times_out(Engine::Docker);
 }
 
+/// Whether the job's output shows its (only) task, read from the `stdout` artifact as it grows:
+/// event files may be half-written while the job runs.
+fn task_started(artifacts: &crate::common::Artifacts) -> bool {
+    fs::read_to_string(artifacts.dir.join("stdout")).is_ok_and(|text| text.contains("TASK [command]"))
+}
+
 fn cancels(engine: Engine, signal: Signal) {
     let pdd = Pdd::new();
     pdd.file("project/site.yml", SLEEPER);
@@ -128,10 +134,7 @@ fn cancels(engine: Engine, signal: Signal) {
     let name = format!("ansible_runner_{ident}");
     let mut child = in_container(engine, &pdd, &ident, &[]).stdin(Stdio::null()).stdout(Stdio::null()).spawn().unwrap();
     let artifacts = pdd.artifacts(&ident);
-    // The task has started inside the container once its event is written.
-    wait_until(LIMIT, "the sleeping task to start", || {
-        artifacts.dir.join("job_events").is_dir() && names(&artifacts.events()).iter().any(|n| n == "runner_on_start")
-    });
+    wait_until(LIMIT, "the sleeping task to start", || task_started(&artifacts));
     let env_list = fs::metadata(artifacts.dir.join("env.list")).unwrap();
     assert_eq!(env_list.permissions().mode() & 0o777, 0o600, "env.list holds secrets: owner only");
     let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
@@ -198,9 +201,7 @@ fn stop_ends(engine: Engine) {
     let started = run(engine.wrap(start));
     assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
     let artifacts = pdd.artifacts(&ident);
-    wait_until(LIMIT, "the sleeping task to start", || {
-        artifacts.dir.join("job_events").is_dir() && names(&artifacts.events()).iter().any(|n| n == "runner_on_start")
-    });
+    wait_until(LIMIT, "the sleeping task to start", || task_started(&artifacts));
     let name = format!("ansible_runner_{ident}");
     assert_eq!(engine.containers_named(&name), vec![name.clone()], "the job runs in its container");
     let stopped = run({
@@ -250,4 +251,58 @@ fn podman_missing_image_fails_with_the_engines_message() {
 #[test]
 fn docker_missing_image_fails_with_the_engines_message() {
     missing_image(Engine::Docker);
+}
+
+/// transmit on `transmitter`, a container job on `worker` (wrapped for `engine`), process on
+/// `processor`: isolation travels in the zipped `env/settings`, as the Python tool sends it.
+fn streamed(engine: Engine, transmitter: fn() -> Command, worker: fn() -> Command, processor: fn() -> Command) {
+    let pdd = pdd();
+    let settings =
+        format!("process_isolation: true\nprocess_isolation_executable: {}\ncontainer_image: {IMAGE}\n", engine.name());
+    pdd.file("env/settings", &settings);
+    let ident = unique_ident("wire");
+    let mut transmit = transmitter();
+    transmit.arg("transmit").arg(pdd.path()).args(["-p", "site.yml", "-i", &ident]);
+    let sent = transmit.output().unwrap();
+    assert_eq!(sent.status.code(), Some(0), "transmit: {:?}", text(&sent));
+    let mut work = worker();
+    work.arg("worker");
+    let worked = crate::stream::feed(engine.wrap(work), &sent.stdout);
+    assert_eq!(worked.status.code(), Some(0), "worker: {:?}", text(&worked));
+    let target = tempfile::tempdir().unwrap();
+    let mut process = processor();
+    process.arg("process").arg(target.path()).args(["-i", &ident]);
+    let processed = crate::stream::feed(process, &worked.stdout);
+    assert_eq!(processed.status.code(), Some(0), "process: {:?}", text(&processed));
+    let artifacts = crate::common::Artifacts { dir: target.path().join("artifacts").join(&ident) };
+    assert_eq!((artifacts.read("status"), artifacts.read("rc")), ("successful".to_owned(), "0".to_owned()));
+    let events = artifacts.events();
+    assert_stream_invariants(&events);
+    let names = names(&events);
+    assert_eq!(names.first().map(String::as_str), Some("playbook_on_start"));
+    assert_eq!(names.last().map(String::as_str), Some("playbook_on_stats"));
+    assert!(artifacts.read("stdout").contains("from-the-job s3cret-token"));
+    let starting = crate::stream::lines(&worked.stdout).into_iter().find(|l| l["status"] == "starting").unwrap();
+    assert_eq!(starting["command"][0], engine.name(), "the worker ran the job in {}", engine.name());
+    assert_eq!(engine.containers_named(&format!("ansible_runner_{ident}")), Vec::<String>::new());
+}
+
+#[test]
+fn podman_job_from_our_transmit_runs_on_the_reference_worker() {
+    streamed(Engine::Podman, ours, reference, ours);
+}
+
+#[test]
+fn podman_job_from_the_reference_transmit_runs_on_our_worker() {
+    streamed(Engine::Podman, reference, ours, reference);
+}
+
+#[test]
+fn docker_job_from_our_transmit_runs_on_the_reference_worker() {
+    streamed(Engine::Docker, ours, reference, ours);
+}
+
+#[test]
+fn docker_job_from_the_reference_transmit_runs_on_our_worker() {
+    streamed(Engine::Docker, reference, ours, reference);
 }
