@@ -171,6 +171,17 @@ pub struct Settings {
     pub process_isolation_show_paths: Option<Vec<String>>,
     pub process_isolation_ro_paths: Option<Vec<String>>,
     pub directory_isolation_base_path: Option<String>,
+    pub container_auth_data: Option<RegistryAuth>,
+}
+
+/// `container_auth_data`: credentials for the registry the container image comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistryAuth {
+    pub host: String,
+    pub username: String,
+    pub password: String,
+    /// `false` marks the registry insecure (plain HTTP or an unverified certificate).
+    pub verify_ssl: bool,
 }
 
 impl Default for Settings {
@@ -191,6 +202,7 @@ impl Default for Settings {
             process_isolation_show_paths: None,
             process_isolation_ro_paths: None,
             directory_isolation_base_path: None,
+            container_auth_data: None,
         }
     }
 }
@@ -258,9 +270,34 @@ impl Settings {
             process_isolation_show_paths: list("process_isolation_show_paths")?,
             process_isolation_ro_paths: list("process_isolation_ro_paths")?,
             directory_isolation_base_path: text("directory_isolation_base_path")?,
+            container_auth_data: registry_auth(map.get("container_auth_data"))
+                .map_err(|expected| bad("container_auth_data", expected))?,
         };
         Ok(settings)
     }
+}
+
+/// `container_auth_data` as a mapping of `host`, `username`, `password` (text) and an optional
+/// `verify_ssl` (default true); the error says what was expected.
+fn registry_auth(value: Option<&Value>) -> Result<Option<RegistryAuth>, &'static str> {
+    const EXPECTED: &str = "a mapping of host, username, password and an optional verify_ssl";
+    let map = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(EXPECTED),
+    };
+    let field = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned).ok_or(EXPECTED);
+    let verify_ssl = match map.get("verify_ssl") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(verify)) => *verify,
+        Some(_) => return Err(EXPECTED),
+    };
+    Ok(Some(RegistryAuth {
+        host: field("host")?,
+        username: field("username")?,
+        password: field("password")?,
+        verify_ssl,
+    }))
 }
 
 /// Reads a JSON-or-YAML file that must hold a mapping. A missing file is `None`; an empty one is an
@@ -535,6 +572,30 @@ mod tests {
         assert!(settings.suppress_output_file);
         let bad = json!({"job_timeout": "soon"});
         assert!(Settings::from_mapping(Path::new("s"), bad.as_object().unwrap()).is_err());
+    }
+
+    #[test]
+    fn isolation_settings_are_typed() {
+        let map = json!({
+            "process_isolation": true,
+            "container_options": ["--network=none"],
+            "container_auth_data": {"host": "r:5000", "username": "u", "password": "p"},
+        });
+        let settings = Settings::from_mapping(Path::new("s"), map.as_object().unwrap()).unwrap();
+        assert_eq!(settings.process_isolation, Some(true));
+        assert_eq!(settings.container_options, Some(vec!["--network=none".to_owned()]));
+        assert!(settings.container_auth_data.is_some_and(|auth| auth.verify_ssl && auth.host == "r:5000"));
+        for (key, value) in [
+            ("container_options", json!("--network=none")),
+            ("container_volume_mounts", json!([1])),
+            ("container_image", json!(["a"])),
+            ("container_auth_data", json!({"host": "r"})),
+            ("container_auth_data", json!({"host": "r", "username": "u", "password": "p", "verify_ssl": "no"})),
+        ] {
+            let map = json!({ key: value });
+            let err = Settings::from_mapping(Path::new("s"), map.as_object().unwrap()).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("s: setting `{key}` must be")), "{err}");
+        }
     }
 
     #[test]

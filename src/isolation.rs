@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 use thiserror::Error;
 
 use crate::command::CommandLine;
-use crate::config::Settings;
+use crate::config::{RegistryAuth, Settings};
 use crate::job::JobSpec;
 use crate::request::IsolationRequest;
 
@@ -40,6 +40,8 @@ pub struct Container {
     pub image: String,
     pub volume_mounts: Vec<String>,
     pub options: Vec<String>,
+    /// Registry credentials (`container_auth_data` in `env/settings`).
+    pub auth: Option<RegistryAuth>,
 }
 
 #[derive(Debug, Error)]
@@ -92,7 +94,8 @@ pub fn resolve(
         return Err(IsolationError::RefusedMount(refused.clone()));
     }
     let options = settings.container_options.clone().unwrap_or_else(|| request.container_options.clone());
-    Ok(Some(Isolation::Container(Container { executable, engine, image, volume_mounts, options })))
+    let auth = settings.container_auth_data.clone();
+    Ok(Some(Isolation::Container(Container { executable, engine, image, volume_mounts, options, auth })))
 }
 
 fn is_refused(mount: &str) -> bool {
@@ -149,22 +152,40 @@ pub struct Launch {
 }
 
 /// Wraps `inner` (built from `container_spec` with the container's artifact paths and no inherited
-/// environment) into the engine's command line. `env_file` is where `env_list` is written on the host.
+/// environment) into the engine's command line. `env_file` is where `env_list` is written on the
+/// host, `auth_dir` where the `registry_files` are.
 pub fn launch(
     container: &Container,
     spec: &JobSpec,
     inner: &CommandLine,
     env_file: &Path,
+    auth_dir: Option<&Path>,
     runner: (PathBuf, IndexMap<String, String>),
 ) -> Launch {
     let pdd = spec.pdd.root.display().to_string();
-    let env = container_env(container, inner, &pdd);
+    let (cwd, mut runner_env) = runner;
+    let mut env = container_env(container, inner, &pdd);
+    let insecure = container.auth.as_ref().is_some_and(|auth| !auth.verify_ssl);
+    if let Some(dir) = auth_dir.filter(|_| insecure) {
+        // The engine reads it; the Python tool also hands it to the container.
+        let conf = dir.join("registries.conf").display().to_string();
+        for key in ["CONTAINERS_REGISTRIES_CONF", "REGISTRIES_CONFIG_PATH"] {
+            env.insert(key.to_owned(), conf.clone());
+            runner_env.insert(key.to_owned(), conf.clone());
+        }
+    }
     let env_list = env.iter().map(|(key, value)| format!("{key}={value}")).collect::<Vec<_>>().join("\n");
     let workdir = format!("{MOUNT_POINT}/project");
-    let mut argv: Vec<String> =
-        [container.executable.as_str(), "run", "--rm", "--tty", "--interactive", "--workdir"].map(str::to_owned).into();
+    let mut argv = vec![container.executable.clone()];
+    if let (Some(dir), Engine::Docker) = (auth_dir, container.engine) {
+        argv.push(format!("--config={}", dir.display()));
+    }
+    argv.extend(["run", "--rm", "--tty", "--interactive", "--workdir"].map(str::to_owned));
     argv.push(workdir.clone());
     argv.extend(["-v".to_owned(), format!("{}/:{MOUNT_POINT}/:Z", pdd.trim_end_matches('/'))]);
+    if let (Some(dir), Engine::Podman) = (auth_dir, container.engine) {
+        argv.push(format!("--authfile={}", dir.join("auth.json").display()));
+    }
     let host_artifacts = spec.artifact_dir();
     if host_artifacts != spec.pdd.root.join("artifacts").join(&spec.ident) {
         let inside = container_artifact_dir(&spec.ident);
@@ -183,8 +204,30 @@ pub fn launch(
     argv.push(container.image.clone());
     argv.extend(inner.command.iter().map(|item| inside_path(item, &pdd)));
     let record = CommandLine { command: argv.clone(), cwd: PathBuf::from(workdir), env };
-    let (cwd, runner_env) = runner;
     Launch { engine: CommandLine { command: argv, cwd, env: runner_env }, record, env_list }
+}
+
+/// The files the engine reads `auth` from: the credentials (`auth.json` for podman's
+/// `--authfile`, `config.json` in docker's `--config` dir) and, for a registry without TLS
+/// verification, a `registries.conf` marking it insecure.
+pub fn registry_files(engine: Engine, auth: &RegistryAuth) -> Vec<(&'static str, String)> {
+    use base64::Engine as _;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", auth.username, auth.password));
+    let document = serde_json::json!({"auths": {auth.host.as_str(): {"auth": token}}});
+    let mut text = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut text, formatter);
+    // Serialising a JSON value into memory cannot fail.
+    let _ = serde::Serialize::serialize(&document, &mut serializer);
+    let name = match engine {
+        Engine::Podman => "auth.json",
+        Engine::Docker => "config.json",
+    };
+    let mut files = vec![(name, String::from_utf8_lossy(&text).into_owned())];
+    if !auth.verify_ssl {
+        files.push(("registries.conf", format!("[[registry]]\nlocation = \"{}\"\ninsecure = true", auth.host)));
+    }
+    files
 }
 
 /// The container's environment in the Python tool's order: its data-dir keys first, then the rest
@@ -314,8 +357,11 @@ mod tests {
         let paths = RunPaths { artifact_dir: &inside, callback_dir: &inside.join("callback"), role_playbook: None };
         let inner = CommandLine::build(&container_spec(&spec), &paths, Vec::new());
         let env_file = spec.artifact_dir().join("env.list");
-        let launch = launch(&container, &spec, &inner, &env_file, (PathBuf::from("/cwd"), IndexMap::new()));
-        let call = record["engine_calls"].as_array().unwrap().iter().find(|c| c["argv"][1] == "run").unwrap();
+        let auth_dir = PathBuf::from("/tmp/ansible_runner_registry_fixture_{tmp}");
+        let auth_dir = container.auth.is_some().then_some(auth_dir.as_path());
+        let launch = launch(&container, &spec, &inner, &env_file, auth_dir, (PathBuf::from("/cwd"), IndexMap::new()));
+        let calls = record["engine_calls"].as_array().unwrap();
+        let call = calls.iter().find(|c| c["argv"].as_array().unwrap().iter().any(|a| a == "run")).unwrap();
         let uid = format!("--user={}", nix::unistd::getuid());
         let expected = call["argv"]
             .as_array()
@@ -324,7 +370,9 @@ mod tests {
             .map(|a| fill(a.as_str().unwrap(), &pdd, scratch.path()))
             .map(|a| if a == "--user=0" { uid.clone() } else { a })
             .collect();
-        let env_list = call["files"].as_object().unwrap().values().find_map(|f| f["content"].as_str()).unwrap();
+        let files = call["files"].as_object().unwrap();
+        let env_list =
+            files.iter().find(|(path, _)| path.ends_with("env.list")).unwrap().1["content"].as_str().unwrap();
         (expected, fill(env_list, &pdd, scratch.path()), launch)
     }
 
@@ -336,7 +384,13 @@ mod tests {
         assert_eq!(launch.env_list, env_list, "{name}: env.list, the container's environment in order");
         let record_env: Vec<String> = launch.record.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         assert_eq!(record_env.join("\n"), env_list, "{name}: the command artifact's environment");
-        assert!(launch.engine.env.is_empty(), "the engine gets the runner's environment only");
+        let engine_env: Vec<&String> = launch.engine.env.keys().collect();
+        let expected_engine_env: Vec<&str> = if env_list.contains("REGISTRIES_CONF") {
+            vec!["CONTAINERS_REGISTRIES_CONF", "REGISTRIES_CONFIG_PATH"]
+        } else {
+            vec![]
+        };
+        assert_eq!(engine_env, expected_engine_env, "the engine gets the runner's environment only");
     }
 
     #[test]
@@ -366,6 +420,31 @@ mod tests {
     fn settings_replace_the_flags() {
         assert_matches("settings-win");
         assert_matches("settings-only");
+    }
+
+    #[test]
+    fn registry_credentials_as_the_reference_writes_them() {
+        assert_matches("podman-auth");
+        assert_matches("docker-auth");
+        let auth = RegistryAuth {
+            host: "registry.example:5000".into(),
+            username: "user".into(),
+            password: "pa:ss".into(),
+            verify_ssl: false,
+        };
+        let record: Value =
+            serde_json::from_str(&fs::read_to_string(format!("{FIXTURES}/docker-auth.json")).unwrap()).unwrap();
+        let recorded = record["engine_calls"][1]["files"].as_object().unwrap();
+        for (name, text) in registry_files(Engine::Docker, &auth) {
+            let key = format!("/tmp/ansible_runner_registry_fixture_{{tmp}}/{name}");
+            assert_eq!(recorded[&key]["content"].as_str().unwrap(), text, "{name}");
+        }
+        let podman = registry_files(Engine::Podman, &RegistryAuth { verify_ssl: true, ..auth });
+        assert_eq!(
+            podman.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
+            ["auth.json"],
+            "secure: no registries.conf"
+        );
     }
 
     fn request(mounts: &[&str]) -> IsolationRequest {

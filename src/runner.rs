@@ -187,14 +187,39 @@ fn command_lines(
     let inner = CommandLine::build(&isolation::container_spec(spec), &paths, Vec::new());
     let env_path = artifact_dir.join("env.list");
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let launch = isolation::launch(container, spec, &inner, &env_path, (cwd, std::env::vars().collect()));
+    let registry = match &container.auth {
+        Some(auth) => Some(write_registry_files(container, auth, &spec.ident)?),
+        None => None,
+    };
+    let runner = (cwd, std::env::vars().collect());
+    let launch =
+        isolation::launch(container, spec, &inner, &env_path, registry.as_ref().map(tempfile::TempDir::path), runner);
     let env_file = EnvFile::write(env_path, &launch.env_list)?;
-    Ok((launch.engine, launch.record, Some(Isolated::EnvFile { _file: env_file })))
+    Ok((launch.engine, launch.record, Some(Isolated::Container { _env_file: env_file, _registry: registry })))
+}
+
+/// The registry credentials for the engine, in a 0700 temp dir of files readable by the owner
+/// only; the dir goes when the job ends.
+fn write_registry_files(
+    container: &isolation::Container,
+    auth: &crate::config::RegistryAuth,
+    ident: &str,
+) -> anyhow::Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("ansible_runner_registry_{ident}_"))
+        .tempdir()
+        .context("cannot create a temp dir for the registry credentials")?;
+    for (name, text) in isolation::registry_files(container.engine, auth) {
+        let path = dir.path().join(name);
+        artifacts::write_atomic(&path, text.as_bytes(), 0o600)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(dir)
 }
 
 /// What an isolated job has on disk while it runs; dropping it removes that.
 enum Isolated {
-    EnvFile { _file: EnvFile },
+    Container { _env_file: EnvFile, _registry: Option<tempfile::TempDir> },
     Sandbox { _prepared: sandbox::Prepared },
 }
 

@@ -306,3 +306,36 @@ fn docker_job_from_our_transmit_runs_on_the_reference_worker() {
 fn docker_job_from_the_reference_transmit_runs_on_our_worker() {
     streamed(Engine::Docker, reference, ours, reference);
 }
+
+/// `container_auth_data`: the engine is pointed at a credentials file in a private temp dir,
+/// which is gone when the job ends (the image is local, so the credentials are not used).
+fn registry_credentials(engine: Engine) {
+    let pdd = pdd();
+    let settings =
+        "container_auth_data: {host: \"registry.example:5000\", username: u, password: \"p:w\", verify_ssl: false}\n";
+    pdd.file("env/settings", settings);
+    let ident = unique_ident("auth");
+    let out = run(in_container(engine, &pdd, &ident, &[]));
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let command: serde_json::Value = serde_json::from_str(&pdd.artifacts(&ident).read("command")).unwrap();
+    let argv: Vec<&str> = command["command"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    let option = match engine {
+        Engine::Podman => "--authfile=",
+        Engine::Docker => "--config=",
+    };
+    let given = argv.iter().find_map(|a| a.strip_prefix(option)).unwrap_or_else(|| panic!("no {option}: {argv:?}"));
+    assert!(given.starts_with(&format!("/tmp/ansible_runner_registry_{ident}_")), "{given}");
+    let dir = given.trim_end_matches("/auth.json");
+    assert!(!std::path::Path::new(dir).exists(), "{dir} is removed when the job ends");
+    assert_eq!(command["env"]["CONTAINERS_REGISTRIES_CONF"], format!("{dir}/registries.conf"));
+}
+
+#[test]
+fn podman_registry_credentials_live_as_long_as_the_job() {
+    registry_credentials(Engine::Podman);
+}
+
+#[test]
+fn docker_registry_credentials_live_as_long_as_the_job() {
+    registry_credentials(Engine::Docker);
+}
