@@ -52,8 +52,6 @@ pub enum IsolationError {
     NoImage(String),
     #[error("container volume mount {0:?}: cannot mount '/', '/home' or '/usr' into the container")]
     RefusedMount(String),
-    #[error("env/ssh_key cannot be used with a container yet; load the key into the image's own ssh-agent")]
-    SshKeyUnsupported,
 }
 
 /// Where an isolated job runs.
@@ -151,20 +149,35 @@ pub struct Launch {
     pub env_list: String,
 }
 
+/// Where the job's ssh-agent socket appears in the container.
+pub const AGENT_SOCKET: &str = "/run/ansible-runner-agent/agent.sock";
+
+/// Host files a container job is pointed at.
+pub struct HostFiles<'a> {
+    /// Where `Launch::env_list` is written.
+    pub env_file: &'a Path,
+    /// The dir of the `registry_files`, with `container_auth_data`.
+    pub auth_dir: Option<&'a Path>,
+    /// The job's private ssh-agent socket, with `env/ssh_key`.
+    pub agent_socket: Option<&'a Path>,
+}
+
 /// Wraps `inner` (built from `container_spec` with the container's artifact paths and no inherited
-/// environment) into the engine's command line. `env_file` is where `env_list` is written on the
-/// host, `auth_dir` where the `registry_files` are.
+/// environment) into the engine's command line.
 pub fn launch(
     container: &Container,
     spec: &JobSpec,
     inner: &CommandLine,
-    env_file: &Path,
-    auth_dir: Option<&Path>,
+    host: &HostFiles<'_>,
     runner: (PathBuf, IndexMap<String, String>),
 ) -> Launch {
+    let HostFiles { env_file, auth_dir, agent_socket } = *host;
     let pdd = spec.pdd.root.display().to_string();
     let (cwd, mut runner_env) = runner;
     let mut env = container_env(container, inner, &pdd);
+    if agent_socket.is_some() {
+        env.insert("SSH_AUTH_SOCK".to_owned(), AGENT_SOCKET.to_owned());
+    }
     let insecure = container.auth.as_ref().is_some_and(|auth| !auth.verify_ssl);
     if let Some(dir) = auth_dir.filter(|_| insecure) {
         // The engine reads it; the Python tool also hands it to the container.
@@ -185,6 +198,9 @@ pub fn launch(
     argv.extend(["-v".to_owned(), format!("{}/:{MOUNT_POINT}/:Z", pdd.trim_end_matches('/'))]);
     if let (Some(dir), Engine::Podman) = (auth_dir, container.engine) {
         argv.push(format!("--authfile={}", dir.join("auth.json").display()));
+    }
+    if let Some(socket) = agent_socket {
+        argv.extend(["-v".to_owned(), format!("{}:{AGENT_SOCKET}", socket.display())]);
     }
     let host_artifacts = spec.artifact_dir();
     if host_artifacts != spec.pdd.root.join("artifacts").join(&spec.ident) {
@@ -359,7 +375,8 @@ mod tests {
         let env_file = spec.artifact_dir().join("env.list");
         let auth_dir = PathBuf::from("/tmp/ansible_runner_registry_fixture_{tmp}");
         let auth_dir = container.auth.is_some().then_some(auth_dir.as_path());
-        let launch = launch(&container, &spec, &inner, &env_file, auth_dir, (PathBuf::from("/cwd"), IndexMap::new()));
+        let host = HostFiles { env_file: &env_file, auth_dir, agent_socket: None };
+        let launch = launch(&container, &spec, &inner, &host, (PathBuf::from("/cwd"), IndexMap::new()));
         let calls = record["engine_calls"].as_array().unwrap();
         let call = calls.iter().find(|c| c["argv"].as_array().unwrap().iter().any(|a| a == "run")).unwrap();
         let uid = format!("--user={}", nix::unistd::getuid());
@@ -501,7 +518,7 @@ mod tests {
         let callback = artifacts.join("callback");
         let paths = RunPaths { artifact_dir: &artifacts, callback_dir: &callback, role_playbook: None };
         let inner = CommandLine::build(&spec, &paths, Vec::new());
-        let prepared = crate::sandbox::prepare(sandbox, &spec, &inner).unwrap();
+        let prepared = crate::sandbox::prepare(sandbox, &spec, &inner, None).unwrap();
         let line = crate::sandbox::wrap(&sandbox.executable, &prepared.layout, &inner);
         let call = record["engine_calls"].as_array().unwrap().iter().find(|c| c["argv"][1] != "--version").unwrap();
         let mut expected: Vec<String> =

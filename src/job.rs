@@ -143,9 +143,6 @@ impl JobSpec {
         let pdd = PrivateDataDir::open_or_create(&request.private_data_dir)?;
         let env = pdd.load_env()?;
         let isolation = isolation::resolve(&request.isolation, &env.settings, path_var)?;
-        if matches!(isolation, Some(Isolation::Container(_))) && env.ssh_key.is_some() {
-            return Err(IsolationError::SshKeyUnsupported.into());
-        }
         let quiet = request.quiet || env.settings.suppress_ansible_output == Some(true);
         let default_inventory = || pdd.inventory().exists().then(|| pdd.inventory()).into_iter().collect();
         Ok(Self {

@@ -2,7 +2,7 @@
 //! line, run the child, feed the event pipeline, and record `status` and `rc`.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -113,9 +113,9 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
         None => CallbackInstall::create(),
     }
     .context("cannot install the event callback plugin")?;
-    let (mut line, mut record, isolated) = command_lines(spec, &callback, role_playbook.as_ref())?;
-    if let Some(agent) = &agent {
-        // Only local runs have an agent (`JobSpec::resolve` refuses one with a container).
+    let (mut line, mut record, isolated) = command_lines(spec, &callback, role_playbook.as_ref(), agent.as_ref())?;
+    if let Some(agent) = agent.as_ref().filter(|_| spec.container().is_none()) {
+        // A container gets the agent's socket mounted, and its path inside, from `command_lines`.
         line.env.extend(agent.env());
         record.env.extend(agent.env());
     }
@@ -163,7 +163,9 @@ fn command_lines(
     spec: &JobSpec,
     callback: &CallbackInstall,
     role_playbook: Option<&RolePlaybook>,
+    agent: Option<&SshAgent>,
 ) -> anyhow::Result<(CommandLine, CommandLine, Option<Isolated>)> {
+    let agent_socket = agent.map(SshAgent::socket);
     let artifact_dir = spec.artifact_dir();
     let role_playbook = role_playbook.map(RolePlaybook::path);
     let plugin_dir = callback.plugin_dir();
@@ -175,7 +177,7 @@ fn command_lines(
         }
         Some(Isolation::Sandbox(sandbox)) => {
             let inner = CommandLine::build(spec, &local, std::env::vars());
-            let prepared = sandbox::prepare(sandbox, spec, &inner)
+            let prepared = sandbox::prepare(sandbox, spec, &inner, agent_socket.and_then(Path::parent))
                 .with_context(|| format!("cannot prepare the sandbox under {}", sandbox.path.display()))?;
             let line = sandbox::wrap(&sandbox.executable, &prepared.layout, &inner);
             return Ok((line.clone(), line, Some(Isolated::Sandbox { _prepared: prepared })));
@@ -192,8 +194,9 @@ fn command_lines(
         None => None,
     };
     let runner = (cwd, std::env::vars().collect());
-    let launch =
-        isolation::launch(container, spec, &inner, &env_path, registry.as_ref().map(tempfile::TempDir::path), runner);
+    let auth_dir = registry.as_ref().map(tempfile::TempDir::path);
+    let host = isolation::HostFiles { env_file: &env_path, auth_dir, agent_socket };
+    let launch = isolation::launch(container, spec, &inner, &host, runner);
     let env_file = EnvFile::write(env_path, &launch.env_list)?;
     Ok((launch.engine, launch.record, Some(Isolated::Container { _env_file: env_file, _registry: registry })))
 }

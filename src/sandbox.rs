@@ -118,7 +118,13 @@ pub struct Prepared {
 }
 
 /// Makes the hidden paths' stand-ins and, with a directory isolation base path, the project copy.
-pub fn prepare(sandbox: &Sandbox, spec: &JobSpec, inner: &CommandLine) -> io::Result<Prepared> {
+/// `agent_dir` (the dir of the job's ssh-agent socket) is bound in too.
+pub fn prepare(
+    sandbox: &Sandbox,
+    spec: &JobSpec,
+    inner: &CommandLine,
+    agent_dir: Option<&Path>,
+) -> io::Result<Prepared> {
     fs::create_dir_all(&sandbox.path)?;
     let stand_ins = tempfile::Builder::new().prefix("ansible_runner_pi_").tempdir_in(&sandbox.path)?;
     let mut hidden = Vec::new();
@@ -134,6 +140,7 @@ pub fn prepare(sandbox: &Sandbox, spec: &JobSpec, inner: &CommandLine) -> io::Re
     let mut writable: Vec<String> = sandbox.show_paths.clone();
     writable.push(spec.pdd.root.display().to_string());
     writable.push(spec.artifact_dir().display().to_string());
+    writable.extend(agent_dir.map(|dir| dir.display().to_string()));
     let mut writable = real(&writable);
     let pdd = spec.pdd.root.canonicalize()?;
     writable.retain(|path| *path == pdd || !path.starts_with(&pdd));

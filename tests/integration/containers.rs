@@ -339,3 +339,50 @@ fn podman_registry_credentials_live_as_long_as_the_job() {
 fn docker_registry_credentials_live_as_long_as_the_job() {
     registry_credentials(Engine::Docker);
 }
+
+/// Asks the agent at `SSH_AUTH_SOCK` how many keys it holds (the image has no ssh client).
+const AGENT_QUERY: &str = "import os, socket, struct
+s = socket.socket(socket.AF_UNIX)
+s.connect(os.environ['SSH_AUTH_SOCK'])
+s.sendall(struct.pack('>IB', 1, 11))
+size, kind = struct.unpack('>IB', s.recv(5))
+count, = struct.unpack('>I', s.recv(4))
+print('agent-keys=%d kind=%d' % (count, kind))
+";
+
+/// A private data dir whose job reports what its ssh-agent holds, with `env/ssh_key` set.
+pub fn agent_pdd() -> Pdd {
+    let pdd = Pdd::new();
+    let key = pdd.path().join("id_test");
+    let made = Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key).output().unwrap();
+    assert!(made.status.success());
+    pdd.file("env/ssh_key", &fs::read_to_string(&key).unwrap());
+    fs::remove_file(&key).unwrap();
+    pdd.file("project/agent_query.py", AGENT_QUERY);
+    let playbook = "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: python3 {{ playbook_dir }}/agent_query.py\n      register: asked\n    - debug: msg={{ asked.stdout }}\n";
+    pdd.file("project/site.yml", playbook);
+    pdd
+}
+
+/// `env/ssh_key`: the job's private agent socket is mounted into the container (the reference
+/// runs an agent inside the image, which needs ssh-agent there).
+fn agent_reaches_the_container(engine: Engine) {
+    let pdd = agent_pdd();
+    let ident = unique_ident("agent");
+    let out = run(in_container(engine, &pdd, &ident, &[]));
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let artifacts = pdd.artifacts(&ident);
+    assert!(artifacts.read("stdout").contains("agent-keys=1 kind=12"), "{}", artifacts.read("stdout"));
+    let command: serde_json::Value = serde_json::from_str(&artifacts.read("command")).unwrap();
+    assert_eq!(command["env"]["SSH_AUTH_SOCK"], "/run/ansible-runner-agent/agent.sock");
+}
+
+#[test]
+fn podman_job_uses_the_private_ssh_agent() {
+    agent_reaches_the_container(Engine::Podman);
+}
+
+#[test]
+fn docker_job_uses_the_private_ssh_agent() {
+    agent_reaches_the_container(Engine::Docker);
+}

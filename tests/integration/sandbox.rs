@@ -84,3 +84,17 @@ fn sandboxed_job_times_out_and_leaves_no_process() {
     assert_eq!((artifacts.read("status"), artifacts.read("rc")), ("timeout".to_owned(), "254".to_owned()));
     assert!(processes_with(marker).is_empty(), "the sandboxed sleep is gone");
 }
+
+#[test]
+fn sandboxed_job_uses_the_private_ssh_agent() {
+    let pdd = crate::containers::agent_pdd();
+    let out = with_opt_ansible()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "site.yml", "--ident", "agent", "--process-isolation", "--process-isolation-executable", "bwrap"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let stdout = pdd.artifacts("agent").read("stdout");
+    assert!(stdout.contains("agent-keys=1 kind=12"), "the agent's socket is bound into the sandbox: {stdout}");
+}
