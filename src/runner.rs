@@ -113,7 +113,12 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
         None => CallbackInstall::create(),
     }
     .context("cannot install the event callback plugin")?;
-    let (mut line, mut record, isolated) = command_lines(spec, &callback, role_playbook.as_ref(), agent.as_ref())?;
+    let lines = command_lines(spec, &callback, role_playbook.as_ref(), agent.as_ref());
+    if lines.is_err() && spec.isolation.is_some() {
+        // The artifact dir exists already (it holds the callback plugin): it ends with a status.
+        let _ = artifacts::write_status(&artifact_dir, Status::Failed, exit::RC_RUNNER_FAILED);
+    }
+    let (mut line, mut record, isolated) = lines?;
     if let Some(agent) = agent.as_ref().filter(|_| spec.container().is_none()) {
         // A container gets the agent's socket mounted, and its path inside, from `command_lines`.
         line.env.extend(agent.env());

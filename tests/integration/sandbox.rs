@@ -70,7 +70,8 @@ fn sandboxed_job_times_out_and_leaves_no_process() {
     let marker = "47.1122";
     let pdd = Pdd::new();
     let playbook = format!("- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep {marker}\n");
-    pdd.file("project/site.yml", &playbook).file("env/settings", "job_timeout: 2\n");
+    // Long enough for Ansible to reach the task on a loaded machine.
+    pdd.file("project/site.yml", &playbook).file("env/settings", "job_timeout: 10\n");
     let mut child = with_opt_ansible()
         .arg("run")
         .arg(pdd.path())
@@ -97,4 +98,31 @@ fn sandboxed_job_uses_the_private_ssh_agent() {
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     let stdout = pdd.artifacts("agent").read("stdout");
     assert!(stdout.contains("agent-keys=1 kind=12"), "the agent's socket is bound into the sandbox: {stdout}");
+}
+
+#[test]
+fn a_sandbox_that_cannot_be_prepared_fails_the_job_with_a_status() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n");
+    let out = with_opt_ansible()
+        .arg("run")
+        .arg(pdd.path())
+        .args([
+            "-p",
+            "site.yml",
+            "--ident",
+            "unready",
+            "--process-isolation",
+            "--process-isolation-executable",
+            "bwrap",
+        ])
+        .args(["--process-isolation-path", "/proc/no-such-dir"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out).1;
+    assert!(stderr.contains("cannot prepare the sandbox under /proc/no-such-dir"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    let artifacts = pdd.artifacts("unready");
+    assert_eq!((artifacts.read("status"), artifacts.read("rc")), ("failed".to_owned(), "1".to_owned()));
 }
