@@ -386,3 +386,34 @@ fn podman_job_uses_the_private_ssh_agent() {
 fn docker_job_uses_the_private_ssh_agent() {
     agent_reaches_the_container(Engine::Docker);
 }
+
+/// `worker cleanup --remove-images` removes the name it is given and no other: the image stays
+/// under its other names, and `--image-prune` then leaves it alone.
+fn cleanup_removes_only_the_named_tag(engine: Engine) {
+    let probe = format!("localhost/cleanup-probe:{}", uuid::Uuid::new_v4().simple());
+    let tagged = engine.cli().args(["tag", IMAGE, &probe]).output().unwrap();
+    assert!(tagged.status.success(), "{:?}", text(&tagged));
+    let mut cleanup = ours();
+    cleanup.args(["worker", "cleanup", "--remove-images", &probe, "--image-prune"]);
+    cleanup.args(["--process-isolation-executable", engine.name()]);
+    let out = run(engine.wrap(cleanup));
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(text(&out).0.contains("Removed 1 image(s)"), "{:?}", text(&out));
+    let names = |name: &str| {
+        let listed = engine.cli().args(["images", "--quiet", name]).output().unwrap();
+        assert!(listed.status.success(), "{:?}", text(&listed));
+        !text(&listed).0.trim().is_empty()
+    };
+    assert!(!names(&probe), "{probe} is removed");
+    assert!(names(IMAGE), "{IMAGE} is still there under its own name");
+}
+
+#[test]
+fn podman_cleanup_removes_only_the_named_tag() {
+    cleanup_removes_only_the_named_tag(Engine::Podman);
+}
+
+#[test]
+fn docker_cleanup_removes_only_the_named_tag() {
+    cleanup_removes_only_the_named_tag(Engine::Docker);
+}
