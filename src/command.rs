@@ -205,6 +205,7 @@ mod tests {
             env: EnvInputs { envvars: vec![("TESTVAR".to_owned(), "aval".to_owned())], ..EnvInputs::default() },
             logging: LoggingOptions::default(),
             report: ReportOptions::default(),
+            isolation: None,
         }
     }
 

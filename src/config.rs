@@ -160,7 +160,28 @@ pub struct Settings {
     pub suppress_output_file: bool,
     pub suppress_ansible_output: Option<bool>,
     pub fact_cache: String,
-    pub process_isolation: bool,
+    /// The isolation keys replace the matching flags when present (lists are not merged).
+    pub process_isolation: Option<bool>,
+    pub process_isolation_executable: Option<String>,
+    pub container_image: Option<String>,
+    pub container_options: Option<Vec<String>>,
+    pub container_volume_mounts: Option<Vec<String>>,
+    pub process_isolation_path: Option<String>,
+    pub process_isolation_hide_paths: Option<Vec<String>>,
+    pub process_isolation_show_paths: Option<Vec<String>>,
+    pub process_isolation_ro_paths: Option<Vec<String>>,
+    pub directory_isolation_base_path: Option<String>,
+    pub container_auth_data: Option<RegistryAuth>,
+}
+
+/// `container_auth_data`: credentials for the registry the container image comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistryAuth {
+    pub host: String,
+    pub username: String,
+    pub password: String,
+    /// `false` marks the registry insecure (plain HTTP or an unverified certificate).
+    pub verify_ssl: bool,
 }
 
 impl Default for Settings {
@@ -171,7 +192,17 @@ impl Default for Settings {
             suppress_output_file: false,
             suppress_ansible_output: None,
             fact_cache: "fact_cache".to_owned(),
-            process_isolation: false,
+            process_isolation: None,
+            process_isolation_executable: None,
+            container_image: None,
+            container_options: None,
+            container_volume_mounts: None,
+            process_isolation_path: None,
+            process_isolation_hide_paths: None,
+            process_isolation_show_paths: None,
+            process_isolation_ro_paths: None,
+            directory_isolation_base_path: None,
+            container_auth_data: None,
         }
     }
 }
@@ -197,6 +228,24 @@ impl Settings {
                 Some(_) => Err(bad(key, "true or false")),
             }
         };
+        let text = |key: &str| -> Result<Option<String>, ConfigError> {
+            match map.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(bad(key, "a string")),
+            }
+        };
+        let list = |key: &str| -> Result<Option<Vec<String>>, ConfigError> {
+            match map.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|item| item.as_str().map(str::to_owned).ok_or_else(|| bad(key, "a list of strings")))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Some),
+                Some(_) => Err(bad(key, "a list of strings")),
+            }
+        };
         let fact_cache = match map.get("fact_cache") {
             None | Some(Value::Null) => Self::default().fact_cache,
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
@@ -211,10 +260,44 @@ impl Settings {
             suppress_output_file: flag("suppress_output_file")?.unwrap_or(false),
             suppress_ansible_output: flag("suppress_ansible_output")?,
             fact_cache,
-            process_isolation: flag("process_isolation")?.unwrap_or(false),
+            process_isolation: flag("process_isolation")?,
+            process_isolation_executable: text("process_isolation_executable")?,
+            container_image: text("container_image")?,
+            container_options: list("container_options")?,
+            container_volume_mounts: list("container_volume_mounts")?,
+            process_isolation_path: text("process_isolation_path")?,
+            process_isolation_hide_paths: list("process_isolation_hide_paths")?,
+            process_isolation_show_paths: list("process_isolation_show_paths")?,
+            process_isolation_ro_paths: list("process_isolation_ro_paths")?,
+            directory_isolation_base_path: text("directory_isolation_base_path")?,
+            container_auth_data: registry_auth(map.get("container_auth_data"))
+                .map_err(|expected| bad("container_auth_data", expected))?,
         };
         Ok(settings)
     }
+}
+
+/// `container_auth_data` as a mapping of `host`, `username`, `password` (text) and an optional
+/// `verify_ssl` (default true); the error says what was expected.
+fn registry_auth(value: Option<&Value>) -> Result<Option<RegistryAuth>, &'static str> {
+    const EXPECTED: &str = "a mapping of host, username, password and an optional verify_ssl";
+    let map = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(EXPECTED),
+    };
+    let field = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned).ok_or(EXPECTED);
+    let verify_ssl = match map.get("verify_ssl") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(verify)) => *verify,
+        Some(_) => return Err(EXPECTED),
+    };
+    Ok(Some(RegistryAuth {
+        host: field("host")?,
+        username: field("username")?,
+        password: field("password")?,
+        verify_ssl,
+    }))
 }
 
 /// Reads a JSON-or-YAML file that must hold a mapping. A missing file is `None`; an empty one is an
@@ -489,6 +572,30 @@ mod tests {
         assert!(settings.suppress_output_file);
         let bad = json!({"job_timeout": "soon"});
         assert!(Settings::from_mapping(Path::new("s"), bad.as_object().unwrap()).is_err());
+    }
+
+    #[test]
+    fn isolation_settings_are_typed() {
+        let map = json!({
+            "process_isolation": true,
+            "container_options": ["--network=none"],
+            "container_auth_data": {"host": "r:5000", "username": "u", "password": "p"},
+        });
+        let settings = Settings::from_mapping(Path::new("s"), map.as_object().unwrap()).unwrap();
+        assert_eq!(settings.process_isolation, Some(true));
+        assert_eq!(settings.container_options, Some(vec!["--network=none".to_owned()]));
+        assert!(settings.container_auth_data.is_some_and(|auth| auth.verify_ssl && auth.host == "r:5000"));
+        for (key, value) in [
+            ("container_options", json!("--network=none")),
+            ("container_volume_mounts", json!([1])),
+            ("container_image", json!(["a"])),
+            ("container_auth_data", json!({"host": "r"})),
+            ("container_auth_data", json!({"host": "r", "username": "u", "password": "p", "verify_ssl": "no"})),
+        ] {
+            let map = json!({ key: value });
+            let err = Settings::from_mapping(Path::new("s"), map.as_object().unwrap()).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("s: setting `{key}` must be")), "{err}");
+        }
     }
 
     #[test]

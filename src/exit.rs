@@ -22,8 +22,12 @@ pub const RC_SIGNAL_BASE: i32 = 128;
 /// Says on stderr, in one line, why the program ends, and returns its exit code. The Python tool's
 /// own validation messages are printed bare, as it prints them.
 pub fn report(err: &anyhow::Error) -> i32 {
-    use crate::job::JobError::{BadInventory, HostsWithoutModuleOrRole, NothingToRun};
-    let bare = matches!(err.downcast_ref(), Some(HostsWithoutModuleOrRole | NothingToRun | BadInventory));
+    use crate::isolation::IsolationError::MissingEngine;
+    use crate::job::JobError::{BadInventory, HostsWithoutModuleOrRole, Isolation, NothingToRun};
+    let bare = matches!(
+        err.downcast_ref(),
+        Some(HostsWithoutModuleOrRole | NothingToRun | BadInventory | Isolation(MissingEngine(_)))
+    );
     if bare {
         errln!("{err}");
     } else {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::config::{self, ConfigError, EnvInputs, PrivateDataDir};
+use crate::isolation::{self, Container, Isolation, IsolationError};
 use crate::request::{JobRequest, LoggingOptions, ReportOptions};
 
 #[derive(Debug, Error)]
@@ -24,10 +25,8 @@ pub enum JobError {
     BadRoleVar(String),
     #[error("--cmdline: {0}")]
     BadCmdline(String),
-    #[error(
-        "process isolation and containers are not supported by this ansible-runner; run without --process-isolation"
-    )]
-    IsolationUnsupported,
+    #[error(transparent)]
+    Isolation(#[from] IsolationError),
     #[error(transparent)]
     Config(#[from] ConfigError),
 }
@@ -94,6 +93,8 @@ pub struct JobSpec {
     pub env: EnvInputs,
     pub logging: LoggingOptions,
     pub report: ReportOptions,
+    /// Where the job runs when isolated; `None` runs it here.
+    pub isolation: Option<Isolation>,
 }
 
 /// Longest file name Linux file systems accept, in bytes.
@@ -110,9 +111,6 @@ pub fn validate_request(request: &JobRequest) -> Result<(), JobError> {
         1 => {}
         _ => return Err(JobError::SeveralKinds),
     }
-    if request.isolation.process_isolation {
-        return Err(JobError::IsolationUnsupported);
-    }
     if let Some(ident) = &request.ident {
         let too_long = ident.len() > NAME_MAX;
         if too_long || ident.is_empty() || ident == "." || ident == ".." || ident.contains('/') || ident.contains('\0')
@@ -126,6 +124,11 @@ pub fn validate_request(request: &JobRequest) -> Result<(), JobError> {
 impl JobSpec {
     /// Validates the request, opens (creating if needed) the private data dir and reads `env/`.
     pub fn resolve(request: &JobRequest) -> Result<Self, JobError> {
+        Self::resolve_with_path(request, std::env::var("PATH").ok().as_deref())
+    }
+
+    /// `resolve`, looking a container engine up on `path_var` rather than the runner's `PATH`.
+    pub fn resolve_with_path(request: &JobRequest, path_var: Option<&str>) -> Result<Self, JobError> {
         validate_request(request)?;
         let pdd_path = config::absolute(&request.private_data_dir);
         let inventory = request
@@ -139,9 +142,7 @@ impl JobSpec {
         }
         let pdd = PrivateDataDir::open_or_create(&request.private_data_dir)?;
         let env = pdd.load_env()?;
-        if env.settings.process_isolation {
-            return Err(JobError::IsolationUnsupported);
-        }
+        let isolation = isolation::resolve(&request.isolation, &env.settings, path_var)?;
         let quiet = request.quiet || env.settings.suppress_ansible_output == Some(true);
         let default_inventory = || pdd.inventory().exists().then(|| pdd.inventory()).into_iter().collect();
         Ok(Self {
@@ -162,6 +163,7 @@ impl JobSpec {
             roles_path: request.roles_path.clone(),
             logging: request.logging.clone(),
             report: request.report.clone(),
+            isolation,
             env,
             pdd,
         })
@@ -169,6 +171,14 @@ impl JobSpec {
 
     pub fn artifact_dir(&self) -> PathBuf {
         self.artifact_root.join(&self.ident)
+    }
+
+    /// The job's container, when it runs in one.
+    pub fn container(&self) -> Option<&Container> {
+        match &self.isolation {
+            Some(Isolation::Container(container)) => Some(container),
+            _ => None,
+        }
     }
 
     pub fn is_ad_hoc(&self) -> bool {

@@ -2,7 +2,7 @@
 //! line, run the child, feed the event pipeline, and record `status` and `rc`.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,9 +15,11 @@ use crate::command::{CommandLine, RunPaths};
 use crate::debuglog::DebugLog;
 use crate::events::{EventPipeline, EventSink};
 use crate::exit;
+use crate::isolation::{self, Isolation};
 use crate::job::{JobKind, JobSpec};
 use crate::request::JobRequest;
 use crate::role::RolePlaybook;
+use crate::sandbox;
 use crate::sshagent::{AgentError, Bounds, SshAgent};
 use crate::supervise::{self, Ending, Output, PromptAnswer, Supervision, TimeoutKind};
 
@@ -104,23 +106,29 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     };
     let prompts = prompt_answers(spec)?;
     let (agent, stopped_early) = start_agent(spec, Bounds { deadline, cancel_requests: cancel })?;
-    let callback = CallbackInstall::create().context("cannot install the event callback plugin")?;
     let artifact_dir = spec.artifact_dir();
-    let plugin_dir = callback.plugin_dir();
-    let paths = RunPaths {
-        artifact_dir: &artifact_dir,
-        callback_dir: &plugin_dir,
-        role_playbook: role_playbook.as_ref().map(RolePlaybook::path),
-    };
-    let mut line = CommandLine::build(spec, &paths, std::env::vars());
-    if let Some(agent) = &agent {
+    // An isolated job sees the private data dir, not the runner's temp dir.
+    let callback = match spec.isolation {
+        Some(_) => CallbackInstall::create_in(&artifact_dir),
+        None => CallbackInstall::create(),
+    }
+    .context("cannot install the event callback plugin")?;
+    let lines = command_lines(spec, &callback, role_playbook.as_ref(), agent.as_ref());
+    if lines.is_err() && spec.isolation.is_some() {
+        // The artifact dir exists already (it holds the callback plugin): it ends with a status.
+        let _ = artifacts::write_status(&artifact_dir, Status::Failed, exit::RC_RUNNER_FAILED);
+    }
+    let (mut line, mut record, isolated) = lines?;
+    if let Some(agent) = agent.as_ref().filter(|_| spec.container().is_none()) {
+        // A container gets the agent's socket mounted, and its path inside, from `command_lines`.
         line.env.extend(agent.env());
+        record.env.extend(agent.env());
     }
     debug.line(&format!("command: {}", shell_words::join(&line.command)));
     debug.line(&format!("cwd: {}", line.cwd.display()));
     debug.line(&format!("artifacts: {}", artifact_dir.display()));
 
-    let redacted = line.redacted();
+    let redacted = record.redacted();
     let mut writer =
         ArtifactsWriter::create(&artifact_dir, &redacted, spec.env.settings.suppress_output_file, event_files)?;
     let job = PreparedJob {
@@ -133,6 +141,12 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
         stopped_early,
     };
     let ended = run_prepared(&job, &prompts, cancel, &mut writer, sinks, observer);
+    if let Some(container) = spec.container() {
+        if let Err(reason) = isolation::remove_container(container, &isolation::container_name(&spec.ident)) {
+            errln!("ansible-runner: {reason}");
+        }
+    }
+    drop(isolated);
     let (status, rc) = match ended {
         Ok(ended) => ended,
         Err(err) => {
@@ -146,6 +160,94 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     drop(role_playbook);
     drop(callback);
     Ok(RunOutcome { status, rc, artifact_dir })
+}
+
+/// The command line to start and the one the `command` artifact shows (the same unless the job
+/// runs in a container), with what an isolated job needs on disk.
+fn command_lines(
+    spec: &JobSpec,
+    callback: &CallbackInstall,
+    role_playbook: Option<&RolePlaybook>,
+    agent: Option<&SshAgent>,
+) -> anyhow::Result<(CommandLine, CommandLine, Option<Isolated>)> {
+    let agent_socket = agent.map(SshAgent::socket);
+    let artifact_dir = spec.artifact_dir();
+    let role_playbook = role_playbook.map(RolePlaybook::path);
+    let plugin_dir = callback.plugin_dir();
+    let local = RunPaths { artifact_dir: &artifact_dir, callback_dir: &plugin_dir, role_playbook };
+    let container = match &spec.isolation {
+        None => {
+            let line = CommandLine::build(spec, &local, std::env::vars());
+            return Ok((line.clone(), line, None));
+        }
+        Some(Isolation::Sandbox(sandbox)) => {
+            let inner = CommandLine::build(spec, &local, std::env::vars());
+            let prepared = sandbox::prepare(sandbox, spec, &inner, agent_socket.and_then(Path::parent))
+                .with_context(|| format!("cannot prepare the sandbox under {}", sandbox.path.display()))?;
+            let line = sandbox::wrap(&sandbox.executable, &prepared.layout, &inner);
+            return Ok((line.clone(), line, Some(Isolated::Sandbox { _prepared: prepared })));
+        }
+        Some(Isolation::Container(container)) => container,
+    };
+    let inside = isolation::container_artifact_dir(&spec.ident);
+    let paths = RunPaths { artifact_dir: &inside, callback_dir: &inside.join("callback"), role_playbook };
+    let inner = CommandLine::build(&isolation::container_spec(spec), &paths, Vec::new());
+    let env_path = artifact_dir.join("env.list");
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let registry = match &container.auth {
+        Some(auth) => Some(write_registry_files(container, auth, &spec.ident)?),
+        None => None,
+    };
+    let runner = (cwd, std::env::vars().collect());
+    let auth_dir = registry.as_ref().map(tempfile::TempDir::path);
+    let host = isolation::HostFiles { env_file: &env_path, auth_dir, agent_socket };
+    let launch = isolation::launch(container, spec, &inner, &host, runner);
+    let env_file = EnvFile::write(env_path, &launch.env_list)?;
+    Ok((launch.engine, launch.record, Some(Isolated::Container { _env_file: env_file, _registry: registry })))
+}
+
+/// The registry credentials for the engine, in a 0700 temp dir of files readable by the owner
+/// only; the dir goes when the job ends.
+fn write_registry_files(
+    container: &isolation::Container,
+    auth: &crate::config::RegistryAuth,
+    ident: &str,
+) -> anyhow::Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("ansible_runner_registry_{ident}_"))
+        .tempdir()
+        .context("cannot create a temp dir for the registry credentials")?;
+    for (name, text) in isolation::registry_files(container.engine, auth) {
+        let path = dir.path().join(name);
+        artifacts::write_atomic(&path, text.as_bytes(), 0o600)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(dir)
+}
+
+/// What an isolated job has on disk while it runs; dropping it removes that.
+enum Isolated {
+    Container { _env_file: EnvFile, _registry: Option<tempfile::TempDir> },
+    Sandbox { _prepared: sandbox::Prepared },
+}
+
+/// The container's `--env-file`: readable by the runner's user only (it holds every secret of
+/// `env/envvars`) and removed when the job ends.
+struct EnvFile(PathBuf);
+
+impl EnvFile {
+    fn write(path: PathBuf, text: &str) -> anyhow::Result<Self> {
+        artifacts::write_atomic(&path, text.as_bytes(), 0o600)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(Self(path))
+    }
+}
+
+impl Drop for EnvFile {
+    fn drop(&mut self) {
+        // Best effort: the job has ended; a file already gone is what is wanted.
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// What `run_job` has set up before the artifact dir exists.
@@ -202,6 +304,7 @@ fn run_prepared(
         idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),
         cancel_requests: cancel,
         prompts,
+        terminal: spec.container().is_some(),
     };
     let recording = |err: io::Error| io::Error::new(err.kind(), format!("cannot record the run's events: {err}"));
     let ending = match job.stopped_early {

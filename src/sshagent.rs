@@ -4,7 +4,7 @@
 //! give way to a cancel, like the rest of the job.
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
@@ -143,6 +143,11 @@ impl SshAgent {
         let _ = writer.join();
         let output = reader.join().unwrap_or_default();
         Ok((status, String::from_utf8_lossy(&output).into_owned()))
+    }
+
+    /// The agent's socket, for an isolated job to be given access to.
+    pub fn socket(&self) -> &Path {
+        &self.socket
     }
 
     /// Variables that point the job at this agent.

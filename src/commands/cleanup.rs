@@ -56,10 +56,18 @@ pub fn cleanup_command(args: &CleanupArgs) -> anyhow::Result<i32> {
     }
     if !args.remove_images.is_empty() {
         let engine = &args.process_isolation_executable;
-        let verb: &[&str] = if engine.ends_with("docker") { &["rmi", "-f"] } else { &["image", "untag"] };
+        let docker = engine.ends_with("docker");
         let mut removed = 0;
         for image in &args.remove_images {
-            let ok = Command::new(engine).args(verb).arg(image).status().is_ok_and(|s| s.success());
+            // `podman image untag IMAGE` alone strips every name of the image (the Python tool
+            // does that, and the next prune deletes an image still in use under another name);
+            // naming the tag removes only it, as `docker rmi` does.
+            let ok = if docker {
+                Command::new(engine).args(["rmi", "-f", image]).status()
+            } else {
+                Command::new(engine).args(["image", "untag", image, image]).status()
+            }
+            .is_ok_and(|s| s.success());
             if ok {
                 removed += 1;
             }

@@ -62,6 +62,8 @@ pub struct Supervision<'a> {
     pub cancel_requests: &'a AtomicUsize,
     /// When not empty, the child runs on a pseudo-terminal and matching prompts are answered.
     pub prompts: &'a [PromptAnswer],
+    /// Run on a pseudo-terminal even without prompts (a container engine given `--tty`).
+    pub terminal: bool,
 }
 
 /// Finds `program` the way `execvp` would, using the child's own `PATH`.
@@ -94,7 +96,8 @@ pub fn run(
 ) -> io::Result<Ending> {
     tree::become_subreaper()?;
     let events = watch::open_events(events_fifo)?;
-    let Spawned { mut child, output, answers } = spawn::spawn(line, program, !supervision.prompts.is_empty())?;
+    let Spawned { mut child, output, answers } =
+        spawn::spawn(line, program, supervision.terminal || !supervision.prompts.is_empty())?;
     let prompts = PromptMatcher::new(answers, supervision.prompts);
     let outcome = Watch::new(&mut child, Channels::new(output, events), prompts, supervision).run(&mut on_output);
     if outcome.is_err() {

@@ -1,0 +1,128 @@
+//! Jobs in a real bubblewrap sandbox, with the Ansible under /opt that scripts/sandbox-ansible
+//! makes (the sandbox shows only /bin, /etc, /usr, /opt and the private data dir): the same events
+//! as a local run, hidden paths hidden, the project run from a copy, and nothing left afterwards.
+
+use std::fs;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::common::{assert_stream_invariants, names, ours, processes_with, text, wait_until, Pdd};
+use crate::engines::sandbox_ansible_bin;
+
+/// `ours` with the sandbox's Ansible first on PATH.
+fn with_opt_ansible() -> Command {
+    let mut cmd = ours();
+    cmd.env("PATH", format!("{}:{}", sandbox_ansible_bin().display(), std::env::var("PATH").unwrap_or_default()));
+    cmd.stdin(Stdio::null());
+    cmd
+}
+
+#[test]
+fn sandboxed_job_gives_the_local_events_and_hides_what_it_must() {
+    let scratch = tempfile::tempdir().unwrap();
+    let secret = scratch.path().join("secret");
+    fs::create_dir(&secret).unwrap();
+    fs::write(secret.join("key"), "host secret\n").unwrap();
+    let (pi, di) = (scratch.path().join("pi"), scratch.path().join("di"));
+    let pdd = Pdd::new();
+    let playbook = format!(
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - stat: path={}/key\n      register: hidden\n    - debug: msg=\"hidden={{{{ not hidden.stat.exists }}}}\"\n    - copy: content=\"made\\n\" dest=\"{{{{ playbook_dir }}}}/made\"\n",
+        secret.display()
+    );
+    pdd.file("project/site.yml", &playbook);
+
+    let out = with_opt_ansible()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "site.yml", "--ident", "boxed", "--process-isolation", "--process-isolation-executable", "bwrap"])
+        .arg("--process-isolation-path")
+        .arg(&pi)
+        .arg("--process-isolation-hide-paths")
+        .arg(&secret)
+        .arg("--directory-isolation-base-path")
+        .arg(&di)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(!pdd.path().join("project/made").exists(), "the job wrote into its copy, not the project");
+    let local = with_opt_ansible().arg("run").arg(pdd.path()).args(["-p", "site.yml", "--ident", "local"]).output();
+    assert_eq!(local.unwrap().status.code(), Some(0));
+
+    let (boxed, here) = (pdd.artifacts("boxed"), pdd.artifacts("local"));
+    let events = boxed.events();
+    assert_stream_invariants(&events);
+    assert_eq!(names(&events), names(&here.events()));
+    assert!(boxed.read("stdout").contains("hidden=True"), "{}", boxed.read("stdout"));
+    assert!(here.read("stdout").contains("hidden=False"));
+    assert_eq!(boxed.read("status"), "successful");
+    let command: serde_json::Value = serde_json::from_str(&boxed.read("command")).unwrap();
+    assert_eq!(command["command"][0], "bwrap");
+    assert_eq!(command["cwd"], di.display().to_string());
+    assert_eq!(fs::read_dir(&pi).unwrap().count(), 0, "stand-ins removed");
+    assert_eq!(fs::read_dir(&di).unwrap().count(), 0, "the project copy is removed");
+    for gone in ["events", "callback"] {
+        assert!(!boxed.dir.join(gone).exists(), "{gone} is removed when the job ends");
+    }
+}
+
+#[test]
+fn sandboxed_job_times_out_and_leaves_no_process() {
+    let marker = "47.1122";
+    let pdd = Pdd::new();
+    let playbook = format!("- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep {marker}\n");
+    // Long enough for Ansible to reach the task on a loaded machine.
+    pdd.file("project/site.yml", &playbook).file("env/settings", "job_timeout: 10\n");
+    let mut child = with_opt_ansible()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "site.yml", "--ident", "slow", "--process-isolation", "--process-isolation-executable", "bwrap"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until(Duration::from_secs(60), "the task to start", || !processes_with(marker).is_empty());
+    assert_eq!(child.wait().unwrap().code(), Some(254));
+    let artifacts = pdd.artifacts("slow");
+    assert_eq!((artifacts.read("status"), artifacts.read("rc")), ("timeout".to_owned(), "254".to_owned()));
+    assert!(processes_with(marker).is_empty(), "the sandboxed sleep is gone");
+}
+
+#[test]
+fn sandboxed_job_uses_the_private_ssh_agent() {
+    let pdd = crate::containers::agent_pdd();
+    let out = with_opt_ansible()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "site.yml", "--ident", "agent", "--process-isolation", "--process-isolation-executable", "bwrap"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let stdout = pdd.artifacts("agent").read("stdout");
+    assert!(stdout.contains("agent-keys=1 kind=12"), "the agent's socket is bound into the sandbox: {stdout}");
+}
+
+#[test]
+fn a_sandbox_that_cannot_be_prepared_fails_the_job_with_a_status() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n");
+    let out = with_opt_ansible()
+        .arg("run")
+        .arg(pdd.path())
+        .args([
+            "-p",
+            "site.yml",
+            "--ident",
+            "unready",
+            "--process-isolation",
+            "--process-isolation-executable",
+            "bwrap",
+        ])
+        .args(["--process-isolation-path", "/proc/no-such-dir"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out).1;
+    assert!(stderr.contains("cannot prepare the sandbox under /proc/no-such-dir"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    let artifacts = pdd.artifacts("unready");
+    assert_eq!((artifacts.read("status"), artifacts.read("rc")), ("failed".to_owned(), "1".to_owned()));
+}
