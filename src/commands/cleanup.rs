@@ -20,62 +20,13 @@ const SYSTEM_FOLDERS: [&str; 15] = [
 pub fn cleanup_command(args: &CleanupArgs) -> anyhow::Result<i32> {
     let mut changed = false;
     if let Some(pattern) = &args.file_pattern {
-        let matches = glob::glob(pattern).with_context(|| format!("--file-pattern {pattern:?} is not a valid glob"))?;
-        let paths: Vec<PathBuf> = matches.filter_map(Result::ok).collect();
-        let dangerous: Vec<&PathBuf> = paths.iter().filter(|p| is_system_folder(p)).collect();
-        if !dangerous.is_empty() {
-            errln!("Provided pattern could result in deleting system folders:");
-            for path in dangerous {
-                errln!("{}", path.display());
-            }
-            errln!("Refusing to continue: narrow --file-pattern.");
-            return Ok(exit::FAILURE);
-        }
-        let grace = Duration::from_secs(args.grace_period.saturating_mul(60));
-        let mut removed = 0;
-        for path in paths {
-            let text = path.display().to_string();
-            if args.exclude_strings.iter().any(|s| text.contains(s.as_str())) || !path.is_dir() {
-                continue;
-            }
-            if grace > Duration::ZERO && modified_within(&path, grace) {
-                continue;
-            }
-            // The Python tool has this test backwards and removes running jobs' folders.
-            if crate::daemon::job_alive(&path) {
-                outln!("Excluding running project {} from cleanup", path.display());
-                continue;
-            }
-            fs::remove_dir_all(&path).with_context(|| format!("cannot remove {}", path.display()))?;
-            removed += 1;
-        }
-        if removed > 0 {
-            outln!("Removed {removed} private data dir(s) in pattern {pattern}");
-            changed = true;
+        match remove_dirs(args, pattern)? {
+            None => return Ok(exit::FAILURE),
+            Some(removed) => changed |= removed,
         }
     }
     if !args.remove_images.is_empty() {
-        let engine = &args.process_isolation_executable;
-        let docker = engine.ends_with("docker");
-        let mut removed = 0;
-        for image in &args.remove_images {
-            // `podman image untag IMAGE` alone strips every name of the image (the Python tool
-            // does that, and the next prune deletes an image still in use under another name);
-            // naming the tag removes only it, as `docker rmi` does.
-            let ok = if docker {
-                Command::new(engine).args(["rmi", "-f", image]).status()
-            } else {
-                Command::new(engine).args(["image", "untag", image, image]).status()
-            }
-            .is_ok_and(|s| s.success());
-            if ok {
-                removed += 1;
-            }
-        }
-        if removed > 0 {
-            outln!("Removed {removed} image(s)");
-            changed = true;
-        }
+        changed |= remove_images(args);
     }
     if args.image_prune {
         let engine = &args.process_isolation_executable;
@@ -87,6 +38,69 @@ pub fn cleanup_command(args: &CleanupArgs) -> anyhow::Result<i32> {
     }
     outln!("(changed: {})", if changed { "True" } else { "False" });
     Ok(exit::OK)
+}
+
+/// Removes the private data dirs the pattern matches, but for excluded, recent and running ones.
+/// `None` when the pattern reaches a system folder (nothing is removed then); else whether any went.
+fn remove_dirs(args: &CleanupArgs, pattern: &str) -> anyhow::Result<Option<bool>> {
+    let matches = glob::glob(pattern).with_context(|| format!("--file-pattern {pattern:?} is not a valid glob"))?;
+    let paths: Vec<PathBuf> = matches.filter_map(Result::ok).collect();
+    let dangerous: Vec<&PathBuf> = paths.iter().filter(|p| is_system_folder(p)).collect();
+    if !dangerous.is_empty() {
+        errln!("Provided pattern could result in deleting system folders:");
+        for path in dangerous {
+            errln!("{}", path.display());
+        }
+        errln!("Refusing to continue: narrow --file-pattern.");
+        return Ok(None);
+    }
+    let grace = Duration::from_secs(args.grace_period.saturating_mul(60));
+    let mut removed = 0;
+    for path in paths {
+        let text = path.display().to_string();
+        if args.exclude_strings.iter().any(|s| text.contains(s.as_str())) || !path.is_dir() {
+            continue;
+        }
+        if grace > Duration::ZERO && modified_within(&path, grace) {
+            continue;
+        }
+        // The Python tool has this test backwards and removes running jobs' folders.
+        if crate::daemon::job_alive(&path) {
+            outln!("Excluding running project {} from cleanup", path.display());
+            continue;
+        }
+        fs::remove_dir_all(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+        removed += 1;
+    }
+    if removed > 0 {
+        outln!("Removed {removed} private data dir(s) in pattern {pattern}");
+    }
+    Ok(Some(removed > 0))
+}
+
+/// Takes the named images off the engine; whether any was removed.
+fn remove_images(args: &CleanupArgs) -> bool {
+    let engine = &args.process_isolation_executable;
+    let docker = engine.ends_with("docker");
+    let mut removed = 0;
+    for image in &args.remove_images {
+        // `podman image untag IMAGE` alone strips every name of the image (the Python tool does
+        // that, and the next prune deletes an image still in use under another name); naming the
+        // tag removes only it, as `docker rmi` does.
+        let ok = if docker {
+            Command::new(engine).args(["rmi", "-f", image]).status()
+        } else {
+            Command::new(engine).args(["image", "untag", image, image]).status()
+        }
+        .is_ok_and(|s| s.success());
+        if ok {
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        outln!("Removed {removed} image(s)");
+    }
+    removed > 0
 }
 
 fn is_system_folder(path: &Path) -> bool {
