@@ -8,10 +8,12 @@ mod extract;
 mod frame;
 #[cfg(test)]
 mod fuzz;
+mod head;
 mod zip_out;
 
 pub use extract::extract_zip;
-pub use frame::{Frame, StreamReader, StreamWriter};
+pub use frame::{parse_line_object, Frame, HeadFrame, StreamReader, StreamWriter};
+pub use head::{as_str, as_u64, shown, truthy, LineHead};
 pub use zip_out::pack_dir;
 
 /// Helpers shared by the unit tests of this module's files.
