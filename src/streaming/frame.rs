@@ -26,8 +26,10 @@ pub const MAX_LINE_BYTES: usize = 64 << 20;
 const MAX_LINE_VALUES: usize = 4 << 20;
 /// Base64 characters decoded per step (a multiple of 4, so only the last step can hold padding).
 const B64_CHUNK: usize = 64 * 1024;
-/// Bytes encoded per write to the stream.
+/// Size of decoding buffers, and the line buffer kept between lines.
 const OUT_BUF: usize = 64 * 1024;
+/// Archive bytes base64-encoded per write to the stream (a multiple of 3).
+const ENCODE_CHUNK: usize = 3 * 64 * 1024;
 /// Characters of an offending line kept in an error (the reference quotes up to 1000).
 const ERROR_LINE_CHARS: usize = 1000;
 /// Characters of an offending line shown in an error message.
@@ -80,10 +82,21 @@ impl<W: Write> StreamWriter<W> {
         let size = zip.size();
         let mut file = zip.into_file();
         self.inner.write_all(&pyjson::to_line(&serde_json::json!({ "zipfile": size })))?;
-        let out = BufWriter::with_capacity(OUT_BUF, &mut self.inner);
-        let mut encoder = base64::write::EncoderWriter::new(out, &STANDARD);
-        let copied = io::copy(&mut Read::by_ref(&mut file).take(size), &mut encoder)?;
-        encoder.finish()?.flush()?;
+        let mut raw = vec![0u8; ENCODE_CHUNK];
+        let mut encoded = vec![0u8; ENCODE_CHUNK / 3 * 4];
+        let mut source = Read::by_ref(&mut file).take(size);
+        let mut copied = 0u64;
+        loop {
+            // Whole chunks are multiples of 3 bytes, so only the last one can need padding.
+            let n = read_up_to(&mut source, &mut raw)?;
+            if n == 0 {
+                break;
+            }
+            let len = STANDARD.encode_slice(&raw[..n], &mut encoded).map_err(io::Error::other)?;
+            self.inner.write_all(&encoded[..len])?;
+            copied += n as u64;
+        }
+        self.inner.flush()?;
         self.last_write = Instant::now();
         if copied != size {
             return Err(io::Error::new(
@@ -413,6 +426,20 @@ impl<R: Read> StreamReader<BufReader<R>> {
     pub fn has_buffered_input(&self) -> bool {
         !self.inner.buffer().is_empty()
     }
+}
+
+/// Reads until `buf` is full or the source ends; the number of bytes read.
+pub(super) fn read_up_to(source: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match source.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(filled)
 }
 
 /// Whether the JSON text holds at most `limit` values (object keys included), counted from the bytes

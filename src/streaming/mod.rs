@@ -4,6 +4,7 @@
 //! Memory stays flat whatever the size of the tree or the payload: archives are built in and decoded
 //! into anonymous temp files, and moved through fixed-size buffers.
 
+mod archive_file;
 mod extract;
 mod frame;
 #[cfg(test)]
