@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 
+use nix::fcntl::{self, OFlag};
+use nix::sys::stat::Mode;
+use nix::unistd;
 use thiserror::Error;
 
 use crate::command::CommandLine;
@@ -125,40 +128,75 @@ fn naming(path: &Path, err: &io::Error) -> io::Error {
     io::Error::new(err.kind(), format!("cannot write {}: {err}", path.display()))
 }
 
+/// One event file: its name in `job_events/` and its content.
+struct EventFile {
+    name: String,
+    content: Vec<u8>,
+}
+
 /// Event files are written by a few threads: an atomic write is a create and a rename, and on
 /// some filesystems those metadata operations, not the runner, set the pace of event-heavy runs.
+/// Files go to the writers in batches when events arrive faster than one by one (`process`): a
+/// hand-off per event would wake a writer, and the sender when the queue was full, every time.
 struct EventFiles {
-    queue: Option<mpsc::SyncSender<(PathBuf, Vec<u8>)>>,
+    batch: Vec<EventFile>,
+    batch_limit: usize,
+    queue: Option<mpsc::SyncSender<Vec<EventFile>>>,
     writers: Vec<thread::JoinHandle<io::Result<()>>>,
 }
 
-const EVENT_WRITERS: usize = 4;
+/// Two: creating files in one directory takes that directory's lock, so more writers mostly wait
+/// (spinning, on tmpfs) for each other, while one alone leaves the filesystem idle whenever it is
+/// between calls.
+const EVENT_WRITERS: usize = 2;
 /// Events waiting to be written; bounds memory when the disk is slower than the events.
 const EVENT_BACKLOG: usize = 256;
+/// Events per hand-off for `process`, whose events come as fast as its input is read.
+const STREAM_BATCH: usize = 64;
 
 impl EventFiles {
-    fn start() -> Self {
-        let (queue, jobs) = mpsc::sync_channel::<(PathBuf, Vec<u8>)>(EVENT_BACKLOG);
+    /// Writers for `events_dir`, handed `batch_limit` files at a time (1: each file at once).
+    fn start(events_dir: &Path, batch_limit: usize) -> io::Result<Self> {
+        // Files are created relative to the open directory: no walk of its path per file.
+        let dir = Arc::new(File::open(events_dir)?);
+        let (queue, jobs) = mpsc::sync_channel::<Vec<EventFile>>((EVENT_BACKLOG / batch_limit).max(1));
         let jobs = Arc::new(Mutex::new(jobs));
         let writers = (0..EVENT_WRITERS)
             .map(|_| {
-                let jobs = Arc::clone(&jobs);
+                let (jobs, dir, events_dir) = (Arc::clone(&jobs), Arc::clone(&dir), events_dir.to_owned());
                 thread::spawn(move || -> io::Result<()> {
+                    let mut temp = String::new();
                     loop {
                         let next = jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
-                        let Ok((path, bytes)) = next else { return Ok(()) };
-                        write_atomic(&path, &bytes, 0o600).map_err(|err| naming(&path, &err))?;
+                        let Ok(batch) = next else { return Ok(()) };
+                        for file in batch {
+                            write_event(&dir, &file, &mut temp)
+                                .map_err(|err| naming(&events_dir.join(&file.name), &err))?;
+                        }
                     }
                 })
             })
             .collect();
-        Self { queue: Some(queue), writers }
+        Ok(Self { batch: Vec::with_capacity(batch_limit), batch_limit, queue: Some(queue), writers })
     }
 
     /// Queues an event file; once every writer has stopped on an error, that error.
-    fn send(&mut self, path: PathBuf, bytes: Vec<u8>) -> io::Result<()> {
+    fn send(&mut self, file: EventFile) -> io::Result<()> {
+        self.batch.push(file);
+        if self.batch.len() >= self.batch_limit {
+            self.hand_off()?;
+        }
+        Ok(())
+    }
+
+    /// Hands the files held back for batching to the writers.
+    fn hand_off(&mut self) -> io::Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(self.batch_limit));
         let stopped = || io::Error::other("the event file writers stopped after an error");
-        let sent = self.queue.as_ref().ok_or_else(stopped)?.send((path, bytes));
+        let sent = self.queue.as_ref().ok_or_else(stopped)?.send(batch);
         if sent.is_err() {
             return Err(self.close().err().unwrap_or_else(stopped));
         }
@@ -167,6 +205,11 @@ impl EventFiles {
 
     /// Waits until every queued event is on disk; the first write error, if any.
     fn close(&mut self) -> io::Result<()> {
+        let rest = std::mem::take(&mut self.batch);
+        if let (Some(queue), false) = (&self.queue, rest.is_empty()) {
+            // A refused batch means the writers stopped on an error, which joining them returns.
+            let _ = queue.send(rest);
+        }
         drop(self.queue.take());
         let mut first_error = Ok(());
         for writer in self.writers.drain(..) {
@@ -186,6 +229,24 @@ impl Drop for EventFiles {
     }
 }
 
+/// Writes one event file into the open `job_events/` as [`write_atomic`] does: a temp file,
+/// renamed over the name once complete, removed if anything fails. `temp` is scratch space for the
+/// temp file's name.
+fn write_event(dir: &File, file: &EventFile, temp: &mut String) -> io::Result<()> {
+    temp.clear();
+    temp.push('.');
+    temp.push_str(&file.name);
+    temp.push_str(".tmp");
+    let flags = OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_TRUNC | OFlag::O_CLOEXEC;
+    let fd = fcntl::openat(dir, temp.as_str(), flags, Mode::from_bits_truncate(0o600))?;
+    let written = File::from(fd).write_all(&file.content);
+    let renamed = written.and_then(|()| Ok(fcntl::renameat(dir, temp.as_str(), dir, file.name.as_str())?));
+    if renamed.is_err() {
+        let _ = unistd::unlinkat(dir, temp.as_str(), unistd::UnlinkatFlags::NoRemoveDir);
+    }
+    renamed
+}
+
 impl ArtifactsWriter {
     /// Creates `<dir>`, an empty `job_events/`, `stdout` and `stderr`, and writes `command`. If that
     /// fails half-way, the dir still ends with `status` `failed` (when it can be written at all).
@@ -201,11 +262,16 @@ impl ArtifactsWriter {
         let events_dir = prepare_events_dir(dir).inspect_err(record_failure)?;
         let running = runmark::mark(dir).ok();
         let stdout = Self::prepare(dir, command, suppress_output_file).inspect_err(record_failure)?;
+        let event_files = event_files
+            .then(|| EventFiles::start(&events_dir, 1))
+            .transpose()
+            .map_err(fail(&events_dir))
+            .inspect_err(record_failure)?;
         Ok(Self {
             dir: dir.to_owned(),
             events_dir,
             stdout,
-            event_files: event_files.then(EventFiles::start),
+            event_files,
             reserved: Reserved::take(dir),
             _running: running,
         })
@@ -246,11 +312,12 @@ impl ArtifactsWriter {
             .open(&path)
             .map_err(|source| ArtifactError::Write { path, source })?;
         let stdout: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(64 * 1024, stdout));
+        let event_files = EventFiles::start(&events_dir, STREAM_BATCH).map_err(fail(&events_dir))?;
         Ok(Self {
             dir: dir.to_owned(),
             events_dir,
             stdout: Some(stdout),
-            event_files: Some(EventFiles::start()),
+            event_files: Some(event_files),
             reserved: Reserved::default(),
             _running: running,
         })
@@ -341,17 +408,24 @@ fn prepare_events_dir(dir: &Path) -> Result<PathBuf, ArtifactError> {
 }
 
 impl ArtifactsWriter {
-    /// Records an event received whole from a stream, storing `line` as its file unchanged.
-    pub fn write_received(&mut self, event: &Event, line: &[u8]) -> io::Result<()> {
-        self.record(event, line.to_vec())
+    /// Records an event received whole from a stream: `line` is stored unchanged as its file `name`
+    /// (`<counter>-<uuid>.json`) and `text` is added to `stdout`.
+    pub fn write_received(&mut self, name: String, line: &[u8], text: &str) -> io::Result<()> {
+        self.record(name, line.to_vec(), text)
     }
 
-    fn record(&mut self, event: &Event, file_content: Vec<u8>) -> io::Result<()> {
+    /// Hands the event files held back for batching to the writers: for a caller about to wait for
+    /// input, so that no event waits in memory for the next one.
+    pub fn hand_off_events(&mut self) -> io::Result<()> {
+        self.event_files.as_mut().map_or(Ok(()), EventFiles::hand_off)
+    }
+
+    fn record(&mut self, name: String, content: Vec<u8>, text: &str) -> io::Result<()> {
         if let Some(files) = &mut self.event_files {
-            files.send(self.events_dir.join(event.file_name()), file_content)?;
+            files.send(EventFile { name, content })?;
         }
         if let Some(file) = &mut self.stdout {
-            file.write_all(event.text.as_bytes()).map_err(|err| naming(&self.dir.join("stdout"), &err))?;
+            file.write_all(text.as_bytes()).map_err(|err| naming(&self.dir.join("stdout"), &err))?;
         }
         Ok(())
     }
@@ -359,7 +433,7 @@ impl ArtifactsWriter {
 
 impl EventSink for ArtifactsWriter {
     fn on_event(&mut self, event: &Event) -> io::Result<()> {
-        self.record(event, pyjson::to_vec(&event.json))
+        self.record(event.file_name(), pyjson::to_vec(&event.json), &event.text)
     }
 }
 

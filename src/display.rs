@@ -57,6 +57,19 @@ impl<W: Write> TerminalRenderer<W> {
     }
 }
 
+impl<W: Write> TerminalRenderer<W> {
+    /// Prints an event's text in the pretty mode (the only mode that shows it), without its colours
+    /// unless they were asked for: for a caller that has the text but not the whole event.
+    pub fn on_text(&mut self, text: &str) -> io::Result<()> {
+        match self.mode {
+            OutputMode::Pretty if text.is_empty() => Ok(()),
+            OutputMode::Pretty if self.colour => self.write(text.as_bytes()),
+            OutputMode::Pretty => self.write(console::strip_ansi_codes(text).as_bytes()),
+            OutputMode::Quiet | OutputMode::Json => Ok(()),
+        }
+    }
+}
+
 /// Whether text for stdout should keep its colours: a terminal, and `NO_COLOR` unset.
 pub fn stdout_wants_colour() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stdout_is_terminal()
@@ -75,9 +88,7 @@ impl<W: Write> EventSink for TerminalRenderer<W> {
         match self.mode {
             OutputMode::Quiet => Ok(()),
             OutputMode::Json => self.write(&pyjson::to_line(&event.json)),
-            OutputMode::Pretty if event.text.is_empty() => Ok(()),
-            OutputMode::Pretty if self.colour => self.write(event.text.as_bytes()),
-            OutputMode::Pretty => self.write(console::strip_ansi_codes(&event.text).as_bytes()),
+            OutputMode::Pretty => self.on_text(&event.text),
         }
     }
 }

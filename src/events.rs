@@ -54,12 +54,10 @@ pub struct Event {
 impl Event {
     /// Rebuilds an event from a JSON object received whole (a worker stream, an event file).
     pub fn from_json(json: Map<String, Value>) -> Self {
-        let kind = EventKind::from_name(json.get("event").and_then(Value::as_str).unwrap_or_default());
+        let name = json.get("event").and_then(Value::as_str).unwrap_or_default();
         let stdout = json.get("stdout").and_then(Value::as_str).unwrap_or_default();
-        // A raw line (no event data) was printed even when blank; callback events print only text.
-        let raw_line = kind == EventKind::Verbose && !json.contains_key("event_data");
-        let text = if stdout.is_empty() && !raw_line { String::new() } else { format!("{stdout}\n") };
-        Self { kind, json, text }
+        let text = received_text(name, stdout, json.contains_key("event_data"));
+        Self { kind: EventKind::from_name(name), json, text }
     }
 
     pub fn counter(&self) -> u64 {
@@ -74,6 +72,20 @@ impl Event {
     pub fn file_name(&self) -> String {
         format!("{}-{}.json", self.counter(), self.uuid())
     }
+}
+
+/// What an event received whole (named `event`, with `stdout`) adds to the human text: its stdout and
+/// a newline. A raw output line (`verbose` without event data) was printed even when blank; a
+/// callback event without stdout prints nothing.
+pub fn received_text(event: &str, stdout: &str, has_event_data: bool) -> String {
+    let raw_line = event == "verbose" && !has_event_data;
+    if stdout.is_empty() && !raw_line {
+        return String::new();
+    }
+    let mut text = String::with_capacity(stdout.len() + 1);
+    text.push_str(stdout);
+    text.push('\n');
+    text
 }
 
 /// Receives every event in order, and the end of the run.

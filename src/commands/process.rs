@@ -4,21 +4,23 @@
 //! `failed` when no `status` arrived), refuses event fields that would name a file outside
 //! `job_events/`, and honours Ctrl-C.
 
+use std::borrow::Cow;
 use std::fs;
-use std::io;
+use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use serde_json::{Map, Value};
 
 use crate::artifacts::{self, ArtifactsWriter, Status};
 use crate::cli::{ProcessArgs, TopLevelArgs};
 use crate::config::{self, PrivateDataDir};
 use crate::display::{stdout_wants_colour, TerminalRenderer};
-use crate::events::{Event, EventSink};
+use crate::events::{received_text, Event, EventSink};
 use crate::exit;
 use crate::job::OutputMode;
-use crate::streaming::{extract_zip, Frame, StreamReader};
+use crate::streaming::{
+    as_str, as_u64, extract_zip, parse_line_object, shown, truthy, HeadFrame, LineHead, StreamReader,
+};
 
 /// Longest event uuid accepted: Ansible's own ids are 36 characters, plus `_N` for repeated plays
 /// and tasks; the file name `<counter>-<uuid>.json` must stay well under the 255-byte limit.
@@ -72,49 +74,96 @@ pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result
     }
 }
 
+/// Input read ahead from stdin: dozens of typical events, so the reader seldom waits on the pipe.
+const INPUT_BUF: usize = 64 * 1024;
+
 /// Reads the stream to its eof line, writing events and unpacking the artifacts. Returns the
 /// explanation of an `error` status the worker sent, if any.
 fn receive(writer: &mut ArtifactsWriter, artifact_dir: &Path, mode: OutputMode) -> anyhow::Result<Option<String>> {
-    let mut terminal = TerminalRenderer::new(io::stdout(), mode, stdout_wants_colour());
-    let stdin = io::stdin();
-    let mut reader = StreamReader::new(stdin.lock());
-    let broken = || format!("the worker stream is broken; what arrived is in {}", artifact_dir.display());
-    let mut error: Option<String> = None;
+    let terminal = TerminalRenderer::new(io::stdout(), mode, stdout_wants_colour());
+    let mut reader = StreamReader::new(BufReader::with_capacity(INPUT_BUF, io::stdin().lock()));
+    let mut receiving = Receiving { writer, terminal, artifact_dir, mode, error: None };
     loop {
-        let frame = reader.next_frame().with_context(broken)?;
-        match frame {
+        if !reader.has_buffered_input() {
+            receiving.writer.hand_off_events().context("cannot write an event")?;
+        }
+        match reader.next_head(|frame| receiving.on_frame(frame)).with_context(|| broken(artifact_dir))? {
             None => bail!(
                 "the worker stream ended before its eof line (worker died or stream cut); what arrived is in {}",
                 artifact_dir.display()
             ),
-            Some(Frame::Zip { file }) => {
-                extract_zip(file, artifact_dir)
-                    .with_context(|| format!("cannot unpack the worker's artifacts into {}", artifact_dir.display()))?;
-            }
-            Some(Frame::Json(line)) => {
-                if line.contains_key("eof") {
-                    return Ok(error);
+            Some(step) => {
+                if step? == Step::Eof {
+                    return Ok(receiving.error);
                 }
-                if let Some(status) = line.get("status").and_then(Value::as_str) {
-                    if status == "error" {
-                        let explanation =
-                            line.get("job_explanation").and_then(Value::as_str).unwrap_or("no explanation");
-                        error = Some(explanation.to_owned());
-                    }
-                    continue;
-                }
-                if line.get("event").and_then(Value::as_str) == Some("keepalive") {
-                    continue;
-                }
-                if !truthy(line.get("counter")) || !truthy(line.get("uuid")) {
-                    continue;
-                }
-                check_file_name_fields(&line).with_context(broken)?;
-                let event = Event::from_json(line);
-                writer.write_received(&event, reader.last_line()).context("cannot write an event")?;
-                terminal.on_event(&event).context("cannot print an event")?;
             }
         }
+    }
+}
+
+fn broken(artifact_dir: &Path) -> String {
+    format!("the worker stream is broken; what arrived is in {}", artifact_dir.display())
+}
+
+/// Where received frames go.
+struct Receiving<'a> {
+    writer: &'a mut ArtifactsWriter,
+    terminal: TerminalRenderer<io::Stdout>,
+    artifact_dir: &'a Path,
+    mode: OutputMode,
+    /// The explanation of an `error` status, once one arrived.
+    error: Option<String>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Step {
+    Next,
+    Eof,
+}
+
+impl Receiving<'_> {
+    fn on_frame(&mut self, frame: HeadFrame<'_>) -> anyhow::Result<Step> {
+        match frame {
+            HeadFrame::Zip { file } => {
+                extract_zip(file, self.artifact_dir).with_context(|| {
+                    format!("cannot unpack the worker's artifacts into {}", self.artifact_dir.display())
+                })?;
+                Ok(Step::Next)
+            }
+            HeadFrame::Line(head) => self.on_line(&head),
+        }
+    }
+
+    /// An event line is stored as it came; status lines, keepalives and lines without a counter
+    /// and uuid are not events, as for the Python tool.
+    fn on_line(&mut self, head: &LineHead<'_>) -> anyhow::Result<Step> {
+        if head.is_eof() {
+            return Ok(Step::Eof);
+        }
+        if let Some(status) = head.status() {
+            if status == "error" {
+                let explanation = head.job_explanation().map_or_else(|| "no explanation".to_owned(), Cow::into_owned);
+                self.error = Some(explanation);
+            }
+            return Ok(Step::Next);
+        }
+        let event = head.event();
+        let event = event.as_deref().unwrap_or_default();
+        if event == "keepalive" || !truthy(head.counter()) || !truthy(head.uuid()) {
+            return Ok(Step::Next);
+        }
+        let name = event_file_name(head).with_context(|| broken(self.artifact_dir))?;
+        let text = received_text(event, head.stdout().as_deref().unwrap_or_default(), head.has_event_data());
+        self.writer.write_received(name, head.line().as_bytes(), &text).context("cannot write an event")?;
+        let printed = match self.mode {
+            OutputMode::Json => {
+                let json = parse_line_object(head.line()).with_context(|| broken(self.artifact_dir))?;
+                self.terminal.on_event(&Event::from_json(json))
+            }
+            OutputMode::Pretty | OutputMode::Quiet => self.terminal.on_text(&text),
+        };
+        printed.context("cannot print an event")?;
+        Ok(Step::Next)
     }
 }
 
@@ -140,17 +189,18 @@ fn job_exit_code(status: &str, rc: &str) -> i32 {
 /// The counter and uuid of a streamed event become its file name `<counter>-<uuid>.json`: anything
 /// but a positive integer and a uuid (Ansible's, or a random one, maybe with `_N` suffixes) could
 /// name a file elsewhere, as `"uuid": "/../../x"` does with the Python tool.
-fn check_file_name_fields(line: &Map<String, Value>) -> Result<(), BadEvent> {
-    let shown = |value: Option<&Value>| {
-        value.map(Value::to_string).unwrap_or_default().chars().take(SHOWN_FIELD_CHARS).collect()
-    };
-    if line.get("counter").and_then(Value::as_u64).is_none_or(|counter| counter == 0) {
-        return Err(BadEvent::Counter(shown(line.get("counter"))));
-    }
-    if !line.get("uuid").and_then(Value::as_str).is_some_and(is_event_uuid) {
-        return Err(BadEvent::Uuid(shown(line.get("uuid"))));
-    }
-    Ok(())
+fn event_file_name(head: &LineHead<'_>) -> Result<String, BadEvent> {
+    let counter = head
+        .counter()
+        .and_then(as_u64)
+        .filter(|counter| *counter > 0)
+        .ok_or_else(|| BadEvent::Counter(shown(head.counter(), SHOWN_FIELD_CHARS)))?;
+    let uuid = head
+        .uuid()
+        .and_then(as_str)
+        .filter(|uuid| is_event_uuid(uuid))
+        .ok_or_else(|| BadEvent::Uuid(shown(head.uuid(), SHOWN_FIELD_CHARS)))?;
+    Ok(format!("{counter}-{uuid}.json"))
 }
 
 /// `8-4-4-4-12` hex digits, then any number of `_<digits>` (Ansible's callback numbers repeated play
@@ -166,22 +216,9 @@ fn is_event_uuid(text: &str) -> bool {
     text.len() <= MAX_UUID_LEN && groups_ok && suffixes_ok
 }
 
-/// Python truthiness of a JSON value, as the Python tool tests `counter` and `uuid`.
-fn truthy(value: Option<&Value>) -> bool {
-    match value {
-        None | Some(Value::Null | Value::Bool(false)) => false,
-        Some(Value::Number(n)) => n.as_f64() != Some(0.0),
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(Value::Object(o)) => !o.is_empty(),
-        Some(Value::Bool(true)) => true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn uuids_from_ansible_and_uuid4_pass_paths_do_not() {
@@ -212,14 +249,28 @@ mod tests {
     #[test]
     fn counter_must_be_a_positive_integer() {
         let uuid = "0242ac11-0002-443b-cdb1-000000000006";
-        let check = |counter: Value| {
-            let line = json!({"counter": counter, "uuid": uuid});
-            check_file_name_fields(line.as_object().unwrap())
+        let check = |counter: &str| {
+            let line = format!("{{\"counter\": {counter}, \"uuid\": \"{uuid}\"}}");
+            event_file_name(&LineHead::parse(&line).unwrap())
         };
-        assert!(check(json!(7)).is_ok());
-        for bad in [json!(-1), json!(1.5), json!("3"), json!("../x"), json!(true)] {
-            assert!(matches!(check(bad.clone()), Err(BadEvent::Counter(_))), "{bad}");
+        assert_eq!(check("7").unwrap(), format!("7-{uuid}.json"));
+        for bad in ["-1", "1.5", "0", "\"3\"", "\"../x\"", "true", "[1]"] {
+            assert!(matches!(check(bad), Err(BadEvent::Counter(_))), "{bad}");
         }
+        let err = check("{\"a\": [1, 2]}").unwrap_err();
+        assert_eq!(err.to_string(), "an event's counter is not a positive integer: {\"a\":[1,2]}");
+    }
+
+    #[test]
+    fn uuid_is_read_as_the_json_string_it_is() {
+        let name =
+            |uuid: &str| event_file_name(&LineHead::parse(&format!("{{\"counter\": 2, \"uuid\": {uuid}}}")).unwrap());
+        assert_eq!(
+            name("\"0242ac11-0002-443b-cdb1-00000000000\\u0036\"").unwrap(),
+            "2-0242ac11-0002-443b-cdb1-000000000006.json"
+        );
+        assert!(matches!(name("\"..\\/x\""), Err(BadEvent::Uuid(_))));
+        assert!(matches!(name("7"), Err(BadEvent::Uuid(_))));
     }
 
     #[test]

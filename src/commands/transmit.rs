@@ -1,7 +1,9 @@
 //! `ansible-runner transmit`: a job packed into a stream on stdout — the kwargs line, the private
 //! data dir as a base64 zip, and the eof line — for a `worker` elsewhere to run.
 
-use std::io;
+use std::fs::File;
+use std::io::{self, BufWriter};
+use std::os::fd::AsFd;
 
 use anyhow::Context;
 use serde_json::json;
@@ -26,8 +28,7 @@ pub fn transmit_command(request: &JobRequest) -> anyhow::Result<i32> {
         _ => None,
     };
     let kwargs = Kwargs::from_request(request, &spec, role_playbook.as_ref().map(RolePlaybook::path));
-    let stdout = io::stdout();
-    let mut writer = StreamWriter::new(stdout.lock());
+    let mut writer = StreamWriter::new(BufWriter::with_capacity(OUT_BUF, raw_stdout()?));
     let skip_artifacts = request.artifact_dir.is_none();
     let sent = writer
         .write_json(&json!({ "kwargs": kwargs }))
@@ -41,4 +42,14 @@ pub fn transmit_command(request: &JobRequest) -> anyhow::Result<i32> {
     drop(role_playbook);
     sent?;
     Ok(exit::OK)
+}
+
+/// Bytes of the stream held before they are written; frames are flushed whole.
+const OUT_BUF: usize = 64 * 1024;
+
+/// Stdout as a plain file. Rust's stdout is line-buffered and searches every write for a newline:
+/// a cost the stream, mostly one long base64 payload without newlines, need not pay.
+fn raw_stdout() -> anyhow::Result<File> {
+    let fd = io::stdout().as_fd().try_clone_to_owned().context("cannot use stdout")?;
+    Ok(File::from(fd))
 }

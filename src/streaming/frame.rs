@@ -2,16 +2,18 @@
 //! base64-encoded zip bytes.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufWriter, Read, Seek, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
+use serde::de::IgnoredAny;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::head::{self, LineHead};
 use super::zip_out::{pack_dir, PackError, PackedZip};
 use crate::pyjson;
 
@@ -24,8 +26,10 @@ pub const MAX_LINE_BYTES: usize = 64 << 20;
 const MAX_LINE_VALUES: usize = 4 << 20;
 /// Base64 characters decoded per step (a multiple of 4, so only the last step can hold padding).
 const B64_CHUNK: usize = 64 * 1024;
-/// Bytes encoded per write to the stream.
+/// Size of decoding buffers, and the line buffer kept between lines.
 const OUT_BUF: usize = 64 * 1024;
+/// Archive bytes base64-encoded per write to the stream (a multiple of 3).
+const ENCODE_CHUNK: usize = 3 * 64 * 1024;
 /// Characters of an offending line kept in an error (the reference quotes up to 1000).
 const ERROR_LINE_CHARS: usize = 1000;
 /// Characters of an offending line shown in an error message.
@@ -78,10 +82,21 @@ impl<W: Write> StreamWriter<W> {
         let size = zip.size();
         let mut file = zip.into_file();
         self.inner.write_all(&pyjson::to_line(&serde_json::json!({ "zipfile": size })))?;
-        let out = BufWriter::with_capacity(OUT_BUF, &mut self.inner);
-        let mut encoder = base64::write::EncoderWriter::new(out, &STANDARD);
-        let copied = io::copy(&mut Read::by_ref(&mut file).take(size), &mut encoder)?;
-        encoder.finish()?.flush()?;
+        let mut raw = vec![0u8; ENCODE_CHUNK];
+        let mut encoded = vec![0u8; ENCODE_CHUNK / 3 * 4];
+        let mut source = Read::by_ref(&mut file).take(size);
+        let mut copied = 0u64;
+        loop {
+            // Whole chunks are multiples of 3 bytes, so only the last one can need padding.
+            let n = read_up_to(&mut source, &mut raw)?;
+            if n == 0 {
+                break;
+            }
+            let len = STANDARD.encode_slice(&raw[..n], &mut encoded).map_err(io::Error::other)?;
+            self.inner.write_all(&encoded[..len])?;
+            copied += n as u64;
+        }
+        self.inner.flush()?;
         self.last_write = Instant::now();
         if copied != size {
             return Err(io::Error::new(
@@ -121,6 +136,15 @@ pub enum Frame {
     Zip { file: File },
 }
 
+/// One unit read by [`StreamReader::next_head`].
+#[derive(Debug)]
+pub enum HeadFrame<'a> {
+    /// A JSON object line's head, borrowed from the reader.
+    Line(LineHead<'a>),
+    /// The payload of a `{"zipfile": N}` line, as in [`Frame::Zip`].
+    Zip { file: File },
+}
+
 /// What was wrong with a stream.
 #[derive(Debug, thiserror::Error)]
 pub enum StreamError {
@@ -131,6 +155,8 @@ pub enum StreamError {
         #[source]
         source: serde_json::Error,
     },
+    #[error("stream line is not UTF-8 (invalid byte at {offset}): {}", shorten(line))]
+    NotUtf8 { offset: usize, line: String },
     #[error("stream line is JSON but not an object: {}", shorten(line))]
     NotObject { line: String },
     #[error("stream ended in the middle of a line: {}", shorten(line))]
@@ -159,6 +185,7 @@ fn shorten(line: &str) -> String {
     line_start(line.as_bytes(), SHOWN_LINE_CHARS)
 }
 
+#[derive(Clone, Copy)]
 enum LineEnd {
     Complete,
     /// Bytes were read but the stream ended before a newline.
@@ -207,34 +234,27 @@ impl<R: BufRead> StreamReader<R> {
     /// # Errors
     /// [`StreamError`] saying what was wrong; the stream cannot be resumed after one.
     pub fn next_frame(&mut self) -> Result<Option<Frame>, StreamError> {
-        let mut end = self.read_line()?;
-        if std::mem::take(&mut self.after_zip) && matches!(end, LineEnd::Complete) && self.line.trim_ascii().is_empty()
-        {
-            end = self.read_line()?;
-        }
-        let map = match end {
-            LineEnd::Eof => return Ok(None),
-            LineEnd::Partial => match self.parse_line() {
-                Ok(map) => map,
-                Err(_) => return Err(StreamError::TruncatedLine { line: line_start(&self.line, ERROR_LINE_CHARS) }),
-            },
-            LineEnd::Complete => self.parse_line()?,
-        };
-        if self.line.capacity() > OUT_BUF * 16 {
-            self.line = Vec::new();
-        }
-        match map.get("zipfile") {
-            None => Ok(Some(Frame::Json(map))),
-            Some(value) => {
-                let size = value
-                    .as_u64()
-                    .filter(|size| *size <= MAX_ZIP_BYTES)
-                    .ok_or_else(|| StreamError::BadZipSize { value: value.to_string() })?;
-                let file = self.read_base64(size)?;
-                self.after_zip = true;
-                Ok(Some(Frame::Zip { file }))
-            }
-        }
+        let Some(end) = self.next_line()? else { return Ok(None) };
+        let max_values = self.max_values;
+        let map = self.complete(end, |line| parse_object(line, max_values))?;
+        let Some(value) = map.get("zipfile") else { return Ok(Some(Frame::Json(map))) };
+        let size = zip_size(value.as_u64(), || value.to_string())?;
+        Ok(Some(Frame::Zip { file: self.read_zip(size)? }))
+    }
+
+    /// Like [`StreamReader::next_frame`], but a JSON line is handed to `handle` as its [`LineHead`]
+    /// only, borrowed from the reader: for a reader that needs a few fields of each line and the
+    /// line's text, not the parsed object. Lines are not held to the cap on values: nothing is
+    /// built from them.
+    ///
+    /// # Errors
+    /// As [`StreamReader::next_frame`].
+    pub fn next_head<T>(&mut self, handle: impl FnOnce(HeadFrame<'_>) -> T) -> Result<Option<T>, StreamError> {
+        let Some(end) = self.next_line()? else { return Ok(None) };
+        let head = self.complete(end, parse_head)?;
+        let Some(raw) = head.zipfile() else { return Ok(Some(handle(HeadFrame::Line(head)))) };
+        let size = zip_size(head::as_u64(raw), || head::shown(Some(raw), usize::MAX))?;
+        Ok(Some(handle(HeadFrame::Zip { file: self.read_zip(size)? })))
     }
 
     /// Bytes held for the current line, to check that memory stays bounded.
@@ -243,26 +263,45 @@ impl<R: BufRead> StreamReader<R> {
         self.line.capacity()
     }
 
-    /// The bytes of the last JSON line returned, without its newline: a worker sends each event
-    /// exactly as its file holds it, so `process` can store the line as it came.
-    pub fn last_line(&self) -> &[u8] {
-        &self.line
+    /// The next line into `self.line`, skipping one blank line right after a zip payload; `None` at
+    /// the end of the stream.
+    fn next_line(&mut self) -> Result<Option<LineEnd>, StreamError> {
+        let mut end = self.read_line()?;
+        if std::mem::take(&mut self.after_zip) && matches!(end, LineEnd::Complete) && self.line.trim_ascii().is_empty()
+        {
+            end = self.read_line()?;
+        }
+        Ok((!matches!(end, LineEnd::Eof)).then_some(end))
     }
 
-    fn parse_line(&self) -> Result<Map<String, Value>, StreamError> {
-        if !values_within(&self.line, self.max_values) {
-            return Err(StreamError::TooManyValues { limit: self.max_values });
+    /// Parses the line just read; a last line without its newline that does not parse was cut.
+    fn complete<'s, T>(
+        &'s self,
+        end: LineEnd,
+        parse: impl FnOnce(&'s [u8]) -> Result<T, StreamError>,
+    ) -> Result<T, StreamError> {
+        let parsed = parse(&self.line);
+        match end {
+            LineEnd::Partial => {
+                parsed.map_err(|_| StreamError::TruncatedLine { line: line_start(&self.line, ERROR_LINE_CHARS) })
+            }
+            LineEnd::Complete | LineEnd::Eof => parsed,
         }
-        let value: Value = serde_json::from_slice(&self.line)
-            .map_err(|source| StreamError::NotJson { line: line_start(&self.line, ERROR_LINE_CHARS), source })?;
-        match value {
-            Value::Object(map) => Ok(map),
-            _ => Err(StreamError::NotObject { line: line_start(&self.line, ERROR_LINE_CHARS) }),
-        }
+    }
+
+    /// Decodes the payload announced by a `zipfile` line.
+    fn read_zip(&mut self, size: u64) -> Result<File, StreamError> {
+        let file = self.read_base64(size)?;
+        self.after_zip = true;
+        Ok(file)
     }
 
     /// Reads up to and excluding the next `\n` into `self.line`.
     fn read_line(&mut self) -> Result<LineEnd, StreamError> {
+        // A long line's buffer is not kept for the next ones.
+        if self.line.capacity() > OUT_BUF * 16 {
+            self.line = Vec::new();
+        }
         self.line.clear();
         loop {
             let buf = match self.inner.fill_buf() {
@@ -273,7 +312,7 @@ impl<R: BufRead> StreamReader<R> {
             if buf.is_empty() {
                 return Ok(if self.line.is_empty() { LineEnd::Eof } else { LineEnd::Partial });
             }
-            let (take, done) = match buf.iter().position(|&b| b == b'\n') {
+            let (take, done) = match memchr::memchr(b'\n', buf) {
                 Some(pos) => (pos, true),
                 None => (buf.len(), false),
             };
@@ -335,6 +374,73 @@ impl<R: BufRead> StreamReader<R> {
         file.rewind()?;
         Ok(file)
     }
+}
+
+/// A line that must be one JSON object, parsed whole, refused before parsing if it holds more than
+/// `max_values` values.
+fn parse_object(line: &[u8], max_values: usize) -> Result<Map<String, Value>, StreamError> {
+    if !values_within(line, max_values) {
+        return Err(StreamError::TooManyValues { limit: max_values });
+    }
+    let value: Value = serde_json::from_slice(line)
+        .map_err(|source| StreamError::NotJson { line: line_start(line, ERROR_LINE_CHARS), source })?;
+    match value {
+        Value::Object(map) => Ok(map),
+        _ => Err(StreamError::NotObject { line: line_start(line, ERROR_LINE_CHARS) }),
+    }
+}
+
+/// A JSON line (not more values than a stream line may hold), parsed whole: for a reader of
+/// [`StreamReader::next_head`] that needs every field of some line after all.
+///
+/// # Errors
+/// [`StreamError::NotJson`], [`StreamError::NotObject`] or [`StreamError::TooManyValues`].
+pub fn parse_line_object(line: &str) -> Result<Map<String, Value>, StreamError> {
+    parse_object(line.as_bytes(), MAX_LINE_VALUES)
+}
+
+/// The head of a line that must be one JSON object in UTF-8.
+fn parse_head(line: &[u8]) -> Result<LineHead<'_>, StreamError> {
+    let shown = || line_start(line, ERROR_LINE_CHARS);
+    let text =
+        std::str::from_utf8(line).map_err(|err| StreamError::NotUtf8 { offset: err.valid_up_to(), line: shown() })?;
+    LineHead::parse(text).map_err(|err| {
+        // A data error is JSON of another type, or text that is not JSON at all: tell them apart.
+        if !err.is_data() {
+            return StreamError::NotJson { line: shown(), source: err };
+        }
+        match serde_json::from_str::<IgnoredAny>(text) {
+            Ok(_) => StreamError::NotObject { line: shown() },
+            Err(source) => StreamError::NotJson { line: shown(), source },
+        }
+    })
+}
+
+/// The size a `zipfile` line announces, when it is an integer the payload can have.
+fn zip_size(size: Option<u64>, shown: impl FnOnce() -> String) -> Result<u64, StreamError> {
+    size.filter(|size| *size <= MAX_ZIP_BYTES).ok_or_else(|| StreamError::BadZipSize { value: shown() })
+}
+
+impl<R: Read> StreamReader<BufReader<R>> {
+    /// Whether input already read is waiting in the buffer: when not, the next frame may have to wait
+    /// for the peer, and whatever was held back for batching should go out first.
+    pub fn has_buffered_input(&self) -> bool {
+        !self.inner.buffer().is_empty()
+    }
+}
+
+/// Reads until `buf` is full or the source ends; the number of bytes read.
+pub(super) fn read_up_to(source: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match source.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(filled)
 }
 
 /// Whether the JSON text holds at most `limit` values (object keys included), counted from the bytes

@@ -4,14 +4,17 @@
 //! Memory stays flat whatever the size of the tree or the payload: archives are built in and decoded
 //! into anonymous temp files, and moved through fixed-size buffers.
 
+mod archive_file;
 mod extract;
 mod frame;
 #[cfg(test)]
 mod fuzz;
+mod head;
 mod zip_out;
 
 pub use extract::extract_zip;
-pub use frame::{Frame, StreamReader, StreamWriter};
+pub use frame::{parse_line_object, Frame, HeadFrame, StreamReader, StreamWriter};
+pub use head::{as_str, as_u64, shown, truthy, LineHead};
 pub use zip_out::pack_dir;
 
 /// Helpers shared by the unit tests of this module's files.

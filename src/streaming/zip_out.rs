@@ -7,10 +7,14 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Local, TimeZone, Timelike};
+use flate2::{Compress, Compression, FlushCompress, Status};
 use nix::fcntl::OFlag;
 use zip::result::ZipError;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
+
+use super::archive_file::ArchiveFile;
+use super::frame::read_up_to;
 
 /// Unix file-type bits of a symlink entry (`0o120000`) plus `0o777`, as the reference stores links.
 const SYMLINK_MODE: u32 = 0o120_777;
@@ -71,6 +75,26 @@ fn read_err(path: &Path) -> impl FnOnce(io::Error) -> PackError + '_ {
     move |source| PackError::Read { path: path.to_path_buf(), source }
 }
 
+/// The archive as it is built.
+type Archive = ZipWriter<ArchiveFile>;
+
+/// Deflate level of sent files: the fastest. The stream needs a zip, not the smallest one; level 1
+/// deflates text several times faster than the default 6, for output a little larger.
+const LEVEL: i64 = 1;
+/// Files at least this large are first tried on a sample of this size: if deflate cannot shrink
+/// it, the file is stored as it is rather than deflated for nothing (compressed or random data).
+const SAMPLE: usize = COPY_BUF;
+/// A sample is worth deflating when it shrinks to 9/10 of its size or less.
+const WORTH_DEFLATING: (usize, usize) = (9, 10);
+
+/// What a directory listing says of an entry, before it is packed.
+enum Listed {
+    /// A regular file: opened (without following links) and inspected when packed.
+    File,
+    /// Anything else, with its `lstat`.
+    Other(Metadata),
+}
+
 /// Packs `root` into a zip in an anonymous temp file.
 ///
 /// Order and attributes follow the reference so a Python peer sees the same archive:
@@ -83,48 +107,70 @@ fn read_err(path: &Path) -> impl FnOnce(io::Error) -> PackError + '_ {
 /// [`PackError::Read`] naming a path that cannot be listed or read, or a failure writing the temp file.
 pub fn pack_dir(root: &Path, filter: impl Fn(&Path) -> bool) -> Result<PackedZip, PackError> {
     let temp = tempfile::tempfile().map_err(PackError::Temp)?;
-    let mut zip = ZipWriter::new(temp);
-    let mut buf = vec![0u8; COPY_BUF];
+    let mut zip = ZipWriter::new(ArchiveFile::new(temp));
+    let mut packer =
+        Packer { buf: vec![0u8; COPY_BUF], sample: Vec::new(), deflate: Compress::new(Compression::new(1), false) };
     // Directories still to list, last one next: pushing each level's sub-directories in reverse gives
     // the same pre-order as Python's top-down `os.walk`.
     let mut pending: Vec<PathBuf> = vec![PathBuf::new()];
     while let Some(rel_dir) = pending.pop() {
-        let abs_dir = root.join(&rel_dir);
-        let mut others = Vec::new();
-        let mut dirs = Vec::new();
-        for dirent in fs::read_dir(&abs_dir).map_err(read_err(&abs_dir))? {
-            let dirent = dirent.map_err(read_err(&abs_dir))?;
-            let rel = rel_dir.join(dirent.file_name());
-            if !filter(&rel) {
-                continue;
-            }
-            let abs = dirent.path();
-            let meta = fs::symlink_metadata(&abs).map_err(read_err(&abs))?;
-            // Like `os.walk`, classify through symlinks: a link to a directory is listed with the directories.
-            let dir_like =
-                meta.is_dir() || (meta.file_type().is_symlink() && fs::metadata(&abs).is_ok_and(|m| m.is_dir()));
-            if dir_like {
-                dirs.push((rel, abs, meta));
-            } else {
-                others.push((rel, abs, meta));
+        let (others, dirs) = list_dir(root, &rel_dir, &filter)?;
+        for (rel, abs, listed) in others.iter().chain(dirs.iter()) {
+            match listed {
+                Listed::File => packer.add_file(&mut zip, rel, abs)?,
+                Listed::Other(meta) => add_entry(&mut zip, rel, abs, meta)?,
             }
         }
-        for (rel, abs, meta) in others.iter().chain(dirs.iter()) {
-            add_entry(&mut zip, rel, abs, meta, &mut buf)?;
-        }
-        pending.extend(dirs.into_iter().rev().filter(|(_, _, meta)| meta.is_dir()).map(|(rel, _, _)| rel));
+        let subdirs = dirs.into_iter().rev();
+        pending.extend(subdirs.filter(|(_, _, l)| matches!(l, Listed::Other(m) if m.is_dir())).map(|(rel, _, _)| rel));
     }
-    let temp = zip.finish()?;
+    let temp = zip.finish()?.into_file().map_err(PackError::Temp)?;
     PackedZip::from_file(temp).map_err(PackError::Temp)
 }
 
-fn add_entry(
-    zip: &mut ZipWriter<File>,
-    rel: &Path,
-    abs: &Path,
-    meta: &Metadata,
-    buf: &mut [u8],
-) -> Result<(), PackError> {
+/// One listed entry: its path relative to the root, its absolute path, and what the listing said.
+type Entry = (PathBuf, PathBuf, Listed);
+
+/// The entries of `root/rel_dir` that pass `filter`: the non-directories, then the directories.
+/// Like `os.walk`, symlinks are classified by what they point to: a link to a directory is listed
+/// with the directories. Regular files are told by the listing's file type, without an `lstat`.
+fn list_dir(
+    root: &Path,
+    rel_dir: &Path,
+    filter: &impl Fn(&Path) -> bool,
+) -> Result<(Vec<Entry>, Vec<Entry>), PackError> {
+    let abs_dir = root.join(rel_dir);
+    let mut others = Vec::new();
+    let mut dirs = Vec::new();
+    for dirent in fs::read_dir(&abs_dir).map_err(read_err(&abs_dir))? {
+        let dirent = dirent.map_err(read_err(&abs_dir))?;
+        let rel = rel_dir.join(dirent.file_name());
+        if !filter(&rel) {
+            continue;
+        }
+        let abs = dirent.path();
+        if dirent.file_type().map_err(read_err(&abs))?.is_file() {
+            others.push((rel, abs, Listed::File));
+            continue;
+        }
+        let meta = fs::symlink_metadata(&abs).map_err(read_err(&abs))?;
+        if meta.is_file() {
+            others.push((rel, abs, Listed::File));
+            continue;
+        }
+        let dir_like = meta.is_dir() || (meta.file_type().is_symlink() && fs::metadata(&abs).is_ok_and(|m| m.is_dir()));
+        if dir_like {
+            dirs.push((rel, abs, Listed::Other(meta)));
+        } else {
+            others.push((rel, abs, Listed::Other(meta)));
+        }
+    }
+    Ok((others, dirs))
+}
+
+/// Adds a symlink or a directory entry. FIFOs, sockets and devices are left out: opening a FIFO would block (the
+/// reference skips them too) and the others have no content to send.
+fn add_entry(zip: &mut Archive, rel: &Path, abs: &Path, meta: &Metadata) -> Result<(), PackError> {
     let file_type = meta.file_type();
     let base = SimpleFileOptions::default().system(System::Unix);
     if file_type.is_symlink() {
@@ -143,49 +189,69 @@ fn add_entry(
             .external_attributes(((meta.mode() & 0xFFFF) << 16) | DOS_DIR_ATTR)
             .last_modified_time(zip_time(meta.mtime()));
         zip.start_file_with_options(options.name(&name))?;
-    } else if file_type.is_file() {
-        add_file(zip, rel, abs, base, buf)?;
     }
-    // FIFOs, sockets and devices are left out: opening a FIFO would block (the reference skips them
-    // too) and the others have no content to send.
     Ok(())
 }
 
-fn add_file(
-    zip: &mut ZipWriter<File>,
-    rel: &Path,
-    abs: &Path,
-    base: SimpleFileOptions,
-    buf: &mut [u8],
-) -> Result<(), PackError> {
-    // O_NOFOLLOW|O_NONBLOCK: if the entry was swapped for a link or FIFO since listing, neither follow nor hang.
-    let mut source = File::options()
-        .read(true)
-        .custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK).bits())
-        .open(abs)
-        .map_err(read_err(abs))?;
-    let meta = source.metadata().map_err(read_err(abs))?;
-    if !meta.is_file() {
-        return Ok(());
+/// Buffers reused from file to file.
+struct Packer {
+    buf: Vec<u8>,
+    sample: Vec<u8>,
+    deflate: Compress,
+}
+
+impl Packer {
+    /// Adds a regular file, deflated unless a sample of it shows deflating would not pay.
+    fn add_file(&mut self, zip: &mut Archive, rel: &Path, abs: &Path) -> Result<(), PackError> {
+        // O_NOFOLLOW|O_NONBLOCK: if the entry was swapped for a link or FIFO since listing, neither follow nor hang.
+        let mut source = File::options()
+            .read(true)
+            .custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK).bits())
+            .open(abs)
+            .map_err(read_err(abs))?;
+        let meta = source.metadata().map_err(read_err(abs))?;
+        if !meta.is_file() {
+            return Ok(());
+        }
+        let mut head = 0;
+        if meta.len() >= SAMPLE as u64 {
+            head = read_up_to(&mut source, &mut self.buf[..SAMPLE]).map_err(read_err(abs))?;
+        }
+        let deflate = head < SAMPLE || worth_deflating(&mut self.deflate, &mut self.sample, &self.buf[..head]);
+        // Same margin as Python's zipfile: deflate can grow incompressible data slightly.
+        let large = meta.len().saturating_add(meta.len() / 20) > u64::from(u32::MAX);
+        let method = if deflate { CompressionMethod::Deflated } else { CompressionMethod::Stored };
+        let options = SimpleFileOptions::default()
+            .system(System::Unix)
+            .compression_method(method)
+            .compression_level(deflate.then_some(LEVEL))
+            .external_attributes((meta.mode() & 0xFFFF) << 16)
+            .last_modified_time(zip_time(meta.mtime()))
+            .large_file(large);
+        zip.start_file_with_options(options.name(rel.as_os_str().as_bytes()))?;
+        zip.write_all(&self.buf[..head]).map_err(PackError::Temp)?;
+        loop {
+            let n = match source.read(&mut self.buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => return Err(read_err(abs)(err)),
+            };
+            zip.write_all(&self.buf[..n]).map_err(PackError::Temp)?;
+        }
+        Ok(())
     }
-    // Same margin as Python's zipfile: deflate can grow incompressible data slightly.
-    let large = meta.len().saturating_add(meta.len() / 20) > u64::from(u32::MAX);
-    let options = base
-        .compression_method(CompressionMethod::Deflated)
-        .external_attributes((meta.mode() & 0xFFFF) << 16)
-        .last_modified_time(zip_time(meta.mtime()))
-        .large_file(large);
-    zip.start_file_with_options(options.name(rel.as_os_str().as_bytes()))?;
-    loop {
-        let n = match source.read(buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) => return Err(read_err(abs)(err)),
-        };
-        zip.write_all(&buf[..n]).map_err(PackError::Temp)?;
-    }
-    Ok(())
+}
+
+/// Whether deflate shrinks `sample` enough to be worth running on the whole file; `out` is scratch.
+fn worth_deflating(deflate: &mut Compress, out: &mut Vec<u8>, sample: &[u8]) -> bool {
+    out.clear();
+    out.reserve(sample.len() + sample.len() / 8 + 64);
+    deflate.reset();
+    let done = deflate.compress_vec(sample, out, FlushCompress::Finish);
+    let (num, den) = WORTH_DEFLATING;
+    // A sample that deflate could not finish within that room did not shrink.
+    matches!(done, Ok(Status::StreamEnd)) && out.len() * den <= sample.len() * num
 }
 
 /// Zip timestamp for a Unix mtime: local wall-clock time, clamped into the DOS range (1980–2107)
@@ -289,6 +355,36 @@ mod tests {
         let dlink = names.iter().position(|n| n == "dlink").unwrap();
         let tyml = names.iter().position(|n| n == "t.yml").unwrap();
         assert!(tyml < dlink, "{names:?}");
+    }
+
+    #[test]
+    fn stores_what_does_not_compress_and_deflates_the_rest() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let random: Vec<u8> = (0..3 * SAMPLE)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state.to_le_bytes()[3]
+            })
+            .collect();
+        let text = b"- debug: msg=compresses\n".repeat(3 * SAMPLE / 24);
+        let tree = TreeBuilder::new();
+        tree.file("random.bin", &random, 0o644).file("text.yml", &text, 0o644);
+        tree.file("small-random.bin", &random[..SAMPLE - 1], 0o644);
+        let mut archive = ZipArchive::new(pack_dir(tree.path(), |_| true).unwrap().into_file()).unwrap();
+        for (name, method, content) in [
+            ("random.bin", CompressionMethod::Stored, &random[..]),
+            ("text.yml", CompressionMethod::Deflated, &text[..]),
+            ("small-random.bin", CompressionMethod::Deflated, &random[..SAMPLE - 1]),
+        ] {
+            let mut entry = archive.by_name(name).unwrap();
+            assert_eq!(entry.compression(), method, "{name}");
+            let mut got = Vec::new();
+            entry.read_to_end(&mut got).unwrap();
+            assert!(got == content, "{name} changed");
+        }
+        assert!(archive.by_name("text.yml").unwrap().compressed_size() * 10 < text.len() as u64);
     }
 
     #[test]

@@ -329,3 +329,91 @@ fn worker_cleanup_removes_old_dirs_but_not_running_jobs_or_system_folders() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(text(&refused).1.contains("system folders"));
 }
+
+/// `len` bytes that no compressor can shrink (xorshift64*), the same for every seed.
+fn incompressible(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        out.extend_from_slice(&state.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+#[test]
+fn our_transmit_python_worker_our_process_carry_a_large_incompressible_file() {
+    // The archive stores what does not compress and deflates the rest: the Python worker must
+    // unpack both kinds, byte for byte.
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK);
+    let big = incompressible(8 << 20, 7);
+    let notes = "- name: a line that compresses well\n".repeat(10_000);
+    fs::write(pdd.path().join("project/big.bin"), &big).unwrap();
+    pdd.file("project/notes.txt", &notes);
+    let sent =
+        sub(ours(), &["transmit", pdd.path().to_str().unwrap(), "-p", "site.yml", "-i", "wire"]).output().unwrap();
+    assert_eq!(sent.status.code(), Some(0), "transmit: {:?}", text(&sent).1);
+    assert!(sent.stdout.len() < (big.len() + notes.len() / 4) / 3 * 4, "stream of {} bytes", sent.stdout.len());
+    let place = tempfile::tempdir().unwrap();
+    let node = place.path().join("node");
+    let worked = feed(sub(reference(), &["worker", "--private-data-dir", node.to_str().unwrap()]), &sent.stdout);
+    assert_eq!(worked.status.code(), Some(0), "worker: {:?}", text(&worked).1);
+    assert!(fs::read(node.join("project/big.bin")).unwrap() == big, "big.bin changed on the way");
+    assert_eq!(fs::read_to_string(node.join("project/notes.txt")).unwrap(), notes);
+    let target = tempfile::tempdir().unwrap();
+    let processed = feed(sub(ours(), &["process", target.path().to_str().unwrap(), "-i", "wire"]), &worked.stdout);
+    assert_eq!(processed.status.code(), Some(0), "process: {:?}", text(&processed));
+    let artifacts = crate::common::Artifacts { dir: target.path().join("artifacts/wire") };
+    assert_eq!(artifacts.read("status"), "successful");
+    assert!(artifacts.read("stdout").contains("streamed"));
+}
+
+#[test]
+fn process_stores_an_event_line_longer_than_a_mebibyte_whole() {
+    let stdout = "y".repeat(2 << 20);
+    let event = format!(
+        "{{\"uuid\": \"0242ac11-0002-443b-cdb1-000000000006\", \"counter\": 1, \"stdout\": \"{stdout}\", \"event\": \"verbose\"}}"
+    );
+    let stream = format!("{{\"status\": \"running\"}}\n{event}\n{{\"status\": \"successful\"}}\n{{\"eof\": true}}\n");
+    let target = tempfile::tempdir().unwrap();
+    let processed = feed(sub(ours(), &["process", target.path().to_str().unwrap(), "-q"]), stream.as_bytes());
+    assert_eq!(processed.status.code(), Some(1), "no status file arrived: {:?}", text(&processed).1);
+    let dir = target.path().join("artifacts");
+    let stored = fs::read_to_string(dir.join("job_events/1-0242ac11-0002-443b-cdb1-000000000006.json")).unwrap();
+    assert!(stored == event, "the event file holds {} bytes, not the {}-byte line", stored.len(), event.len());
+    assert_eq!(fs::read_to_string(dir.join("stdout")).unwrap(), format!("{stdout}\n"));
+}
+
+#[test]
+fn process_writes_each_event_before_waiting_for_more_input() {
+    // Event files are handed to the writers in batches; a pause in the stream must not hold one back.
+    let target = tempfile::tempdir().unwrap();
+    let mut child = sub(ours(), &["process", target.path().to_str().unwrap(), "-q"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let events = target.path().join("artifacts/job_events");
+    for counter in 1..=3 {
+        let uuid = format!("0242ac11-0002-443b-cdb1-00000000000{counter}");
+        writeln!(
+            stdin,
+            "{{\"uuid\": \"{uuid}\", \"counter\": {counter}, \"stdout\": \"e{counter}\", \"event\": \"verbose\"}}"
+        )
+        .unwrap();
+        stdin.flush().unwrap();
+        let file = events.join(format!("{counter}-{uuid}.json"));
+        crate::common::wait_until(std::time::Duration::from_secs(20), "the event file", || file.exists());
+    }
+    stdin.write_all(b"{\"status\": \"successful\"}\n{\"eof\": true}\n").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "no status file arrived: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(fs::read_dir(&events).unwrap().count(), 3, "no temp file is left");
+}
