@@ -97,15 +97,23 @@ mod tests {
 
     #[test]
     fn descendants_include_grandchildren() {
-        let mut child = Command::new("sh").args(["-c", "sleep 5 & wait"]).spawn().unwrap();
-        let me = Pid::this();
+        // Only this test's own tree is looked at and killed: other tests run children in parallel.
+        let mut child = Command::new("sh").args(["-c", "sh -c 'sleep 5' & wait"]).spawn().unwrap();
+        let root = Pid::from_raw(i32::try_from(child.id()).unwrap());
         let deadline = Instant::now() + Duration::from_secs(5);
-        while descendants(me).len() < 2 && Instant::now() < deadline {
+        while descendants(root).len() < 2 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
-        assert!(descendants(me).len() >= 2);
-        kill_descendants(&child);
+        let tree = descendants(root);
+        assert!(tree.len() >= 2, "the shell's child and grandchild: {tree:?}");
+        for pid in tree.into_iter().chain([root]) {
+            let _ = kill(pid, Signal::SIGKILL);
+        }
         let _ = child.wait();
-        assert!(descendants(me).is_empty());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !descendants(root).is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(descendants(root).is_empty());
     }
 }
