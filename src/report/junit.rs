@@ -5,9 +5,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
-use std::fs::{self, Permissions};
-use std::io::{self, Write};
-use std::os::unix::fs::PermissionsExt;
+use std::io;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -97,22 +95,8 @@ impl JunitCollector {
     /// Writes the report for a run that ended with `status`, atomically (a temporary file in the
     /// same directory, then a rename), creating missing parent directories.
     pub fn write(&self, path: &Path, status: Status) -> io::Result<()> {
-        let xml = self.render(status);
-        let dir = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        fs::create_dir_all(dir)?;
-        let mut file = tempfile::Builder::new()
-            .prefix(".junit-")
-            .suffix(".tmp")
-            // As any new file: readable by others unless the umask says otherwise.
-            .permissions(Permissions::from_mode(0o666))
-            .tempfile_in(dir)?;
-        file.write_all(xml.as_bytes())?;
-        file.as_file().sync_all()?;
-        file.persist(path).map_err(|err| err.error)?;
-        Ok(())
+        // As any new file: readable by others unless the umask says otherwise.
+        super::write_report(path, ".junit-", 0o666, self.render(status).as_bytes())
     }
 
     /// The report as XML text.
@@ -437,6 +421,7 @@ mod tests {
     use super::*;
     use crate::report::testdata::{events, replay, result};
     use serde_json::json;
+    use std::fs;
 
     fn report(collector: &JunitCollector, status: Status) -> String {
         let dir = tempfile::tempdir().unwrap();

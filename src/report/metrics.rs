@@ -3,9 +3,7 @@
 //! one that stopped happening (an end timestamp that grows old), which no wrapper script catches.
 
 use std::fmt::Write as _;
-use std::fs::{self, Permissions};
-use std::io::{self, Write};
-use std::os::unix::fs::PermissionsExt;
+use std::io;
 use std::path::Path;
 
 use super::summary::{HostCounts, RunSummary};
@@ -37,22 +35,8 @@ impl MetricsCollector {
     /// Replaces `path` atomically (a temporary file in its directory, then a rename): the
     /// collector reads either the previous run or this one, never half a file.
     pub fn write(&self, path: &Path, summary: &RunSummary, origin: Option<&JobOrigin>) -> io::Result<()> {
-        let text = self.render(summary, origin);
-        let dir = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        fs::create_dir_all(dir)?;
-        // Not ending in `.prom`, so the textfile collector never reads the unfinished file.
-        let mut file = tempfile::Builder::new()
-            .prefix(".metrics-")
-            .suffix(".tmp")
-            .permissions(Permissions::from_mode(0o644))
-            .tempfile_in(dir)?;
-        file.write_all(text.as_bytes())?;
-        file.as_file().sync_all()?;
-        file.persist(path).map_err(|err| err.error)?;
-        Ok(())
+        // The temp name does not end in `.prom`: the textfile collector never reads it unfinished.
+        super::write_report(path, ".metrics-", 0o644, self.render(summary, origin).as_bytes())
     }
 
     /// The exposition text.
