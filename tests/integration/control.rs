@@ -168,6 +168,29 @@ fn stale_pid_file_does_not_block_start() {
     assert_eq!(control("is-alive", pdd.path()).status.code(), Some(1));
 }
 
+/// `start` hands its detached job the request itself, so option values that read like command names
+/// (a top-level `--artifact-dir start`, `-i start`) cannot confuse where the job's options begin.
+#[test]
+fn start_hands_the_detached_job_its_whole_request() {
+    let pdd = Pdd::new();
+    pdd.file("project/quick.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=quick\n");
+    let cwd = tempfile::tempdir().unwrap();
+    let started = ours()
+        .current_dir(cwd.path())
+        .args(["--artifact-dir", "start", "start"])
+        .arg(pdd.path())
+        .args(["-i", "start", "-p", "quick.yml", "--limit", "localhost"])
+        .output()
+        .unwrap();
+    assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
+    wait_until(Duration::from_secs(60), "the job to finish", || pdd.path().join("artifacts/start/status").exists());
+    let artifacts = pdd.artifacts("start");
+    assert_eq!(artifacts.read("status"), "successful");
+    assert!(artifacts.read("command").contains("--limit"), "{}", artifacts.read("command"));
+    assert!(artifacts.read("stdout").contains("quick"));
+    wait_until(Duration::from_secs(10), "the pid file to go", || !pdd.path().join("pid").exists());
+}
+
 const PAUSE_PLAYBOOK: &str = r#"
 - hosts: all
   gather_facts: false
