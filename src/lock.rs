@@ -29,7 +29,8 @@ const RETRY: Duration = Duration::from_millis(50);
 /// Takes the lock at once, or within `wait`.
 pub fn acquire(pdd: &Path, wait: Option<Duration>) -> Result<RunLock, LockError> {
     let path = pdd.join(crate::config::LOCK_FILE);
-    let deadline = wait.and_then(|wait| Instant::now().checked_add(wait));
+    // A wait past what the clock can hold (the flags never give one) waits as long as it can.
+    let deadline = wait.map(|wait| Instant::now().checked_add(wait).unwrap_or_else(far_future));
     loop {
         let file = OpenOptions::new()
             .create(true)
@@ -49,6 +50,18 @@ pub fn acquire(pdd: &Path, wait: Option<Duration>) -> Result<RunLock, LockError>
             },
             Err((_, errno)) => return Err(LockError::Open(path, errno.into())),
         }
+    }
+}
+
+/// The latest instant the clock holds, found by halving: a stand-in for "no deadline".
+fn far_future() -> Instant {
+    let now = Instant::now();
+    let mut step = Duration::from_secs(u64::MAX / 4);
+    loop {
+        if let Some(later) = now.checked_add(step) {
+            return later;
+        }
+        step /= 2;
     }
 }
 
