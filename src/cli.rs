@@ -514,6 +514,7 @@ impl RunArgs {
             isolation: isolation.to_request(),
             logging: LoggingOptions { debug: logging.debug, logfile: logging.logfile.clone() },
             report: report.to_options(),
+            ..JobRequest::default()
         }
     }
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::config::{self, redact_env};
 use crate::job::{JobKind, JobSpec};
+use crate::pyjson;
 
 /// Name under which the embedded stdout callback is installed (the name Ansible tooling expects).
 pub const CALLBACK_NAME: &str = "awx_display";
@@ -87,8 +88,18 @@ fn argv(spec: &JobSpec, role_playbook: Option<&Path>) -> Vec<String> {
         argv.push("-e".to_owned());
         argv.push(format!("@{}", extravars.display()));
     }
+    if let Some(vars) = &spec.env.given_extravars {
+        argv.push("-e".to_owned());
+        argv.push(extravars_argument(vars));
+    }
     if spec.verbosity > 0 {
         argv.push(format!("-{}", "v".repeat(usize::from(spec.verbosity))));
+    }
+    for (flag, value) in [("--tags", &spec.tags), ("--skip-tags", &spec.skip_tags)] {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            argv.push(flag.to_owned());
+            argv.push(value.to_owned());
+        }
     }
     if let Some(forks) = spec.forks.as_deref().filter(|f| !f.is_empty()) {
         argv.push("--forks".to_owned());
@@ -113,6 +124,16 @@ fn argv(spec: &JobSpec, role_playbook: Option<&Path>) -> Vec<String> {
         }
     }
     argv
+}
+
+/// Extra vars given in memory as the one `-e` argument the Python tool builds: `{"key":value,...}`,
+/// each value as `json.dumps` writes it and the key as it is.
+fn extravars_argument(vars: &serde_json::Map<String, serde_json::Value>) -> String {
+    let items: Vec<String> = vars
+        .iter()
+        .map(|(key, value)| format!("\"{key}\":{}", String::from_utf8_lossy(&pyjson::to_vec(value))))
+        .collect();
+    format!("{{{}}}", items.join(","))
 }
 
 fn child_env(
@@ -141,11 +162,13 @@ fn child_env(
     env.insert("ANSIBLE_RETRY_FILES_ENABLED".to_owned(), "False".to_owned());
     env.entry("ANSIBLE_HOST_KEY_CHECKING".to_owned()).or_insert_with(|| "False".to_owned());
     env.insert("AWX_ISOLATED_DATA_DIR".to_owned(), paths.artifact_dir.display().to_string());
-    env.insert("ANSIBLE_CACHE_PLUGIN".to_owned(), "jsonfile".to_owned());
-    env.insert(
-        "ANSIBLE_CACHE_PLUGIN_CONNECTION".to_owned(),
-        paths.artifact_dir.join(&spec.env.settings.fact_cache).display().to_string(),
-    );
+    if spec.fact_cache_jsonfile {
+        env.insert("ANSIBLE_CACHE_PLUGIN".to_owned(), "jsonfile".to_owned());
+        env.insert(
+            "ANSIBLE_CACHE_PLUGIN_CONNECTION".to_owned(),
+            paths.artifact_dir.join(&spec.env.settings.fact_cache).display().to_string(),
+        );
+    }
     if let Some(roles_path) = roles_path(spec) {
         env.insert("ANSIBLE_ROLES_PATH".to_owned(), roles_path);
     }
@@ -195,6 +218,9 @@ mod tests {
             forks: Some("3".to_owned()),
             cmdline: None,
             verbosity: 2,
+            tags: None,
+            skip_tags: None,
+            fact_cache_jsonfile: true,
             artifact_root: dir.join("artifacts"),
             project_dir: dir.join("project"),
             rotate_artifacts: 0,
@@ -277,6 +303,40 @@ mod tests {
         assert_eq!(line.command.last().map(String::as_str), Some("site.yml"));
         // The project dir does not exist here, so the job runs in the private data dir.
         assert_eq!(line.cwd, dir);
+    }
+
+    #[test]
+    fn api_inputs_follow_the_reference_order() {
+        let dir = Path::new("/tmp/p5");
+        let mut job = spec(dir, JobKind::Playbook { playbook: "site.yml".into() });
+        job.env.extravars = Some(dir.join("env/extravars"));
+        job.env.given_extravars = serde_json::from_str(r#"{"a": "\u00e9", "b": [1, {"c": null}]}"#).unwrap();
+        job.tags = Some("t1,t2".into());
+        job.skip_tags = Some(String::new());
+        job.fact_cache_jsonfile = false;
+        let (artifacts, callback) = paths(dir);
+        let line = CommandLine::build(
+            &job,
+            &RunPaths { artifact_dir: &artifacts, callback_dir: &callback, role_playbook: None },
+            Vec::new(),
+        );
+        let after_limit = &line.command[5..];
+        assert_eq!(
+            after_limit,
+            [
+                "-e",
+                "@/tmp/p5/env/extravars",
+                "-e",
+                r#"{"a":"\u00e9","b":[1, {"c": null}]}"#,
+                "-vv",
+                "--tags",
+                "t1,t2",
+                "--forks",
+                "3",
+                "site.yml"
+            ]
+        );
+        assert!(!line.env.contains_key("ANSIBLE_CACHE_PLUGIN"));
     }
 
     #[test]

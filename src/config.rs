@@ -9,6 +9,8 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::request::GivenInputs;
+
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("private data dir {0} exists and is not a directory")]
@@ -104,27 +106,25 @@ impl PrivateDataDir {
         self.root.join("roles")
     }
 
-    /// Reads every input of `env/` that the runner interprets itself.
-    pub fn load_env(&self) -> Result<EnvInputs, ConfigError> {
+    /// Reads every input of `env/` that the runner interprets itself, over the values `given` in
+    /// memory (the Python API's keywords): a file's entries win where both name the same key.
+    pub fn load_env(&self, given: &GivenInputs) -> Result<EnvInputs, ConfigError> {
         let settings_path = self.env_file("settings");
-        let settings = match read_mapping(&settings_path)? {
-            Some(map) => Settings::from_mapping(&settings_path, &map)?,
-            None => Settings::default(),
-        };
-        let envvars_path = self.env_file("envvars");
-        let envvars = read_mapping(&envvars_path)?
-            .map(|map| map.iter().map(|(key, value)| (key.clone(), python_str(value))).collect())
-            .unwrap_or_default();
-        let passwords_path = self.env_file("passwords");
-        let passwords = read_mapping(&passwords_path)?
-            .map(|map| map.iter().map(|(key, value)| (key.clone(), python_str(value))).collect())
-            .unwrap_or_default();
+        let mut settings_map = given.settings.clone();
+        settings_map.extend(read_mapping(&settings_path)?.unwrap_or_default());
+        let settings = Settings::from_mapping(&settings_path, &settings_map)?;
+        let envvars = merged_texts(&given.envvars, &self.env_file("envvars"))?;
+        let passwords = merged_texts(&given.passwords, &self.env_file("passwords"))?;
         let cmdline_path = self.env_file("cmdline");
         let cmdline = read_optional_text(&cmdline_path, "a command line")?;
         if let Some(text) = &cmdline {
             split_cmdline(text).map_err(|reason| ConfigError::BadCmdline { path: cmdline_path.clone(), reason })?;
         }
-        let ssh_key = read_optional_text(&self.env_file("ssh_key"), "a private key in text (PEM or OpenSSH) form")?;
+        let ssh_key =
+            match read_optional_text(&self.env_file("ssh_key"), "a private key in text (PEM or OpenSSH) form")? {
+                Some(key) => Some(key),
+                None => given.ssh_key.clone(),
+            };
         let extravars = self.env_file("extravars");
         let extravars = extravars.exists().then_some(extravars);
         let args_path = self.root.join("args");
@@ -132,8 +132,19 @@ impl PrivateDataDir {
         if let Some(text) = &args {
             split_cmdline(text).map_err(|reason| ConfigError::BadCmdline { path: args_path.clone(), reason })?;
         }
-        Ok(EnvInputs { settings, envvars, passwords, cmdline, ssh_key, extravars, args })
+        let given_extravars = given.extravars.clone().filter(|vars| !vars.is_empty());
+        Ok(EnvInputs { settings, envvars, passwords, cmdline, ssh_key, extravars, given_extravars, args })
     }
+}
+
+/// `given` pairs, then the mapping in `path` with its values as Python's `str()` gives them; a key
+/// the file names again takes the file's value in the given key's place.
+fn merged_texts(given: &[(String, String)], path: &Path) -> Result<Vec<(String, String)>, ConfigError> {
+    let mut merged: IndexMap<String, String> = given.iter().cloned().collect();
+    for (key, value) in read_mapping(path)?.unwrap_or_default() {
+        merged.insert(key, python_str(&value));
+    }
+    Ok(merged.into_iter().collect())
 }
 
 /// The inputs found under `env/` (and the `args` override).
@@ -148,6 +159,8 @@ pub struct EnvInputs {
     pub ssh_key: Option<String>,
     /// Path of `env/extravars`, handed to Ansible as `-e @path` (Ansible parses it).
     pub extravars: Option<PathBuf>,
+    /// Extra vars given in memory, handed to Ansible as one JSON `-e` after the file's.
+    pub given_extravars: Option<serde_json::Map<String, Value>>,
     /// Text of `<pdd>/args`, a complete command line replacing everything.
     pub args: Option<String>,
 }

@@ -83,6 +83,10 @@ pub struct JobSpec {
     /// Extra Ansible arguments from `--cmdline`, or else `env/cmdline`.
     pub cmdline: Option<String>,
     pub verbosity: u8,
+    pub tags: Option<String>,
+    pub skip_tags: Option<String>,
+    /// Whether Ansible's facts go to the `jsonfile` cache in the artifact dir (the default).
+    pub fact_cache_jsonfile: bool,
     pub artifact_root: PathBuf,
     pub project_dir: PathBuf,
     pub rotate_artifacts: i64,
@@ -141,7 +145,10 @@ impl JobSpec {
             config::split_cmdline(cmdline).map_err(JobError::BadCmdline)?;
         }
         let pdd = PrivateDataDir::open_or_create(&request.private_data_dir)?;
-        let env = pdd.load_env()?;
+        let mut env = pdd.load_env(&request.given)?;
+        if let Some(timeout) = request.job_timeout {
+            env.settings.job_timeout = Some(timeout).filter(|t| *t > 0.0);
+        }
         let isolation = isolation::resolve(&request.isolation, &env.settings, path_var)?;
         let quiet = request.quiet || env.settings.suppress_ansible_output == Some(true);
         let default_inventory = || pdd.inventory().exists().then(|| pdd.inventory()).into_iter().collect();
@@ -154,6 +161,9 @@ impl JobSpec {
             forks: request.forks.clone(),
             cmdline: request.cmdline.clone().or_else(|| env.cmdline.clone()),
             verbosity: request.verbosity,
+            tags: request.tags.clone(),
+            skip_tags: request.skip_tags.clone(),
+            fact_cache_jsonfile: request.given.fact_cache_type.as_deref().is_none_or(|kind| kind == "jsonfile"),
             artifact_root: pdd.artifact_root(request.artifact_dir.as_deref()),
             project_dir: request.project_dir.clone().unwrap_or_else(|| pdd.project()),
             rotate_artifacts: request.rotate_artifacts,

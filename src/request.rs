@@ -38,9 +38,35 @@ pub struct JobRequest {
     pub only_failed_event_data: bool,
     /// Do not store this run's inputs (a `--cmdline`) into `env/`.
     pub omit_env_files: bool,
+    /// `--tags` and `--skip-tags` for Ansible (the Python API's `tags`, `skip_tags`).
+    pub tags: Option<String>,
+    pub skip_tags: Option<String>,
+    /// Replaces `job_timeout` of `env/settings` (the Python API's `timeout`).
+    pub job_timeout: Option<f64>,
+    /// Inputs handed over in memory rather than as `env/` files.
+    pub given: GivenInputs,
     pub isolation: IsolationRequest,
     pub logging: LoggingOptions,
     pub report: ReportOptions,
+}
+
+/// What the Python API passes as values instead of `env/` files (because `suppress_env_files`
+/// keeps secrets off the disk, or because the file exists already). Where both exist, the file's
+/// entries win, as in the Python tool.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GivenInputs {
+    /// Environment variables, values already converted to text.
+    pub envvars: Vec<(String, String)>,
+    /// Extra vars, passed to Ansible as one `-e {...}` of their own after `env/extravars`.
+    pub extravars: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Prompt pattern → answer.
+    pub passwords: Vec<(String, String)>,
+    /// Settings, under those of `env/settings`.
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    /// Used when there is no `env/ssh_key`.
+    pub ssh_key: Option<String>,
+    /// `jsonfile` unless the API asks for another Ansible fact cache plugin.
+    pub fact_cache_type: Option<String>,
 }
 
 /// Process isolation and container settings, as asked.
