@@ -16,6 +16,7 @@ macro_rules! errln {
     }};
 }
 
+mod api;
 mod artifacts;
 mod assets;
 mod callback;
@@ -63,6 +64,11 @@ fn real_main() -> i32 {
         outln!("{}", env!("CARGO_PKG_VERSION"));
         return exit::OK;
     }
+    // The Python package's pipe (python/PROTOCOL.md) is no command a person types: it stays out of
+    // clap, and so out of help, usage errors, completions and man pages.
+    if args.len() == 2 && args[1] == "api" {
+        return commands::api::api_command().unwrap_or_else(|err| exit::report(&err));
+    }
     let cli = match Cli::try_parse_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => return diagnostics::usage_error(&err, args.get(1..).unwrap_or_default()),
@@ -82,8 +88,5 @@ fn real_main() -> i32 {
         };
     }
     let Some(command) = cli.command else { return diagnostics::missing_command() };
-    match commands::dispatch(command, &cli.top) {
-        Ok(code) => code,
-        Err(err) => exit::report(&err),
-    }
+    commands::dispatch(command, &cli.top).unwrap_or_else(|err| exit::report(&err))
 }

@@ -63,10 +63,11 @@ pub fn install_cancel_handlers() -> io::Result<Arc<AtomicUsize>> {
     Ok(requests)
 }
 
-/// Told when a job has its command line (already redacted, as written to the `command` artifact)
-/// and when it starts; a worker streams these as status lines.
+/// Told when a job has its command line and when it starts; a worker and the Python API stream
+/// these as status lines.
 pub trait StatusObserver {
-    fn starting(&mut self, _line: &CommandLine) -> io::Result<()> {
+    /// `line` is the command line as it runs, `redacted` as the `command` artifact shows it.
+    fn starting(&mut self, _line: &CommandLine, _redacted: &CommandLine) -> io::Result<()> {
         Ok(())
     }
     fn running(&mut self) -> io::Result<()> {
@@ -134,6 +135,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     let job = PreparedJob {
         spec,
         line: &line,
+        record: &record,
         redacted: &redacted,
         agent: agent.as_ref(),
         callback: &callback,
@@ -254,7 +256,9 @@ impl Drop for EnvFile {
 struct PreparedJob<'a> {
     spec: &'a JobSpec,
     line: &'a CommandLine,
-    /// The command line as written to the `command` artifact.
+    /// The command line as the job sees it (the engine's, for a container), and as written to the
+    /// `command` artifact.
+    record: &'a CommandLine,
     redacted: &'a CommandLine,
     agent: Option<&'a SshAgent>,
     callback: &'a CallbackInstall,
@@ -275,7 +279,7 @@ fn run_prepared(
     observer: &mut dyn StatusObserver,
 ) -> anyhow::Result<(Status, i32)> {
     let (spec, line) = (job.spec, job.line);
-    observer.starting(job.redacted).context("cannot report the job's start")?;
+    observer.starting(job.record, job.redacted).context("cannot report the job's start")?;
     artifacts::rotate(&spec.artifact_root, spec.rotate_artifacts)?;
     let mut all_sinks: Vec<&mut dyn EventSink> = Vec::with_capacity(sinks.len() + 1);
     all_sinks.push(writer);
@@ -309,6 +313,8 @@ fn run_prepared(
     let recording = |err: io::Error| io::Error::new(err.kind(), format!("cannot record the run's events: {err}"));
     let ending = match job.stopped_early {
         Some(ending) => Ok(ending),
+        // Canceled while it was being prepared: Ansible is not started at all.
+        None if cancel.load(std::sync::atomic::Ordering::SeqCst) > 0 => Ok(Ending::Canceled),
         None => supervise::run(line, &program, &job.callback.events_path(), &supervision, |output| match output {
             Output::Raw(bytes) => pipeline.feed_raw(bytes).map_err(recording),
             Output::Record(line) => pipeline.feed_record(line).map_err(recording),

@@ -1,5 +1,6 @@
 //! One module per command: each turns its parsed arguments into work and an exit code.
 
+pub mod api;
 pub mod cleanup;
 pub mod history;
 pub mod is_alive;

@@ -215,7 +215,7 @@ struct StatusLines {
 }
 
 impl StatusObserver for StatusLines {
-    fn starting(&mut self, line: &CommandLine) -> io::Result<()> {
+    fn starting(&mut self, _line: &CommandLine, line: &CommandLine) -> io::Result<()> {
         let mut status = Map::new();
         status.insert("status".to_owned(), Value::from("starting"));
         status.insert("runner_ident".to_owned(), Value::from(self.ident.clone()));

@@ -4,6 +4,7 @@
 // Child pids fit in an i32 and the counts compared with floats are small.
 #![allow(clippy::cast_possible_wrap, clippy::cast_precision_loss)]
 
+mod api;
 mod assets;
 mod cli;
 mod common;

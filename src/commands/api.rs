@@ -1,0 +1,167 @@
+//! `ansible-runner api` (hidden): one job for the Python package `ansible_runner`, over stdin and
+//! stdout as `python/PROTOCOL.md` describes. The request comes as one JSON line; status lines, the
+//! events and the final status with rc go back; stdin stays open as the job's lifeline, so an
+//! application that is gone takes its job along.
+
+use std::cell::RefCell;
+use std::io::{self, BufRead, IsTerminal, Read};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use crate::api::{ApiRequest, RequestError};
+use crate::command::CommandLine;
+use crate::debuglog::DebugLog;
+use crate::events::{Event, EventSink};
+use crate::exit;
+use crate::job::JobSpec;
+use crate::runner::{self, RunContext, StatusObserver};
+use crate::streaming::StreamWriter;
+
+/// The request line is bounded like any stream line.
+const MAX_REQUEST: u64 = 64 << 20;
+
+type Writer = Rc<RefCell<StreamWriter<io::Stdout>>>;
+
+/// What the application says after its request.
+enum Control {
+    Run,
+    Cancel,
+}
+
+/// Runs the job the request on stdin describes. The exit code is the job's rc, or 1 when the
+/// request is refused (after an `error` line and eof).
+pub fn api_command() -> anyhow::Result<i32> {
+    if io::stdin().is_terminal() {
+        errln!("ansible-runner api: this is the pipe of the Python package `ansible_runner`; run a job with `ansible-runner run`");
+        return Ok(exit::USAGE);
+    }
+    let writer: Writer = Rc::new(RefCell::new(StreamWriter::new(io::stdout())));
+    let mut stdin = io::stdin().lock();
+    let (spec, cancel, control) = match receive(&mut stdin) {
+        Ok(received) => received,
+        Err(refused) => {
+            let mut out = writer.borrow_mut();
+            out.write_json(&json!({"status": "error", "error": refused.exception, "message": refused.message}))?;
+            out.write_json(&json!({"eof": true}))?;
+            return Ok(exit::FAILURE);
+        }
+    };
+    drop(stdin);
+    let mut events = ApiEvents { writer: Rc::clone(&writer) };
+    let places = json!({
+        "artifact_dir": spec.artifact_dir().to_string_lossy(),
+        "fact_cache": spec.fact_cache_jsonfile.then(|| spec.artifact_dir().join(&spec.env.settings.fact_cache).to_string_lossy().into_owned()),
+    });
+    let mut status = ApiStatus { writer: Rc::clone(&writer), ident: spec.ident.clone(), places, control };
+    let context = RunContext { cancel: &cancel, sinks: vec![&mut events], status: &mut status, event_files: false };
+    let mut debug = DebugLog::open(spec.logging.debug, None)?;
+    let (final_line, rc) = match runner::run_job(&spec, context, &mut debug) {
+        Ok(outcome) => (json!({"status": outcome.status.as_str(), "rc": outcome.rc}), outcome.rc),
+        Err(err) => {
+            let explanation = format!("{err:#}");
+            errln!("ansible-runner: {explanation}");
+            let line = json!({"status": "failed", "rc": exit::RC_RUNNER_FAILED, "job_explanation": explanation});
+            (line, exit::RC_RUNNER_FAILED)
+        }
+    };
+    let mut line = final_line;
+    line["runner_ident"] = Value::from(spec.ident.clone());
+    let mut out = writer.borrow_mut();
+    out.write_json(&line)?;
+    out.write_json(&json!({"eof": true}))?;
+    Ok(rc)
+}
+
+/// Reads and resolves the request, then listens to stdin on a thread of its own: control lines
+/// and, at its end, the application gone.
+fn receive(stdin: &mut impl BufRead) -> Result<(JobSpec, Arc<AtomicUsize>, Receiver<Control>), RequestError> {
+    let mut line = Vec::new();
+    stdin.take(MAX_REQUEST).read_until(b'\n', &mut line).map_err(|err| value_error(&err.to_string()))?;
+    if line.is_empty() {
+        return Err(value_error("no request on stdin"));
+    }
+    let request = ApiRequest::parse(&line)?.into_request()?;
+    let spec = JobSpec::resolve(&request)
+        .map_err(|err| RequestError { exception: "ConfigurationError", message: err.to_string() })?;
+    let cancel = runner::install_cancel_handlers().map_err(|err| value_error(&err.to_string()))?;
+    crate::hangup::cancel_when_stdout_closes(Arc::clone(&cancel));
+    let (sender, receiver) = mpsc::channel();
+    let counter = Arc::clone(&cancel);
+    std::thread::spawn(move || listen(&counter, &sender));
+    Ok((spec, cancel, receiver))
+}
+
+fn value_error(detail: &str) -> RequestError {
+    RequestError { exception: "ValueError", message: format!("ansible-runner api: {detail}") }
+}
+
+/// Turns the lines after the request into controls; a cancel, an unreadable line and the end of
+/// stdin all count as a cancel request, the same one a signal makes.
+fn listen(cancel: &AtomicUsize, sender: &Sender<Control>) {
+    let stdin = io::stdin();
+    let mut lines = stdin.lock().split(b'\n');
+    loop {
+        let control = match lines.next() {
+            Some(Ok(line)) if is_run(&line) => Control::Run,
+            Some(Ok(line)) if line.iter().all(u8::is_ascii_whitespace) => continue,
+            _ => Control::Cancel,
+        };
+        if let Control::Cancel = control {
+            cancel.fetch_add(1, Ordering::SeqCst);
+        }
+        // The job may be past its start already; nobody waiting is fine.
+        let _ = sender.send(control);
+    }
+}
+
+fn is_run(line: &[u8]) -> bool {
+    serde_json::from_slice::<Map<String, Value>>(line).is_ok_and(|map| map.get("run") == Some(&Value::Bool(true)))
+}
+
+/// Every event, as its `job_events/` file would hold it: the package decides which files to write.
+struct ApiEvents {
+    writer: Writer,
+}
+
+impl EventSink for ApiEvents {
+    fn on_event(&mut self, event: &Event) -> io::Result<()> {
+        self.writer.borrow_mut().write_json(&event.json)
+    }
+}
+
+/// The `starting` line carries the real command line (the pipe is the application's own), then
+/// waits for the application's go-ahead: `init_runner()` prepares a job that `Runner.run()` starts.
+struct ApiStatus {
+    writer: Writer,
+    ident: String,
+    /// `artifact_dir` and `fact_cache`, as the job uses them.
+    places: Value,
+    control: Receiver<Control>,
+}
+
+impl StatusObserver for ApiStatus {
+    fn starting(&mut self, line: &CommandLine, _redacted: &CommandLine) -> io::Result<()> {
+        let mut status = Map::new();
+        status.insert("status".to_owned(), Value::from("starting"));
+        status.insert("runner_ident".to_owned(), Value::from(self.ident.clone()));
+        status.insert("command".to_owned(), json!(line.command));
+        status.insert("env".to_owned(), json!(line.env));
+        status.insert("cwd".to_owned(), Value::from(line.cwd.to_string_lossy().into_owned()));
+        if let Value::Object(places) = &self.places {
+            status.extend(places.clone());
+        }
+        self.writer.borrow_mut().write_json(&status)?;
+        // A cancel (or the application gone) before the go-ahead has been counted already: the
+        // job ends `canceled` without starting Ansible.
+        let _ = self.control.recv();
+        Ok(())
+    }
+
+    fn running(&mut self) -> io::Result<()> {
+        self.writer.borrow_mut().write_json(&json!({"status": "running", "runner_ident": self.ident}))
+    }
+}

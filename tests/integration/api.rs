@@ -1,0 +1,171 @@
+//! `ansible-runner api`, the pipe the Python package drives (python/PROTOCOL.md), spoken directly:
+//! what comes back, what is written, and how the job ends when the application goes away.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Map, Value};
+
+use crate::common::{ours, processes_with, wait_until, Pdd};
+
+const SLEEP_PLAY: &str = "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - command: sleep 42.0331\n";
+
+struct Api {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: std::io::Lines<BufReader<ChildStdout>>,
+}
+
+impl Api {
+    fn start(request: &Value) -> Self {
+        let mut child =
+            ours().arg("api").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{request}").unwrap();
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        Self { child, stdin: Some(stdin), lines }
+    }
+
+    fn send(&mut self, line: &str) {
+        writeln!(self.stdin.as_mut().unwrap(), "{line}").unwrap();
+    }
+
+    fn next(&mut self) -> Map<String, Value> {
+        serde_json::from_str(&self.lines.next().expect("a line before the pipe closed").unwrap()).unwrap()
+    }
+
+    /// Reads up to the eof line; returns every line before it.
+    fn rest(&mut self) -> Vec<Map<String, Value>> {
+        let mut seen = Vec::new();
+        loop {
+            let line = self.next();
+            if line.contains_key("eof") {
+                return seen;
+            }
+            seen.push(line);
+        }
+    }
+}
+
+fn request(pdd: &Pdd, ident: &str, extra: &Value) -> Value {
+    let mut request = json!({
+        "private_data_dir": pdd.path(),
+        "ident": ident,
+        "artifact_dir": pdd.path().join("artifacts"),
+    });
+    request.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    request
+}
+
+#[test]
+fn a_job_runs_only_after_the_go_ahead_and_reports_every_event_and_its_rc() {
+    let pdd = Pdd::new();
+    pdd.file("project/p.yml", "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg={{ x }}\n");
+    let mut api = Api::start(&request(
+        &pdd,
+        "go",
+        &json!({"playbook": "p.yml", "extravars": {"x": "from memory"}, "envvars": {"DB_PASSWORD": "s3cret"}}),
+    ));
+    let starting = api.next();
+    assert_eq!(starting["status"], "starting");
+    // The pipe is the application's own: the environment is real, the artifact masked.
+    assert_eq!(starting["env"]["DB_PASSWORD"], "s3cret");
+    assert_eq!(starting["artifact_dir"], json!(pdd.path().join("artifacts/go")));
+    let artifacts = pdd.artifacts("go");
+    assert!(!artifacts.read("command").contains("s3cret"));
+    assert!(!artifacts.dir.join("status").exists(), "the job must wait for the go-ahead");
+    api.send(r#"{"run": true}"#);
+    let lines = api.rest();
+    assert_eq!(lines[0]["status"], "running");
+    let events: Vec<_> = lines.iter().filter(|l| l.contains_key("event")).collect();
+    assert!(events.iter().any(|e| e["stdout"].as_str().unwrap().contains("from memory")));
+    let last = lines.last().unwrap();
+    assert_eq!((last["status"].as_str(), last["rc"].as_i64()), (Some("successful"), Some(0)));
+    assert_eq!(artifacts.read("status"), "successful");
+    assert_eq!(std::fs::read_dir(artifacts.dir.join("job_events")).unwrap().count(), 0, "files are the package's");
+    assert!(!pdd.path().join("env/extravars").exists() && !pdd.path().join("env/envvars").exists());
+    assert!(api.child.wait().unwrap().success());
+}
+
+#[test]
+fn the_application_gone_cancels_the_job_at_once() {
+    let pdd = Pdd::new();
+    pdd.file("project/sleep.yml", SLEEP_PLAY);
+    let mut api = Api::start(&request(&pdd, "gone", &json!({"playbook": "sleep.yml"})));
+    assert_eq!(api.next()["status"], "starting");
+    api.send(r#"{"run": true}"#);
+    wait_until(Duration::from_secs(30), "the sleeping task", || !processes_with("42.0331").is_empty());
+    let closed = Instant::now();
+    drop(api.stdin.take());
+    let lines = api.rest();
+    assert!(closed.elapsed() < Duration::from_secs(3), "canceled after {:?}", closed.elapsed());
+    assert_eq!(lines.last().unwrap()["status"], "canceled");
+    assert_eq!(lines.last().unwrap()["rc"], 254);
+    wait_until(Duration::from_secs(5), "no process of the job", || processes_with("42.0331").is_empty());
+    assert_eq!(pdd.artifacts("gone").read("status"), "canceled");
+    api.child.wait().unwrap();
+}
+
+#[test]
+fn a_cancel_line_ends_the_job_within_half_a_second() {
+    let pdd = Pdd::new();
+    pdd.file("project/sleep.yml", &SLEEP_PLAY.replace("42.0331", "42.0332"));
+    let mut api = Api::start(&request(&pdd, "cancel", &json!({"playbook": "sleep.yml"})));
+    api.next();
+    api.send(r#"{"run": true}"#);
+    wait_until(Duration::from_secs(30), "the sleeping task", || !processes_with("42.0332").is_empty());
+    let sent = Instant::now();
+    api.send(r#"{"cancel": true}"#);
+    let lines = api.rest();
+    let took = sent.elapsed();
+    assert_eq!(lines.last().unwrap()["status"], "canceled");
+    assert!(took < Duration::from_millis(1500), "the final status came {took:?} after the cancel");
+    api.child.wait().unwrap();
+}
+
+#[test]
+fn a_job_never_started_is_canceled_without_running_ansible() {
+    let pdd = Pdd::new();
+    pdd.file("project/sleep.yml", &SLEEP_PLAY.replace("42.0331", "42.0333"));
+    let mut api = Api::start(&request(&pdd, "never", &json!({"playbook": "sleep.yml"})));
+    api.next();
+    drop(api.stdin.take());
+    let lines = api.rest();
+    assert_eq!(lines.last().unwrap()["status"], "canceled");
+    assert!(processes_with("42.0333").is_empty());
+    assert_eq!(pdd.artifacts("never").read("rc"), "254");
+    api.child.wait().unwrap();
+}
+
+#[test]
+fn refused_requests_name_the_exception_and_leave_nothing_behind() {
+    let pdd = Pdd::new();
+    for (extra, exception, words) in [
+        (json!({"playbook": "p.yml", "module": "ping"}), "ConfigurationError", "Only one of playbook and module"),
+        (json!({"playbook": "p.yml", "timeout": -5}), "ConfigurationError", "timeout must be"),
+        (json!({"playbook": "p.yml", "playbok": "x"}), "ValueError", "unknown field `playbok`"),
+        (json!({"playbook": "p.yml", "verbosity": 300}), "ConfigurationError", "verbosity must be"),
+    ] {
+        let mut api = Api::start(&request(&pdd, "refused", &extra));
+        let lines = api.rest();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!(lines[0]["status"], "error");
+        assert_eq!(lines[0]["error"], exception);
+        assert!(lines[0]["message"].as_str().unwrap().contains(words), "{lines:?}");
+        assert_eq!(api.child.wait().unwrap().code(), Some(1));
+    }
+    assert!(!pdd.path().join("artifacts/refused").exists());
+}
+
+#[test]
+fn a_request_that_is_not_json_is_refused_in_one_line() {
+    let mut child = ours().arg("api").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"\xff not json\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].contains("\"ValueError\"") && lines[0].contains("malformed request"), "{text}");
+    assert_eq!(output.status.code(), Some(1));
+}
