@@ -28,6 +28,17 @@ These are common Ansible Runner commands:
 `ansible-runner --help` list of optional command line arguments
 ";
 
+/// `--version`: in a pipe exactly the reference's (`2.4.3`), so scripts that compare or parse it
+/// keep working; on a terminal a person also learns which implementation answered.
+pub fn version_text(on_terminal: bool) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    if on_terminal {
+        format!("{version}+rust (the native ansible-runner; a drop-in for the Python ansible-runner {version})")
+    } else {
+        version.to_owned()
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ansible-runner",

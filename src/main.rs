@@ -61,7 +61,7 @@ fn real_main() -> i32 {
     let args: Vec<String> = std::env::args_os().map(|arg| arg.to_string_lossy().into_owned()).collect();
     // `--version` wins anywhere on the line, before required arguments are checked (as argparse does).
     if args.iter().skip(1).any(|arg| arg == "--version") {
-        outln!("{}", env!("CARGO_PKG_VERSION"));
+        outln!("{}", cli::version_text(std::io::IsTerminal::is_terminal(&std::io::stdout())));
         return exit::OK;
     }
     // The Python package's pipe (python/PROTOCOL.md) is no command a person types: it stays out of
@@ -75,7 +75,7 @@ fn real_main() -> i32 {
     };
     // An abbreviation of `--version` (argparse accepts unique prefixes) reaches here.
     if cli.version {
-        outln!("{}", env!("CARGO_PKG_VERSION"));
+        outln!("{}", cli::version_text(std::io::IsTerminal::is_terminal(&std::io::stdout())));
         return exit::OK;
     }
     if let Some(dir) = &cli.generate_assets {

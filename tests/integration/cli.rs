@@ -12,6 +12,22 @@ fn version_is_the_reference_version() {
 }
 
 #[test]
+fn version_on_a_terminal_says_which_implementation_answered() {
+    let pty = nix::pty::openpty(None, None).unwrap();
+    let mut child = ours()
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::from(pty.slave))
+        .spawn()
+        .unwrap();
+    let mut shown = String::new();
+    // Until EIO: the child, the last holder of the terminal's other side, is gone.
+    let _ = std::io::Read::read_to_string(&mut std::fs::File::from(pty.master), &mut shown);
+    assert!(child.wait().unwrap().success());
+    assert!(shown.starts_with("2.4.3+rust (the native ansible-runner"), "{shown}");
+}
+
+#[test]
 fn no_command_prints_common_usage_and_exits_2() {
     let out = ours().output().unwrap();
     assert_eq!(out.status.code(), Some(2));
