@@ -1,0 +1,120 @@
+"""The `ansible-runner api` child process: one per job, JSON lines over its stdin and stdout.
+
+PROTOCOL.md beside this package is the contract. The child runs in a session of its own so that
+a terminal's Ctrl-C reaches only the application, which cancels the job over the pipe; the end
+of its stdin (the application gone, even by SIGKILL) makes the child cancel the job itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import subprocess
+import time
+import weakref
+from typing import IO, Any
+
+from ansible_runner._binary import find_binary
+
+_CHUNK = 1 << 18
+# Seconds a child that has been told to stop gets before it is terminated, then killed.
+STOP_GRACE = 15.0
+_KILL_GRACE = 5.0
+
+
+def _reap(proc: subprocess.Popen[bytes], grace: float) -> None:
+    """Close our end of stdin, give the child `grace` seconds, then make sure it is gone."""
+    _close_quietly(proc.stdin)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        try:
+            proc.wait(timeout=_KILL_GRACE)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    _close_quietly(proc.stdout)
+
+
+def _close_quietly(handle: IO[bytes] | None) -> None:
+    if handle is not None:
+        with contextlib.suppress(OSError):
+            handle.close()
+
+
+class Child:
+    """A running `ansible-runner api` process, read line by line without blocking for long."""
+
+    def __init__(self, binary: str | None = None) -> None:
+        self.proc = subprocess.Popen(
+            [binary or find_binary(), 'api'],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None,
+            close_fds=True, start_new_session=True)
+        assert self.proc.stdout is not None
+        self._fd = self.proc.stdout.fileno()
+        self._poller = select.poll()
+        self._poller.register(self._fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+        self._pending: list[bytes] = []
+        self.ended = False
+        # Whatever happens to the Runner, the child is reaped and both pipes closed.
+        self._finalizer = weakref.finalize(self, _reap, self.proc, STOP_GRACE)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def send(self, message: dict[str, Any]) -> bool:
+        """Write one control line; False when the child no longer reads."""
+        stdin = self.proc.stdin
+        if stdin is None or stdin.closed:
+            return False
+        try:
+            stdin.write(json.dumps(message).encode('utf-8') + b'\n')
+            stdin.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            return False
+        return True
+
+    def read_lines(self, timeout: float) -> list[bytes]:
+        """Complete lines that arrive within `timeout` seconds (maybe none); sets `ended` at EOF."""
+        if self.ended:
+            return []
+        if not self._poller.poll(timeout * 1000.0):
+            return []
+        chunk = os.read(self._fd, _CHUNK)
+        if not chunk:
+            self.ended = True
+            tail = b''.join(self._pending)
+            self._pending = []
+            return [tail] if tail.strip() else []
+        if b'\n' not in chunk:
+            self._pending.append(chunk)
+            return []
+        if self._pending:
+            self._pending.append(chunk)
+            chunk = b''.join(self._pending)
+            self._pending = []
+        lines = chunk.split(b'\n')
+        tail = lines.pop()
+        if tail:
+            self._pending.append(tail)
+        return lines
+
+    def read_until_end(self, deadline: float) -> list[bytes]:
+        """All lines left, stopping at EOF or at `deadline` (a time.monotonic() value)."""
+        lines: list[bytes] = []
+        while not self.ended:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            lines.extend(self.read_lines(min(left, 0.5)))
+        return lines
+
+    def finish(self, grace: float = STOP_GRACE) -> int:
+        """Reap the child (terminating it after `grace` seconds) and return its exit status."""
+        self._finalizer.detach()
+        _reap(self.proc, grace)
+        return self.proc.returncode

@@ -1,0 +1,150 @@
+"""Settings shared by every kind of job, with the reference's keywords and attribute names."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from typing import Any
+from uuid import uuid4
+
+from ansible_runner import defaults
+
+_CONTAINER_ENGINES = ('docker', 'podman')
+
+
+def _scalar(text: str) -> Any:
+    """A YAML scalar as the few forms env/settings uses: booleans, numbers, null, quoted text."""
+    lowered = text.lower()
+    if lowered in ('true', 'yes', 'on'):
+        return True
+    if lowered in ('false', 'no', 'off'):
+        return False
+    if lowered in ('null', '~', ''):
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in '"\'':
+        return text[1:-1]
+    return text
+
+
+def load_settings_file(private_data_dir: str) -> dict[str, Any]:
+    """`env/settings` as a dict, for the few settings the package itself acts on.
+
+    The runner reads the file for the job; here only JSON and flat `key: value` YAML are
+    understood, which is what applications write there.
+    """
+    path = os.path.join(private_data_dir, 'env', 'settings')
+    try:
+        with open(path, encoding='utf-8') as handle:
+            text = handle.read()
+    except OSError:
+        return {}
+    try:
+        loaded = json.loads(text)
+        return loaded if isinstance(loaded, dict) else {}
+    except ValueError:
+        pass
+    settings: dict[str, Any] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith('#') or line[0].isspace() or ':' not in line:
+            continue
+        key, _, value = line.partition(':')
+        settings[key.strip()] = _scalar(value.split(' #', 1)[0].strip())
+    return settings
+
+
+class BaseConfig:
+    """Where a job's files live and how it runs; `prepare()` in subclasses completes it."""
+
+    def __init__(self,
+                 private_data_dir: str | None = None,
+                 host_cwd: str | None = None,
+                 envvars: dict[str, Any] | None = None,
+                 passwords: dict[str, str] | None = None,
+                 settings: dict[str, Any] | None = None,
+                 project_dir: str | None = None,
+                 artifact_dir: str | None = None,
+                 fact_cache_type: str = 'jsonfile',
+                 fact_cache: str | None = None,
+                 process_isolation: bool = False,
+                 process_isolation_executable: str | None = None,
+                 container_image: str = '',
+                 container_volume_mounts: list[str] | None = None,
+                 container_options: list[str] | None = None,
+                 container_workdir: str | None = None,
+                 container_auth_data: dict[str, str] | None = None,
+                 ident: str | None = None,
+                 rotate_artifacts: int = 0,
+                 timeout: int | None = None,
+                 ssh_key: str | None = None,
+                 quiet: bool = False,
+                 json_mode: bool = False,
+                 check_job_event_data: bool = False,
+                 suppress_env_files: bool = False,
+                 keepalive_seconds: int | None = None,
+                 ) -> None:
+        del keepalive_seconds  # a worker setting: accepted, as the reference does, and unused
+        self.host_cwd = os.path.abspath(os.fspath(host_cwd)) if host_cwd else None
+        self.envvars = envvars
+        self.ssh_key_data = ssh_key
+        self.command: list[str] = []
+        self.env: dict[str, str] = {}
+        self.process_isolation = process_isolation
+        self.process_isolation_executable = (process_isolation_executable
+                                             or defaults.default_process_isolation_executable)
+        self.container_image = container_image
+        self.container_volume_mounts = container_volume_mounts
+        self.container_workdir = container_workdir
+        self.container_auth_data = container_auth_data
+        self.container_name = ''
+        self.container_options = container_options
+        self.rotate_artifacts = rotate_artifacts
+        self.quiet = quiet
+        self.json_mode = json_mode
+        self.passwords = passwords
+        self.settings = settings
+        self.timeout = timeout
+        self.check_job_event_data = check_job_event_data
+        self.suppress_env_files = suppress_env_files
+        self._set_places(private_data_dir, artifact_dir, ident, project_dir)
+        self.fact_cache_type = fact_cache_type
+        self._fact_cache_name = fact_cache
+        self.fact_cache = (os.path.join(self.artifact_dir, fact_cache or 'fact_cache')
+                           if fact_cache_type == 'jsonfile' else None)
+        self.cwd = self.host_cwd or os.getcwd()
+        os.makedirs(self.artifact_dir, mode=0o700, exist_ok=True)
+
+    def _set_places(self, private_data_dir: str | None, artifact_dir: str | None,
+                    ident: str | None, project_dir: str | None) -> None:
+        if private_data_dir:
+            self.private_data_dir = os.path.abspath(os.fspath(private_data_dir))
+            os.makedirs(self.private_data_dir, mode=0o700, exist_ok=True)
+        else:
+            self.private_data_dir = tempfile.mkdtemp(prefix=defaults.AUTO_CREATE_NAMING,
+                                                     dir=defaults.AUTO_CREATE_DIR)
+        if artifact_dir is None:
+            self.artifact_root = os.path.join(self.private_data_dir, 'artifacts')
+        else:
+            self.artifact_root = os.path.abspath(os.fspath(artifact_dir))
+        self.ident = str(uuid4()) if ident is None else str(ident)
+        self.artifact_dir = os.path.join(self.artifact_root, self.ident)
+        if project_dir:
+            self.project_dir = os.fspath(project_dir)
+        else:
+            self.project_dir = os.path.join(self.private_data_dir, 'project')
+
+    @property
+    def containerized(self) -> bool:
+        """Whether the job runs in a docker or podman container."""
+        return bool(self.process_isolation) and self.process_isolation_executable in _CONTAINER_ENGINES
+
+    def effective_settings(self) -> dict[str, Any]:
+        """The keyword settings with `env/settings` over them, as the job sees them."""
+        merged = dict(self.settings or {})
+        merged.update(load_settings_file(self.private_data_dir))
+        return merged

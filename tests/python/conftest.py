@@ -1,0 +1,80 @@
+"""Fixtures for the API tests: real ansible-core on localhost, the package installed from the wheel."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import ansible_runner
+
+LOCAL_INVENTORY = ('localhost ansible_connection=local '
+                   'ansible_python_interpreter="{{ ansible_playbook_python }}"')
+FINAL = ('successful', 'failed', 'timeout', 'canceled')
+
+# Ansible's tools live beside the interpreter of this venv, which need not be on PATH.
+os.environ['PATH'] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get('PATH', '')])
+os.environ.setdefault('ANSIBLE_DEVEL_WARNING', 'False')
+os.environ.setdefault('ANSIBLE_DEPRECATION_WARNINGS', 'False')
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to test a source checkout: these tests are about the installed wheel."""
+    del config
+    location = Path(ansible_runner.__file__).resolve()
+    if 'site-packages' not in location.parts:
+        raise pytest.UsageError(f'ansible_runner is imported from {location}, not from an installed wheel; '
+                                'run scripts/venv-api and use .venv-api/bin/python -m pytest')
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 30.0, interval: float = 0.02) -> object:
+    """Poll `condition` until it is truthy; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f'condition not met within {timeout} s: {condition}')
+        time.sleep(interval)
+
+
+def play(*tasks: dict, **options: object) -> list[dict]:
+    """A one-play playbook on localhost without fact gathering."""
+    return [{'hosts': 'all', 'gather_facts': False, 'tasks': list(tasks), **options}]
+
+
+def processes_with(marker: str) -> list[int]:
+    """Pids of live processes whose environment holds `marker`."""
+    needle = marker.encode()
+    found = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f'/proc/{entry}/environ', 'rb') as handle:
+                if needle in handle.read():
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.fixture
+def pdd(tmp_path: Path) -> Path:
+    """A private data dir whose inventory is localhost over the local connection."""
+    private_data_dir = tmp_path / 'pdd'
+    (private_data_dir / 'inventory').mkdir(parents=True)
+    (private_data_dir / 'inventory' / 'hosts').write_text(LOCAL_INVENTORY + '\n')
+    return private_data_dir
+
+
+@pytest.fixture
+def marker() -> str:
+    """A value unique to this test, put in the job's environment to find its processes."""
+    return f'API_TEST_MARKER_{uuid.uuid4().hex}'

@@ -1,0 +1,82 @@
+"""Cancelling a running job: by callback, by the `canceled` flag, by a signal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import ansible_runner
+from ansible_runner.interface import init_runner
+from conftest import FINAL, play, processes_with, wait_for
+
+SLOW = play({'name': 'slow', 'command': 'sleep 60'})
+
+
+def started_slow_task(flag: threading.Event):
+    def handler(event: dict) -> bool:
+        if event['event'] == 'runner_on_start' and event['event_data'].get('task') == 'slow':
+            flag.set()
+        return True
+    return handler
+
+
+def test_cancel_callback(pdd, marker):
+    asked = threading.Event()
+    asked_at: list[float] = []
+
+    def cancel_callback() -> bool:
+        if asked.is_set() and not asked_at:
+            asked_at.append(time.monotonic())
+        return asked.is_set()
+
+    runner = ansible_runner.run(private_data_dir=pdd, quiet=True, envvars={marker: '1'},
+                                playbook=SLOW, cancel_callback=cancel_callback,
+                                event_handler=started_slow_task(asked))
+    ended = time.monotonic()
+    assert (runner.status, runner.rc) == ('canceled', 254)
+    assert runner.canceled
+    assert ended - asked_at[0] < 1.0
+    assert processes_with(marker) == []
+
+
+def test_canceled_flag(pdd, marker):
+    started = threading.Event()
+    thread, runner = ansible_runner.run_async(private_data_dir=pdd, quiet=True, envvars={marker: '1'},
+                                              playbook=SLOW, event_handler=started_slow_task(started))
+    wait_for(started.is_set, timeout=60)
+    asked = time.monotonic()
+    runner.canceled = True
+    wait_for(lambda: runner.status in FINAL, timeout=10, interval=0.01)
+    assert time.monotonic() - asked < 1.0
+    thread.join(timeout=10)
+    assert (runner.status, runner.rc) == ('canceled', 254)
+    assert processes_with(marker) == []
+
+
+def test_sigint_cancels_and_handlers_are_restored(pdd):
+    def previous(signum: int, frame: object) -> None:
+        raise AssertionError('the run should own SIGINT while it runs')
+
+    old = signal.signal(signal.SIGINT, previous)
+    try:
+        started = threading.Event()
+        runner = init_runner(private_data_dir=pdd, quiet=True, playbook=SLOW,
+                             event_handler=started_slow_task(started))
+
+        def interrupt() -> None:
+            wait_for(started.is_set, timeout=60)
+            os.kill(os.getpid(), signal.SIGINT)
+
+        threading.Thread(target=interrupt, daemon=True).start()
+        assert runner.run() == ('canceled', 254)
+        assert signal.getsignal(signal.SIGINT) is previous
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def test_cancel_before_run_starts_nothing(pdd):
+    runner = init_runner(private_data_dir=pdd, quiet=True, playbook=SLOW)
+    runner.canceled = True
+    assert runner.run() == ('canceled', 254)

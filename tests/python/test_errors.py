@@ -1,0 +1,72 @@
+"""Input the API refuses, and what it says, worded as the reference words it."""
+
+from __future__ import annotations
+
+import pytest
+
+import ansible_runner
+from ansible_runner import ConfigurationError, RunnerConfig
+from ansible_runner._binary import RunnerBinaryNotFound
+from conftest import play
+
+
+def test_private_data_dir_that_does_not_exist(tmp_path):
+    with pytest.raises(ValueError, match=r'^private_data_dir path is either invalid or does not exist$'):
+        ansible_runner.run(private_data_dir=str(tmp_path / 'nope'), playbook='x.yml')
+
+
+def test_unknown_keyword(pdd):
+    expected = r"^BaseConfig.__init__\(\) got an unexpected keyword argument 'bogus'$"
+    with pytest.raises(TypeError, match=expected):
+        ansible_runner.run(private_data_dir=pdd, playbook='x.yml', bogus=1)
+
+
+def test_playbook_and_module_together(pdd):
+    with pytest.raises(ConfigurationError, match='Only one of playbook and module options are allowed'):
+        ansible_runner.run(private_data_dir=pdd, playbook=play({'ping': None}), module='ping')
+
+
+def test_missing_container_engine_exits(pdd, capsys):
+    with pytest.raises(SystemExit) as exited:
+        ansible_runner.run(private_data_dir=pdd, playbook='x.yml', process_isolation=True,
+                           process_isolation_executable='no-such-engine', container_image='x')
+    assert exited.value.code == 1
+    assert 'Unable to find process isolation executable: no-such-engine' in capsys.readouterr().out
+
+
+def test_streamer_is_not_provided_yet(pdd):
+    with pytest.raises(NotImplementedError):
+        ansible_runner.run(private_data_dir=pdd, playbook='x.yml', streamer='transmit')
+
+
+@pytest.mark.parametrize('name', ['run_command', 'run_command_async', 'get_plugin_docs',
+                                  'get_plugin_docs_async', 'get_plugin_list', 'get_inventory',
+                                  'get_ansible_config', 'get_role_list', 'get_role_argspec'])
+def test_command_family_is_not_provided_yet(name):
+    function = getattr(ansible_runner, name)
+    with pytest.raises(NotImplementedError, match='not provided by this package yet'):
+        function('x', 'y') if name in ('get_inventory', 'run_command', 'run_command_async') else function('x')
+
+
+def test_missing_binary_fails_at_use_not_import(pdd, tmp_path, monkeypatch):
+    script = tmp_path / 'ansible-runner'
+    script.write_text('#!/usr/bin/env python3\n')
+    script.chmod(0o755)
+    monkeypatch.setenv('ANSIBLE_RUNNER_BINARY', str(script))
+    with pytest.raises(RunnerBinaryNotFound, match='ANSIBLE_RUNNER_BINARY') as raised:
+        ansible_runner.run(private_data_dir=pdd, playbook='x.yml')
+    assert isinstance(raised.value, ImportError)
+    assert 'pip install' in str(raised.value) or 'Install' in str(raised.value)
+
+
+def test_public_names():
+    for name in ('run', 'run_async', 'Runner', 'RunnerConfig', 'AnsibleRunnerException',
+                 'ConfigurationError', 'CallbackError', 'plugins', '__version__'):
+        assert hasattr(ansible_runner, name)
+    assert ansible_runner.__version__.startswith('2.4.3')
+    from ansible_runner.runner_config import RunnerConfig as OldPath
+
+    assert OldPath is RunnerConfig
+    from ansible_runner import defaults
+
+    assert defaults.AUTO_CREATE_NAMING == '.ansible-runner-'
