@@ -217,6 +217,7 @@ fn write_registry_files(
 ) -> anyhow::Result<tempfile::TempDir> {
     let dir = tempfile::Builder::new()
         .prefix(&format!("ansible_runner_registry_{ident}_"))
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
         .tempdir()
         .context("cannot create a temp dir for the registry credentials")?;
     for (name, text) in isolation::registry_files(container.engine, auth) {

@@ -417,3 +417,24 @@ fn podman_cleanup_removes_only_the_named_tag() {
 fn docker_cleanup_removes_only_the_named_tag() {
     cleanup_removes_only_the_named_tag(Engine::Docker);
 }
+
+/// The `container_auth_data` dir is the owner's only while the job runs (its files are 0600).
+#[test]
+fn registry_credentials_dir_is_owner_only() {
+    let engine = Engine::Podman;
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", SLEEPER);
+    pdd.file("env/settings", "container_auth_data: {host: \"registry.example:5000\", username: u, password: pw}\n");
+    let ident = unique_ident("authmode");
+    let mut child = in_container(engine, &pdd, &ident, &[]).stdin(Stdio::null()).stdout(Stdio::null()).spawn().unwrap();
+    let artifacts = pdd.artifacts(&ident);
+    wait_until(LIMIT, "the sleeping task to start", || task_started(&artifacts));
+    let command: serde_json::Value = serde_json::from_str(&artifacts.read("command")).unwrap();
+    let argv: Vec<&str> = command["command"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    let file = argv.iter().find_map(|a| a.strip_prefix("--authfile=")).unwrap();
+    let dir = std::path::Path::new(file).parent().unwrap();
+    let mode = fs::metadata(dir).unwrap().permissions().mode() & 0o777;
+    kill(Pid::from_raw(i32::try_from(child.id()).unwrap()), Signal::SIGTERM).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(254));
+    assert_eq!(format!("{mode:o}"), "700", "{}", dir.display());
+}
