@@ -147,7 +147,11 @@ pub fn prepare(
     let (mut chdir, mut engine_cwd, mut copy) = (inner.cwd.clone(), inner.cwd.clone(), None);
     if let Some(base) = sandbox.directory_isolation_base_path.as_deref().filter(|_| inner.cwd == spec.project_dir) {
         fs::create_dir_all(base)?;
-        let made = tempfile::Builder::new().prefix("runner_di_").tempdir_in(base)?;
+        // Owner only, as the project itself may be: the copy can hold its secrets.
+        let made = tempfile::Builder::new()
+            .prefix("runner_di_")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .tempdir_in(base)?;
         copy_tree(&spec.project_dir, made.path())?;
         (chdir, engine_cwd, copy) = (made.path().to_owned(), base.to_owned(), Some(made));
     }

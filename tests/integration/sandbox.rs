@@ -126,3 +126,27 @@ fn a_sandbox_that_cannot_be_prepared_fails_the_job_with_a_status() {
     let artifacts = pdd.artifacts("unready");
     assert_eq!((artifacts.read("status"), artifacts.read("rc")), ("failed".to_owned(), "1".to_owned()));
 }
+
+/// `ours run <pdd> -p site.yml --ident <ident>` in the sandbox, the project run from a copy under `di`.
+fn boxed_with_copy(pdd: &Pdd, ident: &str, di: &std::path::Path) -> Command {
+    let mut cmd = with_opt_ansible();
+    cmd.arg("run").arg(pdd.path()).args(["-p", "site.yml", "--ident", ident, "--process-isolation"]);
+    cmd.args(["--process-isolation-executable", "bwrap", "--directory-isolation-base-path"]).arg(di);
+    cmd
+}
+
+#[test]
+fn the_project_copy_is_owner_only_and_keeps_the_modes_inside() {
+    use std::os::unix::fs::PermissionsExt;
+    let scratch = tempfile::tempdir().unwrap();
+    let di = scratch.path().join("di");
+    let pdd = Pdd::new();
+    let playbook = "- hosts: all\n  gather_facts: false\n  tasks:\n    - stat: path={{ playbook_dir }}\n      register: top\n    - stat: path={{ playbook_dir }}/secret\n      register: inside\n    - debug: msg=\"top={{ top.stat.mode }} inside={{ inside.stat.mode }}\"\n";
+    pdd.file("project/site.yml", playbook).file("project/secret", "s3cret\n");
+    fs::set_permissions(pdd.path().join("project/secret"), fs::Permissions::from_mode(0o640)).unwrap();
+    fs::set_permissions(pdd.path().join("project"), fs::Permissions::from_mode(0o700)).unwrap();
+    let out = boxed_with_copy(&pdd, "modes", &di).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let stdout = pdd.artifacts("modes").read("stdout");
+    assert!(stdout.contains("top=0700 inside=0640"), "{stdout}");
+}
