@@ -520,18 +520,9 @@ pub fn create_dir_private(path: &Path) -> io::Result<()> {
 
 /// Environment names whose values are kept out of artifacts and streams.
 pub fn is_secret_name(name: &str) -> bool {
-    const MARKERS: [&str; 10] = [
-        "PASSWORD",
-        "PASSWD",
-        "SECRET",
-        "TOKEN",
-        "PRIVATE_KEY",
-        "API_KEY",
-        "APIKEY",
-        "ACCESS_KEY",
-        "CREDENTIAL",
-        "AUTH",
-    ];
+    // `PASS` covers `PASSWORD`, `PASSWD` and a bare `DB_PASS`; `PRIVATE` covers `PRIVATE_KEY`.
+    const MARKERS: [&str; 9] =
+        ["PASS", "SECRET", "TOKEN", "PRIVATE", "API_KEY", "APIKEY", "ACCESS_KEY", "CREDENTIAL", "AUTH"];
     let upper = name.to_ascii_uppercase();
     MARKERS.iter().any(|marker| upper.contains(marker)) && upper != "SSH_AUTH_SOCK"
 }
@@ -645,6 +636,9 @@ mod tests {
         assert_eq!(shown["MY_PASSWORD"], REDACTED);
         assert_eq!(shown["GITHUB_TOKEN"], REDACTED);
         assert_eq!(shown["AWS_SECRET_ACCESS_KEY"], REDACTED);
+        for name in ["DB_PASS", "LDAP_PASSWD", "GCP_CREDENTIALS", "MY_PRIVATE_PEM"] {
+            assert!(is_secret_name(name), "{name}");
+        }
     }
 
     #[test]

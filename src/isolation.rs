@@ -52,6 +52,8 @@ pub enum IsolationError {
     NoImage(String),
     #[error("container volume mount {0:?}: cannot mount '/', '/home' or '/usr' into the container")]
     RefusedMount(String),
+    #[error("container image {0:?} starts with '-', where the engine would read it as an option")]
+    OptionLikeImage(String),
 }
 
 /// Where an isolated job runs.
@@ -86,6 +88,9 @@ pub fn resolve(
     };
     let image = settings.container_image.clone().or_else(|| request.container_image.clone()).filter(|i| !i.is_empty());
     let Some(image) = image else { return Err(IsolationError::NoImage(executable)) };
+    if image.starts_with('-') {
+        return Err(IsolationError::OptionLikeImage(image));
+    }
     let volume_mounts =
         settings.container_volume_mounts.clone().unwrap_or_else(|| request.container_volume_mounts.clone());
     if let Some(refused) = volume_mounts.iter().find(|mount| is_refused(mount)) {
@@ -96,10 +101,31 @@ pub fn resolve(
     Ok(Some(Isolation::Container(Container { executable, engine, image, volume_mounts, options, auth })))
 }
 
+/// Whether a mount's source is one of `REFUSED_SOURCES`, however it is spelled: both the path as
+/// written with `.` and `..` worked out (an engine may create a missing source) and the real path
+/// (through symlinks) are checked. A mistake guard, not a boundary: `container_options` can mount
+/// anything.
 fn is_refused(mount: &str) -> bool {
-    let source = mount.split(':').next().unwrap_or_default();
-    let trimmed = source.trim_end_matches('/');
-    REFUSED_SOURCES.contains(&if trimmed.is_empty() { "/" } else { trimmed })
+    let source = Path::new(mount.split(':').next().unwrap_or_default());
+    let refused = |path: &Path| REFUSED_SOURCES.iter().any(|dir| path == Path::new(dir));
+    refused(&lexically_normal(source)) || source.canonicalize().is_ok_and(|real| refused(&real))
+}
+
+/// `path` with `.` dropped and `..` taking off the component before it, as the engine's own path
+/// cleaning reads it; nothing on disk is looked at.
+fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
 }
 
 fn find_executable(program: &str, path_var: Option<&str>) -> Option<PathBuf> {
@@ -477,7 +503,11 @@ mod tests {
     fn system_dirs_cannot_be_mounted() {
         let dir = tempfile::tempdir().unwrap();
         let bin = engines_dir(dir.path());
-        for mount in ["/:/host", "/home/:/h", "/usr:/u:ro", "//:/x"] {
+        let link = dir.path().join("root-link");
+        std::os::unix::fs::symlink("/", &link).unwrap();
+        let through_link = format!("{}:/x", link.display());
+        let spelled = ["/:/host", "/home/:/h", "/usr:/u:ro", "//:/x", "/./:/x", "/etc/..:/x", "/no-such/../usr:/u"];
+        for mount in spelled.iter().copied().chain([through_link.as_str()]) {
             let err = resolve(&request(&[mount]), &Settings::default(), bin.to_str()).unwrap_err();
             assert!(matches!(err, IsolationError::RefusedMount(_)), "{mount}: {err}");
         }

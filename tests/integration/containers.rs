@@ -173,7 +173,11 @@ fn a_missing_engine_is_named_and_nothing_is_written() {
 #[test]
 fn system_dirs_are_refused_as_mounts() {
     let pdd = pdd();
-    for mount in ["/:/host", "/home/:/h", "/usr:/u"] {
+    let link = pdd.path().join("root-link");
+    std::os::unix::fs::symlink("/", &link).unwrap();
+    let through_link = format!("{}:/hostroot", link.display());
+    let spelled = ["/:/host", "/home/:/h", "/usr:/u", "/./:/hostroot", "/etc/..:/hostroot", "/usr/./:/u"];
+    for mount in spelled.iter().copied().chain([through_link.as_str()]) {
         let out = run({
             let mut cmd = ours();
             cmd.arg("run").arg(pdd.path()).args(["-p", "site.yml", "--process-isolation"]);
@@ -187,6 +191,22 @@ fn system_dirs_are_refused_as_mounts() {
         assert!(stderr.contains("cannot mount '/', '/home' or '/usr'") && stderr.contains(mount), "{stderr}");
         assert!(!pdd.path().join("artifacts").exists());
     }
+}
+
+#[test]
+fn an_image_that_reads_like_an_option_is_refused() {
+    let pdd = pdd();
+    let out = run({
+        let mut cmd = ours();
+        cmd.arg("run").arg(pdd.path()).args(["-p", "site.yml", "--process-isolation"]);
+        cmd.arg("--container-image=--privileged");
+        cmd
+    });
+    assert_eq!(out.status.code(), Some(1), "{:?}", text(&out));
+    let stderr = text(&out).1;
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("container image \"--privileged\" starts with '-'"), "{stderr}");
+    assert!(!pdd.path().join("artifacts").exists());
 }
 
 /// `stop` ends a `start`ed container job and returns once it is over (the reference's `stop`

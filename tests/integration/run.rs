@@ -173,6 +173,26 @@ fn missing_ansible_is_rc_127_with_a_hint() {
 }
 
 #[test]
+fn secret_names_with_pass_credential_or_private_are_masked() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK).file("env/envvars", "DB_PASS: hunter2-pass\n");
+    let out = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-i", "m", "-p", "site.yml"])
+        .env("GCP_CREDENTIALS", "cred-secret")
+        .env("SIGNING_PRIVATE_PEM", "pem-secret")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let command: Value = serde_json::from_str(&pdd.artifacts("m").read("command")).unwrap();
+    for name in ["DB_PASS", "GCP_CREDENTIALS", "SIGNING_PRIVATE_PEM"] {
+        assert_eq!(command["env"][name], "**********", "{name}");
+    }
+    assert_eq!(command["env"]["HOME"], std::env::var("HOME").unwrap(), "other values stay");
+}
+
+#[test]
 fn secrets_never_reach_the_artifacts() {
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK).file("env/envvars", "DB_PASSWORD: hunter2-envvars\n");
