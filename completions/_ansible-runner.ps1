@@ -21,7 +21,6 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'ansible-runner' {
-            [CompletionResult]::new('--generate-assets', '--generate-assets', [CompletionResultType]::ParameterName, 'Write shell completions and man pages under DIR (completions/, man/)')
             [CompletionResult]::new('--artifact-dir', '--artifact-dir', [CompletionResultType]::ParameterName, 'Artifact directory (for `process`)')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print the version and exit')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Suppress Ansible output (for `process`)')

@@ -18,7 +18,6 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
     }
     var completions = [
         &'ansible-runner'= {
-            cand --generate-assets 'Write shell completions and man pages under DIR (completions/, man/)'
             cand --artifact-dir 'Artifact directory (for `process`)'
             cand --version 'Print the version and exit'
             cand -q 'Suppress Ansible output (for `process`)'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ansible_runner_global_optspecs
-    string join \n version generate-assets= q/quiet j/json artifact-dir= h/help
+    string join \n version q/quiet j/json artifact-dir= h/help
 end
 
 function __fish_ansible_runner_needs_command
@@ -24,7 +24,6 @@ function __fish_ansible_runner_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c ansible-runner -n "__fish_ansible_runner_needs_command" -l generate-assets -d 'Write shell completions and man pages under DIR (completions/, man/)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_needs_command" -l artifact-dir -d 'Artifact directory (for `process`)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_needs_command" -l version -d 'Print the version and exit'
 complete -c ansible-runner -n "__fish_ansible_runner_needs_command" -s q -l quiet -d 'Suppress Ansible output (for `process`)'

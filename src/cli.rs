@@ -57,10 +57,6 @@ pub struct Cli {
     #[arg(long, action = ArgAction::SetTrue)]
     pub version: bool,
 
-    /// Write shell completions and man pages under DIR (completions/, man/)
-    #[arg(long = "generate-assets", hide = true, value_name = "DIR")]
-    pub generate_assets: Option<PathBuf>,
-
     /// Options accepted before the command, as the Python tool accepts them (used by `process`)
     #[command(flatten)]
     pub top: TopLevelArgs,

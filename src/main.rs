@@ -17,6 +17,7 @@ macro_rules! errln {
 }
 
 mod api;
+mod artdir;
 mod artifacts;
 mod assets;
 mod callback;
@@ -48,6 +49,8 @@ mod sshagent;
 mod streaming;
 mod supervise;
 
+use std::path::PathBuf;
+
 use clap::Parser;
 
 use crate::cli::Cli;
@@ -64,10 +67,14 @@ fn real_main() -> i32 {
         outln!("{}", cli::version_text(std::io::IsTerminal::is_terminal(&std::io::stdout())));
         return exit::OK;
     }
-    // The Python package's pipe (python/PROTOCOL.md) is no command a person types: it stays out of
-    // clap, and so out of help, usage errors, completions and man pages.
-    if args.len() == 2 && args[1] == "api" {
-        return commands::api::api_command().unwrap_or_else(|err| exit::report(&err));
+    // Two entries no person types stay out of clap, and so out of help, usage errors, completions
+    // and man pages: the Python package's pipe (python/PROTOCOL.md) and the asset generator.
+    match args.get(1..).unwrap_or_default() {
+        [api] if api == "api" => return commands::api::api_command().unwrap_or_else(|err| exit::report(&err)),
+        [flag, _] if flag == "--generate-assets" => {
+            return assets::generate_command(&std::env::args_os().nth(2).map(PathBuf::from).unwrap_or_default())
+        }
+        _ => {}
     }
     let cli = match Cli::try_parse_from(std::env::args_os()) {
         Ok(cli) => cli,
@@ -77,15 +84,6 @@ fn real_main() -> i32 {
     if cli.version {
         outln!("{}", cli::version_text(std::io::IsTerminal::is_terminal(&std::io::stdout())));
         return exit::OK;
-    }
-    if let Some(dir) = &cli.generate_assets {
-        return match assets::generate(dir) {
-            Ok(()) => exit::OK,
-            Err(err) => {
-                errln!("ansible-runner: cannot write completions and man pages into {}: {err}", dir.display());
-                exit::FAILURE
-            }
-        };
     }
     let Some(command) = cli.command else { return diagnostics::missing_command() };
     commands::dispatch(command, &cli.top).unwrap_or_else(|err| exit::report(&err))

@@ -39,3 +39,57 @@ fn completions_and_man_pages_are_fresh() {
         assert!(pages.contains_key(&format!("ansible-runner-{command}.1")), "no man page for {command}");
     }
 }
+
+/// A flag each command offers, and the line that should complete to it.
+const COMPLETES: [(&str, &str); 10] = [
+    ("ansible-runner run /tmp --no", "--notify-url"),
+    ("ansible-runner start /tmp --ro", "--roles-path"),
+    ("ansible-runner stop /tmp --ar", "--artifact-dir"),
+    ("ansible-runner is-alive /tmp --ar", "--artifact-dir"),
+    ("ansible-runner transmit /tmp --play", "--playbook"),
+    ("ansible-runner worker --keep", "--keepalive-seconds"),
+    ("ansible-runner worker cleanup --gra", "--grace-period"),
+    ("ansible-runner process /tmp --ide", "--ident"),
+    ("ansible-runner replay /tmp --fol", "--follow"),
+    ("ansible-runner tra", "transmit"),
+];
+
+/// What a real shell offers for `line` with the committed scripts loaded.
+fn offered(shell: &str, line: &str) -> Vec<String> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let completions = repo.join("completions");
+    let out = match shell {
+        "bash" => std::process::Command::new("bash")
+            .arg("-c")
+            .arg(
+                r#"source "$1"; read -ra words <<< "$2"; COMP_WORDS=("${words[@]}"); COMP_CWORD=$((${#words[@]} - 1));
+                   _ansible__runner ansible-runner "${words[-1]}" "${words[-2]}"; printf '%s\n' "${COMPREPLY[@]}""#,
+            )
+            .args(["bash".as_ref(), completions.join("ansible-runner.bash").as_os_str(), line.as_ref()])
+            .output(),
+        "zsh" => std::process::Command::new("zsh")
+            .arg(repo.join("tests/integration/fixtures/zsh-complete.zsh"))
+            .args([completions.as_os_str(), line.as_ref()])
+            .output(),
+        _ => std::process::Command::new("fish")
+            .arg("-c")
+            .arg(format!("source {}; complete -C '{line}'", completions.join("ansible-runner.fish").display()))
+            .output(),
+    }
+    .unwrap_or_else(|err| panic!("{shell} must be installed (scripts/test installs it): {err}"));
+    assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).lines().map(|l| l.split('\t').next().unwrap_or_default().to_owned()).collect()
+}
+
+#[test]
+fn every_command_completes_its_flags_in_bash_zsh_and_fish() {
+    for shell in ["bash", "zsh", "fish"] {
+        for (line, wanted) in COMPLETES {
+            let offered = offered(shell, line);
+            assert!(offered.iter().any(|o| o == wanted), "{shell}: `{line}<TAB>` offered {offered:?}, not {wanted}");
+        }
+        let everything = offered(shell, "ansible-runner --");
+        assert!(everything.iter().any(|o| o == "--version"), "{shell}: {everything:?}");
+        assert!(!everything.iter().any(|o| o.contains("generate")), "{shell} offers a hidden flag: {everything:?}");
+    }
+}
