@@ -310,7 +310,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__runner__subcmd__is__subcmd__alive)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --summary --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,30 +441,6 @@ _ansible__runner() {
                     return 0
                     ;;
                 --role-vars)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --junit)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --notify-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --notify-on)
-                    COMPREPLY=($(compgen -W "failure always" -- "${cur}"))
-                    return 0
-                    ;;
-                --lock-wait)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --metrics-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --daemonized)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -860,7 +836,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__runner__subcmd__stop)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --summary --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -991,30 +967,6 @@ _ansible__runner() {
                     return 0
                     ;;
                 --role-vars)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --junit)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --notify-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --notify-on)
-                    COMPREPLY=($(compgen -W "failure always" -- "${cur}"))
-                    return 0
-                    ;;
-                --lock-wait)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --metrics-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --daemonized)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1026,7 +978,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__runner__subcmd__transmit)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --summary --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1157,30 +1109,6 @@ _ansible__runner() {
                     return 0
                     ;;
                 --role-vars)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --junit)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --notify-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --notify-on)
-                    COMPREPLY=($(compgen -W "failure always" -- "${cur}"))
-                    return 0
-                    ;;
-                --lock-wait)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --metrics-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --daemonized)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

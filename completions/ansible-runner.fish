@@ -72,7 +72,7 @@ always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation -d 'Run the job in a container (podman, docker: see --container-image) or a bubblewrap sandbox'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l omit-event-data -d 'Omit event data from all events'
@@ -117,7 +117,7 @@ always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation -d 'Run the job in a container (podman, docker: see --container-image) or a bubblewrap sandbox'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l omit-event-data -d 'Omit event data from all events'
@@ -155,14 +155,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l c
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l forks -d 'Matches Ansible\'s `--forks` parameter to set the number of concurrent processes' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l roles-path -d 'Path used to locate the role to be executed (default: <private_data_dir>/roles)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l role-vars -d 'Variables to pass to the role at runtime, as "key1=value1 key2=value2"' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l junit -d 'Write a JUnit XML report of the run (a test case per task and host) to this file' -r -F
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l notify-url -d 'POST a JSON summary of the run to this URL when it ends (see --notify-on)' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
-always\t''"
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l process-isolation -d 'Run the job in a container (podman, docker: see --container-image) or a bubblewrap sandbox'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l omit-event-data -d 'Omit event data from all events'
@@ -171,8 +164,6 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l o
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s q -l quiet -d 'Disable all output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l role-skip-facts -d 'Disable fact collection when the role is executed'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
@@ -200,14 +191,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l forks -d 'Matches Ansible\'s `--forks` parameter to set the number of concurrent processes' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l roles-path -d 'Path used to locate the role to be executed (default: <private_data_dir>/roles)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l role-vars -d 'Variables to pass to the role at runtime, as "key1=value1 key2=value2"' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l junit -d 'Write a JUnit XML report of the run (a test case per task and host) to this file' -r -F
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l notify-url -d 'POST a JSON summary of the run to this URL when it ends (see --notify-on)' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
-always\t''"
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l process-isolation -d 'Run the job in a container (podman, docker: see --container-image) or a bubblewrap sandbox'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l omit-event-data -d 'Omit event data from all events'
@@ -216,8 +200,6 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s q -l quiet -d 'Disable all output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l role-skip-facts -d 'Disable fact collection when the role is executed'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand is-alive" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
@@ -245,14 +227,7 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l forks -d 'Matches Ansible\'s `--forks` parameter to set the number of concurrent processes' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l roles-path -d 'Path used to locate the role to be executed (default: <private_data_dir>/roles)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l role-vars -d 'Variables to pass to the role at runtime, as "key1=value1 key2=value2"' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l junit -d 'Write a JUnit XML report of the run (a test case per task and host) to this file' -r -F
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l notify-url -d 'POST a JSON summary of the run to this URL when it ends (see --notify-on)' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
-always\t''"
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation -d 'Isolate execution in a container or sandbox (not supported by this binary)'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l process-isolation -d 'Run the job in a container (podman, docker: see --container-image) or a bubblewrap sandbox'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l debug -d 'Enable ansible-runner debug output logging'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s j -l json -d 'Output the JSON event structure to stdout instead of Ansible output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l omit-event-data -d 'Omit event data from all events'
@@ -261,8 +236,6 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s q -l quiet -d 'Disable all output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l role-skip-facts -d 'Disable fact collection when the role is executed'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand transmit" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand worker; and not __fish_seen_subcommand_from cleanup help" -l private-data-dir -d 'Base directory containing the ansible-runner metadata (default: a temporary directory)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand worker; and not __fish_seen_subcommand_from cleanup help" -l keepalive-seconds -d 'Emit a keepalive line after this many seconds without output (0 disables)' -r

@@ -83,9 +83,9 @@ pub struct TopLevelArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run ansible-runner in the foreground
-    Run(RunArgs),
+    Run(ReportedRunArgs),
     /// Start an ansible-runner process in the background
-    Start(RunArgs),
+    Start(ReportedRunArgs),
     /// Stop an ansible-runner process started with `start`
     Stop(ControlArgs),
     /// Check if an ansible-runner process started with `start` is running
@@ -128,6 +128,14 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub roles: RoleArgs,
+}
+
+/// `run` and `start`: the job's options, and the reports and run lock only a local run can honour
+/// (`transmit` refuses them; `stop` and `is-alive` have no run to report on).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReportedRunArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
 
     #[command(flatten)]
     pub report: ReportArgs,
@@ -135,6 +143,13 @@ pub struct RunArgs {
     /// Set by `start` on the detached process it launches, with the canonical private data dir
     #[arg(long = "daemonized", value_name = "DIR", hide = true)]
     pub daemonized: Option<PathBuf>,
+}
+
+impl ReportedRunArgs {
+    /// The job's request with its reports.
+    pub fn to_request(&self) -> JobRequest {
+        JobRequest { report: self.report.to_options(), ..self.run.to_request() }
+    }
 }
 
 /// What to run.
@@ -264,10 +279,10 @@ pub struct RoleArgs {
     pub role_skip_facts: bool,
 }
 
-/// Isolation and container options: accepted for compatibility, refused when they would matter.
+/// Process isolation: a container engine (podman, docker) or a bubblewrap sandbox.
 #[derive(Debug, Args, Clone, Default)]
 pub struct IsolationArgs {
-    /// Isolate execution in a container or sandbox (not supported by this binary)
+    /// Run the job in a container (podman, docker: see --container-image) or a bubblewrap sandbox
     #[arg(long = "process-isolation")]
     pub process_isolation: bool,
     /// Process isolation executable or container engine
@@ -375,6 +390,7 @@ pub struct WorkerArgs {
     #[arg(
         long = "keepalive-seconds",
         env = "ANSIBLE_RUNNER_KEEPALIVE_SECONDS",
+        hide_env_values = true,
         value_name = "SECONDS",
         value_parser = seconds,
         allow_negative_numbers = true
@@ -492,7 +508,7 @@ fn seconds(text: &str) -> Result<f64, String> {
 impl RunArgs {
     /// The one conversion from flags to the neutral job request; nothing after it reads flags.
     pub fn to_request(&self) -> JobRequest {
-        let RunArgs { private_data_dir, job, isolation, logging, output, ansible, roles, report, .. } = self;
+        let RunArgs { private_data_dir, job, isolation, logging, output, ansible, roles } = self;
         JobRequest {
             private_data_dir: private_data_dir.clone(),
             playbook: job.playbook.clone(),
@@ -520,7 +536,6 @@ impl RunArgs {
             omit_env_files: output.omit_env_files,
             isolation: isolation.to_request(),
             logging: LoggingOptions { debug: logging.debug, logfile: logging.logfile.clone() },
-            report: report.to_options(),
             ..JobRequest::default()
         }
     }

@@ -172,3 +172,34 @@ fn lock_wait_needs_lock() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("--lock"), "{}", text(&out).1);
 }
+
+#[test]
+fn help_lists_only_what_each_command_honours() {
+    let help = |command: &str| text(&ours().args([command, "--help"]).output().unwrap()).0;
+    for command in ["run", "start"] {
+        let shown = help(command);
+        assert!(shown.contains("--junit") && shown.contains("--notify-url") && shown.contains("--lock"), "{shown}");
+    }
+    for command in ["stop", "is-alive", "transmit"] {
+        let shown = help(command);
+        for report in ["--junit", "--notify-url", "--summary", "--metrics-file", "--lock"] {
+            assert!(!shown.contains(report), "`{command} --help` offers {report}");
+        }
+    }
+    let run = help("run");
+    assert!(!run.contains("not supported"), "{run}");
+    assert!(run.contains("bubblewrap"), "{run}");
+    let worker = ours().args(["worker", "--help"]).env_remove("ANSIBLE_RUNNER_KEEPALIVE_SECONDS").output().unwrap();
+    assert!(!text(&worker).0.contains("KEEPALIVE_SECONDS="), "{}", text(&worker).0);
+}
+
+#[test]
+fn transmit_refuses_the_reports_it_cannot_honour() {
+    let pdd = Pdd::new();
+    for flag in [&["--junit", "x.xml"][..], &["--notify-url", "http://127.0.0.1:9/"], &["--summary"]] {
+        let out = ours().arg("transmit").arg(pdd.path()).args(["-p", "x.yml"]).args(flag).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag:?}");
+        assert!(text(&out).1.contains("unrecognized arguments"), "{}", text(&out).1);
+        assert!(out.stdout.is_empty(), "nothing is streamed");
+    }
+}
