@@ -33,6 +33,20 @@ RC_LOST = 255
 _Signals = dict[int, Any]
 
 
+def _parse(line: bytes) -> dict[str, Any] | None:
+    """One line of the child's as a JSON object; None (and a note on stderr) for anything else."""
+    if not line.strip():
+        return None
+    try:
+        message = json.loads(line)
+    except ValueError:
+        message = None
+    if not isinstance(message, dict):
+        sys.stderr.write(f'ansible_runner: ignored a line from ansible-runner api: {line[:200]!r}\n')
+        return None
+    return message
+
+
 class _Abort(Exception):
     """Ends the relay at once; `cause` is raised once the job has stopped."""
 
@@ -68,6 +82,7 @@ class Runner:
         self._cancel_sent = False
         self._plugins: list[Any] = []
         self._out: list[str] = []
+        self._leftover: list[bytes] = []
 
     # -- callbacks ---------------------------------------------------------------------------
 
@@ -171,22 +186,25 @@ class Runner:
 
     def _handle_lines(self, lines: list[bytes]) -> bool:
         """Act on a batch of lines; True once the eof line has come."""
-        done = False
         try:
-            for line in lines:
-                if not line:
+            for index, line in enumerate(lines):
+                message = _parse(line)
+                if message is None:
                     continue
-                message = json.loads(line)
-                if 'event' in message:
-                    self._on_event(message, line)
-                elif 'status' in message:
-                    self._on_status(message)
-                elif message.get('eof'):
-                    done = True
-                    break
+                try:
+                    if 'event' in message:
+                        self._on_event(message, line)
+                    elif 'status' in message:
+                        self._on_status(message)
+                    elif message.get('eof'):
+                        return True
+                except _Abort:
+                    # How the job ended may be in the rest of this batch.
+                    self._leftover = lines[index + 1:]
+                    raise
         finally:
             self._flush_output()
-        return done
+        return False
 
     def _on_event(self, event: dict[str, Any], raw: bytes) -> None:
         self._queue_output(event)
@@ -236,19 +254,18 @@ class Runner:
                 error.__cause__ = exc
                 raise _Abort(error) from exc
         if self.canceled and not self._cancel_sent:
-            self._cancel_sent = child.send({'cancel': True}) or True
+            child.send({'cancel': True})
+            self._cancel_sent = True
 
     def _stop(self, child: Child) -> None:
         """Cancel the job and wait for the child's end, recording how the job ended."""
         child.send({'cancel': True})
         self._cancel_sent = True
         deadline = time.monotonic() + STOP_GRACE
-        for line in child.read_until_end(deadline):
-            try:
-                message = json.loads(line) if line else {}
-            except ValueError:
-                continue
-            if message.get('status') in FINAL_STATUSES:
+        leftover, self._leftover = self._leftover, []
+        for line in leftover + child.read_until_end(deadline):
+            message = _parse(line)
+            if message is not None and message.get('status') in FINAL_STATUSES:
                 self._record_end(message)
         child.finish(grace=max(0.0, deadline - time.monotonic()))
         if self.status not in FINAL_STATUSES:
