@@ -4,19 +4,15 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 
-use nix::fcntl::{self, OFlag};
-use nix::sys::stat::Mode;
-use nix::unistd;
 use thiserror::Error;
 
+use crate::artdir::ArtifactDir;
 use crate::command::CommandLine;
-use crate::config::create_dir_private;
 use crate::events::{Event, EventSink};
 use crate::exit;
 use crate::pyjson;
@@ -28,6 +24,10 @@ pub enum ArtifactError {
     Write { path: PathBuf, source: io::Error },
     #[error("cannot rotate artifacts in {path}: {source}")]
     Rotate { path: PathBuf, source: io::Error },
+    #[error(
+        "artifact dir {path} is in use by another run with the same ident; give another --ident or wait until it ends"
+    )]
+    InUse { path: PathBuf },
 }
 
 /// How a run ended, as written to `status` and `rc`.
@@ -89,37 +89,39 @@ struct Reserved {
 const RESERVED_BYTES: usize = 16;
 
 impl Reserved {
-    fn take(dir: &Path) -> Self {
+    fn take(dir: &ArtifactDir) -> Self {
         Self { status: reserve(dir), rc: reserve(dir) }
     }
 }
 
-fn reserve(dir: &Path) -> Option<File> {
-    let mut file = OpenOptions::new().write(true).custom_flags(nix::libc::O_TMPFILE).mode(0o600).open(dir).ok()?;
+fn reserve(dir: &ArtifactDir) -> Option<File> {
+    let mut file = dir.unnamed_file().ok()?;
     file.write_all(&[b' '; RESERVED_BYTES]).ok()?;
     Some(file)
 }
 
 /// Writes `content` into a reserved file (within the space it already holds) and gives it its name.
-fn publish(file: &File, content: &[u8], path: &Path) -> io::Result<()> {
+fn publish(file: &File, content: &[u8], dir: &ArtifactDir, name: &str) -> io::Result<()> {
     let len = u64::try_from(content.len()).map_err(io::Error::other)?;
     file.write_all_at(content, 0)?;
     file.set_len(len)?;
-    let fd = format!("/proc/self/fd/{}", file.as_raw_fd());
-    let here = nix::fcntl::AT_FDCWD;
-    nix::unistd::linkat(here, fd.as_str(), here, path, nix::fcntl::AtFlags::AT_SYMLINK_FOLLOW).map_err(io::Error::from)
+    // A stale name (planted, or left by a run that died) is replaced rather than kept.
+    dir.remove(name)?;
+    dir.link(file, name)
 }
 
 /// The artifact sink: event files and the stdout text as events arrive, status and rc at the end.
 pub struct ArtifactsWriter {
-    dir: PathBuf,
+    /// Opened before the job started: nothing the job does to the path is followed.
+    dir: ArtifactDir,
     events_dir: PathBuf,
     /// Buffered for `process`, whose stdout is rebuilt in one go; unbuffered (live) for a run.
     stdout: Option<Box<dyn Write + Send>>,
     /// `None` for a worker, which streams its events instead (its `job_events/` stays empty).
     event_files: Option<EventFiles>,
     reserved: Reserved,
-    /// Tells `history` the run is in progress; `None` where the filesystem cannot lock.
+    /// Tells `history` the run is in progress and keeps other runs out; `None` where the
+    /// filesystem cannot lock.
     _running: Option<RunningMark>,
 }
 
@@ -155,29 +157,27 @@ const EVENT_BACKLOG: usize = 256;
 const STREAM_BATCH: usize = 64;
 
 impl EventFiles {
-    /// Writers for `events_dir`, handed `batch_limit` files at a time (1: each file at once).
-    fn start(events_dir: &Path, batch_limit: usize) -> io::Result<Self> {
-        // Files are created relative to the open directory: no walk of its path per file.
-        let dir = Arc::new(File::open(events_dir)?);
+    /// Writers for the open `dir` (`events_dir`), handed `batch_limit` files at a time (1: each
+    /// file at once). Files are created relative to it: no walk of its path per file.
+    fn start(dir: File, events_dir: &Path, batch_limit: usize) -> Self {
+        let dir = Arc::new(dir);
         let (queue, jobs) = mpsc::sync_channel::<Vec<EventFile>>((EVENT_BACKLOG / batch_limit).max(1));
         let jobs = Arc::new(Mutex::new(jobs));
         let writers = (0..EVENT_WRITERS)
             .map(|_| {
                 let (jobs, dir, events_dir) = (Arc::clone(&jobs), Arc::clone(&dir), events_dir.to_owned());
                 thread::spawn(move || -> io::Result<()> {
-                    let mut temp = String::new();
                     loop {
                         let next = jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
                         let Ok(batch) = next else { return Ok(()) };
                         for file in batch {
-                            write_event(&dir, &file, &mut temp)
-                                .map_err(|err| naming(&events_dir.join(&file.name), &err))?;
+                            write_event(&dir, &file).map_err(|err| naming(&events_dir.join(&file.name), &err))?;
                         }
                     }
                 })
             })
             .collect();
-        Ok(Self { batch: Vec::with_capacity(batch_limit), batch_limit, queue: Some(queue), writers })
+        Self { batch: Vec::with_capacity(batch_limit), batch_limit, queue: Some(queue), writers }
     }
 
     /// Queues an event file; once every writer has stopped on an error, that error.
@@ -229,69 +229,44 @@ impl Drop for EventFiles {
     }
 }
 
-/// Writes one event file into the open `job_events/` as [`write_atomic`] does: a temp file,
-/// renamed over the name once complete, removed if anything fails. `temp` is scratch space for the
-/// temp file's name.
-fn write_event(dir: &File, file: &EventFile, temp: &mut String) -> io::Result<()> {
-    temp.clear();
-    temp.push('.');
-    temp.push_str(&file.name);
-    temp.push_str(".tmp");
-    let flags = OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_TRUNC | OFlag::O_CLOEXEC;
-    let fd = fcntl::openat(dir, temp.as_str(), flags, Mode::from_bits_truncate(0o600))?;
-    let written = File::from(fd).write_all(&file.content);
-    let renamed = written.and_then(|()| Ok(fcntl::renameat(dir, temp.as_str(), dir, file.name.as_str())?));
-    if renamed.is_err() {
-        let _ = unistd::unlinkat(dir, temp.as_str(), unistd::UnlinkatFlags::NoRemoveDir);
-    }
-    renamed
+/// Writes one event file into the open `job_events/` as [`write_atomic`] does.
+fn write_event(dir: &File, file: &EventFile) -> io::Result<()> {
+    crate::artdir::write_atomic_at(std::os::fd::AsFd::as_fd(dir), &file.name, &file.content, 0o600)
 }
 
 impl ArtifactsWriter {
-    /// Creates `<dir>`, an empty `job_events/`, `stdout` and `stderr`, and writes `command`. If that
-    /// fails half-way, the dir still ends with `status` `failed` (when it can be written at all).
+    /// Fills the claimed artifact dir: an empty `job_events/`, `stdout` and `stderr`, and
+    /// `command`. If that fails half-way, the dir still ends with `status` `failed` (when it can be
+    /// written at all).
     pub fn create(
-        dir: &Path,
+        dir: ArtifactDir,
+        running: Option<RunningMark>,
         command: &CommandLine,
         suppress_output_file: bool,
         event_files: bool,
     ) -> Result<Self, ArtifactError> {
         let record_failure = |_: &ArtifactError| {
-            let _ = write_status(dir, Status::Failed, exit::RC_RUNNER_FAILED);
+            let _ = write_final(&dir, Status::Failed, exit::RC_RUNNER_FAILED, [None, None]);
         };
-        let events_dir = prepare_events_dir(dir).inspect_err(record_failure)?;
-        let running = runmark::mark(dir).ok();
-        let stdout = Self::prepare(dir, command, suppress_output_file).inspect_err(record_failure)?;
-        let event_files = event_files
-            .then(|| EventFiles::start(&events_dir, 1))
-            .transpose()
-            .map_err(fail(&events_dir))
-            .inspect_err(record_failure)?;
-        Ok(Self {
-            dir: dir.to_owned(),
-            events_dir,
-            stdout,
-            event_files,
-            reserved: Reserved::take(dir),
-            _running: running,
-        })
+        let (events_dir, events) = prepare_events_dir(&dir).inspect_err(record_failure)?;
+        let stdout = Self::prepare(&dir, command, suppress_output_file).inspect_err(record_failure)?;
+        let event_files = event_files.then(|| EventFiles::start(events, &events_dir, 1));
+        let reserved = Reserved::take(&dir);
+        Ok(Self { dir, events_dir, stdout, event_files, reserved, _running: running })
     }
 
     fn prepare(
-        dir: &Path,
+        dir: &ArtifactDir,
         command: &CommandLine,
         suppress_output_file: bool,
     ) -> Result<Option<Box<dyn Write + Send>>, ArtifactError> {
-        let command_path = dir.join("command");
-        write_atomic(&command_path, &pyjson::to_vec_unicode(command), 0o600).map_err(fail(&command_path))?;
+        let command_path = dir.path().join("command");
+        dir.write_atomic("command", &pyjson::to_vec_unicode(command), 0o600).map_err(fail(&command_path))?;
         remove_stale_status(dir)?;
         if suppress_output_file {
             return Ok(None);
         }
-        let open = |name: &str, mode: u32| {
-            let path = dir.join(name);
-            OpenOptions::new().write(true).create(true).truncate(true).mode(mode).open(&path).map_err(fail(&path))
-        };
+        let open = |name: &str, mode: u32| dir.create_file(name, mode, false).map_err(fail(&dir.path().join(name)));
         let stdout = open("stdout", 0o600)?;
         open("stderr", 0o644)?;
         Ok(Some(Box::new(stdout)))
@@ -299,22 +274,17 @@ impl ArtifactsWriter {
 
     /// For events that arrive already numbered (`process`): `job_events/` and `stdout` only; the
     /// other files come from the worker's artifact zip.
-    pub fn for_stream(dir: &Path) -> Result<Self, ArtifactError> {
-        let events_dir = prepare_events_dir(dir)?;
-        let running = runmark::mark(dir).ok();
+    pub fn for_stream(path: &Path) -> Result<Self, ArtifactError> {
+        let dir = ArtifactDir::create(path).map_err(fail(path))?;
+        let running = claim(&dir)?;
+        let (events_dir, events) = prepare_events_dir(&dir)?;
         // An earlier run's ending must not stand for this one while it streams in.
-        remove_stale_status(dir)?;
-        let path = dir.join("stdout");
-        let stdout = OpenOptions::new()
-            .append(true)
-            .create(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|source| ArtifactError::Write { path, source })?;
+        remove_stale_status(&dir)?;
+        let stdout = dir.create_file("stdout", 0o600, true).map_err(fail(&path.join("stdout")))?;
         let stdout: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(64 * 1024, stdout));
-        let event_files = EventFiles::start(&events_dir, STREAM_BATCH).map_err(fail(&events_dir))?;
+        let event_files = EventFiles::start(events, &events_dir, STREAM_BATCH);
         Ok(Self {
-            dir: dir.to_owned(),
+            dir,
             events_dir,
             stdout: Some(stdout),
             event_files: Some(event_files),
@@ -326,7 +296,7 @@ impl ArtifactsWriter {
     /// Waits until every event file is written (before `status`, so a finished run is complete).
     pub fn close(&mut self) -> Result<(), ArtifactError> {
         if let Some(file) = &mut self.stdout {
-            file.flush().map_err(|source| ArtifactError::Write { path: self.dir.join("stdout"), source })?;
+            file.flush().map_err(|source| ArtifactError::Write { path: self.dir.path().join("stdout"), source })?;
         }
         match &mut self.event_files {
             Some(files) => {
@@ -358,35 +328,49 @@ impl ArtifactsWriter {
     }
 }
 
-/// Writes the final `status` and `rc` files of an artifact dir.
-pub fn write_status(dir: &Path, status: Status, rc: i32) -> Result<(), ArtifactError> {
-    write_final(dir, status, rc, [None, None])
+/// Writes the final `status` and `rc` files of the artifact dir at `path` (a symlink in its place
+/// is not followed).
+pub fn write_status(path: &Path, status: Status, rc: i32) -> Result<(), ArtifactError> {
+    let dir = ArtifactDir::open(path).map_err(fail(path))?;
+    write_final(&dir, status, rc, [None, None])
 }
 
 /// `status` then `rc`, each into its reserved space when there is one, else written the usual way.
-fn write_final(dir: &Path, status: Status, rc: i32, reserved: [Option<File>; 2]) -> Result<(), ArtifactError> {
+pub fn write_final(
+    dir: &ArtifactDir,
+    status: Status,
+    rc: i32,
+    reserved: [Option<File>; 2],
+) -> Result<(), ArtifactError> {
     let contents = [("status", status.as_str().to_owned()), ("rc", rc.to_string())];
     for ((name, content), space) in contents.into_iter().zip(reserved) {
-        let path = dir.join(name);
-        if space.is_some_and(|file| publish(&file, content.as_bytes(), &path).is_ok()) {
+        if space.is_some_and(|file| publish(&file, content.as_bytes(), dir, name).is_ok()) {
             continue;
         }
-        write_atomic(&path, content.as_bytes(), 0o600).map_err(|source| ArtifactError::Write { path, source })?;
+        dir.write_atomic(name, content.as_bytes(), 0o600).map_err(fail(&dir.path().join(name)))?;
     }
     Ok(())
 }
 
 /// Removes the `status` and `rc` of an earlier run with the same ident: they describe a finished
 /// job, and this one has not finished.
-fn remove_stale_status(dir: &Path) -> Result<(), ArtifactError> {
+fn remove_stale_status(dir: &ArtifactDir) -> Result<(), ArtifactError> {
     for stale in ["status", "rc"] {
-        let path = dir.join(stale);
-        match fs::remove_file(&path) {
-            Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(fail(&path)(err)),
-            _ => {}
-        }
+        dir.remove(stale).map_err(fail(&dir.path().join(stale)))?;
     }
     Ok(())
+}
+
+/// Claims the dir for this run; a dir another run holds is refused with a message saying so.
+pub fn claim(dir: &ArtifactDir) -> Result<Option<RunningMark>, ArtifactError> {
+    match runmark::claim(dir) {
+        Ok(mark) => Ok(Some(mark)),
+        Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+            Err(ArtifactError::InUse { path: dir.path().to_owned() })
+        }
+        // A filesystem without locks: the run goes on unmarked.
+        Err(_) => Ok(None),
+    }
 }
 
 /// Maps an I/O error to one naming the artifact path.
@@ -395,16 +379,14 @@ fn fail(path: &Path) -> impl FnOnce(io::Error) -> ArtifactError {
     move |source| ArtifactError::Write { path, source }
 }
 
-/// Creates the artifact dir (0700) and an empty `job_events/`: events of an earlier run with the
-/// same ident are removed so that runs never mix.
-fn prepare_events_dir(dir: &Path) -> Result<PathBuf, ArtifactError> {
-    create_dir_private(dir).map_err(fail(dir))?;
-    let events_dir = dir.join("job_events");
-    if events_dir.is_dir() {
-        fs::remove_dir_all(&events_dir).map_err(fail(&events_dir))?;
-    }
-    create_dir_private(&events_dir).map_err(fail(&events_dir))?;
-    Ok(events_dir)
+/// An empty `job_events/`, opened: events of an earlier run with the same ident are removed so that
+/// runs never mix.
+fn prepare_events_dir(dir: &ArtifactDir) -> Result<(PathBuf, File), ArtifactError> {
+    let events_dir = dir.path().join("job_events");
+    dir.remove("job_events").map_err(fail(&events_dir))?;
+    dir.create_dir("job_events").map_err(fail(&events_dir))?;
+    let events = dir.open_dir("job_events").map_err(fail(&events_dir))?;
+    Ok((events_dir, events))
 }
 
 impl ArtifactsWriter {
@@ -425,7 +407,7 @@ impl ArtifactsWriter {
             files.send(EventFile { name, content })?;
         }
         if let Some(file) = &mut self.stdout {
-            file.write_all(text.as_bytes()).map_err(|err| naming(&self.dir.join("stdout"), &err))?;
+            file.write_all(text.as_bytes()).map_err(|err| naming(&self.dir.path().join("stdout"), &err))?;
         }
         Ok(())
     }

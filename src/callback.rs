@@ -8,15 +8,26 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use std::os::fd::AsFd;
+
 use nix::sys::stat::Mode;
+
+use crate::artdir::ArtifactDir;
 
 /// The plugin's source, shipped inside the binary so the runner needs no Python package.
 pub const PLUGIN_SOURCE: &str = include_str!("callback/awx_display.py");
 
 pub struct CallbackInstall {
     root: PathBuf,
-    /// Owns the root of a local run's install; `None` when the install lives in an artifact dir.
-    temp: Option<tempfile::TempDir>,
+    place: Place,
+}
+
+/// Where the install lives, and so how it goes.
+enum Place {
+    /// A local run's private temp dir, removed with it.
+    Temp { _dir: tempfile::TempDir },
+    /// An isolated job's artifact dir, which the job can rewrite: removed through the handle.
+    Artifacts(ArtifactDir),
 }
 
 impl CallbackInstall {
@@ -25,16 +36,19 @@ impl CallbackInstall {
         let temp = tempfile::Builder::new().prefix("ansible-runner-").tempdir()?;
         let root = temp.path().to_owned();
         populate(&root)?;
-        Ok(Self { root, temp: Some(temp) })
+        Ok(Self { root, place: Place::Temp { _dir: temp } })
     }
 
-    /// Writes the plugin and creates the event FIFO inside `dir` (created 0700 if needed),
-    /// replacing any left there by an earlier run.
-    pub fn create_in(dir: &Path) -> io::Result<Self> {
-        crate::config::create_dir_private(dir)?;
-        let install = Self { root: dir.to_owned(), temp: None };
-        install.remove_from_dir()?;
-        populate(dir)?;
+    /// Writes the plugin and creates the event FIFO inside the artifact dir, replacing any left
+    /// there by an earlier run.
+    pub fn create_in(dir: &ArtifactDir) -> io::Result<Self> {
+        let install = Self { root: dir.path().to_owned(), place: Place::Artifacts(dir.clone()) };
+        remove_from(dir)?;
+        dir.create_dir("callback")?;
+        let plugin_dir = dir.open_dir("callback")?;
+        let name = format!("{}.py", crate::command::CALLBACK_NAME);
+        crate::artdir::write_atomic_at(plugin_dir.as_fd(), &name, PLUGIN_SOURCE.as_bytes(), 0o644)?;
+        dir.make_fifo("events")?;
         Ok(install)
     }
 
@@ -45,22 +59,18 @@ impl CallbackInstall {
     pub fn events_path(&self) -> PathBuf {
         self.root.join("events")
     }
+}
 
-    fn remove_from_dir(&self) -> io::Result<()> {
-        let absent_ok = |result: io::Result<()>| match result {
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
-            other => other,
-        };
-        absent_ok(fs::remove_dir_all(self.plugin_dir()))?;
-        absent_ok(fs::remove_file(self.events_path()))
-    }
+fn remove_from(dir: &ArtifactDir) -> io::Result<()> {
+    dir.remove("callback")?;
+    dir.remove("events")
 }
 
 impl Drop for CallbackInstall {
     fn drop(&mut self) {
-        if self.temp.is_none() {
+        if let Place::Artifacts(dir) = &self.place {
             // Best effort: the run has ended and its status is already written.
-            let _ = self.remove_from_dir();
+            let _ = remove_from(dir);
         }
     }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
+use crate::artdir::ArtifactDir;
 use crate::artifacts::{self, ArtifactsWriter, Status};
 use crate::callback::CallbackInstall;
 use crate::command::{CommandLine, RunPaths};
@@ -108,18 +109,21 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     let prompts = prompt_answers(spec)?;
     let (agent, stopped_early) = start_agent(spec, Bounds { deadline, cancel_requests: cancel })?;
     let artifact_dir = spec.artifact_dir();
+    let (dir, running) = claim_artifact_dir(&artifact_dir)?;
+    // From here on the artifact dir exists: whatever fails, it ends with a status.
+    let failed_early = |err: anyhow::Error| {
+        let _ = artifacts::write_final(&dir, Status::Failed, exit::RC_RUNNER_FAILED, [None, None]);
+        err
+    };
     // An isolated job sees the private data dir, not the runner's temp dir.
     let callback = match spec.isolation {
-        Some(_) => CallbackInstall::create_in(&artifact_dir),
+        Some(_) => CallbackInstall::create_in(&dir),
         None => CallbackInstall::create(),
     }
-    .context("cannot install the event callback plugin")?;
-    let lines = command_lines(spec, &callback, role_playbook.as_ref(), agent.as_ref());
-    if lines.is_err() && spec.isolation.is_some() {
-        // The artifact dir exists already (it holds the callback plugin): it ends with a status.
-        let _ = artifacts::write_status(&artifact_dir, Status::Failed, exit::RC_RUNNER_FAILED);
-    }
-    let (mut line, mut record, isolated) = lines?;
+    .context("cannot install the event callback plugin")
+    .map_err(failed_early)?;
+    let lines = command_lines(spec, &dir, &callback, role_playbook.as_ref(), agent.as_ref());
+    let (mut line, mut record, isolated) = lines.map_err(failed_early)?;
     if let Some(agent) = agent.as_ref().filter(|_| spec.container().is_none()) {
         // A container gets the agent's socket mounted, and its path inside, from `command_lines`.
         line.env.extend(agent.env());
@@ -131,7 +135,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
 
     let redacted = record.redacted();
     let mut writer =
-        ArtifactsWriter::create(&artifact_dir, &redacted, spec.env.settings.suppress_output_file, event_files)?;
+        ArtifactsWriter::create(dir, running, &redacted, spec.env.settings.suppress_output_file, event_files)?;
     let job = PreparedJob {
         spec,
         line: &line,
@@ -164,10 +168,20 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     Ok(RunOutcome { status, rc, artifact_dir })
 }
 
+/// Opens the artifact dir (made if needed) and claims it for this run, before anything is written
+/// there: a dir another run holds is refused untouched.
+fn claim_artifact_dir(path: &Path) -> anyhow::Result<(ArtifactDir, Option<crate::runmark::RunningMark>)> {
+    let dir = ArtifactDir::create(path)
+        .map_err(|source| artifacts::ArtifactError::Write { path: path.to_owned(), source })?;
+    let running = artifacts::claim(&dir)?;
+    Ok((dir, running))
+}
+
 /// The command line to start and the one the `command` artifact shows (the same unless the job
 /// runs in a container), with what an isolated job needs on disk.
 fn command_lines(
     spec: &JobSpec,
+    dir: &ArtifactDir,
     callback: &CallbackInstall,
     role_playbook: Option<&RolePlaybook>,
     agent: Option<&SshAgent>,
@@ -204,7 +218,7 @@ fn command_lines(
     let auth_dir = registry.as_ref().map(tempfile::TempDir::path);
     let host = isolation::HostFiles { env_file: &env_path, auth_dir, agent_socket };
     let launch = isolation::launch(container, spec, &inner, &host, runner);
-    let env_file = EnvFile::write(env_path, &launch.env_list)?;
+    let env_file = EnvFile::write(dir, &launch.env_list)?;
     Ok((launch.engine, launch.record, Some(Isolated::Container { _env_file: env_file, _registry: registry })))
 }
 
@@ -234,22 +248,24 @@ enum Isolated {
     Sandbox { _prepared: sandbox::Prepared },
 }
 
-/// The container's `--env-file`: readable by the runner's user only (it holds every secret of
-/// `env/envvars`) and removed when the job ends.
-struct EnvFile(PathBuf);
+/// The container's `--env-file` in the artifact dir: readable by the runner's user only (it holds
+/// every secret of `env/envvars`) and removed, through the dir's handle, when the job ends.
+struct EnvFile(ArtifactDir);
 
 impl EnvFile {
-    fn write(path: PathBuf, text: &str) -> anyhow::Result<Self> {
-        artifacts::write_atomic(&path, text.as_bytes(), 0o600)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(Self(path))
+    const NAME: &str = "env.list";
+
+    fn write(dir: &ArtifactDir, text: &str) -> anyhow::Result<Self> {
+        dir.write_atomic(Self::NAME, text.as_bytes(), 0o600)
+            .with_context(|| format!("cannot write {}", dir.path().join(Self::NAME).display()))?;
+        Ok(Self(dir.clone()))
     }
 }
 
 impl Drop for EnvFile {
     fn drop(&mut self) {
         // Best effort: the job has ended; a file already gone is what is wanted.
-        let _ = std::fs::remove_file(&self.0);
+        let _ = self.0.remove(Self::NAME);
     }
 }
 

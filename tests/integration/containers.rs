@@ -35,7 +35,7 @@ fn pdd() -> Pdd {
 }
 
 /// `ours run <pdd> -p site.yml --ident <ident>` in `engine`'s container, with `extra` flags.
-fn in_container(engine: Engine, pdd: &Pdd, ident: &str, extra: &[&str]) -> Command {
+pub fn in_container(engine: Engine, pdd: &Pdd, ident: &str, extra: &[&str]) -> Command {
     let mut cmd = ours();
     cmd.arg("run").arg(pdd.path()).args(["-p", "site.yml", "--ident", ident, "--process-isolation"]);
     cmd.args(["--process-isolation-executable", engine.name(), "--container-image", IMAGE]).args(extra);

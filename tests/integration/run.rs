@@ -265,3 +265,38 @@ fn reused_ident_does_not_mix_events() {
     assert_eq!(events.len(), first);
     assert_stream_invariants(&events);
 }
+
+#[test]
+fn a_second_run_with_the_same_ident_refuses_at_once_and_leaves_the_first_alone() {
+    use nix::sys::signal::{kill, Signal};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let marker = "61.4207";
+    let pdd = Pdd::new();
+    pdd.file(
+        "project/site.yml",
+        &format!("- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep {marker}\n"),
+    );
+    let mut first = ours();
+    first.arg("run").arg(pdd.path()).args(["-p", "site.yml", "--ident", "same"]);
+    let mut first = first.stdin(Stdio::null()).stdout(Stdio::null()).spawn().unwrap();
+    crate::common::wait_until(Duration::from_secs(60), "the first run's task", || {
+        !crate::common::processes_with(marker).is_empty()
+    });
+    let events_before = pdd.artifacts("same").events().len();
+    let began = Instant::now();
+    let second = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "--ident", "same"]).output().unwrap();
+    let took = began.elapsed();
+    assert_eq!(second.status.code(), Some(1), "{:?}", text(&second));
+    let stderr = text(&second).1;
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("is in use by another run with the same ident"), "{stderr}");
+    assert!(took < Duration::from_secs(5), "refused at once, not after starting Ansible: {took:?}");
+    let artifacts = pdd.artifacts("same");
+    assert_eq!(artifacts.events().len(), events_before, "the first run's events are untouched");
+    assert!(!artifacts.dir.join("status").exists(), "no status for the first run from the second");
+    kill(nix::unistd::Pid::from_raw(first.id() as i32), Signal::SIGTERM).unwrap();
+    assert_eq!(first.wait().unwrap().code(), Some(254));
+    assert_eq!(artifacts.read("status"), "canceled");
+    assert_stream_invariants(&artifacts.events());
+}

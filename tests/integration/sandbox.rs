@@ -10,7 +10,7 @@ use crate::common::{assert_stream_invariants, names, ours, processes_with, text,
 use crate::engines::sandbox_ansible_bin;
 
 /// `ours` with the sandbox's Ansible first on PATH.
-fn with_opt_ansible() -> Command {
+pub fn with_opt_ansible() -> Command {
     let mut cmd = ours();
     cmd.env("PATH", format!("{}:{}", sandbox_ansible_bin().display(), std::env::var("PATH").unwrap_or_default()));
     cmd.stdin(Stdio::null());
