@@ -186,6 +186,8 @@ pub struct HostFiles<'a> {
     pub auth_dir: Option<&'a Path>,
     /// The job's private ssh-agent socket, with `env/ssh_key`.
     pub agent_socket: Option<&'a Path>,
+    /// Where the engine writes the id of the container it creates (`--cidfile`).
+    pub cid_file: Option<&'a Path>,
 }
 
 /// Wraps `inner` (built from `container_spec` with the container's artifact paths and no inherited
@@ -197,7 +199,7 @@ pub fn launch(
     host: &HostFiles<'_>,
     runner: (PathBuf, IndexMap<String, String>),
 ) -> Launch {
-    let HostFiles { env_file, auth_dir, agent_socket } = *host;
+    let HostFiles { env_file, auth_dir, agent_socket, cid_file } = *host;
     let pdd = spec.pdd.root.display().to_string();
     let (cwd, mut runner_env) = runner;
     let mut env = container_env(container, inner, &pdd);
@@ -240,6 +242,9 @@ pub fn launch(
     match container.engine {
         Engine::Podman => argv.push("--quiet".to_owned()),
         Engine::Docker => argv.push(format!("--user={}", nix::unistd::getuid())),
+    }
+    if let Some(path) = cid_file {
+        argv.push(format!("--cidfile={}", path.display()));
     }
     argv.extend(["--name".to_owned(), container_name(&spec.ident)]);
     argv.extend(container.options.iter().cloned());
@@ -304,30 +309,38 @@ fn inside_path(item: &str, pdd: &str) -> String {
     }
 }
 
-/// Makes sure the job's container is gone: a container still there (the engine client was killed
-/// on a timeout or cancel, or the engine's own `--rm` has not finished) is removed by force, and
-/// the runner waits until the engine no longer lists it. Returns why it could not, if so.
-pub fn remove_container(container: &Container, name: &str) -> Result<(), String> {
+/// Makes sure the container this job created is gone: one still there (the engine client was
+/// killed on a timeout or cancel, or the engine's own `--rm` has not finished) is removed by force,
+/// and the runner waits until the engine no longer lists it. The container is known by the id the
+/// engine wrote to `cid_file`, never by name: a name can belong to another job's container (after
+/// the engine refused this one's), and `container_options` can rename this one. No id means the
+/// engine created no container. Returns why it could not, if so.
+pub fn remove_container(container: &Container, cid_file: &Path) -> Result<(), String> {
+    let id = std::fs::read_to_string(cid_file).unwrap_or_default();
+    let id = id.trim();
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(());
+    }
     let limit = Instant::now() + REMOVAL_LIMIT;
     let mut forced = false;
     loop {
-        match listed(container, name) {
+        match listed(container, id) {
             Ok(false) => return Ok(()),
-            Ok(true) if Instant::now() >= limit => return Err(format!("container {name} is still there")),
+            Ok(true) if Instant::now() >= limit => return Err(format!("container {id} is still there")),
             Ok(true) => {}
             Err(err) => return Err(err),
         }
         if !forced {
             forced = true;
             // A failure here (already being removed) is fine: the listing decides.
-            let _ = engine_command(container, &["rm", "--force", name]).status();
+            let _ = engine_command(container, &["rm", "--force", id]).status();
         }
         std::thread::sleep(Duration::from_millis(100));
     }
 }
 
-fn listed(container: &Container, name: &str) -> Result<bool, String> {
-    let filter = format!("name=^{name}$");
+fn listed(container: &Container, id: &str) -> Result<bool, String> {
+    let filter = format!("id={id}");
     let out = engine_command(container, &["ps", "--all", "--quiet", "--filter", &filter])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -401,7 +414,7 @@ mod tests {
         let env_file = spec.artifact_dir().join("env.list");
         let auth_dir = PathBuf::from("/tmp/ansible_runner_registry_fixture_{tmp}");
         let auth_dir = container.auth.is_some().then_some(auth_dir.as_path());
-        let host = HostFiles { env_file: &env_file, auth_dir, agent_socket: None };
+        let host = HostFiles { env_file: &env_file, auth_dir, agent_socket: None, cid_file: None };
         let launch = launch(&container, &spec, &inner, &host, (PathBuf::from("/cwd"), IndexMap::new()));
         let calls = record["engine_calls"].as_array().unwrap();
         let call = calls.iter().find(|c| c["argv"].as_array().unwrap().iter().any(|a| a == "run")).unwrap();

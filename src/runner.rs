@@ -147,8 +147,8 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
         stopped_early,
     };
     let ended = run_prepared(&job, &prompts, cancel, &mut writer, sinks, observer);
-    if let Some(container) = spec.container() {
-        if let Err(reason) = isolation::remove_container(container, &isolation::container_name(&spec.ident)) {
+    if let (Some(container), Some(Isolated::Container { cid_dir, .. })) = (spec.container(), &isolated) {
+        if let Err(reason) = isolation::remove_container(container, &cid_dir.path().join(CID_FILE)) {
             errln!("ansible-runner: {reason}");
         }
     }
@@ -216,10 +216,18 @@ fn command_lines(
     };
     let runner = (cwd, std::env::vars().collect());
     let auth_dir = registry.as_ref().map(tempfile::TempDir::path);
-    let host = isolation::HostFiles { env_file: &env_path, auth_dir, agent_socket };
+    // Outside the artifact dir, where the job cannot rewrite the id.
+    let cid_dir = tempfile::Builder::new()
+        .prefix("ansible_runner_cid_")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .context("cannot create a temp dir for the container id")?;
+    let cid_file = cid_dir.path().join(CID_FILE);
+    let host = isolation::HostFiles { env_file: &env_path, auth_dir, agent_socket, cid_file: Some(&cid_file) };
     let launch = isolation::launch(container, spec, &inner, &host, runner);
     let env_file = EnvFile::write(dir, &launch.env_list)?;
-    Ok((launch.engine, launch.record, Some(Isolated::Container { _env_file: env_file, _registry: registry })))
+    let isolated = Isolated::Container { _env_file: env_file, _registry: registry, cid_dir };
+    Ok((launch.engine, launch.record, Some(isolated)))
 }
 
 /// The registry credentials for the engine, in a 0700 temp dir of files readable by the owner
@@ -242,10 +250,20 @@ fn write_registry_files(
     Ok(dir)
 }
 
+/// The name of the engine's `--cidfile` in its temp dir.
+const CID_FILE: &str = "cid";
+
 /// What an isolated job has on disk while it runs; dropping it removes that.
 enum Isolated {
-    Container { _env_file: EnvFile, _registry: Option<tempfile::TempDir> },
-    Sandbox { _prepared: sandbox::Prepared },
+    /// `cid_dir` holds `CID_FILE`, the id of the container the engine created.
+    Container {
+        _env_file: EnvFile,
+        _registry: Option<tempfile::TempDir>,
+        cid_dir: tempfile::TempDir,
+    },
+    Sandbox {
+        _prepared: sandbox::Prepared,
+    },
 }
 
 /// The container's `--env-file` in the artifact dir: readable by the runner's user only (it holds

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::common::{text, Pdd};
+use crate::common::{text, wait_until, Pdd};
 use crate::containers::in_container;
 use crate::engines::{unique_ident, Engine};
 use crate::sandbox::with_opt_ansible;
@@ -76,3 +76,67 @@ fn sandboxed_job_swapping_its_artifact_dir_for_a_link_touches_nothing_on_the_hos
     cmd.args(["--process-isolation-executable", "bwrap"]);
     swap_leaves_the_host_alone(cmd, &pdd, "swap", victim.path());
 }
+
+/// Job A cannot start because job B's container holds the name A's ident maps to (`<u>.1` and
+/// `<u>_1` both give `ansible_runner_<u>_1`): A fails, and B's container is left running.
+fn name_clash_leaves_the_other_job_alone(engine: Engine) {
+    use nix::sys::signal::{kill, Signal};
+    use nix::unistd::Pid;
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", SLEEPER);
+    let base = unique_ident("clash");
+    let (ident_b, ident_a) = (format!("{base}_1"), format!("{base}.1"));
+    let name = format!("ansible_runner_{base}_1");
+    let mut b = in_container(engine, &pdd, &ident_b, &[]).stdin(Stdio::null()).stdout(Stdio::null()).spawn().unwrap();
+    let artifacts_b = pdd.artifacts(&ident_b);
+    wait_until(LIMIT, "job B's task to start", || {
+        fs::read_to_string(artifacts_b.dir.join("stdout")).is_ok_and(|t| t.contains("TASK [command]"))
+    });
+    let a = in_container(engine, &pdd, &ident_a, &[]).stdin(Stdio::null()).output().unwrap();
+    assert_ne!(a.status.code(), Some(0), "{:?}", text(&a));
+    assert_eq!(pdd.artifacts(&ident_a).read("status"), "failed");
+    assert_eq!(engine.containers_named(&name), vec![name.clone()], "B's container is still there");
+    assert!(b.try_wait().unwrap().is_none(), "job B still runs");
+    kill(Pid::from_raw(i32::try_from(b.id()).unwrap()), Signal::SIGTERM).unwrap();
+    assert_eq!(b.wait().unwrap().code(), Some(254));
+    assert_eq!(artifacts_b.read("status"), "canceled", "B ends as it was ended, not failed");
+    assert_eq!(engine.containers_named(&name), Vec::<String>::new());
+}
+
+#[test]
+fn podman_job_that_cannot_start_leaves_the_container_holding_its_name_alone() {
+    name_clash_leaves_the_other_job_alone(Engine::Podman);
+}
+
+#[test]
+fn docker_job_that_cannot_start_leaves_the_container_holding_its_name_alone() {
+    name_clash_leaves_the_other_job_alone(Engine::Docker);
+}
+
+/// A container renamed through `container_options` is still ended on a timeout.
+fn renamed_container_ends_on_timeout(engine: Engine) {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", SLEEPER).file("env/settings", "job_timeout: 3\n");
+    let ident = unique_ident("renamed");
+    let renamed = unique_ident("other-name");
+    let option = format!("--container-option=--name={renamed}");
+    let out = in_container(engine, &pdd, &ident, &[&option]).stdin(Stdio::null()).output().unwrap();
+    assert_eq!(out.status.code(), Some(254), "{:?}", text(&out));
+    assert_eq!(pdd.artifacts(&ident).read("status"), "timeout");
+    assert_eq!(engine.containers_named(&renamed), Vec::<String>::new(), "the renamed container is gone");
+}
+
+#[test]
+fn podman_renamed_container_ends_on_timeout() {
+    renamed_container_ends_on_timeout(Engine::Podman);
+}
+
+#[test]
+fn docker_renamed_container_ends_on_timeout() {
+    renamed_container_ends_on_timeout(Engine::Docker);
+}
+
+const SLEEPER: &str = "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 300\n";
+
+/// Containers may take seconds to start and stop under load.
+const LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
