@@ -25,6 +25,8 @@ pub enum JobError {
     BadRoleVar(String),
     #[error("--cmdline: {0}")]
     BadCmdline(String),
+    #[error("{0}: the path is not valid UTF-8; give a path whose name is UTF-8")]
+    NotUtf8(String),
     #[error(transparent)]
     Isolation(#[from] IsolationError),
     #[error(transparent)]
@@ -134,6 +136,7 @@ impl JobSpec {
     /// `resolve`, looking a container engine up on `path_var` rather than the runner's `PATH`.
     pub fn resolve_with_path(request: &JobRequest, path_var: Option<&str>) -> Result<Self, JobError> {
         validate_request(request)?;
+        require_utf8(request)?;
         let pdd_path = config::absolute(&request.private_data_dir);
         let inventory = request
             .inventory
@@ -193,6 +196,17 @@ impl JobSpec {
 
     pub fn is_ad_hoc(&self) -> bool {
         matches!(self.kind, JobKind::Module { .. }) && self.binary.is_none()
+    }
+}
+
+/// The command line, the environment and the `command` artifact carry paths as text: a path that
+/// is not UTF-8 would turn into another path there (and the job run somewhere else), so it is
+/// refused before anything is written.
+fn require_utf8(request: &JobRequest) -> Result<(), JobError> {
+    let paths = [Some(&request.private_data_dir), request.project_dir.as_ref(), request.artifact_dir.as_ref()];
+    match paths.into_iter().flatten().find(|path| path.to_str().is_none()) {
+        Some(path) => Err(JobError::NotUtf8(path.to_string_lossy().into_owned())),
+        None => Ok(()),
     }
 }
 

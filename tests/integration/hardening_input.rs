@@ -189,7 +189,7 @@ fn a_binary_ssh_key_is_called_what_it_is() {
 }
 
 #[test]
-fn a_private_data_dir_named_in_bytes_that_are_not_utf8_runs() {
+fn a_private_data_dir_named_in_bytes_that_are_not_utf8_is_refused_before_anything_is_written() {
     use std::os::unix::ffi::OsStrExt;
     let parent = Pdd::new();
     let dir = parent.path().join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
@@ -197,9 +197,13 @@ fn a_private_data_dir_named_in_bytes_that_are_not_utf8_runs() {
     fs::write(dir.join("project/site.yml"), PLAYBOOK).unwrap();
     fs::create_dir_all(dir.join("inventory")).unwrap();
     fs::write(dir.join("inventory/hosts"), crate::common::LOCAL_INVENTORY).unwrap();
+    let before: Vec<_> = fs::read_dir(parent.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     let out = ours().arg("run").arg(&dir).args(["-p", "site.yml", "-i", "latin1"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    assert_eq!(fs::read_to_string(dir.join("artifacts/latin1/status")).unwrap(), "successful");
+    let line = assert_one_line_error(&out, 1, "caf");
+    assert!(line.contains("not valid UTF-8"), "{line}");
+    assert!(!dir.join("artifacts").exists(), "nothing written in the dir");
+    let after: Vec<_> = fs::read_dir(parent.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(before, after, "no sibling dir with another name made");
 }
 
 /// Every usage error the reference can produce, as argparse words it.
