@@ -6,7 +6,7 @@
 
 use std::fs;
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::command::CommandLine;
@@ -189,9 +189,36 @@ fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
             fs::create_dir(&target)?;
         } else if kind.is_symlink() {
             std::os::unix::fs::symlink(fs::read_link(entry.path())?, &target)?;
+        } else if kind.is_file() {
+            copy_file(entry.path(), &target)?;
         } else {
-            fs::copy(entry.path(), &target)?;
+            // Opening a FIFO blocks until a writer comes; a socket or device is no project file.
+            return Err(special_file(entry.path()));
         }
     }
     Ok(())
+}
+
+/// Copies a regular file, opened without blocking and without following a link, so that one
+/// swapped for a FIFO after the walk looked at it cannot hang the copy.
+fn copy_file(from: &Path, to: &Path) -> io::Result<()> {
+    let mut source =
+        fs::OpenOptions::new().read(true).custom_flags(nix::libc::O_NONBLOCK | nix::libc::O_NOFOLLOW).open(from)?;
+    let meta = source.metadata()?;
+    if !meta.is_file() {
+        return Err(special_file(from));
+    }
+    let mut target = fs::OpenOptions::new().write(true).create_new(true).mode(meta.permissions().mode()).open(to)?;
+    io::copy(&mut source, &mut target)?;
+    target.set_permissions(meta.permissions())
+}
+
+fn special_file(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "{}: not a regular file, dir or symlink (a FIFO, socket or device); the project copy refuses it",
+            path.display()
+        ),
+    )
 }

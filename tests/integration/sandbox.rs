@@ -150,3 +150,24 @@ fn the_project_copy_is_owner_only_and_keeps_the_modes_inside() {
     let stdout = pdd.artifacts("modes").read("stdout");
     assert!(stdout.contains("top=0700 inside=0640"), "{stdout}");
 }
+
+#[test]
+fn a_fifo_in_the_project_is_refused_by_name_and_the_partial_copy_removed() {
+    let scratch = tempfile::tempdir().unwrap();
+    let di = scratch.path().join("di");
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n");
+    let fifo = pdd.path().join("project/pipe");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRUSR | nix::sys::stat::Mode::S_IWUSR).unwrap();
+    let began = std::time::Instant::now();
+    let mut child = boxed_with_copy(&pdd, "fifo", &di).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    wait_until(Duration::from_secs(30), "the run to end", || child.try_wait().unwrap().is_some());
+    let out = child.wait_with_output().unwrap();
+    assert!(began.elapsed() < Duration::from_secs(30));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out).1;
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(&fifo.display().to_string()) && stderr.contains("FIFO"), "{stderr}");
+    assert_eq!(fs::read_dir(&di).unwrap().count(), 0, "the partial copy is removed");
+    assert_eq!(pdd.artifacts("fifo").read("status"), "failed");
+}
