@@ -19,6 +19,24 @@ pub const RC_RUNNER_FAILED: i32 = FAILURE;
 /// Added to the signal number for a job whose Ansible process a signal from outside killed.
 pub const RC_SIGNAL_BASE: i32 = 128;
 
+/// Every exit code and what it means, as the man pages' EXIT STATUS section and the README say it.
+pub const MEANINGS: [(&str, &str); 9] = [
+    ("0", "The job succeeded; for is-alive, the job is running."),
+    ("Ansible's rc", "The job failed: 1 error, 2 failed hosts, 4 unreachable hosts or a parse error, and so on."),
+    ("rc or 1", "process: the job's rc when it is 1 to 255, otherwise 1 for a job whose status is not successful."),
+    (
+        "1",
+        "The runner refused: a bad flag value or env/ file, a missing pid file, a broken stream; for \
+         is-alive, the job is not running. Also a run the runner could not complete (a full disk): status \
+         failed, rc 1, the reason on stderr.",
+    ),
+    ("2", "The command line cannot be parsed; the error line is argparse's."),
+    ("75", "--lock: another run holds the private data dir."),
+    ("127", "The Ansible program is not installed."),
+    ("128+n", "The Ansible process was killed by signal n from outside."),
+    ("254", "Timeout (job_timeout, idle_timeout) or canceled (Ctrl-C, SIGTERM, stop)."),
+];
+
 /// Says on stderr, in one line, why the program ends, and returns its exit code. The Python tool's
 /// own validation messages are printed bare, as it prints them.
 pub fn report(err: &anyhow::Error) -> i32 {

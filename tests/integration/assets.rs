@@ -93,3 +93,25 @@ fn every_command_completes_its_flags_in_bash_zsh_and_fish() {
         assert!(!everything.iter().any(|o| o.contains("generate")), "{shell} offers a hidden flag: {everything:?}");
     }
 }
+
+#[test]
+fn man_pages_name_only_pages_that_exist_and_tell_exit_status_and_examples() {
+    let man = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let pages = files(&man);
+    let named = regex::Regex::new(r"(ansible\\-runner(?:\\-[a-z]+)*)\(1\)").unwrap();
+    for (page, content) in &pages {
+        let text = String::from_utf8_lossy(content);
+        for found in named.captures_iter(&text) {
+            let target = format!("{}.1", found[1].replace("\\-", "-"));
+            assert!(pages.contains_key(&target), "{page} names {target}, which does not exist");
+        }
+        assert!(text.contains(".SH \"EXIT STATUS\""), "{page} has no EXIT STATUS");
+        for code in ["75", "127", "254", "128+n"] {
+            assert!(text.contains(&format!("\\fB{code}\\fR")), "{page} does not explain exit code {code}");
+        }
+    }
+    let main = String::from_utf8_lossy(&pages["ansible-runner.1"]).into_owned();
+    for example in ["*/30 * * * *", "\\-\\-junit report.xml", "ssh node1", "\\-\\-container\\-image"] {
+        assert!(main.contains(".SH EXAMPLES") && main.contains(example), "ansible-runner(1) lacks {example}");
+    }
+}
