@@ -94,6 +94,9 @@ pub struct ApiRequest {
     pub container_options: Option<Vec<String>>,
     pub container_auth_data: Option<Value>,
     pub directory_isolation_base_path: Option<String>,
+    /// Whether the runner writes `job_events/` itself: the package asks for it when nothing in the
+    /// application looks at events (no handler, no plugin), and writes the files itself otherwise.
+    pub event_files: Option<bool>,
 }
 
 impl ApiRequest {
@@ -110,9 +113,6 @@ impl ApiRequest {
     pub fn into_request(self) -> Result<JobRequest, RequestError> {
         if self.module.is_some() && self.playbook.is_some() {
             return Err(RequestError::configuration("Only one of playbook and module options are allowed"));
-        }
-        if self.module.is_none() && self.playbook.is_none() && self.binary.is_none() {
-            return Err(RequestError::configuration("Runner playbook required when running ansible-playbook"));
         }
         if self.container_workdir.is_some() || self.host_cwd.is_some() {
             self.refuse_container_places()?;
@@ -149,6 +149,7 @@ impl ApiRequest {
             job_timeout,
             given,
             isolation,
+            raw_command: true,
             ..JobRequest::default()
         })
     }
@@ -262,8 +263,7 @@ mod tests {
             (both.exception, both.message.as_str()),
             ("ConfigurationError", "Only one of playbook and module options are allowed")
         );
-        let none = request(r#"{"private_data_dir": "/p"}"#).unwrap_err();
-        assert_eq!(none.message, "Runner playbook required when running ansible-playbook");
+        assert!(request(r#"{"private_data_dir": "/p"}"#).unwrap().raw_command, "an args file may name the command");
         let unknown = request(r#"{"private_data_dir": "/p", "playbok": "x.yml"}"#).unwrap_err();
         assert_eq!(unknown.exception, "ValueError");
         assert!(unknown.message.contains("playbok"), "{}", unknown.message);

@@ -111,6 +111,7 @@ fn argv(spec: &JobSpec, role_playbook: Option<&Path>) -> Vec<String> {
     match &spec.kind {
         JobKind::Playbook { playbook } => argv.push(playbook.clone()),
         JobKind::Role { .. } => argv.push(role_playbook.map(|p| p.display().to_string()).unwrap_or_default()),
+        JobKind::Raw => {}
         JobKind::Module { module, args, hosts } => {
             argv.push("-m".to_owned());
             argv.push(module.clone());

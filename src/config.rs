@@ -113,6 +113,7 @@ impl PrivateDataDir {
         let mut settings_map = given.settings.clone();
         settings_map.extend(read_mapping(&settings_path)?.unwrap_or_default());
         let settings = Settings::from_mapping(&settings_path, &settings_map)?;
+        let settings_given = settings_map;
         let envvars = merged_texts(&given.envvars, &self.env_file("envvars"))?;
         let passwords = merged_texts(&given.passwords, &self.env_file("passwords"))?;
         let cmdline_path = self.env_file("cmdline");
@@ -133,7 +134,17 @@ impl PrivateDataDir {
             split_cmdline(text).map_err(|reason| ConfigError::BadCmdline { path: args_path.clone(), reason })?;
         }
         let given_extravars = given.extravars.clone().filter(|vars| !vars.is_empty());
-        Ok(EnvInputs { settings, envvars, passwords, cmdline, ssh_key, extravars, given_extravars, args })
+        Ok(EnvInputs {
+            settings,
+            settings_given,
+            envvars,
+            passwords,
+            cmdline,
+            ssh_key,
+            extravars,
+            given_extravars,
+            args,
+        })
     }
 }
 
@@ -151,6 +162,9 @@ fn merged_texts(given: &[(String, String)], path: &Path) -> Result<Vec<(String, 
 #[derive(Debug, Clone, Default)]
 pub struct EnvInputs {
     pub settings: Settings,
+    /// Every setting as given (in memory and in `env/settings`, the file's over the others),
+    /// including keys only the Python API acts on (`pexpect_timeout`, `suppress_ansible_output`).
+    pub settings_given: serde_json::Map<String, Value>,
     /// `env/envvars`, values converted to strings the way Python's `str()` does.
     pub envvars: Vec<(String, String)>,
     /// `env/passwords`: prompt pattern → answer.

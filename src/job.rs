@@ -25,6 +25,8 @@ pub enum JobError {
     BadRoleVar(String),
     #[error("--cmdline: {0}")]
     BadCmdline(String),
+    #[error("Runner playbook required when running ansible-playbook")]
+    NoRawCommand,
     #[error("{0}: the path is not valid UTF-8; give a path whose name is UTF-8")]
     NotUtf8(String),
     #[error(transparent)]
@@ -50,6 +52,9 @@ pub enum JobKind {
         hosts: Option<String>,
         gather_facts: bool,
     },
+    /// No playbook, module or role: the command is `binary` with its command line, or the private
+    /// data dir's `args` file (the Python API runs either, as the Python tool does).
+    Raw,
 }
 
 /// How events are shown on the terminal.
@@ -113,6 +118,7 @@ pub fn validate_request(request: &JobRequest) -> Result<(), JobError> {
         return Err(JobError::HostsWithoutModuleOrRole);
     }
     match named.iter().filter(|v| v.is_some()).count() {
+        0 if request.raw_command => {}
         0 => return Err(JobError::NothingToRun),
         1 => {}
         _ => return Err(JobError::SeveralKinds),
@@ -149,6 +155,9 @@ impl JobSpec {
         }
         let pdd = PrivateDataDir::open_or_create(&request.private_data_dir)?;
         let mut env = pdd.load_env(&request.given)?;
+        if kind == JobKind::Raw && request.binary.is_none() && env.args.is_none() {
+            return Err(JobError::NoRawCommand);
+        }
         if let Some(timeout) = request.job_timeout {
             env.settings.job_timeout = Some(timeout).filter(|t| *t > 0.0);
         }
@@ -229,6 +238,7 @@ fn job_kind(request: &JobRequest) -> Result<JobKind, JobError> {
     }
     match &request.playbook {
         Some(playbook) => Ok(JobKind::Playbook { playbook: playbook.clone() }),
+        None if request.raw_command => Ok(JobKind::Raw),
         None => Err(JobError::NothingToRun),
     }
 }

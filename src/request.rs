@@ -45,6 +45,8 @@ pub struct JobRequest {
     pub job_timeout: Option<f64>,
     /// Inputs handed over in memory rather than as `env/` files.
     pub given: GivenInputs,
+    /// Naming no playbook, module or role is fine: the command is `binary` or the `args` file.
+    pub raw_command: bool,
     pub isolation: IsolationRequest,
     pub logging: LoggingOptions,
     pub report: ReportOptions,

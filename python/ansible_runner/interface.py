@@ -7,6 +7,7 @@ import sys
 import threading
 from typing import Any
 
+import ansible_runner
 from ansible_runner.config.runner import RunnerConfig
 from ansible_runner.runner import Runner
 from ansible_runner.utils import check_isolation_executable_installed, dump_artifacts
@@ -56,6 +57,8 @@ def init_runner(**kwargs: Any) -> Runner:
     dump_artifacts(kwargs)
     _check_isolation(kwargs)
     config = RunnerConfig(**kwargs)
+    # With nothing in the application looking at events, the runner writes their files itself.
+    config.runner_writes_events = callbacks['event_handler'] is None and not ansible_runner.plugins
     config.prepare()
     return Runner(config, **callbacks)
 

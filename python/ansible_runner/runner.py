@@ -110,7 +110,7 @@ class Runner:
             keep = self.event_handler(event) if self.event_handler is not None else True
             for plugin in self._plugins:
                 plugin.event_handler(self.config, event)
-            if keep:
+            if keep and not self.config.runner_writes_events:
                 untouched = self.event_handler is None and not self._plugins
                 self._write_event(event, raw if untouched else None)
         except OSError:

@@ -41,7 +41,7 @@ pub fn api_command() -> anyhow::Result<i32> {
     }
     let writer: Writer = Rc::new(RefCell::new(StreamWriter::new(io::stdout())));
     let mut stdin = io::stdin().lock();
-    let (spec, cancel, control) = match receive(&mut stdin) {
+    let (spec, event_files, cancel, control) = match receive(&mut stdin) {
         Ok(received) => received,
         Err(refused) => {
             let mut out = writer.borrow_mut();
@@ -54,10 +54,11 @@ pub fn api_command() -> anyhow::Result<i32> {
     let mut events = ApiEvents { writer: Rc::clone(&writer) };
     let places = json!({
         "artifact_dir": spec.artifact_dir().to_string_lossy(),
+        "settings": spec.env.settings_given,
         "fact_cache": spec.fact_cache_jsonfile.then(|| spec.artifact_dir().join(&spec.env.settings.fact_cache).to_string_lossy().into_owned()),
     });
     let mut status = ApiStatus { writer: Rc::clone(&writer), ident: spec.ident.clone(), places, control };
-    let context = RunContext { cancel: &cancel, sinks: vec![&mut events], status: &mut status, event_files: false };
+    let context = RunContext { cancel: &cancel, sinks: vec![&mut events], status: &mut status, event_files };
     let mut debug = DebugLog::open(spec.logging.debug, None)?;
     let (final_line, rc) = match runner::run_job(&spec, context, &mut debug) {
         Ok(outcome) => (json!({"status": outcome.status.as_str(), "rc": outcome.rc}), outcome.rc),
@@ -78,13 +79,15 @@ pub fn api_command() -> anyhow::Result<i32> {
 
 /// Reads and resolves the request, then listens to stdin on a thread of its own: control lines
 /// and, at its end, the application gone.
-fn receive(stdin: &mut impl BufRead) -> Result<(JobSpec, Arc<AtomicUsize>, Receiver<Control>), RequestError> {
+fn receive(stdin: &mut impl BufRead) -> Result<Received, RequestError> {
     let mut line = Vec::new();
     stdin.take(MAX_REQUEST).read_until(b'\n', &mut line).map_err(|err| value_error(&err.to_string()))?;
     if line.is_empty() {
         return Err(value_error("no request on stdin"));
     }
-    let request = ApiRequest::parse(&line)?.into_request()?;
+    let api_request = ApiRequest::parse(&line)?;
+    let event_files = api_request.event_files.unwrap_or(false);
+    let request = api_request.into_request()?;
     let spec = JobSpec::resolve(&request)
         .map_err(|err| RequestError { exception: "ConfigurationError", message: err.to_string() })?;
     let cancel = runner::install_cancel_handlers().map_err(|err| value_error(&err.to_string()))?;
@@ -92,8 +95,12 @@ fn receive(stdin: &mut impl BufRead) -> Result<(JobSpec, Arc<AtomicUsize>, Recei
     let (sender, receiver) = mpsc::channel();
     let counter = Arc::clone(&cancel);
     std::thread::spawn(move || listen(&counter, &sender));
-    Ok((spec, cancel, receiver))
+    Ok((spec, event_files, cancel, receiver))
 }
+
+/// The resolved job, whether the runner writes its event files, its cancel counter and the
+/// application's controls.
+type Received = (JobSpec, bool, Arc<AtomicUsize>, Receiver<Control>);
 
 fn value_error(detail: &str) -> RequestError {
     RequestError { exception: "ValueError", message: format!("ansible-runner api: {detail}") }

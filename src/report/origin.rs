@@ -50,6 +50,7 @@ pub fn what_ran(kind: &JobKind) -> String {
         JobKind::Playbook { playbook } => playbook.clone(),
         JobKind::Module { module, .. } => format!("module {module}"),
         JobKind::Role { role, .. } => format!("role {role}"),
+        JobKind::Raw => "command".to_owned(),
     }
 }
 

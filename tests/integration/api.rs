@@ -159,6 +159,35 @@ fn refused_requests_name_the_exception_and_leave_nothing_behind() {
 }
 
 #[test]
+fn an_args_file_or_a_binary_is_the_whole_command_and_nothing_at_all_is_refused() {
+    let pdd = Pdd::new();
+    pdd.file("args", "sh -c 'echo hi world; echo goodbye world'\n");
+    let mut api = Api::start(&request(&pdd, "args", &json!({})));
+    assert_eq!(api.next()["command"], json!(["sh", "-c", "echo hi world; echo goodbye world"]));
+    api.send(r#"{"run": true}"#);
+    let lines = api.rest();
+    let texts: Vec<_> = lines.iter().filter(|l| l.contains_key("event")).map(|e| e["stdout"].clone()).collect();
+    assert_eq!(texts, [json!("hi world"), json!("goodbye world")]);
+    assert_eq!(lines.last().unwrap()["status"], "successful");
+    api.child.wait().unwrap();
+
+    let empty = Pdd::new();
+    let mut api = Api::start(&request(&empty, "none", &json!({})));
+    let lines = api.rest();
+    assert_eq!(lines[0]["error"], "ConfigurationError");
+    assert_eq!(lines[0]["message"], "Runner playbook required when running ansible-playbook");
+    api.child.wait().unwrap();
+
+    let mut api = Api::start(&request(&empty, "binary", &json!({"binary": "echo", "cmdline": "from binary"})));
+    // As in the Python tool, a binary still gets the inventory (and the other Ansible options).
+    let command = api.next()["command"].clone();
+    assert_eq!(command.as_array().unwrap()[..3], [json!("echo"), json!("from"), json!("binary")], "{command}");
+    api.send(r#"{"run": true}"#);
+    assert_eq!(api.rest().last().unwrap()["status"], "successful");
+    api.child.wait().unwrap();
+}
+
+#[test]
 fn a_request_that_is_not_json_is_refused_in_one_line() {
     let mut child = ours().arg("api").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
     child.stdin.take().unwrap().write_all(b"\xff not json\n").unwrap();

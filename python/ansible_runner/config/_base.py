@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from typing import Any
@@ -11,51 +10,6 @@ from uuid import uuid4
 from ansible_runner import defaults
 
 _CONTAINER_ENGINES = ('docker', 'podman')
-
-
-def _scalar(text: str) -> Any:
-    """A YAML scalar as the few forms env/settings uses: booleans, numbers, null, quoted text."""
-    lowered = text.lower()
-    if lowered in ('true', 'yes', 'on'):
-        return True
-    if lowered in ('false', 'no', 'off'):
-        return False
-    if lowered in ('null', '~', ''):
-        return None
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in '"\'':
-        return text[1:-1]
-    return text
-
-
-def load_settings_file(private_data_dir: str) -> dict[str, Any]:
-    """`env/settings` as a dict, for the few settings the package itself acts on.
-
-    The runner reads the file for the job; here only JSON and flat `key: value` YAML are
-    understood, which is what applications write there.
-    """
-    path = os.path.join(private_data_dir, 'env', 'settings')
-    try:
-        with open(path, encoding='utf-8') as handle:
-            text = handle.read()
-    except OSError:
-        return {}
-    try:
-        loaded = json.loads(text)
-        return loaded if isinstance(loaded, dict) else {}
-    except ValueError:
-        pass
-    settings: dict[str, Any] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith('#') or line[0].isspace() or ':' not in line:
-            continue
-        key, _, value = line.partition(':')
-        settings[key.strip()] = _scalar(value.split(' #', 1)[0].strip())
-    return settings
 
 
 class BaseConfig:
@@ -111,6 +65,9 @@ class BaseConfig:
         self.timeout = timeout
         self.check_job_event_data = check_job_event_data
         self.suppress_env_files = suppress_env_files
+        # Set before prepare() when no handler or plugin sees events: the runner writes
+        # job_events/ itself instead of sending each event for the package to write.
+        self.runner_writes_events = False
         self._set_places(private_data_dir, artifact_dir, ident, project_dir)
         self.fact_cache_type = fact_cache_type
         self._fact_cache_name = fact_cache
@@ -142,9 +99,3 @@ class BaseConfig:
     def containerized(self) -> bool:
         """Whether the job runs in a docker or podman container."""
         return bool(self.process_isolation) and self.process_isolation_executable in _CONTAINER_ENGINES
-
-    def effective_settings(self) -> dict[str, Any]:
-        """The keyword settings with `env/settings` over them, as the job sees them."""
-        merged = dict(self.settings or {})
-        merged.update(load_settings_file(self.private_data_dir))
-        return merged

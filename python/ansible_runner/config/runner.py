@@ -34,6 +34,7 @@ _RENAMED = {
     'fact_cache': '_fact_cache_name',
     'artifact_dir': 'artifact_root',
     'directory_isolation_base_path': 'directory_isolation_path',
+    'event_files': 'runner_writes_events',
 }
 
 _REQUEST_KEYS = (
@@ -46,7 +47,7 @@ _REQUEST_KEYS = (
     'process_isolation_executable', 'process_isolation_path', 'process_isolation_hide_paths',
     'process_isolation_show_paths', 'process_isolation_ro_paths', 'container_image',
     'container_volume_mounts', 'container_options', 'container_workdir', 'container_auth_data',
-    'directory_isolation_base_path',
+    'directory_isolation_base_path', 'event_files',
 )
 
 _ERRORS: dict[str, type[Exception]] = {'ValueError': ValueError, 'TypeError': TypeError}
@@ -138,7 +139,6 @@ class RunnerConfig(BaseConfig):
         if self.module and self.playbook:
             raise ConfigurationError('Only one of playbook and module options are allowed')
         self._prepare_inventory()
-        self._apply_settings()
         self.release_child()
         child = Child()
         try:
@@ -150,6 +150,7 @@ class RunnerConfig(BaseConfig):
             raise
         self._child = child
         self._take_starting(starting)
+        self._apply_settings(starting.get('settings') or {})
 
     def _prepare_inventory(self) -> None:
         """An inventory path that exists relative to the current directory becomes absolute."""
@@ -158,9 +159,11 @@ class RunnerConfig(BaseConfig):
         if isinstance(self.inventory, str) and os.path.exists(self.inventory):
             self.inventory = os.path.abspath(self.inventory)
 
-    def _apply_settings(self) -> None:
-        """The settings the package acts on itself (console output, timeouts it reports)."""
-        settings = self.effective_settings()
+    def _apply_settings(self, settings: dict[str, Any]) -> None:
+        """The settings the package acts on itself (console output, timeouts it reports), as the
+        runner read them: the keyword settings with `env/settings` over them.
+        """
+        self.settings = settings
         self.suppress_ansible_output = settings.get(
             'suppress_ansible_output', self.quiet or self.suppress_ansible_output)
         self.pexpect_timeout = settings.get('pexpect_timeout', 5)
