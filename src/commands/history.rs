@@ -156,15 +156,24 @@ fn describe(found: Found) -> Run {
     }
 }
 
-/// A small regular file's text and modification time, from one open (non-blocking, so that a FIFO
-/// in its place cannot hang the listing).
+/// The most read of a `command` or event file: far more than a real one holds.
+const READ_LIMIT: u64 = 1 << 20;
+
+/// A small regular file's text and modification time (at most 4 KiB of it).
 fn read_small(path: &Path) -> Option<(String, Option<SystemTime>)> {
-    let file = fs::OpenOptions::new().read(true).custom_flags(nix::libc::O_NONBLOCK).open(path).ok()?;
+    let (bytes, modified) = read_prefix(path, 4096)?;
+    Some((String::from_utf8(bytes).ok()?, modified))
+}
+
+/// At most `limit` bytes of a regular file and its modification time, from one open that neither
+/// blocks (a FIFO in its place cannot hang the listing) nor follows a symlink the run left there.
+fn read_prefix(path: &Path, limit: u64) -> Option<(Vec<u8>, Option<SystemTime>)> {
+    let flags = nix::libc::O_NONBLOCK | nix::libc::O_NOFOLLOW;
+    let file = fs::OpenOptions::new().read(true).custom_flags(flags).open(path).ok()?;
     let meta = file.metadata().ok().filter(fs::Metadata::is_file)?;
-    let modified = meta.modified().ok();
-    let mut text = String::new();
-    io::Read::read_to_string(&mut io::Read::take(file, 4096), &mut text).ok()?;
-    Some((text, modified))
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut io::Read::take(file, limit), &mut bytes).ok()?;
+    Some((bytes, meta.modified().ok()))
 }
 
 /// The event files of a run whose counter `keep` accepts, in counter order.
@@ -219,7 +228,7 @@ fn host_counts(tail: &[(u64, PathBuf)]) -> Option<(usize, usize)> {
 }
 
 fn read_event(path: &Path) -> Option<Map<String, Value>> {
-    serde_json::from_slice(&fs::read(path).ok()?).ok()
+    serde_json::from_slice(&read_prefix(path, READ_LIMIT)?.0).ok()
 }
 
 /// What ran, read from the `command` artifact: the playbook, `module NAME`, `role NAME` (the role
@@ -229,7 +238,7 @@ fn what_ran(dir: &Path) -> Option<String> {
     struct Command {
         command: Vec<String>,
     }
-    let command: Command = serde_json::from_slice(&fs::read(dir.join("command")).ok()?).ok()?;
+    let command: Command = serde_json::from_slice(&read_prefix(&dir.join("command"), READ_LIMIT)?.0).ok()?;
     let argv = command.command;
     let program = Path::new(argv.first()?).file_name()?.to_string_lossy().into_owned();
     match program.as_str() {

@@ -118,3 +118,34 @@ fn artifact_dir_and_empty_or_missing_dirs() {
         format!("ansible-runner: {}: no such private data dir", pdd.path().join("nope").display())
     );
 }
+
+#[test]
+fn fifos_in_place_of_command_or_the_last_event_do_not_hang_it_and_a_status_link_is_not_followed() {
+    use nix::sys::stat::Mode;
+    use std::process::Stdio;
+    let pdd = Pdd::new();
+    pdd.file("project/ok.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n");
+    assert_eq!(run(&pdd, &["-p", "ok.yml", "-i", "piped"]), 0);
+    let dir = pdd.artifacts("piped").dir;
+    let mut events: Vec<_> = fs::read_dir(dir.join("job_events")).unwrap().map(|e| e.unwrap().path()).collect();
+    events.sort_by_key(|p| p.file_name().unwrap().to_str().unwrap().split('-').next().unwrap().parse::<u64>().unwrap());
+    for path in [dir.join("command"), events.last().unwrap().clone()] {
+        fs::remove_file(&path).unwrap();
+        nix::unistd::mkfifo(&path, Mode::S_IRUSR | Mode::S_IWUSR).unwrap();
+    }
+    assert_eq!(run(&pdd, &["-p", "ok.yml", "-i", "linked"]), 0);
+    let linked = pdd.artifacts("linked").dir;
+    let elsewhere = tempfile::NamedTempFile::new().unwrap();
+    fs::write(elsewhere.path(), "timeout").unwrap();
+    fs::remove_file(linked.join("status")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), linked.join("status")).unwrap();
+
+    let mut child = ours().arg("history").arg(pdd.path()).arg("--json").stdout(Stdio::piped()).spawn().unwrap();
+    wait_until(Duration::from_secs(30), "history to end", || child.try_wait().unwrap().is_some());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let runs: Vec<Value> = text(&out).0.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let status = |ident: &str| runs.iter().find(|r| r["ident"] == ident).unwrap()["status"].clone();
+    assert_eq!(status("piped"), "successful");
+    assert_ne!(status("linked"), "timeout", "the status link is not followed");
+}
