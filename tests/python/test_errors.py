@@ -21,6 +21,13 @@ def test_unknown_keyword(pdd):
         ansible_runner.run(private_data_dir=pdd, playbook='x.yml', bogus=1)
 
 
+@pytest.mark.parametrize('inventory', [123, ['hosts', 7]])
+def test_inventory_of_a_wrong_type(pdd, inventory):
+    found = type(inventory if isinstance(inventory, int) else inventory[1]).__name__
+    with pytest.raises(TypeError, match=rf'^sequence item \d+: expected str instance, {found} found$'):
+        ansible_runner.run(private_data_dir=pdd, playbook='x.yml', inventory=inventory)
+
+
 def test_playbook_and_module_together(pdd):
     with pytest.raises(ConfigurationError, match='Only one of playbook and module options are allowed'):
         ansible_runner.run(private_data_dir=pdd, playbook=play({'ping': None}), module='ping')

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from typing import Any
 
 from ansible_runner._child import Child
@@ -153,9 +154,18 @@ class RunnerConfig(BaseConfig):
         self._apply_settings(starting.get('settings') or {})
 
     def _prepare_inventory(self) -> None:
-        """An inventory path that exists relative to the current directory becomes absolute."""
+        """An inventory path that exists relative to the current directory becomes absolute.
+
+        Any other type fails as it fails in the reference, where the value lands in the command
+        line after `-i` and joining that line raises.
+        """
         if isinstance(self.inventory, os.PathLike):
             self.inventory = os.fspath(self.inventory)
+        bad = [self.inventory] if not isinstance(self.inventory, (str, list, type(None))) else [
+            item for item in self.inventory or [] if not isinstance(item, str)]
+        if bad and not isinstance(self.inventory, str):
+            position = 2 + len(shlex.split(self.cmdline_args or ''))
+            raise TypeError(f'sequence item {position}: expected str instance, {type(bad[0]).__name__} found')
         if isinstance(self.inventory, str) and os.path.exists(self.inventory):
             self.inventory = os.path.abspath(self.inventory)
 
