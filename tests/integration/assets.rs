@@ -54,12 +54,20 @@ const COMPLETES: [(&str, &str); 10] = [
     ("ansible-runner tra", "transmit"),
 ];
 
+/// `shell` under coreutils' `timeout`: a shell waiting for input that never comes fails the test
+/// instead of hanging the suite.
+fn bounded(shell: &str) -> std::process::Command {
+    let mut command = std::process::Command::new("timeout");
+    command.args(["60", shell]).stdin(std::process::Stdio::null());
+    command
+}
+
 /// What a real shell offers for `line` with the committed scripts loaded.
 fn offered(shell: &str, line: &str) -> Vec<String> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let completions = repo.join("completions");
     let out = match shell {
-        "bash" => std::process::Command::new("bash")
+        "bash" => bounded("bash")
             .arg("-c")
             .arg(
                 r#"source "$1"; read -ra words <<< "$2"; COMP_WORDS=("${words[@]}"); COMP_CWORD=$((${#words[@]} - 1));
@@ -67,11 +75,11 @@ fn offered(shell: &str, line: &str) -> Vec<String> {
             )
             .args(["bash".as_ref(), completions.join("ansible-runner.bash").as_os_str(), line.as_ref()])
             .output(),
-        "zsh" => std::process::Command::new("zsh")
+        "zsh" => bounded("zsh")
             .arg(repo.join("tests/integration/fixtures/zsh-complete.zsh"))
             .args([completions.as_os_str(), line.as_ref()])
             .output(),
-        _ => std::process::Command::new("fish")
+        _ => bounded("fish")
             .arg("-c")
             .arg(format!("source {}; complete -C '{line}'", completions.join("ansible-runner.fish").display()))
             .output(),
