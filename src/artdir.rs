@@ -20,7 +20,7 @@ use nix::unistd::{self, UnlinkatFlags};
 const MAX_DEPTH: usize = 128;
 
 /// The open artifact dir; clones share the descriptor.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ArtifactDir {
     path: PathBuf,
     fd: Arc<OwnedFd>,
@@ -43,6 +43,12 @@ impl ArtifactDir {
     /// The path it was opened by, for messages and for the job's command line.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// A path to the dir as it was opened, whatever has since been moved or linked in its place:
+    /// for code that can only take a path (packing the artifacts into a stream).
+    pub fn held_path(&self) -> PathBuf {
+        PathBuf::from(format!("/proc/self/fd/{}", self.fd.as_raw_fd()))
     }
 
     pub fn fd(&self) -> BorrowedFd<'_> {

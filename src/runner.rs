@@ -30,6 +30,8 @@ pub struct RunOutcome {
     pub status: Status,
     pub rc: i32,
     pub artifact_dir: PathBuf,
+    /// The artifact dir as opened before the job ran, which an isolated job cannot redirect.
+    pub dir: ArtifactDir,
 }
 
 /// The Python tool stores a `--cmdline` into `env/cmdline` when that file is absent (unless
@@ -110,6 +112,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     let (agent, stopped_early) = start_agent(spec, Bounds { deadline, cancel_requests: cancel })?;
     let artifact_dir = spec.artifact_dir();
     let (dir, running) = claim_artifact_dir(&artifact_dir)?;
+    let held = dir.clone();
     // From here on the artifact dir exists: whatever fails, it ends with a status.
     let failed_early = |err: anyhow::Error| {
         let _ = artifacts::write_final(&dir, Status::Failed, exit::RC_RUNNER_FAILED, [None, None]);
@@ -165,7 +168,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     drop(agent);
     drop(role_playbook);
     drop(callback);
-    Ok(RunOutcome { status, rc, artifact_dir })
+    Ok(RunOutcome { status, rc, artifact_dir, dir: held })
 }
 
 /// Opens the artifact dir (made if needed) and claims it for this run, before anything is written
@@ -330,20 +333,26 @@ fn run_prepared(
         pipeline
             .emit_message(&format!("The command was not found or was not executable: {}.", line.program()))
             .context("cannot record the run's events")?;
-        errln!(
-            "ansible-runner: `{}` was not found on PATH; install Ansible with `pip install ansible-core` \
-             (or put its bin directory on PATH)",
-            line.program()
-        );
+        // A command of the Python API's `run_command()` is any program: its output says it all.
+        if spec.command.is_none() {
+            errln!(
+                "ansible-runner: `{}` was not found on PATH; install Ansible with `pip install ansible-core` \
+                 (or put its bin directory on PATH)",
+                line.program()
+            );
+        }
         return Ok((Status::Failed, exit::RC_NOT_FOUND));
     };
     observer.running().context("cannot report the job's start")?;
+    let separate_streams = spec.command.as_ref().is_some_and(|command| command.separate_streams);
     let supervision = Supervision {
         job_timeout: job.deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())),
         idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),
         cancel_requests: cancel,
-        prompts,
-        terminal: spec.container().is_some(),
+        // The `subprocess` mode of a command keeps its streams apart, so it gets no terminal.
+        prompts: if separate_streams { &[] } else { prompts },
+        terminal: spec.container().is_some() && !separate_streams,
+        stdio: spec.command.as_ref().map(|command| command.stdio).unwrap_or_default(),
     };
     let recording = |err: io::Error| io::Error::new(err.kind(), format!("cannot record the run's events: {err}"));
     let ending = match job.stopped_early {

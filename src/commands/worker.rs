@@ -101,7 +101,9 @@ fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32
     let mut status = StatusLines { writer: Arc::clone(writer), ident: spec.ident.clone() };
     let context = RunContext { cancel: &cancel, sinks: vec![&mut events], status: &mut status, event_files: false };
     let outcome = runner::run_job(&spec, context, &mut debug).map_err(cannot_run)?;
-    let packed = pack_dir(&outcome.artifact_dir, |_| true)
+    // Through the dir opened before the job ran: an isolated job may have put a link to a host dir
+    // in its place, which must not be packed and sent.
+    let packed = pack_dir(&outcome.dir.held_path(), |_| true)
         .map_err(|err| Failure::job(format!("The job's artifacts could not be packed: {err}")))?;
     let mut out = lock(writer);
     out.write_json(&json!({"status": outcome.status.as_str(), "runner_ident": spec.ident}))

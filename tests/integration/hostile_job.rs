@@ -140,3 +140,42 @@ const SLEEPER: &str = "- hosts: all\n  gather_facts: false\n  tasks:\n    - comm
 
 /// Containers may take seconds to start and stop under load.
 const LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// A sandboxed job on a worker swaps its artifact dir for a link to a host dir: the artifacts the
+/// worker streams back are the run's own, and nothing of the host dir leaves the node.
+#[test]
+fn a_worker_streams_back_its_own_artifacts_not_a_host_dir_the_job_linked_in() {
+    let victim = victim();
+    fs::write(victim.path().join("host-secret"), "not for the controller").unwrap();
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", &swapping_playbook(victim.path()));
+    let stream = crate::common::ours()
+        .arg("transmit")
+        .arg(pdd.path())
+        .args(["-p", "site.yml", "--ident", "wswap", "--process-isolation"])
+        .args(["--process-isolation-executable", "bwrap"])
+        .output()
+        .unwrap();
+    assert!(stream.status.success(), "{:?}", text(&stream));
+    let node = tempfile::tempdir().unwrap();
+    let mut worker = with_opt_ansible();
+    worker.arg("worker").arg("--private-data-dir").arg(node.path()).stdin(Stdio::piped()).stdout(Stdio::piped());
+    let mut child = worker.spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &stream.stdout).unwrap();
+    let results = child.wait_with_output().unwrap();
+    let controller = Pdd::new();
+    let mut process = crate::common::ours()
+        .arg("process")
+        .arg(controller.path())
+        .args(["--ident", "wswap"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut process.stdin.take().unwrap(), &results.stdout).unwrap();
+    assert!(process.wait().unwrap().success());
+    let received = controller.path().join("artifacts/wswap");
+    assert_eq!(fs::read_to_string(received.join("status")).unwrap(), "successful");
+    assert!(!received.join("host-secret").exists(), "the host dir was packed and sent");
+    assert_eq!(fs::read_to_string(victim.path().join("env.list")).unwrap(), "host");
+}
