@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use thiserror::Error;
 
 use crate::config::{python_str, seconds_in_range, SECONDS_RANGE};
-use crate::request::{GivenInputs, IsolationRequest, JobRequest};
+use crate::request::{ChildStdio, GenericCommand, GivenInputs, IsolationRequest, JobRequest};
 
 /// A request the runner refuses before anything exists; the package raises `exception(message)`.
 #[derive(Debug, Error)]
@@ -97,6 +97,14 @@ pub struct ApiRequest {
     /// Whether the runner writes `job_events/` itself: the package asks for it when nothing in the
     /// application looks at events (no handler, no plugin), and writes the files itself otherwise.
     pub event_files: Option<bool>,
+    /// `run_command()` and the `get_*()` family: the whole command line, run as given.
+    pub command: Option<Vec<String>>,
+    /// `pexpect` (one stream, answers to prompts) or `subprocess` (stdout and stderr apart).
+    pub runner_mode: Option<String>,
+    /// Descriptors the package passed to this process for the command's stdio.
+    pub input_fd: Option<i32>,
+    pub output_fd: Option<i32>,
+    pub error_fd: Option<i32>,
 }
 
 impl ApiRequest {
@@ -122,6 +130,7 @@ impl ApiRequest {
             .map_err(|_| RequestError::configuration("verbosity must be a whole number from 0 to 255"))?;
         let given = self.given_inputs();
         let isolation = self.isolation();
+        let command = self.generic_command()?;
         Ok(JobRequest {
             private_data_dir: self.private_data_dir,
             hosts: self.module.as_ref().and(self.host_pattern),
@@ -150,8 +159,41 @@ impl ApiRequest {
             given,
             isolation,
             raw_command: true,
+            command,
             ..JobRequest::default()
         })
+    }
+
+    /// The command of a `run_command()` request, refused as the Python tool refuses it.
+    fn generic_command(&self) -> Result<Option<GenericCommand>, RequestError> {
+        let Some(argv) = &self.command else { return Ok(None) };
+        if argv.first().is_none_or(String::is_empty) {
+            return Err(RequestError::configuration("For CommandRunner 'executable_cmd' value is required"));
+        }
+        let separate_streams = match self.runner_mode.as_deref() {
+            None | Some("pexpect") => false,
+            Some("subprocess") => true,
+            Some(other) => {
+                return Err(RequestError::configuration(format!(
+                    "Invalid runner mode {other}, valid value is either 'pexpect' or 'subprocess'"
+                )))
+            }
+        };
+        let stdio = ChildStdio { stdin: self.input_fd, stdout: self.output_fd, stderr: self.error_fd };
+        if let Some(fd) = [stdio.stdin, stdio.stdout, stdio.stderr].into_iter().flatten().find(|fd| *fd < 3) {
+            return Err(RequestError {
+                exception: "ValueError",
+                message: format!(
+                    "ansible-runner api: descriptor {fd} is the pipe's own; pass a copy numbered 3 or more"
+                ),
+            });
+        }
+        let cwd = match &self.host_cwd {
+            Some(cwd) => PathBuf::from(cwd),
+            None => std::env::current_dir()
+                .map_err(|err| RequestError::configuration(format!("cannot read the current directory: {err}")))?,
+        };
+        Ok(Some(GenericCommand { argv: argv.clone(), cwd, separate_streams, stdio }))
     }
 
     /// A container job's working directory and host mount are not built from these yet: say so
@@ -254,6 +296,26 @@ mod tests {
     fn a_host_pattern_counts_only_for_a_module() {
         let job = request(r#"{"private_data_dir": "/p", "playbook": "x.yml", "host_pattern": "all"}"#).unwrap();
         assert_eq!(job.hosts, None);
+    }
+
+    #[test]
+    fn a_command_runs_as_given_where_asked() {
+        let job = request(
+            r#"{"private_data_dir": "/p", "command": ["ansible-doc", "-j", "copy"], "runner_mode": "subprocess",
+                "host_cwd": "/tmp", "output_fd": 7}"#,
+        )
+        .unwrap();
+        let command = job.command.unwrap();
+        assert_eq!(command.argv, ["ansible-doc", "-j", "copy"]);
+        assert_eq!(command.cwd, PathBuf::from("/tmp"));
+        assert!(command.separate_streams);
+        assert_eq!(command.stdio, ChildStdio { stdin: None, stdout: Some(7), stderr: None });
+        let mode = request(r#"{"private_data_dir": "/p", "command": ["x"], "runner_mode": "pty"}"#).unwrap_err();
+        assert_eq!(mode.message, "Invalid runner mode pty, valid value is either 'pexpect' or 'subprocess'");
+        let empty = request(r#"{"private_data_dir": "/p", "command": []}"#).unwrap_err();
+        assert_eq!(empty.exception, "ConfigurationError");
+        let pipe = request(r#"{"private_data_dir": "/p", "command": ["x"], "input_fd": 0}"#).unwrap_err();
+        assert_eq!(pipe.exception, "ValueError");
     }
 
     #[test]

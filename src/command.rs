@@ -43,7 +43,9 @@ impl CommandLine {
     pub fn build(spec: &JobSpec, paths: &RunPaths<'_>, inherited: impl IntoIterator<Item = (String, String)>) -> Self {
         let env = child_env(spec, paths, inherited);
         let command = argv(spec, paths.role_playbook);
-        let cwd = if env.contains_key("AD_HOC_COMMAND_ID") || !spec.project_dir.is_dir() {
+        let cwd = if let Some(generic) = &spec.command {
+            generic.cwd.clone()
+        } else if env.contains_key("AD_HOC_COMMAND_ID") || !spec.project_dir.is_dir() {
             spec.pdd.root.clone()
         } else {
             spec.project_dir.clone()
@@ -63,6 +65,9 @@ impl CommandLine {
 }
 
 fn argv(spec: &JobSpec, role_playbook: Option<&Path>) -> Vec<String> {
+    if let Some(generic) = &spec.command {
+        return generic.argv.clone();
+    }
     if let Some(args) = &spec.env.args {
         // Validated when the private data dir was read.
         return config::split_cmdline(args).unwrap_or_default();
@@ -233,6 +238,7 @@ mod tests {
             logging: LoggingOptions::default(),
             report: ReportOptions::default(),
             isolation: None,
+            command: None,
         }
     }
 

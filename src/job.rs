@@ -7,7 +7,7 @@ use thiserror::Error;
 
 use crate::config::{self, ConfigError, EnvInputs, PrivateDataDir};
 use crate::isolation::{self, Container, Isolation, IsolationError};
-use crate::request::{JobRequest, LoggingOptions, ReportOptions};
+use crate::request::{GenericCommand, JobRequest, LoggingOptions, ReportOptions};
 
 #[derive(Debug, Error)]
 pub enum JobError {
@@ -106,6 +106,8 @@ pub struct JobSpec {
     pub report: ReportOptions,
     /// Where the job runs when isolated; `None` runs it here.
     pub isolation: Option<Isolation>,
+    /// A whole command line to run instead of one built from the fields above.
+    pub command: Option<GenericCommand>,
 }
 
 /// Longest file name Linux file systems accept, in bytes.
@@ -155,7 +157,7 @@ impl JobSpec {
         }
         let pdd = PrivateDataDir::open_or_create(&request.private_data_dir)?;
         let mut env = pdd.load_env(&request.given)?;
-        if kind == JobKind::Raw && request.binary.is_none() && env.args.is_none() {
+        if kind == JobKind::Raw && request.binary.is_none() && env.args.is_none() && request.command.is_none() {
             return Err(JobError::NoRawCommand);
         }
         if let Some(timeout) = request.job_timeout {
@@ -186,6 +188,7 @@ impl JobSpec {
             logging: request.logging.clone(),
             report: request.report.clone(),
             isolation,
+            command: request.command.clone(),
             env,
             pdd,
         })

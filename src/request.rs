@@ -47,9 +47,32 @@ pub struct JobRequest {
     pub given: GivenInputs,
     /// Naming no playbook, module or role is fine: the command is `binary` or the `args` file.
     pub raw_command: bool,
+    /// The Python API's `run_command()` family: a whole command line, run as given.
+    pub command: Option<GenericCommand>,
     pub isolation: IsolationRequest,
     pub logging: LoggingOptions,
     pub report: ReportOptions,
+}
+
+/// A command run exactly as given (no Ansible arguments appended), where the caller says.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GenericCommand {
+    pub argv: Vec<String>,
+    /// The caller's `host_cwd`, or the runner's own working directory.
+    pub cwd: PathBuf,
+    /// The Python tool's `subprocess` mode: stdout and stderr kept apart and never a terminal, so
+    /// that a tool's JSON on stdout is not mixed with its warnings.
+    pub separate_streams: bool,
+    pub stdio: ChildStdio,
+}
+
+/// Descriptors of the runner's own that the child gets as its stdin, stdout and stderr instead of
+/// the runner's pipes (the caller then sees that output, and the artifacts do not).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChildStdio {
+    pub stdin: Option<i32>,
+    pub stdout: Option<i32>,
+    pub stderr: Option<i32>,
 }
 
 /// What the Python API passes as values instead of `env/` files (because `suppress_env_files`

@@ -4,7 +4,9 @@
 //! application that is gone takes its job along.
 
 use std::cell::RefCell;
-use std::io::{self, BufRead, IsTerminal, Read};
+use std::fs::File;
+use std::io::{self, BufRead, IsTerminal, Read, Seek, SeekFrom};
+use std::os::fd::AsRawFd;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -13,6 +15,7 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use crate::api::{ApiRequest, RequestError};
+use crate::artdir::ArtifactDir;
 use crate::command::CommandLine;
 use crate::debuglog::DebugLog;
 use crate::events::{Event, EventSink};
@@ -41,7 +44,7 @@ pub fn api_command() -> anyhow::Result<i32> {
     }
     let writer: Writer = Rc::new(RefCell::new(StreamWriter::new(io::stdout())));
     let mut stdin = io::stdin().lock();
-    let (spec, event_files, cancel, control) = match receive(&mut stdin) {
+    let Received { spec, event_files, cancel, control, stderr } = match receive(&mut stdin) {
         Ok(received) => received,
         Err(refused) => {
             let mut out = writer.borrow_mut();
@@ -69,6 +72,11 @@ pub fn api_command() -> anyhow::Result<i32> {
             (line, exit::RC_RUNNER_FAILED)
         }
     };
+    if let Some(captured) = stderr {
+        if let Err(err) = store_stderr(&spec, captured) {
+            errln!("ansible-runner: cannot store the command's stderr: {err:#}");
+        }
+    }
     let mut line = final_line;
     line["runner_ident"] = Value::from(spec.ident.clone());
     let mut out = writer.borrow_mut();
@@ -88,19 +96,61 @@ fn receive(stdin: &mut impl BufRead) -> Result<Received, RequestError> {
     let api_request = ApiRequest::parse(&line)?;
     let event_files = api_request.event_files.unwrap_or(false);
     let request = api_request.into_request()?;
-    let spec = JobSpec::resolve(&request)
+    let mut spec = JobSpec::resolve(&request)
         .map_err(|err| RequestError { exception: "ConfigurationError", message: err.to_string() })?;
+    let stderr = capture_stderr(&mut spec)?;
     let cancel = runner::install_cancel_handlers().map_err(|err| value_error(&err.to_string()))?;
     crate::hangup::cancel_when_stdout_closes(Arc::clone(&cancel));
     let (sender, receiver) = mpsc::channel();
     let counter = Arc::clone(&cancel);
     std::thread::spawn(move || listen(&counter, &sender));
-    Ok((spec, event_files, cancel, receiver))
+    Ok(Received { spec, event_files, cancel, control: receiver, stderr })
 }
 
-/// The resolved job, whether the runner writes its event files, its cancel counter and the
-/// application's controls.
-type Received = (JobSpec, bool, Arc<AtomicUsize>, Receiver<Control>);
+/// The resolved job and what goes with it.
+struct Received {
+    spec: JobSpec,
+    /// Whether the runner writes the job's event files.
+    event_files: bool,
+    cancel: Arc<AtomicUsize>,
+    /// The application's controls.
+    control: Receiver<Control>,
+    /// Where a `subprocess` command's stderr goes until it is copied into the artifact dir.
+    stderr: Option<File>,
+}
+
+/// A command's descriptors from the package are checked open and kept from the job's other
+/// processes; a `subprocess` command whose stderr is not passed through gets a temp file for it,
+/// which (unlike a pipe) can neither fill up nor be held open by a process the job leaves behind.
+fn capture_stderr(spec: &mut JobSpec) -> Result<Option<File>, RequestError> {
+    let Some(command) = spec.command.as_mut() else { return Ok(None) };
+    for fd in [command.stdio.stdin, command.stdio.stdout, command.stdio.stderr].into_iter().flatten() {
+        // SAFETY: fcntl on a number only reads and sets that descriptor's flags; a closed one fails.
+        if unsafe { nix::libc::fcntl(fd, nix::libc::F_SETFD, nix::libc::FD_CLOEXEC) } == -1 {
+            return Err(value_error(&format!("descriptor {fd} for the command is not open")));
+        }
+    }
+    if !command.separate_streams || command.stdio.stderr.is_some() {
+        return Ok(None);
+    }
+    let file =
+        tempfile::tempfile().map_err(|err| value_error(&format!("cannot create a temp file for stderr: {err}")))?;
+    command.stdio.stderr = Some(file.as_raw_fd());
+    Ok(Some(file))
+}
+
+/// Puts a `subprocess` command's stderr into the artifact dir's `stderr`, as the Python tool does.
+fn store_stderr(spec: &JobSpec, mut captured: File) -> anyhow::Result<()> {
+    if spec.env.settings.suppress_output_file {
+        return Ok(());
+    }
+    let mut text = Vec::new();
+    captured.seek(SeekFrom::Start(0))?;
+    captured.read_to_end(&mut text)?;
+    let dir = ArtifactDir::open(&spec.artifact_dir())?;
+    dir.write_atomic("stderr", &text, 0o644)?;
+    Ok(())
+}
 
 fn value_error(detail: &str) -> RequestError {
     RequestError { exception: "ValueError", message: format!("ansible-runner api: {detail}") }

@@ -14,6 +14,7 @@ use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 use crate::command::CommandLine;
+use crate::request::ChildStdio;
 
 mod cancel;
 pub mod procfs;
@@ -64,6 +65,8 @@ pub struct Supervision<'a> {
     pub prompts: &'a [PromptAnswer],
     /// Run on a pseudo-terminal even without prompts (a container engine given `--tty`).
     pub terminal: bool,
+    /// Descriptors the child gets instead of the runner's pipe, when not on a terminal.
+    pub stdio: ChildStdio,
 }
 
 /// Finds `program` the way `execvp` would, using the child's own `PATH`.
@@ -97,7 +100,7 @@ pub fn run(
     tree::become_subreaper()?;
     let events = watch::open_events(events_fifo)?;
     let Spawned { mut child, output, answers } =
-        spawn::spawn(line, program, supervision.terminal || !supervision.prompts.is_empty())?;
+        spawn::spawn(line, program, supervision.terminal || !supervision.prompts.is_empty(), supervision.stdio)?;
     let prompts = PromptMatcher::new(answers, supervision.prompts);
     let outcome = Watch::new(&mut child, Channels::new(output, events), prompts, supervision).run(&mut on_output);
     if outcome.is_err() {

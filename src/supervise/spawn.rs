@@ -12,6 +12,7 @@ use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 
 use crate::command::CommandLine;
+use crate::request::ChildStdio;
 
 /// A started child and the runner's ends of its stdio.
 pub struct Spawned {
@@ -22,8 +23,9 @@ pub struct Spawned {
     pub answers: Option<File>,
 }
 
-/// Starts `program` as `line` says, on a pseudo-terminal when `on_terminal`.
-pub fn spawn(line: &CommandLine, program: &Path, on_terminal: bool) -> io::Result<Spawned> {
+/// Starts `program` as `line` says, on a pseudo-terminal when `on_terminal`; otherwise `given`
+/// descriptors replace the pipe (and stdin's `/dev/null`) where the caller passed them.
+pub fn spawn(line: &CommandLine, program: &Path, on_terminal: bool, given: ChildStdio) -> io::Result<Spawned> {
     let mut command = Command::new(program);
     command.arg0(line.program()).args(&line.command[1..]).current_dir(&line.cwd).env_clear().envs(&line.env);
     let (output, answers) = if on_terminal {
@@ -33,7 +35,16 @@ pub fn spawn(line: &CommandLine, program: &Path, on_terminal: bool) -> io::Resul
         (File::from(master), Some(answers))
     } else {
         let (read_end, write_end) = nix::unistd::pipe().map_err(io::Error::from)?;
-        command.stdin(Stdio::null()).stdout(Stdio::from(write_end.try_clone()?)).stderr(Stdio::from(write_end));
+        let stdin = given.stdin.map(duplicate).transpose()?.map_or_else(Stdio::null, Stdio::from);
+        let stdout = match given.stdout {
+            Some(fd) => duplicate(fd)?,
+            None => write_end.try_clone()?,
+        };
+        let stderr = match given.stderr {
+            Some(fd) => duplicate(fd)?,
+            None => write_end,
+        };
+        command.stdin(stdin).stdout(Stdio::from(stdout)).stderr(Stdio::from(stderr));
         own_session(&mut command, false);
         (File::from(read_end), None)
     };
@@ -41,6 +52,13 @@ pub fn spawn(line: &CommandLine, program: &Path, on_terminal: bool) -> io::Resul
     // Closes the runner's copies of the child's ends, so the output reports end-of-file.
     drop(command);
     Ok(Spawned { child, output, answers })
+}
+
+/// A copy of a descriptor the runner holds for the job (checked open when the request came).
+fn duplicate(fd: i32) -> io::Result<OwnedFd> {
+    // SAFETY: the caller's descriptors stay open in the runner for the whole job; this only
+    // borrows one long enough to duplicate it.
+    unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) }.try_clone_to_owned()
 }
 
 /// Gives the child a new pseudo-terminal (80 columns, echo off, as the Python tool's pexpect does)
