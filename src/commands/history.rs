@@ -38,8 +38,10 @@ struct Run {
     dir: PathBuf,
     started: SystemTime,
     ended: Option<SystemTime>,
-    /// `successful`, `failed`, `timeout`, `canceled`, or `running` / `died` without `status`.
+    /// `successful`, `failed`, `timeout`, `canceled`, `running` / `died` without `status`, or
+    /// `unknown` when `status` is there but cannot be read (`unreadable` says why).
     status: String,
+    unreadable: Option<String>,
     rc: Option<i32>,
     failed: Option<usize>,
     unreachable: Option<usize>,
@@ -65,6 +67,11 @@ pub fn history_command(args: &HistoryArgs) -> anyhow::Result<i32> {
     let written = if args.json {
         runs.iter().try_for_each(|run| writeln!(out, "{}", json_line(run)))
     } else {
+        for run in &runs {
+            if let Some(reason) = &run.unreadable {
+                errln!("ansible-runner: run {}: status unknown: {reason}", printable(&run.ident));
+            }
+        }
         out.write_all(table(&runs).as_bytes())
     };
     match written.and_then(|()| out.flush()) {
@@ -131,10 +138,15 @@ fn describe_all(mut found: Vec<Found>) -> Vec<Run> {
 
 /// Reads what is shown for one run.
 fn describe(found: Found) -> Run {
-    let (status, mut ended) = match read_small(&found.dir.join("status")) {
-        Some((text, modified)) => (text.trim().to_owned(), Some(modified.unwrap_or(found.started))),
-        None if runmark::is_running(&found.dir) => ("running".to_owned(), None),
-        None => ("died".to_owned(), None),
+    let mut unreadable = None;
+    let (status, mut ended) = match read_status(&found.dir.join("status")) {
+        Ok(Some((text, modified))) => (text.trim().to_owned(), Some(modified.unwrap_or(found.started))),
+        Ok(None) if runmark::is_running(&found.dir) => ("running".to_owned(), None),
+        Ok(None) => ("died".to_owned(), None),
+        Err(reason) => {
+            unreadable = Some(reason);
+            ("unknown".to_owned(), None)
+        }
     };
     let rc = read_small(&found.dir.join("rc")).and_then(|(text, _)| text.trim().parse().ok());
     let (mut failed, mut unreachable) = (None, None);
@@ -150,10 +162,32 @@ fn describe(found: Found) -> Run {
         started: found.started,
         ended,
         status,
+        unreadable,
         rc,
         failed,
         unreachable,
     }
+}
+
+/// A run's `status`: its text and time, `None` when there is none yet, or why it cannot be read
+/// (a link is not followed, a FIFO not waited on).
+fn read_status(path: &Path) -> Result<Option<(String, Option<SystemTime>)>, String> {
+    let flags = nix::libc::O_NONBLOCK | nix::libc::O_NOFOLLOW;
+    let file = match fs::OpenOptions::new().read(true).custom_flags(flags).open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(err) if err.raw_os_error() == Some(nix::libc::ELOOP) => return Err("status is a symbolic link".to_owned()),
+        Err(err) => return Err(format!("cannot read status: {err}")),
+    };
+    let meta = file.metadata().map_err(|err| format!("cannot read status: {err}"))?;
+    if !meta.is_file() {
+        return Err("status is not a regular file".to_owned());
+    }
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut io::Read::take(file, 4096), &mut bytes)
+        .map_err(|err| format!("cannot read status: {err}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| "status is not text".to_owned())?;
+    Ok(Some((text, meta.modified().ok())))
 }
 
 /// The most read of a `command` or event file: far more than a real one holds.
@@ -288,6 +322,7 @@ fn json_line(run: &Run) -> Value {
         "ended": run.ended.map(time),
         "duration": run.duration().map(|d| (d * 1000.0).round() / 1000.0),
         "status": run.status,
+        "status_unreadable": run.unreadable,
         "rc": run.rc,
         "failed_hosts": run.failed,
         "unreachable_hosts": run.unreachable,
@@ -361,6 +396,7 @@ mod tests {
             started,
             ended: (status != "died").then(|| started + Duration::from_millis(3_250)),
             status: status.to_owned(),
+            unreadable: None,
             rc,
             failed: rc.map(|_| 2),
             unreachable: rc.map(|_| 0),

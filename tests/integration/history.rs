@@ -147,5 +147,9 @@ fn fifos_in_place_of_command_or_the_last_event_do_not_hang_it_and_a_status_link_
     let runs: Vec<Value> = text(&out).0.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let status = |ident: &str| runs.iter().find(|r| r["ident"] == ident).unwrap()["status"].clone();
     assert_eq!(status("piped"), "successful");
-    assert_ne!(status("linked"), "timeout", "the status link is not followed");
+    assert_eq!(status("linked"), "unknown", "the status link is not followed, and the run did not die");
+    let linked = runs.iter().find(|r| r["ident"] == "linked").unwrap();
+    assert_eq!(linked["status_unreadable"], "status is a symbolic link");
+    let table = ours().arg("history").arg(pdd.path()).output().unwrap();
+    assert!(text(&table).1.contains("run linked: status unknown: status is a symbolic link"), "{}", text(&table).1);
 }
