@@ -561,7 +561,7 @@ mod tests {
         let callback = artifacts.join("callback");
         let paths = RunPaths { artifact_dir: &artifacts, callback_dir: &callback, role_playbook: None };
         let inner = CommandLine::build(&spec, &paths, Vec::new());
-        let prepared = crate::sandbox::prepare(sandbox, &spec, &inner, None).unwrap();
+        let prepared = crate::sandbox::prepare(sandbox, &spec, &inner, None, &|| false).unwrap();
         let line = crate::sandbox::wrap(&sandbox.executable, &prepared.layout, &inner);
         let call = record["engine_calls"].as_array().unwrap().iter().find(|c| c["argv"][1] != "--version").unwrap();
         let mut expected: Vec<String> =

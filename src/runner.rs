@@ -3,7 +3,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -125,7 +125,12 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     }
     .context("cannot install the event callback plugin")
     .map_err(failed_early)?;
-    let lines = command_lines(spec, &dir, &callback, role_playbook.as_ref(), agent.as_ref());
+    // Preparing an isolated job (copying the project) stops when the job must.
+    let stop = || cancel.load(Ordering::SeqCst) > 0 || deadline.is_some_and(|d| Instant::now() >= d);
+    let lines = command_lines(spec, &dir, &callback, role_playbook.as_ref(), agent.as_ref(), &stop);
+    if lines.as_ref().is_err_and(|err| stop() && interrupted(err)) {
+        return stopped_while_preparing(&dir, cancel, artifact_dir);
+    }
     let (mut line, mut record, isolated) = lines.map_err(failed_early)?;
     if let Some(agent) = agent.as_ref().filter(|_| spec.container().is_none()) {
         // A container gets the agent's socket mounted, and its path inside, from `command_lines`.
@@ -171,6 +176,26 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     Ok(RunOutcome { status, rc, artifact_dir, dir: held })
 }
 
+/// Whether `err` is a preparation step giving up because the job must stop.
+fn interrupted(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::Interrupted))
+}
+
+/// A job canceled or timed out before Ansible could start: it ends `canceled` or `timeout`.
+fn stopped_while_preparing(
+    dir: &ArtifactDir,
+    cancel: &AtomicUsize,
+    artifact_dir: PathBuf,
+) -> anyhow::Result<RunOutcome> {
+    let status = if cancel.load(Ordering::SeqCst) > 0 { Status::Canceled } else { Status::Timeout };
+    errln!(
+        "ansible-runner: the job was {} while it was being prepared",
+        if status == Status::Canceled { "canceled" } else { "timed out" }
+    );
+    artifacts::write_final(dir, status, exit::RC_TIMEOUT_OR_CANCEL, [None, None])?;
+    Ok(RunOutcome { status, rc: exit::RC_TIMEOUT_OR_CANCEL, artifact_dir, dir: dir.clone() })
+}
+
 /// Opens the artifact dir (made if needed) and claims it for this run, before anything is written
 /// there: a dir another run holds is refused untouched.
 fn claim_artifact_dir(path: &Path) -> anyhow::Result<(ArtifactDir, Option<crate::runmark::RunningMark>)> {
@@ -188,6 +213,7 @@ fn command_lines(
     callback: &CallbackInstall,
     role_playbook: Option<&RolePlaybook>,
     agent: Option<&SshAgent>,
+    stop: &dyn Fn() -> bool,
 ) -> anyhow::Result<(CommandLine, CommandLine, Option<Isolated>)> {
     let agent_socket = agent.map(SshAgent::socket);
     let artifact_dir = spec.artifact_dir();
@@ -201,7 +227,7 @@ fn command_lines(
         }
         Some(Isolation::Sandbox(sandbox)) => {
             let inner = CommandLine::build(spec, &local, std::env::vars());
-            let prepared = sandbox::prepare(sandbox, spec, &inner, agent_socket.and_then(Path::parent))
+            let prepared = sandbox::prepare(sandbox, spec, &inner, agent_socket.and_then(Path::parent), stop)
                 .with_context(|| format!("cannot prepare the sandbox under {}", sandbox.path.display()))?;
             let line = sandbox::wrap(&sandbox.executable, &prepared.layout, &inner);
             return Ok((line.clone(), line, Some(Isolated::Sandbox { _prepared: prepared })));

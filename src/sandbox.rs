@@ -118,12 +118,14 @@ pub struct Prepared {
 }
 
 /// Makes the hidden paths' stand-ins and, with a directory isolation base path, the project copy.
-/// `agent_dir` (the dir of the job's ssh-agent socket) is bound in too.
+/// `agent_dir` (the dir of the job's ssh-agent socket) is bound in too. The copy ends early, with
+/// an `Interrupted` error, as soon as `stop` says so (the job timed out or was canceled).
 pub fn prepare(
     sandbox: &Sandbox,
     spec: &JobSpec,
     inner: &CommandLine,
     agent_dir: Option<&Path>,
+    stop: &dyn Fn() -> bool,
 ) -> io::Result<Prepared> {
     fs::create_dir_all(&sandbox.path)?;
     let stand_ins = tempfile::Builder::new().prefix("ansible_runner_pi_").tempdir_in(&sandbox.path)?;
@@ -152,7 +154,7 @@ pub fn prepare(
             .prefix("runner_di_")
             .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
             .tempdir_in(base)?;
-        copy_tree(&spec.project_dir, made.path())?;
+        copy_tree(&spec.project_dir, made.path(), stop)?;
         (chdir, engine_cwd, copy) = (made.path().to_owned(), base.to_owned(), Some(made));
     }
     let read_only = real(&sandbox.ro_paths);
@@ -179,9 +181,10 @@ fn real(paths: &[String]) -> Vec<PathBuf> {
     found
 }
 
-fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+fn copy_tree(from: &Path, to: &Path, stop: &dyn Fn() -> bool) -> io::Result<()> {
     for entry in walkdir::WalkDir::new(from).min_depth(1) {
         let entry = entry.map_err(io::Error::other)?;
+        stopping(stop)?;
         let relative = entry.path().strip_prefix(from).map_err(io::Error::other)?;
         let target = to.join(relative);
         let kind = entry.file_type();
@@ -190,7 +193,7 @@ fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
         } else if kind.is_symlink() {
             std::os::unix::fs::symlink(fs::read_link(entry.path())?, &target)?;
         } else if kind.is_file() {
-            copy_file(entry.path(), &target)?;
+            copy_file(entry.path(), &target, stop)?;
         } else {
             // Opening a FIFO blocks until a writer comes; a socket or device is no project file.
             return Err(special_file(entry.path()));
@@ -201,7 +204,7 @@ fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
 
 /// Copies a regular file, opened without blocking and without following a link, so that one
 /// swapped for a FIFO after the walk looked at it cannot hang the copy.
-fn copy_file(from: &Path, to: &Path) -> io::Result<()> {
+fn copy_file(from: &Path, to: &Path, stop: &dyn Fn() -> bool) -> io::Result<()> {
     let mut source =
         fs::OpenOptions::new().read(true).custom_flags(nix::libc::O_NONBLOCK | nix::libc::O_NOFOLLOW).open(from)?;
     let meta = source.metadata()?;
@@ -209,8 +212,26 @@ fn copy_file(from: &Path, to: &Path) -> io::Result<()> {
         return Err(special_file(from));
     }
     let mut target = fs::OpenOptions::new().write(true).create_new(true).mode(meta.permissions().mode()).open(to)?;
-    io::copy(&mut source, &mut target)?;
-    target.set_permissions(meta.permissions())
+    let mut buf = vec![0u8; COPY_CHUNK];
+    loop {
+        stopping(stop)?;
+        let n = io::Read::read(&mut source, &mut buf)?;
+        if n == 0 {
+            return target.set_permissions(meta.permissions());
+        }
+        io::Write::write_all(&mut target, &buf[..n])?;
+    }
+}
+
+/// How much of a file is copied between two looks at `stop`: a large file cannot hold a timeout.
+const COPY_CHUNK: usize = 1 << 20;
+
+/// `Interrupted` once the job must stop: the copy is abandoned (and removed with its temp dir).
+fn stopping(stop: &dyn Fn() -> bool) -> io::Result<()> {
+    if stop() {
+        return Err(io::Error::new(io::ErrorKind::Interrupted, "the project copy was stopped"));
+    }
+    Ok(())
 }
 
 fn special_file(path: &Path) -> io::Error {

@@ -171,3 +171,35 @@ fn a_fifo_in_the_project_is_refused_by_name_and_the_partial_copy_removed() {
     assert_eq!(fs::read_dir(&di).unwrap().count(), 0, "the partial copy is removed");
     assert_eq!(pdd.artifacts("fifo").read("status"), "failed");
 }
+
+/// A project too large to copy within `job_timeout` (a 64 GiB sparse file) ends the job on time,
+/// `timeout`, with the partial copy removed; a cancel stops the copy the same way.
+#[test]
+fn the_project_copy_is_bounded_by_job_timeout_and_cancelable() {
+    for (ident, cancel) in [("copy-timeout", false), ("copy-cancel", true)] {
+        let scratch = tempfile::tempdir().unwrap();
+        let di = scratch.path().join("di");
+        let pdd = Pdd::new();
+        pdd.file("project/site.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n");
+        if !cancel {
+            pdd.file("env/settings", "job_timeout: 2\n");
+        }
+        fs::File::create(pdd.path().join("project/huge")).unwrap().set_len(64 << 30).unwrap();
+        let began = std::time::Instant::now();
+        let mut child = boxed_with_copy(&pdd, ident, &di).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        if cancel {
+            wait_until(Duration::from_secs(30), "the copy to begin", || {
+                fs::read_dir(&di).is_ok_and(|mut entries| entries.next().is_some())
+            });
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::SIGTERM).unwrap();
+        }
+        wait_until(Duration::from_secs(30), "the run to end", || child.try_wait().unwrap().is_some());
+        let took = began.elapsed();
+        let out = child.wait_with_output().unwrap();
+        let expected = if cancel { "canceled" } else { "timeout" };
+        assert_eq!(pdd.artifacts(ident).read("status"), expected, "{:?}", text(&out));
+        assert_eq!(out.status.code(), Some(254));
+        assert!(took < Duration::from_secs(6), "{ident} took {took:?}");
+        assert_eq!(fs::read_dir(&di).unwrap().count(), 0, "the partial copy is removed");
+    }
+}
