@@ -14,6 +14,7 @@ import select
 import subprocess
 import time
 import weakref
+from collections.abc import Sequence
 from typing import IO, Any
 
 from ansible_runner._binary import find_binary
@@ -48,11 +49,11 @@ def _close_quietly(handle: IO[bytes] | None) -> None:
 class Child:
     """A running `ansible-runner api` process, read line by line without blocking for long."""
 
-    def __init__(self, binary: str | None = None) -> None:
+    def __init__(self, binary: str | None = None, pass_fds: Sequence[int] = ()) -> None:
         self.proc = subprocess.Popen(
             [binary or find_binary(), 'api'],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None,
-            close_fds=True, start_new_session=True)
+            close_fds=True, pass_fds=tuple(pass_fds), start_new_session=True)
         assert self.proc.stdout is not None
         self._fd = self.proc.stdout.fileno()
         self._poller = select.poll()

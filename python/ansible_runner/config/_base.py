@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from collections.abc import Sequence
 from typing import Any
 from uuid import uuid4
 
 from ansible_runner import defaults
+from ansible_runner._child import Child
+from ansible_runner.exceptions import ConfigurationError
+from ansible_runner.utils import sanitize_container_name
 
 _CONTAINER_ENGINES = ('docker', 'podman')
+
+# Exceptions the runner names in an `error` line, beyond ConfigurationError.
+_ERRORS: dict[str, type[Exception]] = {'ValueError': ValueError, 'TypeError': TypeError}
+
+
+class BaseExecutionMode:
+    """What kind of command a job of the `run_command()` family runs."""
+
+    NONE = 0
+    ANSIBLE_COMMANDS = 1
+    GENERIC_COMMANDS = 2
 
 
 class BaseConfig:
@@ -68,6 +84,7 @@ class BaseConfig:
         # Set before prepare() when no handler or plugin sees events: the runner writes
         # job_events/ itself instead of sending each event for the package to write.
         self.runner_writes_events = False
+        self._child: Child | None = None
         self._set_places(private_data_dir, artifact_dir, ident, project_dir)
         self.fact_cache_type = fact_cache_type
         self._fact_cache_name = fact_cache
@@ -99,3 +116,62 @@ class BaseConfig:
     def containerized(self) -> bool:
         """Whether the job runs in a docker or podman container."""
         return bool(self.process_isolation) and self.process_isolation_executable in _CONTAINER_ENGINES
+
+    # -- the job's runner child ----------------------------------------------------------------
+
+    def _start_child(self, request: dict[str, Any], pass_fds: Sequence[int] = ()) -> dict[str, Any]:
+        """Start the runner child with `request` and return its `starting` line once the job is
+        prepared; the child waits there until `Runner.run()` lets it go on.
+        """
+        self.release_child()
+        child = Child(pass_fds=pass_fds)
+        try:
+            child.send(request)
+            starting = self._await_starting(child)
+        except BaseException:
+            child.send({'cancel': True})
+            child.finish()
+            raise
+        self._child = child
+        return starting
+
+    @staticmethod
+    def _await_starting(child: Child) -> dict[str, Any]:
+        """Read the child's first status: `starting`, or the error it refused the job with."""
+        while True:
+            for line in child.read_lines(1.0):
+                if not line.strip():
+                    continue
+                message = json.loads(line)
+                status = message.get('status')
+                if status == 'starting':
+                    return message
+                if status == 'error':
+                    error = _ERRORS.get(message.get('error', ''), ConfigurationError)
+                    raise error(message.get('message', 'the runner refused the job'))
+            if child.ended:
+                code = child.finish()
+                raise ConfigurationError(
+                    f'ansible-runner api ended (exit status {code}) before preparing the job')
+
+    def _take_starting(self, starting: dict[str, Any]) -> None:
+        """The real command line, environment and places, as the runner will use them."""
+        self.command = starting.get('command', [])
+        self.env = starting.get('env', {})
+        self.cwd = starting.get('cwd', self.cwd)
+        self.artifact_dir = starting.get('artifact_dir', self.artifact_dir)
+        self.fact_cache = starting.get('fact_cache', self.fact_cache)
+        if self.containerized:
+            self.container_name = f'ansible_runner_{sanitize_container_name(self.ident)}'
+
+    def take_child(self) -> Child | None:
+        """Hand the prepared child to the Runner that starts the job (once)."""
+        child, self._child = self._child, None
+        return child
+
+    def release_child(self) -> None:
+        """Cancel and reap a child that was prepared and never started."""
+        child = self.take_child()
+        if child is not None:
+            child.send({'cancel': True})
+            child.finish()

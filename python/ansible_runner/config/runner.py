@@ -7,15 +7,12 @@ answers with the real command line, environment and places, which fill this obje
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 from typing import Any
 
-from ansible_runner._child import Child
 from ansible_runner.config._base import BaseConfig
 from ansible_runner.exceptions import ConfigurationError
-from ansible_runner.utils import sanitize_container_name
 
 
 class ExecutionMode:
@@ -50,9 +47,6 @@ _REQUEST_KEYS = (
     'container_volume_mounts', 'container_options', 'container_workdir', 'container_auth_data',
     'directory_isolation_base_path', 'event_files',
 )
-
-_ERRORS: dict[str, type[Exception]] = {'ValueError': ValueError, 'TypeError': TypeError}
-
 
 def _jsonable(value: Any) -> Any:
     """Paths as text and tuples as lists, so that the request is plain JSON."""
@@ -117,7 +111,6 @@ class RunnerConfig(BaseConfig):
         self.job_timeout: float | None = None
         self.idle_timeout: float | None = None
         self.pexpect_timeout: float = 5
-        self._child: Child | None = None
 
     @property
     def sandboxed(self) -> bool:
@@ -140,16 +133,7 @@ class RunnerConfig(BaseConfig):
         if self.module and self.playbook:
             raise ConfigurationError('Only one of playbook and module options are allowed')
         self._prepare_inventory()
-        self.release_child()
-        child = Child()
-        try:
-            child.send(self.request())
-            starting = self._await_starting(child)
-        except BaseException:
-            child.send({'cancel': True})
-            child.finish()
-            raise
-        self._child = child
+        starting = self._start_child(self.request())
         self._take_starting(starting)
         self._apply_settings(starting.get('settings') or {})
 
@@ -187,42 +171,3 @@ class RunnerConfig(BaseConfig):
         else:
             self.execution_mode = ExecutionMode.ANSIBLE_PLAYBOOK
 
-    @staticmethod
-    def _await_starting(child: Child) -> dict[str, Any]:
-        """Read the child's first status: `starting`, or the error it refused the job with."""
-        while True:
-            for line in child.read_lines(1.0):
-                if not line.strip():
-                    continue
-                message = json.loads(line)
-                status = message.get('status')
-                if status == 'starting':
-                    return message
-                if status == 'error':
-                    error = _ERRORS.get(message.get('error', ''), ConfigurationError)
-                    raise error(message.get('message', 'the runner refused the job'))
-            if child.ended:
-                code = child.finish()
-                raise ConfigurationError(
-                    f'ansible-runner api ended (exit status {code}) before preparing the job')
-
-    def _take_starting(self, starting: dict[str, Any]) -> None:
-        self.command = starting.get('command', [])
-        self.env = starting.get('env', {})
-        self.cwd = starting.get('cwd', self.cwd)
-        self.artifact_dir = starting.get('artifact_dir', self.artifact_dir)
-        self.fact_cache = starting.get('fact_cache', self.fact_cache)
-        if self.containerized:
-            self.container_name = f'ansible_runner_{sanitize_container_name(self.ident)}'
-
-    def take_child(self) -> Child | None:
-        """Hand the prepared child to the Runner that starts the job (once)."""
-        child, self._child = self._child, None
-        return child
-
-    def release_child(self) -> None:
-        """Cancel and reap a child that was prepared and never started."""
-        child = self.take_child()
-        if child is not None:
-            child.send({'cancel': True})
-            child.finish()

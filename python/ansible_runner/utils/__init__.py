@@ -204,8 +204,8 @@ def sanitize_container_name(original_name: str) -> str:
 
 def sanitize_json_response(data: str) -> str:
     """Drop whatever an Ansible tool printed before its JSON document."""
-    found = re.search('{(.|\n)*', data, re.MULTILINE)
-    return found.group().strip() if found else data
+    start = data.find('{')
+    return data[start:].strip() if start >= 0 else data
 
 
 def get_executable_path(name: str) -> str:
