@@ -46,15 +46,6 @@ def test_streamer_is_not_provided_yet(pdd):
         ansible_runner.run(private_data_dir=pdd, playbook='x.yml', streamer='transmit')
 
 
-@pytest.mark.parametrize('name', ['run_command', 'run_command_async', 'get_plugin_docs',
-                                  'get_plugin_docs_async', 'get_plugin_list', 'get_inventory',
-                                  'get_ansible_config', 'get_role_list', 'get_role_argspec'])
-def test_command_family_is_not_provided_yet(name):
-    function = getattr(ansible_runner, name)
-    with pytest.raises(NotImplementedError, match='not provided by this package yet'):
-        function('x', 'y') if name in ('get_inventory', 'run_command', 'run_command_async') else function('x')
-
-
 def test_missing_binary_fails_at_use_not_import(pdd, tmp_path, monkeypatch):
     script = tmp_path / 'ansible-runner'
     script.write_text('#!/usr/bin/env python3\n')
