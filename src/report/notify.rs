@@ -108,7 +108,9 @@ impl Delivery<'_> {
             .http_status_as_error(false)
             // A redirected POST loses its body; report the 3xx instead of following it.
             .max_redirects(0)
-            .user_agent(format!("ansible-runner/{}", env!("CARGO_PKG_VERSION")))
+            // The local label tells the webhook which implementation posted (the Python tool sends
+            // no alerts at all).
+            .user_agent(format!("ansible-runner/{}+rust", env!("CARGO_PKG_VERSION")))
             .proxy(if self.proxy_from_env { ureq::Proxy::try_from_env() } else { None })
             .build();
         let agent = ureq::Agent::new_with_config(config);

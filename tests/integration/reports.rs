@@ -97,7 +97,7 @@ fn server(status: u16, requests: usize) -> (String, mpsc::Receiver<Value>) {
         for stream in listener.incoming().take(requests) {
             let mut stream = stream.unwrap();
             let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0;
+            let (mut length, mut agent) = (0, String::new());
             loop {
                 let mut line = String::new();
                 reader.read_line(&mut line).unwrap();
@@ -107,13 +107,19 @@ fn server(status: u16, requests: usize) -> (String, mpsc::Receiver<Value>) {
                 if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
                     length = value.trim().parse().unwrap();
                 }
+                if line.to_ascii_lowercase().starts_with("user-agent:") {
+                    agent = line["user-agent:".len()..].trim().to_owned();
+                }
             }
             let mut body = vec![0; length];
             reader.read_exact(&mut body).unwrap();
             stream
                 .write_all(format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").as_bytes())
                 .unwrap();
-            let _ = tx.send(serde_json::from_slice(&body).unwrap());
+            let mut payload: Value = serde_json::from_slice(&body).unwrap();
+            // Not part of the body: the header, for the tests that look at who posted.
+            payload["user_agent_header"] = Value::from(agent);
+            let _ = tx.send(payload);
         }
     });
     (url, rx)
@@ -141,6 +147,7 @@ fn failure_alert_is_posted_with_the_summary() {
     assert_eq!(payload["failing_task"]["task"], "reach");
     assert!(payload["duration"].as_f64().unwrap() > 0.0);
     assert_eq!(payload["artifact_dir"], pdd.path().join("artifacts/n").to_str().unwrap());
+    assert_eq!(payload["user_agent_header"], "ansible-runner/2.4.3+rust", "the implementation is named");
 }
 
 #[test]
