@@ -328,7 +328,7 @@ pub struct ReportArgs {
     pub junit: Option<PathBuf>,
 
     /// POST a JSON summary of the run to this URL when it ends (see --notify-on)
-    #[arg(long = "notify-url", value_name = "URL")]
+    #[arg(long = "notify-url", value_name = "URL", value_parser = http_url)]
     pub notify_url: Option<String>,
 
     /// When to send the summary: on failure (failed, timeout, canceled) or always
@@ -503,6 +503,15 @@ fn seconds(text: &str) -> Result<f64, String> {
     let value: f64 = text.trim().parse().map_err(|_| format!("invalid float value: '{text}'"))?;
     crate::config::seconds_in_range(value)
         .ok_or_else(|| format!("invalid value: '{text}' (expected {})", crate::config::SECONDS_RANGE))
+}
+
+/// `--notify-url`: checked before the run, so that a typo is not found only when the alert is due.
+fn http_url(text: &str) -> Result<String, String> {
+    let host = text.strip_prefix("http://").or_else(|| text.strip_prefix("https://"));
+    match host.map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default()) {
+        Some(host) if !host.is_empty() && !host.starts_with(':') => Ok(text.to_owned()),
+        _ => Err(format!("invalid URL value: '{text}' (expected http:// or https:// and a host)")),
+    }
 }
 
 impl RunArgs {

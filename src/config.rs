@@ -199,6 +199,52 @@ pub struct Settings {
     pub process_isolation_ro_paths: Option<Vec<String>>,
     pub directory_isolation_base_path: Option<String>,
     pub container_auth_data: Option<RegistryAuth>,
+    /// Keys no ansible-runner reads (a typo that would silently change nothing), in file order.
+    pub unknown: Vec<String>,
+}
+
+/// Every key `env/settings` may hold: those read here and those only the Python tool's pexpect or
+/// subprocess modes read.
+const KNOWN_SETTINGS: [&str; 21] = [
+    "idle_timeout",
+    "job_timeout",
+    "pexpect_timeout",
+    "pexpect_use_poll",
+    "subprocess_timeout",
+    "suppress_output_file",
+    "suppress_ansible_output",
+    "fact_cache",
+    "fact_cache_type",
+    "process_isolation",
+    "process_isolation_executable",
+    "process_isolation_path",
+    "process_isolation_hide_paths",
+    "process_isolation_show_paths",
+    "process_isolation_ro_paths",
+    "container_image",
+    "container_options",
+    "container_volume_mounts",
+    "container_auth_data",
+    "directory_isolation_base_path",
+    "directory_isolation_cleanup",
+];
+
+impl Settings {
+    /// One warning per unknown key, naming the known key it most likely meant.
+    pub fn typo_warnings(&self, path: &Path) -> Vec<String> {
+        self.unknown
+            .iter()
+            .map(|key| {
+                let closest = KNOWN_SETTINGS
+                    .iter()
+                    .map(|known| (strsim::jaro_winkler(key, known), known))
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .filter(|(score, _)| *score > 0.85);
+                let hint = closest.map(|(_, known)| format!("; did you mean `{known}`?")).unwrap_or_default();
+                format!("{}: unknown setting `{key}` has no effect{hint}", path.display())
+            })
+            .collect()
+    }
 }
 
 /// `container_auth_data`: credentials for the registry the container image comes from.
@@ -230,6 +276,7 @@ impl Default for Settings {
             process_isolation_ro_paths: None,
             directory_isolation_base_path: None,
             container_auth_data: None,
+            unknown: Vec::new(),
         }
     }
 }
@@ -299,6 +346,7 @@ impl Settings {
             directory_isolation_base_path: text("directory_isolation_base_path")?,
             container_auth_data: registry_auth(map.get("container_auth_data"))
                 .map_err(|expected| bad("container_auth_data", expected))?,
+            unknown: map.keys().filter(|key| !KNOWN_SETTINGS.contains(&key.as_str())).cloned().collect(),
         };
         Ok(settings)
     }

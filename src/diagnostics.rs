@@ -56,7 +56,20 @@ pub fn usage_error(err: &clap::Error, args: &[String]) -> i32 {
     };
     let report_at = if at_top { &[][..] } else { &path[..] };
     print_usage_error(&mut root, report_at, &message);
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        // A person reads this: say what was probably meant. A pipe gets the reference's words only.
+        if let Some(meant) = suggestion(err) {
+            errln!("  did you mean '{meant}'?");
+        }
+    }
     exit::USAGE
+}
+
+/// The option or command clap finds closest to a mistyped one, if any is close.
+fn suggestion(err: &clap::Error) -> Option<String> {
+    [ContextKind::SuggestedArg, ContextKind::SuggestedSubcommand]
+        .into_iter()
+        .find_map(|kind| strings(err, kind).into_iter().next())
 }
 
 /// `usage: …` then `PROG: error: MESSAGE`, PROG naming the command at `path`.

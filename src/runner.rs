@@ -98,6 +98,9 @@ pub struct RunContext<'a> {
 /// cannot complete is recorded as `failed` (`exit::RC_RUNNER_FAILED`) and the error returned.
 pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) -> anyhow::Result<RunOutcome> {
     let RunContext { cancel, sinks, status: observer, event_files } = context;
+    for warning in spec.env.settings.typo_warnings(&spec.pdd.env_file("settings")) {
+        errln!("ansible-runner: warning: {warning}");
+    }
     // job_timeout bounds every phase of the job, not only the Ansible process.
     let deadline =
         spec.env.settings.job_timeout.map(Duration::from_secs_f64).and_then(|t| Instant::now().checked_add(t));

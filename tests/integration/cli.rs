@@ -11,20 +11,37 @@ fn version_is_the_reference_version() {
     }
 }
 
-#[test]
-fn version_on_a_terminal_says_which_implementation_answered() {
+/// What the binary writes to a terminal (stdout and stderr on a new pseudo-terminal) for `args`.
+fn on_terminal(args: &[&str]) -> String {
     let pty = nix::pty::openpty(None, None).unwrap();
     let mut child = ours()
-        .arg("--version")
+        .args(args)
         .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::from(pty.slave))
+        .stdout(std::process::Stdio::from(pty.slave.try_clone().unwrap()))
+        .stderr(std::process::Stdio::from(pty.slave))
         .spawn()
         .unwrap();
     let mut shown = String::new();
     // Until EIO: the child, the last holder of the terminal's other side, is gone.
     let _ = std::io::Read::read_to_string(&mut std::fs::File::from(pty.master), &mut shown);
-    assert!(child.wait().unwrap().success());
+    child.wait().unwrap();
+    shown
+}
+
+#[test]
+fn version_on_a_terminal_says_which_implementation_answered() {
+    let shown = on_terminal(&["--version"]);
     assert!(shown.starts_with("2.4.3+rust (the native ansible-runner"), "{shown}");
+}
+
+#[test]
+fn a_mistyped_flag_gets_a_hint_on_a_terminal_and_the_reference_words_in_a_pipe() {
+    let shown = on_terminal(&["run", "/tmp", "--limt", "x"]);
+    assert!(shown.contains("error: unrecognized arguments: --limt"), "{shown}");
+    assert!(shown.contains("did you mean '--limit'?"), "{shown}");
+    let piped = ours().args(["run", "/tmp", "--limt", "x"]).output().unwrap();
+    assert_eq!(piped.status.code(), Some(2));
+    assert!(!text(&piped).1.contains("did you mean"), "{}", text(&piped).1);
 }
 
 #[test]
@@ -201,5 +218,29 @@ fn transmit_refuses_the_reports_it_cannot_honour() {
         assert_eq!(out.status.code(), Some(2), "{flag:?}");
         assert!(text(&out).1.contains("unrecognized arguments"), "{}", text(&out).1);
         assert!(out.stdout.is_empty(), "nothing is streamed");
+    }
+}
+
+#[test]
+fn a_misspelt_setting_is_named_with_the_setting_it_probably_meant() {
+    let pdd = Pdd::new();
+    pdd.file("project/p.yml", "- hosts: all\n  gather_facts: false\n  tasks: [{ping: }]\n");
+    pdd.file("env/settings", "job_timout: 5\nidle_timeout: 30\nmy_own_key: 1\n");
+    let out = ours().arg("run").arg(pdd.path()).args(["-p", "p.yml", "-q"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "a warning does not stop the run");
+    let stderr = text(&out).1;
+    assert!(stderr.contains("unknown setting `job_timout` has no effect; did you mean `job_timeout`?"), "{stderr}");
+    assert!(stderr.contains("unknown setting `my_own_key` has no effect\n"), "{stderr}");
+    assert!(!stderr.contains("idle_timeout"), "{stderr}");
+}
+
+#[test]
+fn a_notify_url_that_is_no_url_is_refused_before_the_run() {
+    let pdd = Pdd::new();
+    for url in ["notaurl", "http://", "ftp://host/x"] {
+        let out = ours().arg("run").arg(pdd.path()).args(["-p", "x.yml", "--notify-url", url]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{url}");
+        assert!(text(&out).1.contains("argument --notify-url: invalid URL value"), "{}", text(&out).1);
+        assert!(!pdd.path().join("artifacts").exists(), "nothing ran for {url}");
     }
 }

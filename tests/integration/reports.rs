@@ -108,7 +108,7 @@ fn server(status: u16, requests: usize) -> (String, mpsc::Receiver<Value>) {
                     length = value.trim().parse().unwrap();
                 }
                 if line.to_ascii_lowercase().starts_with("user-agent:") {
-                    agent = line["user-agent:".len()..].trim().to_owned();
+                    line["user-agent:".len()..].trim().clone_into(&mut agent);
                 }
             }
             let mut body = vec![0; length];
