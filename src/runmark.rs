@@ -52,6 +52,14 @@ pub fn is_running(dir: &Path) -> bool {
     }
 }
 
+/// Whether any run under the artifact root `root` is in progress.
+pub fn any_running(root: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(root) else { return false };
+    entries
+        .filter_map(Result::ok)
+        .any(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()) && is_running(&entry.path()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -278,3 +278,24 @@ fn a_child_killed_by_a_signal_is_rc_128_plus_n_and_keeps_its_output() {
     let stdout = artifacts.read("stdout");
     assert!(stdout.contains("before the crash") && stdout.contains("killed by signal 9"), "{stdout}");
 }
+
+#[test]
+fn is_alive_answers_for_a_run_too_and_start_lock_is_the_run_lock() {
+    let marker = "41.0607";
+    let pdd = sleeping_pdd(marker);
+    let mut run = ours().arg("run").arg(pdd.path()).args(["-i", "fg", "-p", "sleep.yml", "-q"]).spawn().unwrap();
+    wait_until(Duration::from_secs(30), "the task to start", || !processes_with(marker).is_empty());
+    assert_eq!(control("is-alive", pdd.path()).status.code(), Some(0), "a foreground run is alive");
+    kill(Pid::from_raw(run.id() as i32), Signal::SIGTERM).unwrap();
+    run.wait().unwrap();
+    assert_eq!(control("is-alive", pdd.path()).status.code(), Some(1));
+
+    let started = ours().arg("start").arg(pdd.path()).args(["-i", "bg", "-p", "sleep.yml", "--lock"]).output().unwrap();
+    assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
+    wait_until(Duration::from_secs(30), "the started task", || !processes_with(marker).is_empty());
+    let locked =
+        ours().arg("run").arg(pdd.path()).args(["-i", "second", "-p", "sleep.yml", "--lock"]).output().unwrap();
+    assert_eq!(locked.status.code(), Some(75), "{:?}", text(&locked));
+    assert_eq!(control("stop", pdd.path()).status.code(), Some(0));
+    assert_nothing_left(marker);
+}

@@ -18,6 +18,7 @@ mod history;
 mod hostile_job;
 mod metrics;
 mod ops;
+mod recipes;
 mod remote_ssh;
 mod reports;
 mod run;

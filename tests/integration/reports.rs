@@ -89,7 +89,7 @@ fn junit_report_matches_the_events() {
 }
 
 /// A one-shot HTTP server on loopback: answers each request with `status`, reports bodies.
-fn server(status: u16, requests: usize) -> (String, mpsc::Receiver<Value>) {
+pub fn server(status: u16, requests: usize) -> (String, mpsc::Receiver<Value>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::channel();

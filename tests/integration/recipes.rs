@@ -1,0 +1,73 @@
+//! The README's cron and CI recipes, run as written: the lines are read from README.md, and only
+//! the places they name (the job's dir, the webhook, the log and metrics files) are swapped for
+//! test ones.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::common::{test_path, Pdd};
+use crate::reports::server;
+
+const FAILING: &str =
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: Check sshd config\n      command: \"false\"\n";
+
+/// The README's line that starts with `prefix` (in a code block), without the prefix.
+fn readme_line(prefix: &str) -> String {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let line = readme.lines().find(|line| line.starts_with(prefix)).unwrap_or_else(|| panic!("no `{prefix}` line"));
+    line[prefix.len()..].to_owned()
+}
+
+/// Runs `script` in a shell with this binary first on PATH, then the venv's Ansible, as a CI
+/// pipeline (`CI_PIPELINE_ID`) would.
+fn shell(script: &str, cwd: &Path) -> std::process::Output {
+    let bin = Path::new(env!("CARGO_BIN_EXE_ansible-runner")).parent().unwrap().display().to_string();
+    let mut command = Command::new("sh");
+    command.arg("-c").arg(script).current_dir(cwd).env("PATH", format!("{bin}:{}", test_path()));
+    command.env("CI_PIPELINE_ID", "4711").output().unwrap()
+}
+
+#[test]
+fn the_cron_recipe_logs_alerts_writes_metrics_and_keeps_a_bounded_history() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", FAILING);
+    for old in 0..50 {
+        let dir = pdd.path().join(format!("artifacts/old-{old}"));
+        fs::create_dir_all(&dir).unwrap();
+        let when = std::time::SystemTime::now() - Duration::from_secs(86_400 - old);
+        fs::File::open(&dir).unwrap().set_modified(when).unwrap();
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let (log, metrics) = (scratch.path().join("web.log"), scratch.path().join("web.prom"));
+    let (url, alerts) = server(200, 1);
+    let command = readme_line("*/30 * * * * ")
+        .replace("/srv/jobs/web", pdd.path().to_str().unwrap())
+        .replace("https://hooks.example.com/ansible", &url)
+        .replace("/var/lib/node_exporter/textfile/web.prom", metrics.to_str().unwrap())
+        .replace("/var/log/ansible/web.log", log.to_str().unwrap());
+    let out = shell(&command, scratch.path());
+    assert_eq!(out.status.code(), Some(2), "the job's rc: {out:?}");
+    let alert = alerts.recv_timeout(Duration::from_secs(10)).expect("an alert for the failed run");
+    assert_eq!(alert["status"], "failed");
+    let logged = fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("TASK [Check sshd config]"), "Ansible's output is logged: {logged}");
+    assert!(logged.lines().last().unwrap_or_default().contains("failed"), "the summary closes the log: {logged}");
+    assert!(fs::read_to_string(&metrics).unwrap().contains("ansible_runner_last_run_status"));
+    let kept = fs::read_dir(pdd.path().join("artifacts")).unwrap().count();
+    assert_eq!(kept, 48, "--rotate-artifacts bounds the history");
+}
+
+#[test]
+fn the_ci_recipe_fails_the_step_and_leaves_junit() {
+    let pdd = Pdd::new();
+    pdd.file("project/deploy.yml", FAILING);
+    let command = readme_line("ansible-runner run . -p deploy.yml");
+    let script = format!("ansible-runner run . -p deploy.yml{command}");
+    let out = shell(&script, pdd.path());
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let junit = fs::read_to_string(pdd.path().join("reports/ansible.xml")).unwrap();
+    assert!(junit.contains("<failure"), "{junit}");
+    assert_eq!(pdd.artifacts("ci-4711").read("status"), "failed");
+}
