@@ -244,3 +244,23 @@ fn a_notify_url_that_is_no_url_is_refused_before_the_run() {
         assert!(!pdd.path().join("artifacts").exists(), "nothing ran for {url}");
     }
 }
+
+#[test]
+fn a_cmdline_that_reads_as_one_option_is_refused_as_the_reference_refuses_it() {
+    let pdd = Pdd::new();
+    pdd.file("project/p.yml", "- hosts: all\n  gather_facts: false\n  tasks: [{ping: }]\n");
+    for value in ["--check", "-C"] {
+        let args = ["run", pdd.path().to_str().unwrap(), "-p", "p.yml", "--cmdline", value];
+        let (ours_out, theirs) = (ours().args(args).output().unwrap(), reference().args(args).output().unwrap());
+        assert_eq!(ours_out.status.code(), Some(2), "{value}");
+        assert_eq!(text(&ours_out).1.lines().last(), text(&theirs).1.lines().last(), "{value}");
+    }
+    let spaced = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "p.yml", "-q", "-i", "spaced", "--cmdline", "--check --diff"])
+        .output()
+        .unwrap();
+    assert_eq!(spaced.status.code(), Some(0), "{:?}", text(&spaced));
+    assert!(pdd.artifacts("spaced").read("command").contains("\"--check\", \"--diff\""));
+}
