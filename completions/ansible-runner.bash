@@ -647,7 +647,7 @@ _ansible__runner() {
                     return 0
                     ;;
                 --notify-on)
-                    COMPREPLY=($(compgen -W "failure always" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "failure failure-or-skipped always" -- "${cur}"))
                     return 0
                     ;;
                 --lock-wait)
@@ -813,7 +813,7 @@ _ansible__runner() {
                     return 0
                     ;;
                 --notify-on)
-                    COMPREPLY=($(compgen -W "failure always" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "failure failure-or-skipped always" -- "${cur}"))
                     return 0
                     ;;
                 --lock-wait)

@@ -67,7 +67,8 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l ro
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l role-vars -d 'Variables to pass to the role at runtime, as "key1=value1 key2=value2"' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l junit -d 'Write a JUnit XML report of the run (a test case per task and host) to this file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l notify-url -d 'POST a JSON summary of the run to this URL when it ends (see --notify-on)' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled, not started), on failure or a run skipped by --lock, or always' -r -f -a "failure\t''
+failure-or-skipped\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
@@ -112,7 +113,8 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l role-vars -d 'Variables to pass to the role at runtime, as "key1=value1 key2=value2"' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l junit -d 'Write a JUnit XML report of the run (a test case per task and host) to this file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l notify-url -d 'POST a JSON summary of the run to this URL when it ends (see --notify-on)' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled, not started), on failure or a run skipped by --lock, or always' -r -f -a "failure\t''
+failure-or-skipped\t''
 always\t''"
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F

@@ -331,7 +331,8 @@ pub struct ReportArgs {
     #[arg(long = "notify-url", value_name = "URL", value_parser = http_url)]
     pub notify_url: Option<String>,
 
-    /// When to send the summary: on failure (failed, timeout, canceled) or always
+    /// When to send the summary: on failure (failed, timeout, canceled, not started), on failure or a
+    /// run skipped by --lock, or always
     #[arg(long = "notify-on", value_enum, default_value_t = NotifyOn::Failure, value_name = "WHEN")]
     pub notify_on: NotifyOn,
 

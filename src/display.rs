@@ -75,6 +75,11 @@ pub fn stdout_wants_colour() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stdout_is_terminal()
 }
 
+/// Whether the summary line on stderr is coloured: a terminal, and `NO_COLOR` unset.
+pub fn stderr_wants_colour() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && console::Term::stderr().is_term()
+}
+
 /// Live progress and the slowest-task list are for people at a terminal, never for pipes and logs.
 pub fn stdout_is_terminal() -> bool {
     console::Term::stdout().is_term()

@@ -55,7 +55,7 @@ pub fn report(err: &anyhow::Error) -> i32 {
 }
 
 /// The exit code for an error that ended the program.
-fn code_for(err: &anyhow::Error) -> i32 {
+pub fn code_for(err: &anyhow::Error) -> i32 {
     if err.downcast_ref::<crate::lock::LockError>().is_some_and(|e| !matches!(e, crate::lock::LockError::Open(..))) {
         LOCKED
     } else {

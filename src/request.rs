@@ -131,11 +131,13 @@ pub struct ReportOptions {
     pub metrics_file: Option<PathBuf>,
 }
 
-/// When `--notify-url` is called: on `Failure` only for runs that did not succeed (`failed`,
-/// `timeout`, `canceled`), or `Always`.
+/// When `--notify-url` is called: on `Failure` for runs that failed (`failed`, `timeout`,
+/// `canceled`, or could not start), on `FailureOrSkipped` for those and runs `--lock` skipped, or
+/// `Always`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 pub enum NotifyOn {
     #[default]
     Failure,
+    FailureOrSkipped,
     Always,
 }

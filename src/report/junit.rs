@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use super::JobOrigin;
 use super::{clip, created, error_message, event_data, label_text, seconds_between, str_field, Outcome, TaskResult};
+use super::{JobOrigin, RunEnd};
 use crate::artifacts::Status;
 use crate::events::{Event, EventKind, EventSink};
 
@@ -87,25 +87,27 @@ impl JunitCollector {
         Self::default()
     }
 
-    pub fn with_origin(mut self, origin: Option<JobOrigin>) -> Self {
+    pub fn set_origin(&mut self, origin: Option<JobOrigin>) {
         self.origin = origin;
-        self
     }
 
     /// Writes the report for a run that ended with `status`, atomically (a temporary file in the
-    /// same directory, then a rename), creating missing parent directories.
-    pub fn write(&self, path: &Path, status: Status) -> io::Result<()> {
+    /// same directory, then a rename), creating missing parent directories. `reason` says why a run
+    /// ended so when no task case does (see `RunSummary::reason`).
+    pub fn write(&self, path: &Path, status: impl Into<RunEnd>, reason: Option<&str>) -> io::Result<()> {
         // As any new file: readable by others unless the umask says otherwise.
-        super::write_report(path, ".junit-", 0o666, self.render(status).as_bytes())
+        super::write_report(path, ".junit-", 0o666, self.render(status.into(), reason).as_bytes())
     }
 
     /// The report as XML text.
-    fn render(&self, status: Status) -> String {
+    fn render(&self, end: RunEnd, reason: Option<&str>) -> String {
         let mut suites = self.suites.clone();
-        if status != Status::Successful {
-            self.add_unfinished(&mut suites, status);
+        if let RunEnd::Job(status) = end {
+            if status != Status::Successful {
+                self.add_unfinished(&mut suites, status);
+            }
         }
-        if let Some(case) = self.run_case(status, &suites) {
+        if let Some(case) = self.run_case(end, reason, &suites) {
             suites.push(Suite { name: "ansible-runner".to_owned(), cases: vec![case] });
         }
         let totals = Totals::of(suites.iter().flat_map(|s| &s.cases));
@@ -165,22 +167,25 @@ impl JunitCollector {
     }
 
     /// A case for the run itself when it did not succeed and no task case says so already (a
-    /// timeout, a cancel, a syntax error, a missing playbook), with the end of the raw output.
-    fn run_case(&self, status: Status, suites: &[Suite]) -> Option<Case> {
+    /// timeout, a cancel, a syntax error, a missing playbook, a run that could not start), its
+    /// message the reason, with the end of the raw output. A run `--lock` skipped is a skipped case.
+    fn run_case(&self, end: RunEnd, reason: Option<&str>, suites: &[Suite]) -> Option<Case> {
         let already_red = suites
             .iter()
             .flat_map(|s| &s.cases)
             .any(|c| matches!(c.verdict, Verdict::Failure { .. } | Verdict::Error { .. }));
-        let stopped = matches!(status, Status::Timeout | Status::Canceled);
-        if status == Status::Successful || (already_red && !stopped) {
+        let stopped = matches!(end, RunEnd::Job(Status::Timeout | Status::Canceled));
+        if end.succeeded() || (already_red && !stopped) {
             return None;
         }
+        let message = reason.map_or_else(|| end.words().to_owned(), |reason| format!("{}: {reason}", end.words()));
         let detail = self.output_tail.iter().map(String::as_str).collect::<Vec<_>>().join("\n");
-        Some(Case {
-            name: "run".to_owned(),
-            seconds: 0.0,
-            verdict: Verdict::Error { kind: "run", message: status.to_string(), detail },
-        })
+        let verdict = if end == RunEnd::Skipped {
+            Verdict::Skipped { message: Some(message) }
+        } else {
+            Verdict::Error { kind: "run", message, detail }
+        };
+        Some(Case { name: "run".to_owned(), seconds: 0.0, verdict })
     }
 
     fn suite_for(&mut self, play_key: &str, play: &str) -> &mut Suite {
@@ -426,7 +431,7 @@ mod tests {
     fn report(collector: &JunitCollector, status: Status) -> String {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("reports/junit.xml");
-        collector.write(&path, status).unwrap();
+        collector.write(&path, status, None).unwrap();
         let names: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, ["junit.xml"], "no temporary file is left behind");
         fs::read_to_string(&path).unwrap()
@@ -567,7 +572,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("junit.xml");
         fs::write(&path, "old").unwrap();
-        collect("demo").write(&path, Status::Successful).unwrap();
+        collect("demo").write(&path, Status::Successful, None).unwrap();
         let xml = fs::read_to_string(&path).unwrap();
         let doc = roxmltree::Document::parse(&xml).unwrap();
         assert_eq!(attr(doc.root_element(), "failures"), "0");

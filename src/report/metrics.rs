@@ -7,7 +7,7 @@ use std::io;
 use std::path::Path;
 
 use super::summary::{HostCounts, RunSummary};
-use super::JobOrigin;
+use super::{JobOrigin, RunEnd};
 use crate::artifacts::Status;
 use crate::events::{Event, EventSink};
 
@@ -62,7 +62,9 @@ impl MetricsCollector {
         gauge("last_run_info", "The last run of the job, by ident.", &[(ident, "1".to_owned())]);
         let statuses: Vec<(String, String)> = Status::ALL
             .iter()
-            .map(|s| (format!("status=\"{s}\""), u8::from(*s == summary.status).to_string()))
+            .map(|s| RunEnd::Job(*s).status())
+            .chain([RunEnd::Skipped.status()])
+            .map(|s| (format!("status=\"{s}\""), u8::from(s == summary.status.status()).to_string()))
             .collect();
         gauge("last_run_status", "How the last run ended: 1 for its status, 0 for the others.", &statuses);
         gauge("last_run_rc", "Exit code of the last run.", &one(summary.rc.to_string()));

@@ -6,22 +6,94 @@ mod junit;
 mod metrics;
 mod notify;
 mod origin;
+mod record;
 mod run;
 mod summary;
 
 pub use junit::JunitCollector;
 pub use notify::{deliver, NotifyOn};
 pub use origin::JobOrigin;
+pub use record::RunPlace;
 pub use run::{RunReports, SummaryStyle};
 pub use summary::{human_duration, SummaryCollector};
+
+use std::cmp::Ordering;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use crate::artifacts::Status;
 use crate::events::{Event, EventKind};
 
 /// The longest error message kept for one host, so one line and one alert stay readable.
 const MESSAGE_MAX_CHARS: usize = 200;
+
+/// How a run ended, as the reports say it. Besides a job's own status, a run can end before its
+/// job starts: refused (a malformed `env/` file, an artifact dir that cannot be made), which is a
+/// failure, or skipped because another run holds `--lock`, which is not — an operator chooses
+/// with `--notify-on` whether a skip alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd {
+    Job(Status),
+    NotStarted,
+    Skipped,
+}
+
+impl RunEnd {
+    /// The `status` in the alert and the metrics: a run that never started `failed`.
+    pub fn status(self) -> &'static str {
+        match self {
+            Self::Job(status) => status.as_str(),
+            Self::NotStarted => "failed",
+            Self::Skipped => "skipped",
+        }
+    }
+
+    /// How the summary line and the alert's text say it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::NotStarted => "not started",
+            other => other.status(),
+        }
+    }
+
+    pub fn succeeded(self) -> bool {
+        self == Self::Job(Status::Successful)
+    }
+}
+
+impl From<Status> for RunEnd {
+    fn from(status: Status) -> Self {
+        Self::Job(status)
+    }
+}
+
+/// `text` split where its leading run of digits (or of non-digits) ends.
+fn leading_run(text: &str, digits: bool) -> (&str, &str) {
+    text.split_at(text.find(|c: char| c.is_ascii_digit() != digits).unwrap_or(text.len()))
+}
+
+/// Host names in natural order, as a person counts them: `web1, web2, web10` (digit runs compare
+/// by value, the rest as text).
+fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        let (Some(ca), Some(cb)) = (a.chars().next(), b.chars().next()) else { return a.len().cmp(&b.len()) };
+        let order = if ca.is_ascii_digit() && cb.is_ascii_digit() {
+            let ((da, ra), (db, rb)) = (leading_run(a, true), leading_run(b, true));
+            (a, b) = (ra, rb);
+            let (ta, tb) = (da.trim_start_matches('0'), db.trim_start_matches('0'));
+            ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb)).then_with(|| da.len().cmp(&db.len()))
+        } else {
+            let ((ta, ra), (tb, rb)) = (leading_run(a, false), leading_run(b, false));
+            (a, b) = (ra, rb);
+            ta.cmp(tb)
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+    }
+}
 
 /// How one host's run of one task ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,6 +345,15 @@ mod tests {
             {"failed": true, "msg": "Assertion failed", "item": {"name": "b"}, "_ansible_item_label": "b"},
         ]}));
         assert_eq!(error_message(&r).unwrap(), "item b: Assertion failed");
+    }
+
+    #[test]
+    fn hosts_sort_in_natural_order() {
+        let mut hosts = ["web10", "web2", "db", "web1", "web11", "web02", "a10b2", "a10b10", "a9"];
+        hosts.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(hosts, ["a9", "a10b2", "a10b10", "db", "web1", "web2", "web02", "web10", "web11"]);
+        assert_eq!(natural_cmp("", "a"), Ordering::Less);
+        assert_eq!(natural_cmp("x", "x"), Ordering::Equal);
     }
 
     #[test]

@@ -8,17 +8,19 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::artifacts::Status;
+use super::RunEnd;
 pub use crate::request::NotifyOn;
 
 /// Pauses between attempts; the last one repeats.
 const BACKOFF: [Duration; 3] = [Duration::from_millis(500), Duration::from_secs(1), Duration::from_secs(2)];
 
 impl NotifyOn {
-    pub fn should_send(self, status: Status) -> bool {
+    /// A skip is no failure: the run that holds the lock is still going, and reports itself.
+    pub fn should_send(self, end: RunEnd) -> bool {
         match self {
             Self::Always => true,
-            Self::Failure => status != Status::Successful,
+            Self::FailureOrSkipped => !end.succeeded(),
+            Self::Failure => !end.succeeded() && end != RunEnd::Skipped,
         }
     }
 }
@@ -286,9 +288,13 @@ mod tests {
 
     #[test]
     fn notify_on_failure_covers_every_unsuccessful_status() {
-        for (status, failure) in Status::ALL.iter().map(|s| (*s, *s != Status::Successful)) {
-            assert_eq!(NotifyOn::Failure.should_send(status), failure, "{status}");
-            assert!(NotifyOn::Always.should_send(status));
+        use crate::artifacts::Status;
+        let ends = Status::ALL.iter().map(|s| RunEnd::Job(*s)).chain([RunEnd::NotStarted, RunEnd::Skipped]);
+        for end in ends {
+            let failure = !matches!(end, RunEnd::Job(Status::Successful) | RunEnd::Skipped);
+            assert_eq!(NotifyOn::Failure.should_send(end), failure, "{end:?}");
+            assert_eq!(NotifyOn::FailureOrSkipped.should_send(end), failure || end == RunEnd::Skipped, "{end:?}");
+            assert!(NotifyOn::Always.should_send(end));
         }
         assert_eq!(NotifyOn::default(), NotifyOn::Failure);
     }

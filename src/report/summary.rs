@@ -9,10 +9,13 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use super::{created, event_data, iso, seconds_between, str_field, JobOrigin, Outcome, TaskResult};
+use super::{
+    clean_line, clip, created, event_data, iso, natural_cmp, seconds_between, str_field, JobOrigin, Outcome, RunEnd,
+    TaskResult,
+};
 use crate::artifacts::Status;
 use crate::events::{Event, EventKind, EventSink};
 
@@ -51,14 +54,12 @@ pub struct FailingTask {
 }
 
 /// How a run ended, ready to print or to send.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct RunSummary {
     pub ident: String,
-    pub status: Status,
+    pub status: RunEnd,
     pub rc: i32,
-    #[serde(serialize_with = "serialize_time")]
     pub started: DateTime<Utc>,
-    #[serde(serialize_with = "serialize_time")]
     pub ended: DateTime<Utc>,
     /// Seconds, to the millisecond.
     pub duration: f64,
@@ -66,11 +67,18 @@ pub struct RunSummary {
     pub failed_hosts: Vec<HostError>,
     pub unreachable_hosts: Vec<HostError>,
     pub failing_task: Option<FailingTask>,
-    pub artifact_dir: PathBuf,
+    /// `None` for a run that left no artifact dir (one that could not start).
+    pub artifact_dir: Option<PathBuf>,
     /// Wall time of each task run, in the order the tasks started.
     pub tasks: Vec<TaskTime>,
+    /// Why the run ended as it did when no host result says it: Ansible's error line (a syntax
+    /// error fails before any host runs), the task and hosts a timeout or cancel cut short, or
+    /// why the run could not start.
+    pub reason: Option<String>,
+    /// `env/cmdline` arguments this command line did not give (an earlier `--cmdline` leaves them
+    /// there, and every later run gets them: a `--check` kept by mistake turns runs into dry runs).
+    pub env_cmdline: Option<String>,
     /// Which job ran where, when the caller knows it.
-    #[serde(skip)]
     pub origin: Option<JobOrigin>,
 }
 
@@ -80,10 +88,6 @@ pub struct TaskTime {
     pub task: String,
     pub play: String,
     pub seconds: f64,
-}
-
-fn serialize_time<S: Serializer>(time: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&iso(*time))
 }
 
 /// Which counter of [`HostCounts`] a stats field fills.
@@ -153,6 +157,15 @@ pub struct SummaryCollector {
     /// Index of the task run still waiting for the next start event to close its window.
     open_task: Option<usize>,
     results_seen: usize,
+    /// Hosts that started a task and have not reported its result, keyed by (task uuid, host),
+    /// with the task's name: what a timeout or cancel cut short.
+    running: IndexMap<(String, String), String>,
+    /// Ansible's first error line (`ERROR! …`, `[ERROR]: …`) with the `Origin:` line after it.
+    ansible_error: Option<String>,
+    /// The last line of output outside the tasks (the runner's own word on how the job ended).
+    last_output: Option<String>,
+    /// Whether the line before was Ansible's error, so that an `Origin:` line joins it.
+    error_open: bool,
 }
 
 impl SummaryCollector {
@@ -163,7 +176,7 @@ impl SummaryCollector {
     /// The summary of the finished run; works with any subset of events, including none.
     pub fn finish(
         self,
-        status: Status,
+        status: impl Into<RunEnd>,
         rc: i32,
         started: DateTime<Utc>,
         ended: DateTime<Utc>,
@@ -176,19 +189,19 @@ impl SummaryCollector {
             .map(|t| TaskTime { task: t.task.clone(), play: t.play.clone(), seconds: t.seconds(ended) })
             .collect();
         let from_stats = self.stats.is_some();
+        let status = status.into();
+        let reason = self.reason(status);
         let hosts = self.stats.unwrap_or(self.counted);
-        let (failed, unreachable): (Vec<&str>, Vec<&str>) = if from_stats {
+        let (mut failed, mut unreachable): (Vec<&str>, Vec<&str>) = if from_stats {
             (
                 hosts.iter().filter(|(_, c)| c.failed > 0).map(|(h, _)| h.as_str()).collect(),
                 hosts.iter().filter(|(_, c)| c.unreachable > 0).map(|(h, _)| h.as_str()).collect(),
             )
         } else {
-            let mut failed: Vec<&str> = self.failures.keys().map(String::as_str).collect();
-            let mut unreachable: Vec<&str> = self.unreachables.keys().map(String::as_str).collect();
-            failed.sort_unstable();
-            unreachable.sort_unstable();
-            (failed, unreachable)
+            (self.failures.keys().map(String::as_str).collect(), self.unreachables.keys().map(String::as_str).collect())
         };
+        failed.sort_by(|a, b| natural_cmp(a, b));
+        unreachable.sort_by(|a, b| natural_cmp(a, b));
         let failing_task = failed
             .iter()
             .filter_map(|h| self.failures.get(*h).map(|r| (*h, r)))
@@ -211,6 +224,7 @@ impl SummaryCollector {
                 .collect()
         };
         let duration = (seconds_between(started, ended) * 1000.0).round() / 1000.0;
+        let reason = reason.filter(|_| stopped(status) || (failed.is_empty() && unreachable.is_empty()));
         RunSummary {
             ident: ident.to_owned(),
             status,
@@ -222,9 +236,66 @@ impl SummaryCollector {
             unreachable_hosts: errors(&unreachable, &self.unreachables),
             hosts,
             failing_task,
-            artifact_dir: artifact_dir.to_owned(),
+            artifact_dir: Some(artifact_dir.to_owned()),
             tasks,
+            reason,
+            env_cmdline: None,
             origin: None,
+        }
+    }
+
+    /// Why a run that did not succeed ended so, for when its host results do not say it: the
+    /// hosts a timeout or cancel cut short, else Ansible's error line, else the last line of output.
+    fn reason(&self, status: RunEnd) -> Option<String> {
+        if status.succeeded() {
+            return None;
+        }
+        stopped(status)
+            .then(|| self.cut_short())
+            .flatten()
+            .or_else(|| self.ansible_error.clone())
+            .or_else(|| self.last_output.clone())
+    }
+
+    /// `"Hang forever" was running on web1, web2`: the tasks still running, with their hosts.
+    fn cut_short(&self) -> Option<String> {
+        let mut by_task: IndexMap<&str, Vec<&str>> = IndexMap::new();
+        for ((_, host), task) in &self.running {
+            by_task.entry(task.as_str()).or_default().push(host.as_str());
+        }
+        let parts: Vec<String> = by_task
+            .into_iter()
+            .map(|(task, mut hosts)| {
+                hosts.sort_by(|a, b| natural_cmp(a, b));
+                let names: Vec<HostError> =
+                    hosts.iter().map(|h| HostError { host: (*h).to_owned(), message: None, task: None }).collect();
+                format!("{task:?} was running on {}", host_list(&names))
+            })
+            .collect();
+        (!parts.is_empty()).then(|| clip(&parts.join("; ")))
+    }
+
+    fn record_start(&mut self, event: &Event) {
+        let data = event_data(event);
+        let key = (str_field(data, "task_uuid").to_owned(), str_field(data, "host").to_owned());
+        self.running.insert(key, str_field(data, "task").to_owned());
+    }
+
+    /// Keeps Ansible's error line and the last line of output from output outside the tasks.
+    fn record_output(&mut self, event: &Event) {
+        let text = console::strip_ansi_codes(&event.text).into_owned();
+        for line in text.lines().map(clean_line).filter(|l| !l.is_empty()) {
+            let is_error = line.starts_with("ERROR!") || line.starts_with("[ERROR]:");
+            if self.error_open && line.starts_with("Origin:") {
+                if let Some(error) = &mut self.ansible_error {
+                    *error = clip(&format!("{error} ({line})"));
+                }
+            }
+            self.error_open = is_error && self.ansible_error.is_none();
+            if self.error_open {
+                self.ansible_error = Some(clip(&line));
+            }
+            self.last_output = Some(clip(&line));
         }
     }
 
@@ -251,6 +322,7 @@ impl SummaryCollector {
 
     fn record_result(&mut self, result: &TaskResult<'_>) {
         self.results_seen += 1;
+        self.running.shift_remove(&(result.task_uuid.to_owned(), result.host.to_owned()));
         let counts = self.counted.entry(result.host.to_owned()).or_default();
         let changed = result.res.and_then(|r| r.get("changed")).and_then(Value::as_bool).unwrap_or(false);
         match result.outcome {
@@ -345,6 +417,8 @@ impl EventSink for SummaryCollector {
                 self.close_task(created(event));
                 self.record_stats(event);
             }
+            EventKind::RunnerOnStart => self.record_start(event),
+            EventKind::Verbose => self.record_output(event),
             _ => {
                 if let Some(result) = TaskResult::from_event(event) {
                     self.record_result(&result);
@@ -356,24 +430,41 @@ impl EventSink for SummaryCollector {
 }
 
 impl RunSummary {
-    /// One line for stderr: status, rc, duration, failed and unreachable hosts, artifact dir.
+    /// One line for stderr: status, rc, duration, why (when the hosts do not say it), failed and
+    /// unreachable hosts, extra arguments from `env/cmdline`, artifact dir. A run that never
+    /// started says only how it ended and why.
     pub fn one_line(&self) -> String {
-        let artifacts: String =
-            self.artifact_dir.display().to_string().chars().map(|c| if c.is_control() { '?' } else { c }).collect();
         let origin = self.origin.as_ref().map(|o| format!("{} ", o.label())).unwrap_or_default();
-        format!(
-            "ansible-runner: {origin}{} (rc {}) in {}; failed: {}; unreachable: {}; artifacts: {artifacts}",
-            self.status,
-            self.rc,
-            human_duration(self.duration),
-            host_list(&self.failed_hosts),
-            host_list(&self.unreachable_hosts),
-        )
+        let mut line = format!("ansible-runner: {origin}{} (rc {})", self.status.words(), self.rc);
+        if matches!(self.status, RunEnd::Job(_)) {
+            let _ = write!(line, " in {}", human_duration(self.duration));
+        }
+        if let Some(reason) = &self.reason {
+            let _ = write!(line, " — {reason}");
+        }
+        if matches!(self.status, RunEnd::Job(_)) {
+            let _ = write!(
+                line,
+                "; failed: {}; unreachable: {}",
+                host_list(&self.failed_hosts),
+                host_list(&self.unreachable_hosts)
+            );
+        }
+        if let Some(args) = &self.env_cmdline {
+            let _ = write!(line, "; with env/cmdline: {args}");
+        }
+        if let Some(dir) = &self.artifact_dir {
+            let shown: String =
+                dir.display().to_string().chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+            let _ = write!(line, "; artifacts: {shown}");
+        }
+        line
     }
 
-    /// The `n` slowest task runs, slowest first, as (task name, seconds).
+    /// The `n` slowest task runs, slowest first, as (task name, seconds); tasks that took less
+    /// than the 0.1 s the list shows are no news.
     pub fn slowest_tasks(&self, n: usize) -> Vec<(String, f64)> {
-        let mut tasks: Vec<&TaskTime> = self.tasks.iter().collect();
+        let mut tasks: Vec<&TaskTime> = self.tasks.iter().filter(|t| t.seconds >= 0.05).collect();
         tasks.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
         tasks
             .into_iter()
@@ -405,7 +496,7 @@ impl RunSummary {
             payload.insert("ran".into(), json!(origin.ran));
         }
         payload.insert("ident".into(), json!(self.ident));
-        payload.insert("status".into(), json!(self.status.as_str()));
+        payload.insert("status".into(), json!(self.status.status()));
         payload.insert("rc".into(), json!(self.rc));
         payload.insert("started".into(), json!(iso(self.started)));
         payload.insert("ended".into(), json!(iso(self.ended)));
@@ -413,7 +504,8 @@ impl RunSummary {
         payload.insert("failed_hosts".into(), json!(self.failed_hosts));
         payload.insert("unreachable_hosts".into(), json!(self.unreachable_hosts));
         payload.insert("failing_task".into(), json!(self.failing_task));
-        payload.insert("artifact_dir".into(), json!(self.artifact_dir.display().to_string()));
+        payload.insert("reason".into(), json!(self.reason));
+        payload.insert("artifact_dir".into(), json!(self.artifact_dir.as_ref().map(|d| d.display().to_string())));
         payload.insert("text".into(), json!(self.alert_text()));
         Value::Object(payload)
     }
@@ -422,7 +514,7 @@ impl RunSummary {
     /// which job, where, how it ended, and which hosts failed at which task.
     pub fn alert_text(&self) -> String {
         let origin = self.origin.as_ref().map_or_else(|| "ansible-runner:".to_owned(), JobOrigin::label);
-        let mut text = format!("{origin} {} (rc {})", self.status, self.rc);
+        let mut text = format!("{origin} {} (rc {})", self.status.words(), self.rc);
         let groups: Vec<String> = [(&self.failed_hosts, "failed"), (&self.unreachable_hosts, "unreachable")]
             .into_iter()
             .flat_map(|(hosts, verb)| by_task(hosts).into_iter().map(move |(task, names)| (task, names, verb)))
@@ -430,12 +522,18 @@ impl RunSummary {
                 Some(task) if !task.is_empty() => format!("{names} {verb} at {task:?}"),
                 _ => format!("{names} {verb}"),
             })
+            .chain(self.reason.clone())
             .collect();
         if !groups.is_empty() {
             let _ = write!(text, " — {}", groups.join("; "));
         }
         text
     }
+}
+
+/// Whether the run was stopped from outside the playbook (a timeout or a cancel).
+fn stopped(status: RunEnd) -> bool {
+    matches!(status, RunEnd::Job(Status::Timeout | Status::Canceled))
 }
 
 /// Hosts grouped by the task they first failed at, in the order the groups first appear.
@@ -647,6 +745,59 @@ mod tests {
         assert_eq!(payload["text"], json!(summary.alert_text()));
     }
 
+    fn verbose(text: &str) -> Event {
+        Event::from_json(json!({"event": "verbose", "stdout": text}).as_object().unwrap().clone())
+    }
+
+    #[test]
+    fn a_run_without_host_failures_says_why() {
+        let mut collector = SummaryCollector::new();
+        let lines = ["\u{1b}[0;31m[ERROR]: YAML parsing failed: bad\u{1b}[0m", "Origin: /p/site.yml:3:1", "", "more"];
+        replay(&mut collector, &lines.map(verbose));
+        let t = time("2026-01-01T00:00:00Z");
+        let summary = collector.finish(Status::Failed, 4, t, t, "x", Path::new("/a"));
+        assert_eq!(summary.reason.as_deref(), Some("[ERROR]: YAML parsing failed: bad (Origin: /p/site.yml:3:1)"));
+        assert!(summary.one_line().contains("failed (rc 4) in 0.0s — [ERROR]: YAML parsing failed: bad ("));
+        assert!(summary.alert_text().ends_with(" — [ERROR]: YAML parsing failed: bad (Origin: /p/site.yml:3:1)"));
+        // Host failures say it themselves.
+        assert_eq!(summarize("fail", Status::Failed, 4).reason, None);
+    }
+
+    #[test]
+    fn a_stopped_run_names_what_was_running_in_natural_order() {
+        let mut collector = SummaryCollector::new();
+        let start = |host: &str| result("runner_on_start", "p", "Hang", host, json!({}));
+        let hosts = ["web10", "web2", "web1", "web11"];
+        replay(&mut collector, &hosts.map(start));
+        replay(&mut collector, &[result("runner_on_ok", "p", "Hang", "web11", json!({}))]);
+        let t = time("2026-01-01T00:00:00Z");
+        let summary = collector.finish(Status::Canceled, 254, t, t, "x", Path::new("/a"));
+        assert_eq!(summary.reason.as_deref(), Some("\"Hang\" was running on web1, web2, web10"));
+        let mut collector = SummaryCollector::new();
+        let failed = |host: &str| result("runner_on_failed", "p", "t", host, json!({"res": {"msg": "x"}}));
+        replay(&mut collector, &hosts.map(failed));
+        let summary = collector.finish(Status::Failed, 2, t, t, "x", Path::new("/a"));
+        assert!(summary.one_line().contains("failed: web1, web2, web10, web11;"), "{}", summary.one_line());
+    }
+
+    #[test]
+    fn runs_that_never_started_say_so_and_instant_tasks_are_no_news() {
+        let t = time("2026-01-01T00:00:00Z");
+        let mut summary = SummaryCollector::new().finish(RunEnd::Skipped, 75, t, t, "x", Path::new("/a/x"));
+        summary.reason = Some("another run holds the lock".into());
+        summary.env_cmdline = Some("--check".into());
+        assert_eq!(
+            summary.one_line(),
+            "ansible-runner: skipped (rc 75) — another run holds the lock; with env/cmdline: --check; artifacts: /a/x"
+        );
+        assert_eq!(summary.notify_payload()["status"], "skipped");
+        summary.tasks = vec![
+            TaskTime { task: "instant".into(), play: "p".into(), seconds: 0.04 },
+            TaskTime { task: "slow".into(), play: "p".into(), seconds: 2.0 },
+        ];
+        assert_eq!(summary.slowest_tasks(5), [("slow".to_owned(), 2.0)]);
+    }
+
     #[test]
     fn notify_payload_has_the_documented_keys() {
         let payload = summarize("fail", Status::Failed, 4).notify_payload();
@@ -663,6 +814,7 @@ mod tests {
                 "failed_hosts",
                 "unreachable_hosts",
                 "failing_task",
+                "reason",
                 "artifact_dir",
                 "text"
             ]

@@ -168,3 +168,38 @@ fn unwritable_metrics_file_keeps_the_job_result() {
     assert!(stderr.contains(&format!("cannot write the metrics file {}", metrics.display())), "{stderr}");
     assert_eq!(pdd.artifacts("x").read("status"), "successful");
 }
+
+#[test]
+fn runs_that_cannot_start_or_are_skipped_write_the_metrics_too() {
+    let pdd = Pdd::new();
+    pdd.file("project/ok.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=fine\n");
+    pdd.file("env/settings", "job_timeout: \"5m\"\n");
+    let metrics = pdd.path().join("job.prom");
+    let run = |extra: &[&str]| {
+        ours()
+            .arg("run")
+            .arg(pdd.path())
+            .args(["-p", "ok.yml", "-q", "--metrics-file", metrics.to_str().unwrap()])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let refused = run(&["-i", "bad-settings"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused).1);
+    let samples = parse(&metrics);
+    assert_eq!(samples["last_run_status{status=failed}"], 1.0);
+    assert_eq!(samples["last_run_status{status=skipped}"], 0.0);
+    assert_eq!(samples["last_run_rc{}"], 1.0);
+    assert_eq!(samples["last_run_info{ident=bad-settings}"], 1.0);
+    assert!(now() - samples["last_run_end_timestamp_seconds{}"] < 60.0);
+
+    std::fs::remove_file(pdd.path().join("env/settings")).unwrap();
+    let file = std::fs::File::create(pdd.path().join(".ansible-runner.lock")).unwrap();
+    let _held = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock).unwrap();
+    let skipped = run(&["-i", "locked", "--lock"]);
+    assert_eq!(skipped.status.code(), Some(75));
+    let samples = parse(&metrics);
+    assert_eq!(samples["last_run_status{status=skipped}"], 1.0);
+    assert_eq!(samples["last_run_status{status=failed}"], 0.0);
+    assert_eq!(samples["last_run_rc{}"], 75.0);
+}

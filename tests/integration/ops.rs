@@ -86,7 +86,8 @@ fn lock_refuses_a_second_run_and_waits_when_asked() {
         ours().arg("run").arg(pdd.path()).args(["-p", "quick.yml", "-i", "b", "-q", "--lock"]).output().unwrap();
     assert_eq!(refused.status.code(), Some(75));
     assert!(text(&refused).1.contains("holds the lock"), "{:?}", text(&refused));
-    assert!(!pdd.path().join("artifacts/b").exists(), "a refused run must not start");
+    assert!(!pdd.path().join("artifacts/b/command").exists(), "a refused run must not start");
+    assert_eq!(fs::read_to_string(pdd.path().join("artifacts/b/status")).unwrap(), "skipped", "history shows it");
 
     // A killed holder never leaves a stale lock.
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(holder.id() as i32), nix::sys::signal::Signal::SIGKILL).unwrap();

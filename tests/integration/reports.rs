@@ -256,3 +256,157 @@ fn alerts_name_modules_and_roles() {
     let ran: Vec<Value> = (0..2).map(|_| bodies.recv_timeout(Duration::from_secs(5)).unwrap()["ran"].clone()).collect();
     assert_eq!(ran, ["module command", "role greet"]);
 }
+
+/// `history -j` of `pdd`, as parsed JSON lines.
+fn history(pdd: &std::path::Path) -> Vec<Value> {
+    let out = ours().arg("history").arg(pdd).arg("-j").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    text(&out).0.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn a_run_that_cannot_start_still_alerts_and_shows_in_history() {
+    let parent = tempfile::tempdir().unwrap();
+    let pdd = parent.path().join("compliance_scan");
+    for (relative, content) in
+        [("inventory/hosts", INVENTORY), ("project/site.yml", PLAYBOOK), ("env/settings", "job_timeout: \"5m\"\n")]
+    {
+        std::fs::create_dir_all(pdd.join(relative).parent().unwrap()).unwrap();
+        std::fs::write(pdd.join(relative), content).unwrap();
+    }
+    let report = pdd.join("junit.xml");
+    let (url, bodies) = server(200, 1);
+    let out = ours()
+        .arg("run")
+        .arg(&pdd)
+        .args(["-p", "site.yml", "-i", "early", "-q", "--notify-url", &url, "--junit", report.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out).1;
+    assert_eq!(stderr.lines().count(), 1, "the error once, without --summary: {stderr}");
+    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert for a run that could not start");
+    let expected = format!("compliance_scan on {}: site.yml not started (rc 1) — ", hostname());
+    let alert = payload["text"].as_str().unwrap();
+    assert!(alert.starts_with(&expected) && alert.contains("job_timeout") && alert.contains("\"5m\""), "{alert}");
+    assert_eq!(
+        (&payload["status"], &payload["rc"], &payload["ident"]),
+        (&Value::from("failed"), &Value::from(1), &Value::from("early"))
+    );
+    assert!(payload["reason"].as_str().unwrap().contains("env/settings"), "{payload}");
+    let xml = std::fs::read_to_string(&report).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let error = doc.descendants().find(|n| n.has_tag_name("error")).expect("the run is red");
+    assert!(error.attribute("message").unwrap().starts_with("not started: "), "{xml}");
+    let runs = history(&pdd);
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(
+        (&runs[0]["ident"], &runs[0]["status"], &runs[0]["rc"]),
+        (&Value::from("early"), &Value::from("failed"), &Value::from(1))
+    );
+    let reason = std::fs::read_to_string(pdd.join("artifacts/early/reason")).unwrap();
+    assert!(reason.contains("job_timeout"), "{reason}");
+}
+
+#[test]
+fn an_artifact_dir_that_cannot_be_made_still_alerts() {
+    let pdd = failing_pdd();
+    pdd.file("blocker", "a file where the artifact root should be");
+    let (url, bodies) = server(200, 1);
+    let out = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "site.yml", "-i", "nodir", "-q", "--summary", "--notify-url", &url])
+        .args(["--artifact-dir", pdd.path().join("blocker/artifacts").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out).1);
+    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert arrived");
+    assert_eq!(payload["status"], "failed");
+    assert_eq!(payload["artifact_dir"], Value::Null, "no artifact dir could be made");
+    assert!(payload["reason"].as_str().unwrap().contains("blocker"), "{payload}");
+    let summary = text(&out).1;
+    assert!(summary.contains("not started (rc 1) — "), "--summary prints the line: {summary}");
+}
+
+#[test]
+fn a_run_skipped_by_the_lock_alerts_only_when_asked() {
+    let pdd = Pdd::new();
+    pdd.file("project/ok.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=fine\n");
+    // Held as another run holds it: an flock on the private data dir's lock file.
+    let file = std::fs::File::create(pdd.path().join(".ansible-runner.lock")).unwrap();
+    let _held = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock).unwrap();
+    let (url, bodies) = server(200, 1);
+    let run = |ident: &str, on: &str| {
+        ours()
+            .arg("run")
+            .arg(pdd.path())
+            .args(["-p", "ok.yml", "-i", ident, "-q", "--lock", "--notify-url", &url, "--notify-on", on])
+            .output()
+            .unwrap()
+    };
+    let quiet = run("skip1", "failure");
+    assert_eq!(quiet.status.code(), Some(75));
+    let loud = run("skip2", "failure-or-skipped");
+    assert_eq!(loud.status.code(), Some(75));
+    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert arrived");
+    assert_eq!(payload["ident"], "skip2", "--notify-on failure must not alert on a skip");
+    assert_eq!(payload["status"], "skipped");
+    assert_eq!(payload["rc"], 75);
+    assert!(
+        payload["text"].as_str().unwrap().contains("ok.yml skipped (rc 75) — another run holds the lock"),
+        "{payload}"
+    );
+    let statuses: Vec<Value> = history(pdd.path()).iter().map(|r| r["status"].clone()).collect();
+    assert_eq!(statuses, ["skipped", "skipped"]);
+}
+
+#[test]
+fn a_syntax_error_says_why_in_the_summary_the_alert_and_junit() {
+    let pdd = Pdd::new();
+    pdd.file("project/broken.yml", "- hosts: all\n  tasks: [{debug: {msg: hi}}\n");
+    let report = pdd.path().join("junit.xml");
+    let (url, bodies) = server(200, 1);
+    let out = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "broken.yml", "-i", "syn", "-q", "--summary", "--notify-url", &url])
+        .args(["--junit", report.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let stderr = text(&out).1;
+    let line = stderr.lines().last().unwrap();
+    assert!(line.contains("failed (rc 4) in ") && line.contains(" — ") && line.contains("ERROR"), "{line}");
+    assert!(line.contains("broken.yml:3"), "where Ansible found it: {line}");
+    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert arrived");
+    let reason = payload["reason"].as_str().unwrap();
+    assert!(reason.contains("ERROR") && payload["text"].as_str().unwrap().ends_with(reason), "{payload}");
+    let xml = std::fs::read_to_string(&report).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let error = doc.descendants().find(|n| n.has_tag_name("error")).unwrap();
+    assert_eq!(error.attribute("message"), Some(format!("failed: {reason}").as_str()));
+}
+
+#[test]
+fn a_timeout_names_the_task_and_hosts_that_were_running() {
+    let pdd = Pdd::new();
+    pdd.file(
+        "inventory/hosts",
+        &format!("{}{}", crate::common::LOCAL_INVENTORY, crate::common::LOCAL_INVENTORY.replace("localhost", "web10")),
+    )
+    .file("env/settings", "job_timeout: 3\n")
+    .file(
+        "project/hang.yml",
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: Hang here\n      command: sleep 31.4159\n",
+    );
+    let out =
+        ours().arg("run").arg(pdd.path()).args(["-p", "hang.yml", "-i", "t", "-q", "--summary"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(254));
+    let stderr = text(&out).1;
+    let line = stderr.lines().last().unwrap();
+    assert!(
+        line.contains("timeout (rc 254) in ") && line.contains(" — \"Hang here\" was running on localhost, web10"),
+        "{line}"
+    );
+}
