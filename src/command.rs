@@ -58,6 +58,18 @@ impl CommandLine {
         self.command.first().map_or("", String::as_str)
     }
 
+    /// The `starting` status line a worker and the Python API's pipe send for this command line.
+    pub fn starting_status(&self, ident: &str) -> serde_json::Map<String, serde_json::Value> {
+        let mut status = serde_json::Map::new();
+        status.insert("status".to_owned(), "starting".into());
+        status.insert("runner_ident".to_owned(), ident.into());
+        status.insert("command".to_owned(), self.command.clone().into());
+        let env = self.env.iter().map(|(key, value)| (key.clone(), value.clone().into())).collect();
+        status.insert("env".to_owned(), serde_json::Value::Object(env));
+        status.insert("cwd".to_owned(), self.cwd.to_string_lossy().into_owned().into());
+        status
+    }
+
     /// The form written to artifacts and streams: secret-looking values masked.
     pub fn redacted(&self) -> Self {
         Self { command: self.command.clone(), cwd: self.cwd.clone(), env: redact_env(&self.env) }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use anyhow::Context;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::cli::WorkerArgs;
 use crate::command::CommandLine;
@@ -218,13 +218,7 @@ struct StatusLines {
 
 impl StatusObserver for StatusLines {
     fn starting(&mut self, _line: &CommandLine, line: &CommandLine) -> io::Result<()> {
-        let mut status = Map::new();
-        status.insert("status".to_owned(), Value::from("starting"));
-        status.insert("runner_ident".to_owned(), Value::from(self.ident.clone()));
-        status.insert("command".to_owned(), json!(line.command));
-        status.insert("env".to_owned(), json!(line.env));
-        status.insert("cwd".to_owned(), Value::from(line.cwd.display().to_string()));
-        lock(&self.writer).write_json(&status)
+        lock(&self.writer).write_json(&line.starting_status(&self.ident))
     }
 
     fn running(&mut self) -> io::Result<()> {
