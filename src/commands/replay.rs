@@ -1,6 +1,6 @@
 //! `ansible-runner replay`: shows a run again from its artifacts — the same text as it printed
-//! live (or `-j` JSON lines), and optionally its JUnit report — and with `--follow` keeps showing a
-//! running job's events as they are written, until its `status` appears.
+//! live (or `-j` JSON lines), its summary line, and optionally its JUnit report — and with
+//! `--follow` keeps showing a running job's events as they are written, until its `status` appears.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -9,10 +9,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
+use chrono::{DateTime, Utc};
+
+use crate::artifacts::Status;
 use crate::config::{self, PrivateDataDir};
-use crate::display::{stdout_wants_colour, TerminalRenderer};
+use crate::display::{stderr_wants_colour, stdout_wants_colour, TerminalRenderer};
 use crate::events::{Event, EventSink};
 use crate::job::OutputMode;
+use crate::report::{RunReports, SummaryStyle};
+use crate::request::ReportOptions;
 
 const FOLLOW_POLL: Duration = Duration::from_millis(100);
 
@@ -96,14 +101,64 @@ pub fn replay_events(dir: &Path, follow: bool, sinks: &mut [&mut dyn EventSink])
     }
 }
 
-/// `ansible-runner replay`.
+/// `ansible-runner replay`: the events, then the reports of the run as its artifacts tell it: the
+/// summary line (on a terminal, or with `-q`, which shows it in place of the events) and `--junit`.
 pub fn replay_command(args: &crate::cli::ReplayArgs) -> anyhow::Result<i32> {
     let pdd = PrivateDataDir { root: config::absolute(&args.private_data_dir) };
     let root = pdd.artifact_root(args.artifact_dir.as_deref());
     let dir = find_run(&root, args.ident.as_deref())?;
     let mode = OutputMode::from_flags(args.quiet, args.json);
     let mut terminal = TerminalRenderer::new(std::io::stdout(), mode, stdout_wants_colour());
-    replay_events(&dir, args.follow, &mut [&mut terminal])?;
+    let style = replay_summary_style(args.quiet, args.json);
+    let options = ReportOptions { junit: args.junit.clone(), ..ReportOptions::default() };
+    let mut reports = RunReports::new(&options, style).with_colour(stderr_wants_colour());
+    let mut span = Span::default();
+    let mut sinks: Vec<&mut dyn EventSink> = vec![&mut terminal, &mut span];
+    sinks.extend(reports.sinks());
+    replay_events(&dir, args.follow, &mut sinks)?;
     let rc = fs::read_to_string(dir.join("rc")).ok().and_then(|rc| rc.trim().parse().ok());
+    let status = fs::read_to_string(dir.join("status")).ok().and_then(|text| Status::parse(&text));
+    if let (Some(status), Some((started, ended))) = (status, span.times()) {
+        let ident = dir.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        reports.with_times(started, ended).finish(status, rc.unwrap_or(crate::exit::FAILURE), &ident, &dir);
+    } else if args.junit.is_some() || args.quiet {
+        errln!("ansible-runner: {} has not ended (no status) or has no events: no summary", dir.display());
+    }
     Ok(rc.unwrap_or(crate::exit::OK))
+}
+
+/// `-q` promises the summary in place of the events; otherwise it is for a person at a terminal,
+/// and `-j` keeps stderr for JSON consumers as `run -j` does.
+fn replay_summary_style(quiet: bool, json: bool) -> SummaryStyle {
+    use std::io::IsTerminal;
+    if quiet || (!json && std::io::stderr().is_terminal()) {
+        SummaryStyle::OneLine
+    } else {
+        SummaryStyle::Silent
+    }
+}
+
+/// The first and last time an event was made: when the run started and ended.
+#[derive(Default)]
+struct Span {
+    first: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
+}
+
+impl Span {
+    fn times(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        Some((self.first?, self.last?))
+    }
+}
+
+impl EventSink for Span {
+    fn on_event(&mut self, event: &Event) -> std::io::Result<()> {
+        let created = event.json.get("created").and_then(serde_json::Value::as_str);
+        if let Some(at) = created.and_then(|text| DateTime::parse_from_rfc3339(text).ok()) {
+            let at = at.with_timezone(&Utc);
+            self.first = Some(self.first.map_or(at, |first| first.min(at)));
+            self.last = Some(self.last.map_or(at, |last| last.max(at)));
+        }
+        Ok(())
+    }
 }

@@ -37,6 +37,8 @@ pub struct RunReports {
     /// Whether the summary line is coloured by how the run ended (stderr is a terminal).
     colour: bool,
     started: DateTime<Utc>,
+    /// When the run ended, for a run shown again later (`replay`); otherwise when it finishes.
+    ended: Option<DateTime<Utc>>,
     origin: Option<JobOrigin>,
     env_cmdline: Option<String>,
 }
@@ -52,6 +54,7 @@ impl RunReports {
             style,
             colour: false,
             started: Utc::now(),
+            ended: None,
             origin: None,
             env_cmdline: None,
         }
@@ -69,6 +72,12 @@ impl RunReports {
             junit.set_origin(Some(origin.clone()));
         }
         self.origin = Some(origin);
+    }
+
+    /// The run's own start and end, for a run that ended before its reports are made.
+    pub fn with_times(mut self, started: DateTime<Utc>, ended: DateTime<Utc>) -> Self {
+        (self.started, self.ended) = (started, Some(ended));
+        self
     }
 
     pub fn set_style(&mut self, style: SummaryStyle) {
@@ -127,8 +136,14 @@ impl RunReports {
     }
 
     fn summary_of(&mut self, end: RunEnd, rc: i32, ident: &str, artifact_dir: &Path) -> RunSummary {
-        let mut summary =
-            std::mem::take(&mut self.summary).finish(end, rc, self.started, Utc::now(), ident, artifact_dir);
+        let mut summary = std::mem::take(&mut self.summary).finish(
+            end,
+            rc,
+            self.started,
+            self.ended.unwrap_or_else(Utc::now),
+            ident,
+            artifact_dir,
+        );
         summary.origin.clone_from(&self.origin);
         summary.env_cmdline.clone_from(&self.env_cmdline);
         summary

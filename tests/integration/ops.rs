@@ -136,3 +136,35 @@ fn replay_follow_tails_a_running_job_to_its_end() {
     let recorded = fs::read_to_string(pdd.path().join("artifacts/f/stdout")).unwrap();
     assert_eq!(out, console::strip_ansi_codes(&recorded), "replay shows the recorded text");
 }
+
+#[test]
+fn replay_writes_junit_and_quiet_prints_the_summary() {
+    let pdd = Pdd::new();
+    pdd.file(
+        "project/fail.yml",
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: break\n      command: \"false\"\n",
+    );
+    let live = ours().arg("run").arg(pdd.path()).args(["-p", "fail.yml", "-i", "rj", "-q"]).output().unwrap();
+    assert_eq!(live.status.code(), Some(2));
+    let report = pdd.path().join("replayed.xml");
+    let replayed = ours()
+        .arg("replay")
+        .arg(pdd.path())
+        .args(["-i", "rj", "-q", "--junit", report.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(replayed.status.code(), Some(2));
+    let (stdout, stderr) = text(&replayed);
+    assert_eq!(stdout, "", "-q prints no events");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("ansible-runner: failed (rc 2) in ") && stderr.contains("failed: localhost;"),
+        "{stderr}"
+    );
+    let xml = fs::read_to_string(&report).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let failure = doc.descendants().find(|n| n.has_tag_name("failure")).expect("the failed task is a failure");
+    assert_eq!(failure.parent().unwrap().attribute("name"), Some("break [localhost]"));
+    let piped = ours().arg("replay").arg(pdd.path()).args(["-i", "rj"]).output().unwrap();
+    assert_eq!(text(&piped).1, "", "in a pipe, without -q, no summary");
+}
