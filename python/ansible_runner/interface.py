@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from ansible_runner.config.doc import DocConfig
 from ansible_runner.config.inventory import InventoryConfig
 from ansible_runner.config.runner import RunnerConfig
 from ansible_runner.runner import Runner
+from ansible_runner.streaming import Processor, Transmitter, Worker
 from ansible_runner.utils import (
     check_isolation_executable_installed,
     dump_artifacts,
@@ -52,15 +54,16 @@ def _check_isolation(kwargs: dict[str, Any]) -> None:
         sys.exit(1)
 
 
-def init_runner(**kwargs: Any) -> Runner:
+def init_runner(**kwargs: Any) -> Any:
     """Write the in-memory inputs, prepare the job in its runner child, return its Runner.
 
     The job waits, prepared, until `Runner.run()` starts it; `runner.config` already holds
     the real command line and environment.
     """
     _configure_logging(kwargs)
-    if kwargs.pop('streamer', None):
-        raise NotImplementedError('streamer modes are not provided by this package yet')
+    streamer = kwargs.pop('streamer', None)
+    if streamer:
+        return _streamer(streamer, kwargs)
     kwargs.pop('_input', None)
     kwargs.pop('_output', None)
     callbacks = {name: kwargs.pop(name, None) for name in _CALLBACKS}
@@ -73,14 +76,47 @@ def init_runner(**kwargs: Any) -> Runner:
     return Runner(config, **callbacks)
 
 
-def run(**kwargs: Any) -> Runner:
+def _relative_to(path: Any, base: str) -> Any:
+    if isinstance(path, str) and os.path.isabs(path) and path.startswith(base):
+        return os.path.relpath(path, base)
+    return path
+
+
+def _streamer(streamer: str, kwargs: dict[str, Any]) -> Any:
+    """The Transmitter, Worker or Processor of a `streamer=` run, as the reference builds it."""
+    if streamer not in ('worker', 'process'):
+        dump_artifacts(kwargs)
+    pdd = kwargs.get('private_data_dir')
+    if pdd:
+        # Paths the dump made absolute travel relative to the private data dir.
+        kwargs['playbook'] = _relative_to(kwargs.get('playbook'), os.path.join(pdd, 'project'))
+        kwargs['inventory'] = _relative_to(kwargs.get('inventory'), pdd)
+        roles_path = (kwargs.get('envvars') or {}).get('ANSIBLE_ROLES_PATH')
+        if roles_path:
+            kwargs['envvars']['ANSIBLE_ROLES_PATH'] = _relative_to(roles_path, pdd)
+    for key in ('playbook', 'inventory'):
+        if kwargs.get(key) is None:
+            kwargs.pop(key, None)
+    callbacks = _callbacks(kwargs)
+    if streamer == 'transmit':
+        kwargs.pop('_input', None)
+        return Transmitter(**kwargs)
+    if streamer == 'worker':
+        return Worker(**kwargs)
+    if streamer == 'process':
+        kwargs.pop('_output', None)
+        return Processor(**callbacks, **kwargs)
+    raise ValueError(f'unknown streamer {streamer!r}: it is one of transmit, worker, process')
+
+
+def run(**kwargs: Any) -> Any:
     """Run a playbook, module or command job to its end and return its Runner."""
     runner = init_runner(**kwargs)
     runner.run()
     return runner
 
 
-def run_async(**kwargs: Any) -> tuple[threading.Thread, Runner]:
+def run_async(**kwargs: Any) -> tuple[threading.Thread, Any]:
     """Start a job on a thread of its own; return that thread and the job's Runner."""
     runner = init_runner(**kwargs)
     thread = threading.Thread(target=runner.run)
