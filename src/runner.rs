@@ -364,11 +364,7 @@ fn run_prepared(
             .context("cannot record the run's events")?;
         // A command of the Python API's `run_command()` is any program: its output says it all.
         if spec.command.is_none() {
-            errln!(
-                "ansible-runner: `{}` was not found on PATH; install Ansible with `pip install ansible-core` \
-                 (or put its bin directory on PATH)",
-                line.program()
-            );
+            errln!("ansible-runner: {}", not_found(line.program(), &line.cwd));
         }
         return Ok((Status::Failed, exit::RC_NOT_FOUND));
     };
@@ -398,7 +394,7 @@ fn run_prepared(
         }),
     };
     pipeline.finish().context("cannot record the run's events")?;
-    let ending = ending.map_err(|err| child_error(err, line.program()))?;
+    let ending = ending.map_err(|err| child_error(err, &program))?;
     if let Some(message) = ending_message(spec, line.program(), ending) {
         pipeline.emit_message(&message).context("cannot record the run's events")?;
     }
@@ -411,16 +407,36 @@ fn run_prepared(
     })
 }
 
-/// Why the child could not be run to its end; a command line or environment larger than the
-/// kernel accepts (E2BIG) says where such a size comes from.
-fn child_error(err: io::Error, program: &str) -> anyhow::Error {
-    if err.raw_os_error() == Some(nix::libc::E2BIG) {
-        anyhow::anyhow!(
+/// Why the program named by a path, or looked up on PATH, cannot be started.
+fn not_found(program: &str, cwd: &Path) -> String {
+    if !program.contains('/') {
+        return format!(
+            "`{program}` was not found on PATH; install Ansible with `pip install ansible-core` (or put its bin \
+             directory on PATH)"
+        );
+    }
+    let path = cwd.join(program);
+    match path.metadata() {
+        Ok(meta) if meta.is_file() => format!("{} is not executable (chmod +x it)", path.display()),
+        Ok(_) => format!("{} is not a file", path.display()),
+        Err(err) => format!("{}: {err}", path.display()),
+    }
+}
+
+/// Why the child could not be run to its end, naming the program's path; a command line or
+/// environment larger than the kernel accepts (E2BIG) says where such a size comes from, and a
+/// script that exists but "is not found" has an interpreter (`#!`) that is not there.
+fn child_error(err: io::Error, program: &Path) -> anyhow::Error {
+    let program = program.display();
+    match err.raw_os_error() {
+        Some(nix::libc::E2BIG) => anyhow::anyhow!(
             "cannot start {program}: {err}: its command line and environment are larger than the system \
              allows; check env/envvars, env/cmdline and --cmdline for an oversized value"
-        )
-    } else {
-        anyhow::Error::new(err).context(format!("running {program}"))
+        ),
+        Some(nix::libc::ENOENT) => {
+            anyhow::anyhow!("cannot start {program}: the interpreter its #! line names was not found")
+        }
+        _ => anyhow::Error::new(err).context(format!("running {program}")),
     }
 }
 

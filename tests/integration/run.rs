@@ -300,3 +300,27 @@ fn a_second_run_with_the_same_ident_refuses_at_once_and_leaves_the_first_alone()
     assert_eq!(artifacts.read("status"), "canceled");
     assert_stream_invariants(&artifacts.events());
 }
+
+#[test]
+fn a_program_that_cannot_start_is_named_with_the_reason() {
+    let pdd = Pdd::new();
+    pdd.file("project/p.yml", "- hosts: all\n  tasks: []\n");
+    let scripts = tempfile::tempdir().unwrap();
+    let (plain, orphan) = (scripts.path().join("plain"), scripts.path().join("orphan"));
+    fs::write(&plain, "#!/bin/sh\n").unwrap();
+    fs::write(&orphan, "#!/nonexistent/interpreter\n").unwrap();
+    fs::set_permissions(&orphan, fs::Permissions::from_mode(0o755)).unwrap();
+    let said = |binary: &std::path::Path| {
+        let out = ours().arg("run").arg(pdd.path()).args(["-p", "p.yml", "-q", "-b"]).arg(binary).output().unwrap();
+        (out.status.code(), text(&out).1)
+    };
+    let (code, stderr) = said(&plain);
+    assert_eq!(code, Some(127));
+    assert!(stderr.contains(&format!("{} is not executable", plain.display())), "{stderr}");
+    let (code, stderr) = said(&orphan);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains(&format!("cannot start {}: the interpreter its #! line names was not found", orphan.display())),
+        "{stderr}"
+    );
+}
