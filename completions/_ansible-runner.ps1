@@ -333,10 +333,15 @@ Register-ArgumentCompleter -Native -CommandName 'ansible-runner' -ScriptBlock {
         'ansible-runner;process' {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Write the artifacts into artifacts/IDENT')
             [CompletionResult]::new('--ident', '--ident', [CompletionResultType]::ParameterName, 'Write the artifacts into artifacts/IDENT')
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Write a JUnit XML report of the run (a test case per task and host) to this file')
+            [CompletionResult]::new('--notify-url', '--notify-url', [CompletionResultType]::ParameterName, 'POST a JSON summary of the run to this URL when it ends (see --notify-on)')
+            [CompletionResult]::new('--notify-on', '--notify-on', [CompletionResultType]::ParameterName, 'When to send the summary: on failure (failed, timeout, canceled) or always')
+            [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Write the run''s status, rc, times and host counts to this file when it ends (Prometheus text)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing (also accepted before the command, as the Python tool requires)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing (also accepted before the command, as the Python tool requires)')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Print events as JSON lines')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print events as JSON lines')
+            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'Print the closing summary line on stderr even when stderr is not a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

@@ -452,7 +452,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__runner__subcmd__process)
-            opts="-i -q -j -h --ident --quiet --json --help"
+            opts="-i -q -j -h --ident --quiet --json --junit --notify-url --notify-on --metrics-file --summary --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -463,6 +463,22 @@ _ansible__runner() {
                     return 0
                     ;;
                 -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify-on)
+                    COMPREPLY=($(compgen -W "failure failure-or-skipped always" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -319,10 +319,15 @@ set edit:completion:arg-completer[ansible-runner] = {|@words|
         &'ansible-runner;process'= {
             cand -i 'Write the artifacts into artifacts/IDENT'
             cand --ident 'Write the artifacts into artifacts/IDENT'
+            cand --junit 'Write a JUnit XML report of the run (a test case per task and host) to this file'
+            cand --notify-url 'POST a JSON summary of the run to this URL when it ends (see --notify-on)'
+            cand --notify-on 'When to send the summary: on failure (failed, timeout, canceled) or always'
+            cand --metrics-file 'Write the run''s status, rc, times and host counts to this file when it ends (Prometheus text)'
             cand -q 'Print nothing (also accepted before the command, as the Python tool requires)'
             cand --quiet 'Print nothing (also accepted before the command, as the Python tool requires)'
             cand -j 'Print events as JSON lines'
             cand --json 'Print events as JSON lines'
+            cand --summary 'Print the closing summary line on stderr even when stderr is not a terminal'
             cand -h 'Print help'
             cand --help 'Print help'
         }

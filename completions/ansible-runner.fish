@@ -256,8 +256,15 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand worker; an
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand worker; and __fish_seen_subcommand_from help" -f -a "cleanup" -d 'Clean up old private data dirs left by workers, and optionally container images'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand worker; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -s i -l ident -d 'Write the artifacts into artifacts/IDENT' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -l junit -d 'Write a JUnit XML report of the run (a test case per task and host) to this file' -r -F
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -l notify-url -d 'POST a JSON summary of the run to this URL when it ends (see --notify-on)' -r
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
+failure-or-skipped\t''
+always\t''"
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends (Prometheus text)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -s q -l quiet -d 'Print nothing (also accepted before the command, as the Python tool requires)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -s j -l json -d 'Print events as JSON lines'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand replay" -s i -l ident -d 'The run to show (default: the latest)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand replay" -l artifact-dir -d 'Artifact root, when the run used --artifact-dir' -r -F

@@ -453,6 +453,42 @@ pub struct ProcessArgs {
     /// Print events as JSON lines
     #[arg(short = 'j', long = "json")]
     pub json: bool,
+    #[command(flatten)]
+    pub report: StreamReportArgs,
+}
+
+/// The reports `process` builds from the streamed events, on the controller.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Reports")]
+pub struct StreamReportArgs {
+    /// Write a JUnit XML report of the run (a test case per task and host) to this file
+    #[arg(long = "junit", value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+    /// POST a JSON summary of the run to this URL when it ends (see --notify-on)
+    #[arg(long = "notify-url", value_name = "URL", value_parser = http_url)]
+    pub notify_url: Option<String>,
+    /// When to send the summary: on failure (failed, timeout, canceled) or always
+    #[arg(long = "notify-on", value_enum, default_value_t = NotifyOn::Failure, value_name = "WHEN")]
+    pub notify_on: NotifyOn,
+    /// Write the run's status, rc, times and host counts to this file when it ends (Prometheus text)
+    #[arg(long = "metrics-file", value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+    /// Print the closing summary line on stderr even when stderr is not a terminal
+    #[arg(long = "summary")]
+    pub summary: bool,
+}
+
+impl StreamReportArgs {
+    pub fn to_options(&self) -> ReportOptions {
+        ReportOptions {
+            junit: self.junit.clone(),
+            notify_url: self.notify_url.clone(),
+            notify_on: self.notify_on,
+            summary: self.summary,
+            metrics_file: self.metrics_file.clone(),
+            ..ReportOptions::default()
+        }
+    }
 }
 
 #[derive(Debug, Args, Clone)]

@@ -267,7 +267,7 @@ fn read_event(path: &Path) -> Option<Map<String, Value>> {
 
 /// What ran, read from the `command` artifact: the playbook, `module NAME`, `role NAME` (the role
 /// playbook is a temporary file; its role's name is found in the first task events), or the program.
-fn what_ran(dir: &Path) -> Option<String> {
+pub fn what_ran(dir: &Path) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Command {
         command: Vec<String>,

@@ -14,10 +14,12 @@ use anyhow::{bail, Context};
 use crate::artifacts::{self, ArtifactsWriter, Status};
 use crate::cli::{ProcessArgs, TopLevelArgs};
 use crate::config::{self, PrivateDataDir};
-use crate::display::{stdout_wants_colour, TerminalRenderer};
+use crate::display::{stderr_wants_colour, stdout_wants_colour, TerminalRenderer};
 use crate::events::{received_text, Event, EventSink};
 use crate::exit;
 use crate::job::OutputMode;
+use crate::report::origin::{controller_name, dir_name};
+use crate::report::{JobOrigin, RunReports, SummaryStyle};
 use crate::streaming::{
     as_str, as_u64, extract_zip, parse_line_object, shown, truthy, HeadFrame, LineHead, StreamReader,
 };
@@ -45,24 +47,60 @@ pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result
         (None, ident) => pdd.artifact_root(None).join(ident.as_deref().unwrap_or_default()),
     };
     let mode = OutputMode::from_flags(top.quiet || args.quiet, top.json || args.json);
+    let options = args.report.to_options();
+    let style = summary_style(mode, options.summary);
+    let wanted = style != SummaryStyle::Silent
+        || options.junit.is_some()
+        || options.notify_url.is_some()
+        || options.metrics_file.is_some();
+    let mut reports = RunReports::new(&options, style).with_colour(stderr_wants_colour());
     let received = ArtifactsWriter::for_stream(&artifact_dir).map_err(anyhow::Error::from).and_then(|mut writer| {
-        let received = receive(&mut writer, &artifact_dir, mode);
+        let received = receive(&mut writer, &artifact_dir, mode, wanted.then_some(&mut reports));
         let closed = writer.close();
         received.and_then(|worker_error| closed.map(|()| worker_error).map_err(Into::into))
     });
+    let reason = match &received {
+        Ok(explanation) => explanation.clone(),
+        Err(err) => Some(crate::diagnostics::one_line(err)),
+    };
+    let ended = conclude(received, &artifact_dir);
+    if wanted {
+        let ident = artifact_dir.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        let ran = crate::commands::history::what_ran(&artifact_dir).unwrap_or_else(|| "remote job".to_owned());
+        reports.set_origin(JobOrigin { controller: controller_name(), job: dir_name(&pdd.root), ran });
+        let status = fs::read_to_string(artifact_dir.join("status")).ok().and_then(|text| Status::parse(&text));
+        let rc = fs::read_to_string(artifact_dir.join("rc")).ok().and_then(|rc| rc.trim().parse().ok());
+        let status = status.unwrap_or(Status::Failed);
+        reports.finish_with(status, rc.unwrap_or(exit::FAILURE), &ident, &artifact_dir, reason);
+    }
+    ended
+}
+
+/// The closing summary as `run` shows it: on a terminal (not with `-q`), or when asked.
+fn summary_style(mode: OutputMode, asked: bool) -> SummaryStyle {
+    use std::io::IsTerminal;
+    if asked || (mode != OutputMode::Quiet && io::stderr().is_terminal()) {
+        SummaryStyle::OneLine
+    } else {
+        SummaryStyle::Silent
+    }
+}
+
+/// The exit code from what the stream delivered; a stream that went wrong marks the job `failed`.
+fn conclude(received: anyhow::Result<Option<String>>, artifact_dir: &Path) -> anyhow::Result<i32> {
     match received {
         Err(err) => {
-            mark_failed(&artifact_dir);
+            mark_failed(artifact_dir);
             Err(err)
         }
         Ok(Some(explanation)) => {
-            mark_failed(&artifact_dir);
+            mark_failed(artifact_dir);
             errln!("ansible-runner: the worker reported an error: {explanation}");
             Ok(exit::FAILURE)
         }
         Ok(None) => {
             let Ok(status) = fs::read_to_string(artifact_dir.join("status")) else {
-                mark_failed(&artifact_dir);
+                mark_failed(artifact_dir);
                 bail!(
                     "the worker stream ended without the job's status; what arrived is in {}",
                     artifact_dir.display()
@@ -79,10 +117,15 @@ const INPUT_BUF: usize = 64 * 1024;
 
 /// Reads the stream to its eof line, writing events and unpacking the artifacts. Returns the
 /// explanation of an `error` status the worker sent, if any.
-fn receive(writer: &mut ArtifactsWriter, artifact_dir: &Path, mode: OutputMode) -> anyhow::Result<Option<String>> {
+fn receive(
+    writer: &mut ArtifactsWriter,
+    artifact_dir: &Path,
+    mode: OutputMode,
+    reports: Option<&mut RunReports>,
+) -> anyhow::Result<Option<String>> {
     let terminal = TerminalRenderer::new(io::stdout(), mode, stdout_wants_colour());
     let mut reader = StreamReader::new(BufReader::with_capacity(INPUT_BUF, io::stdin().lock()));
-    let mut receiving = Receiving { writer, terminal, artifact_dir, mode, error: None };
+    let mut receiving = Receiving { writer, terminal, artifact_dir, mode, error: None, reports };
     loop {
         if !reader.has_buffered_input() {
             receiving.writer.hand_off_events().context("cannot write an event")?;
@@ -113,6 +156,8 @@ struct Receiving<'a> {
     mode: OutputMode,
     /// The explanation of an `error` status, once one arrived.
     error: Option<String>,
+    /// The reports to build from the events, when any is wanted.
+    reports: Option<&'a mut RunReports>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -155,14 +200,23 @@ impl Receiving<'_> {
         let name = event_file_name(head).with_context(|| broken(self.artifact_dir))?;
         let text = received_text(event, head.stdout().as_deref().unwrap_or_default(), head.has_event_data());
         self.writer.write_received(name, head.line().as_bytes(), &text).context("cannot write an event")?;
-        let printed = match self.mode {
-            OutputMode::Json => {
-                let json = parse_line_object(head.line()).with_context(|| broken(self.artifact_dir))?;
-                self.terminal.on_event(&Event::from_json(json))
-            }
-            OutputMode::Pretty | OutputMode::Quiet => self.terminal.on_text(&text),
+        // Only JSON output and the reports need the whole event: the text alone is cheaper.
+        let event = if self.mode == OutputMode::Json || self.reports.is_some() {
+            let json = parse_line_object(head.line()).with_context(|| broken(self.artifact_dir))?;
+            Some(Event::from_json(json))
+        } else {
+            None
+        };
+        let printed = match (&event, self.mode) {
+            (Some(event), OutputMode::Json) => self.terminal.on_event(event),
+            _ => self.terminal.on_text(&text),
         };
         printed.context("cannot print an event")?;
+        if let (Some(event), Some(reports)) = (&event, self.reports.as_deref_mut()) {
+            for sink in reports.sinks() {
+                sink.on_event(event).context("cannot report an event")?;
+            }
+        }
         Ok(Step::Next)
     }
 }

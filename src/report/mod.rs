@@ -5,7 +5,7 @@
 mod junit;
 mod metrics;
 mod notify;
-mod origin;
+pub mod origin;
 mod record;
 mod run;
 mod summary;

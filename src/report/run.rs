@@ -108,8 +108,16 @@ impl RunReports {
     }
 
     /// Writes the JUnit and metrics files, prints the summary and sends the alert.
-    pub fn finish(mut self, status: Status, rc: i32, ident: &str, artifact_dir: &Path) {
-        let summary = self.summary_of(status.into(), rc, ident, artifact_dir);
+    pub fn finish(self, status: Status, rc: i32, ident: &str, artifact_dir: &Path) {
+        self.finish_with(status, rc, ident, artifact_dir, None);
+    }
+
+    /// As `finish`, with the reason when the caller knows better than the events (a broken stream).
+    pub fn finish_with(mut self, status: Status, rc: i32, ident: &str, artifact_dir: &Path, reason: Option<String>) {
+        let mut summary = self.summary_of(status.into(), rc, ident, artifact_dir);
+        if reason.is_some() {
+            summary.reason = reason;
+        }
         self.deliver(&summary);
     }
 

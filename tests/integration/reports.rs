@@ -410,3 +410,46 @@ fn a_timeout_names_the_task_and_hosts_that_were_running() {
         "{line}"
     );
 }
+
+#[test]
+fn process_builds_the_reports_from_the_streamed_events() {
+    use crate::stream::{feed, sub};
+    let pdd = failing_pdd();
+    let sent =
+        sub(ours(), &["transmit", pdd.path().to_str().unwrap(), "-p", "site.yml", "-i", "remote"]).output().unwrap();
+    assert_eq!(sent.status.code(), Some(0), "{}", text(&sent).1);
+    let worked = feed(sub(ours(), &["worker"]), &sent.stdout);
+    assert!(!worked.stdout.is_empty(), "{}", text(&worked).1);
+    let controller = tempfile::tempdir().unwrap();
+    let report = controller.path().join("junit.xml");
+    let metrics = controller.path().join("job.prom");
+    let (url, bodies) = server(200, 1);
+    let mut process = ours();
+    process.args(["process", controller.path().to_str().unwrap(), "-i", "remote", "-q", "--summary"]).args([
+        "--notify-url",
+        &url,
+        "--junit",
+        report.to_str().unwrap(),
+        "--metrics-file",
+        metrics.to_str().unwrap(),
+    ]);
+    let processed = feed(process, &worked.stdout);
+    assert_eq!(processed.status.code(), Some(4), "{}", text(&processed).1);
+    let stderr = text(&processed).1;
+    assert!(
+        stderr.contains("site.yml failed (rc 4) in ") && stderr.contains("failed: bad; unreachable: down"),
+        "{stderr}"
+    );
+    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert arrived");
+    assert_eq!(
+        (&payload["status"], &payload["ran"], &payload["ident"]),
+        (&Value::from("failed"), &Value::from("site.yml"), &Value::from("remote"))
+    );
+    assert_eq!(payload["failed_hosts"][0]["host"], "bad");
+    let xml = std::fs::read_to_string(&report).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let failure = doc.descendants().find(|n| n.has_tag_name("failure")).expect("the failed task");
+    assert_eq!(failure.parent().unwrap().attribute("name"), Some("break one [bad]"));
+    let prom = std::fs::read_to_string(&metrics).unwrap();
+    assert!(prom.lines().any(|l| l.starts_with("ansible_runner_last_run_rc{") && l.ends_with(" 4")), "{prom}");
+}
