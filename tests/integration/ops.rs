@@ -168,3 +168,25 @@ fn replay_writes_junit_and_quiet_prints_the_summary() {
     let piped = ours().arg("replay").arg(pdd.path()).args(["-i", "rj"]).output().unwrap();
     assert_eq!(text(&piped).1, "", "in a pipe, without -q, no summary");
 }
+
+#[test]
+fn summary_is_coloured_on_a_terminal_and_names_env_cmdline() {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK).file("env/cmdline", "--diff");
+    let drawn = run_on_pty(&pdd, &["-p", "site.yml", "-i", "colour"]);
+    let line = drawn.lines().find(|l| l.contains("successful (rc 0)")).unwrap_or_else(|| panic!("{drawn}"));
+    // After the last redraw of the progress line, cleared (`ESC [2K`) before the summary.
+    let line = line.rsplit("\u{1b}[2K").next().unwrap();
+    assert!(line.starts_with("\u{1b}[32mansible-runner: "), "green on a terminal: {line:?}");
+    assert!(line.contains("; with env/cmdline: --diff;"), "{line:?}");
+    let piped =
+        ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "plain", "--summary"]).output().unwrap();
+    let stderr = text(&piped).1;
+    assert!(stderr.starts_with("ansible-runner: ") && !stderr.contains('\u{1b}'), "plain in a pipe: {stderr:?}");
+    let given = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "site.yml", "-i", "given", "--summary", "--cmdline", "-v"])
+        .output();
+    assert!(!text(&given.unwrap()).1.contains("env/cmdline"), "a --cmdline of this run replaces env/cmdline");
+}
