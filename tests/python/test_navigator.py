@@ -1,0 +1,117 @@
+"""ansible-navigator (from PyPI, installed beside this package) driving it with `--ee false`:
+stdout mode for run, inventory, config and doc, and its interactive mode in tmux."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+NAVIGATOR = Path(sys.executable).with_name('ansible-navigator')
+pytestmark = pytest.mark.skipif(not NAVIGATOR.exists(), reason='ansible-navigator is not installed')
+
+PLAY = '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: {}\n      {}\n'
+SITE = PLAY.format('say hello', 'debug: msg=navigator-hello')
+FAILING = PLAY.format('break', 'fail: msg=navigator-boom')
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / 'site.yml').write_text(SITE)
+    (tmp_path / 'bad.yml').write_text(FAILING)
+    (tmp_path / 'inv').write_text('localhost ansible_connection=local\n[web]\nweb1\n')
+    return tmp_path
+
+
+def navigator(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, 'PATH': f'{NAVIGATOR.parent}{os.pathsep}{os.environ.get("PATH", "")}'}
+    return subprocess.run([str(NAVIGATOR), *args, '--ee', 'false', '-m', 'stdout'], cwd=project,
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_this_package_is_the_one_navigator_imports():
+    found = subprocess.run([sys.executable, '-c', 'import ansible_runner; print(ansible_runner.__version__)'],
+                           capture_output=True, text=True, check=True)
+    assert '+rust' in found.stdout
+
+
+def test_run_shows_the_play_and_keeps_its_artifact(project):
+    ran = navigator(project, 'run', 'site.yml')
+    assert ran.returncode == 0, ran.stderr
+    assert 'navigator-hello' in ran.stdout
+    assert 'ok=1' in ran.stdout
+    artifacts = list(project.glob('site-artifact-*.json'))
+    assert len(artifacts) == 1
+    kept = json.loads(artifacts[0].read_text())
+    assert kept['status'] == 'successful'
+    assert any(play['name'] == 'localhost' for play in kept['plays'])
+
+
+def test_a_failing_playbook_gives_its_rc(project):
+    ran = navigator(project, 'run', 'bad.yml')
+    assert ran.returncode == 2
+    assert 'navigator-boom' in ran.stdout
+
+
+def test_inventory_list(project):
+    listed = navigator(project, 'inventory', '-i', 'inv', '--list')
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout)['web']['hosts'] == ['web1']
+
+
+def test_config_dump(project):
+    dumped = navigator(project, 'config', 'dump')
+    assert dumped.returncode == 0, dumped.stderr
+    assert 'DEFAULT_FORKS' in dumped.stdout
+
+
+def test_doc(project):
+    doc = navigator(project, 'doc', 'ansible.builtin.debug')
+    assert doc.returncode == 0, doc.stderr
+    assert 'ansible.builtin.debug' in doc.stdout
+
+
+def screen(session: str) -> str:
+    return subprocess.run(['tmux', 'capture-pane', '-p', '-t', session], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def wait_screen(session: str, *wanted: str, timeout: float = 120.0) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = screen(session)
+        if all(text in shown for text in wanted):
+            return shown
+        if time.monotonic() > deadline:
+            pytest.fail(f'{wanted} not on the screen within {timeout} s:\n{shown}')
+        time.sleep(0.2)
+
+
+@pytest.mark.skipif(shutil.which('tmux') is None, reason='tmux is not installed')
+def test_interactive_mode_in_tmux(project):
+    session = f'nav-{uuid.uuid4().hex[:8]}'
+    command = (f'PATH={NAVIGATOR.parent}:$PATH {NAVIGATOR} run site.yml --ee false -m interactive; '
+               f'echo navigator-ended-$?; sleep 600')
+    subprocess.run(['tmux', 'new-session', '-d', '-s', session, '-x', '160', '-y', '40', '-c',
+                    str(project), command], check=True)
+    try:
+        shown = wait_screen(session, 'localhost', 'Complete')
+        assert 'Play name' in shown
+        # The play's line leads to its tasks; a key sent while the screen is still being drawn
+        # can be lost, so it is sent again until the task shows.
+        deadline = time.monotonic() + 60
+        while 'say hello' not in screen(session):
+            assert time.monotonic() < deadline, screen(session)
+            subprocess.run(['tmux', 'send-keys', '-t', session, '0'], check=True)
+            time.sleep(1.0)
+        subprocess.run(['tmux', 'send-keys', '-t', session, ':q', 'Enter'], check=True)
+        wait_screen(session, 'navigator-ended-0')
+    finally:
+        subprocess.run(['tmux', 'kill-session', '-t', session], check=False)
