@@ -2,12 +2,68 @@
 //! run's ok/changed/failed/unreachable counts and the elapsed time, redrawn in place below the
 //! scrolling Ansible text. Only the terminal renderer uses it, and only when stdout is a terminal.
 
+use std::io;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use console::Term;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 use serde_json::Value;
 
 use crate::events::{Event, EventKind};
+
+/// The progress line on screen, if any: a notice the runner prints on its own (the cancel notice
+/// after Ctrl-C) clears it first and lets it redraw below, instead of leaving it behind.
+static ON_SCREEN: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// Prints `text` on stderr, above the progress line when one is drawn.
+pub fn notice(text: &str) {
+    let shown = ON_SCREEN.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    if let Some(bar) = shown {
+        bar.suspend(|| errln!("{text}"));
+    } else {
+        errln!("{text}");
+    }
+}
+
+/// Stdout's terminal, a few columns narrower than it is: on a progress line that filled the width,
+/// the `^C` the terminal echoes on Ctrl-C would wrap onto a new line below it, and the progress
+/// line, no longer the current line, would stay on screen for good.
+#[derive(Debug)]
+struct Narrow(Term);
+
+/// Room left for the terminal's echo of a control key (`^C`, `^\\`) and the cursor after it.
+const ECHO_ROOM: u16 = 3;
+
+impl TermLike for Narrow {
+    fn width(&self) -> u16 {
+        self.0.size().1.saturating_sub(ECHO_ROOM)
+    }
+    fn move_cursor_up(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_up(n)
+    }
+    fn move_cursor_down(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_down(n)
+    }
+    fn move_cursor_right(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_right(n)
+    }
+    fn move_cursor_left(&self, n: usize) -> io::Result<()> {
+        self.0.move_cursor_left(n)
+    }
+    fn write_line(&self, s: &str) -> io::Result<()> {
+        self.0.write_line(s)
+    }
+    fn write_str(&self, s: &str) -> io::Result<()> {
+        self.0.write_str(s)
+    }
+    fn clear_line(&self) -> io::Result<()> {
+        self.0.clear_line()
+    }
+    fn flush(&self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
 
 #[derive(Default)]
 struct Counts {
@@ -30,11 +86,12 @@ impl Progress {
     /// A spinner line drawn on the terminal behind stdout, ticking on its own so the clock moves
     /// during long tasks.
     pub fn on_stdout() -> Self {
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stdout());
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::term_like(Box::new(Narrow(Term::stdout()))));
         let style = ProgressStyle::with_template("{spinner:.cyan} [{elapsed_precise}] {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner());
         bar.set_style(style);
         bar.enable_steady_tick(Duration::from_millis(200));
+        *ON_SCREEN.lock().unwrap_or_else(PoisonError::into_inner) = Some(bar.clone());
         Self { bar, play: String::new(), task: String::new(), started: 0, done: 0, counts: Counts::default() }
     }
 
@@ -93,6 +150,7 @@ impl Progress {
     }
 
     pub fn finish(&self) {
+        ON_SCREEN.lock().unwrap_or_else(PoisonError::into_inner).take();
         self.bar.finish_and_clear();
     }
 }

@@ -190,3 +190,38 @@ fn summary_is_coloured_on_a_terminal_and_names_env_cmdline() {
         .output();
     assert!(!text(&given.unwrap()).1.contains("env/cmdline"), "a --cmdline of this run replaces env/cmdline");
 }
+
+/// Ctrl-C typed in a real terminal (tmux) while the progress line is drawn: the cancel notice
+/// takes its place and no progress line is left behind on the screen.
+#[test]
+fn ctrl_c_leaves_no_progress_line_behind() {
+    let pdd = Pdd::new();
+    pdd.file(
+        "project/nap.yml",
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: nap\n      command: sleep 39.0412\n",
+    );
+    let session = format!("ctrlc-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux").args(args).output().expect("tmux (scripts/test installs it)")
+    };
+    let command = format!(
+        "PATH={} {} run {} -p nap.yml; sleep 60",
+        crate::common::test_path(),
+        env!("CARGO_BIN_EXE_ansible-runner"),
+        pdd.path().display()
+    );
+    assert!(tmux(&["new-session", "-d", "-s", &session, "-x", "120", "-y", "40", &command]).status.success());
+    wait_until(Duration::from_secs(60), "the task to start", || !processes_with("39.0412").is_empty());
+    wait_until(Duration::from_secs(10), "the progress line", || {
+        String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).contains("hosts 0/1")
+    });
+    assert!(tmux(&["send-keys", "-t", &session, "C-c"]).status.success());
+    // The summary line is printed once the progress line is gone for good.
+    wait_until(Duration::from_secs(20), "the run's summary", || {
+        String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).contains("canceled (rc 254)")
+    });
+    let screen = String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).into_owned();
+    let _ = tmux(&["kill-session", "-t", &session]);
+    assert!(screen.contains("canceling the job"), "{screen}");
+    assert!(!screen.contains("hosts 0/1"), "a progress line was left on screen:\n{screen}");
+}
