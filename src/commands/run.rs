@@ -34,14 +34,33 @@ pub fn run_command(request: &JobRequest) -> anyhow::Result<i32> {
             Ok(outcome.rc)
         }
         Err(err) => {
-            // The error itself is said on stderr as the program ends: the line again only when asked.
-            if !request.report.summary {
-                reports.set_style(SummaryStyle::Silent);
-            }
-            reports.finish_early(&err, place.as_ref(), since);
+            finish_unstarted(reports, request, &err, place.as_ref(), since);
             Err(err)
         }
     }
+}
+
+/// Reports a job that never ran (refused, skipped by `--lock`), for `run` and `start` alike.
+pub fn report_unstarted(request: &JobRequest, err: &anyhow::Error, since: SystemTime) {
+    let style = summary_style(OutputMode::from_flags(request.quiet, request.json), false, request.report.summary);
+    let reports = RunReports::new(&request.report, style)
+        .with_origin(JobOrigin::of_request(request))
+        .with_colour(stderr_wants_colour());
+    finish_unstarted(reports, request, err, RunPlace::of_request(request).as_ref(), since);
+}
+
+fn finish_unstarted(
+    mut reports: RunReports,
+    request: &JobRequest,
+    err: &anyhow::Error,
+    place: Option<&RunPlace>,
+    since: SystemTime,
+) {
+    // The error itself is said on stderr as the program ends: the line again only when asked.
+    if !request.report.summary {
+        reports.set_style(SummaryStyle::Silent);
+    }
+    reports.finish_early(err, place, since);
 }
 
 /// Resolves and runs the job, feeding `reports`; `place` follows what is known of its artifact dir.

@@ -14,7 +14,14 @@ use crate::job::JobSpec;
 use crate::pidfile::{self, PidFile};
 use crate::request::JobRequest;
 
+/// Whatever keeps the job from being launched (a bad job, a held `--lock`) is reported as `run`
+/// reports it: the detached job reports everything after.
 pub fn start_command(request: &JobRequest) -> anyhow::Result<i32> {
+    let since = std::time::SystemTime::now();
+    launch(request).inspect_err(|err| crate::commands::run::report_unstarted(request, err, since))
+}
+
+fn launch(request: &JobRequest) -> anyhow::Result<i32> {
     let spec = JobSpec::resolve(request)?;
     let pdd = &spec.pdd.root;
     let log = daemon::touch_daemon_log(pdd)

@@ -453,3 +453,30 @@ fn process_builds_the_reports_from_the_streamed_events() {
     let prom = std::fs::read_to_string(&metrics).unwrap();
     assert!(prom.lines().any(|l| l.starts_with("ansible_runner_last_run_rc{") && l.ends_with(" 4")), "{prom}");
 }
+
+#[test]
+fn start_reports_a_job_it_cannot_launch() {
+    let pdd = Pdd::new();
+    pdd.file("project/ok.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=fine\n");
+    let file = std::fs::File::create(pdd.path().join(".ansible-runner.lock")).unwrap();
+    let held = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock).unwrap();
+    let (url, bodies) = server(200, 2);
+    let start = |ident: &str| {
+        ours()
+            .arg("start")
+            .arg(pdd.path())
+            .args(["-p", "ok.yml", "-i", ident, "--lock", "--notify-url", &url, "--notify-on", "failure-or-skipped"])
+            .output()
+            .unwrap()
+    };
+    assert_eq!(start("held").status.code(), Some(75));
+    let skipped = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert for the skipped start");
+    assert_eq!((skipped["ident"].as_str(), skipped["status"].as_str()), (Some("held"), Some("skipped")));
+    drop(held);
+    pdd.file("env/settings", "job_timeout: \"5m\"\n");
+    assert_eq!(start("bad").status.code(), Some(1));
+    let refused = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert for the refused start");
+    assert_eq!(refused["ident"], "bad");
+    assert!(refused["text"].as_str().unwrap().contains("not started"), "{refused}");
+    assert!(!pdd.path().join("pid").exists());
+}
