@@ -33,6 +33,22 @@ pub fn missing_command() -> i32 {
     exit::USAGE
 }
 
+/// argparse takes a separate `--cmdline` value that reads as one option (`--check`, `-C`: a dash,
+/// no space) for an option, so the flag has no value; clap would take it as the value. Said as
+/// argparse says it; `--cmdline=--check` and `--cmdline "--check --diff"` are values to both.
+pub fn cmdline_without_value(args: &[String]) -> Option<i32> {
+    let at = args.windows(2).position(|pair| {
+        let flag = pair[0].as_str();
+        let names_cmdline = flag.len() >= "--cm".len() && "--cmdline".starts_with(flag);
+        names_cmdline && pair[1].starts_with('-') && !pair[1].contains(' ')
+    })?;
+    let mut root = Cli::command();
+    root.build();
+    let path = command_path(&root, &args[..at]);
+    print_usage_error(&mut root, &path, "argument --cmdline: expected one argument");
+    Some(exit::USAGE)
+}
+
 /// Reports a command line that clap refused, and returns the exit code. Help output is not an error.
 pub fn usage_error(err: &clap::Error, args: &[String]) -> i32 {
     if !err.use_stderr() {

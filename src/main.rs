@@ -76,6 +76,9 @@ fn real_main() -> i32 {
         }
         _ => {}
     }
+    if let Some(code) = diagnostics::cmdline_without_value(args.get(1..).unwrap_or_default()) {
+        return code;
+    }
     let cli = match Cli::try_parse_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => return diagnostics::usage_error(&err, args.get(1..).unwrap_or_default()),

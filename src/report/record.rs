@@ -33,7 +33,7 @@ impl RunPlace {
     }
 
     /// The place a request names before it could be resolved; `None` when its `--ident` cannot name
-    /// a directory.
+    /// a directory or its path is not UTF-8.
     pub fn of_request(request: &JobRequest) -> Option<Self> {
         let ident = request.ident.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let bad = ident.is_empty() || ident == "." || ident == ".." || ident.contains(['/', '\0']);
@@ -42,6 +42,10 @@ impl RunPlace {
         }
         let pdd = PrivateDataDir { root: config::absolute(&request.private_data_dir) };
         let root = pdd.artifact_root(request.artifact_dir.as_deref());
+        // A dir refused for a name that is not UTF-8 gets nothing written in it either.
+        if root.to_str().is_none() {
+            return None;
+        }
         let create_root = request.artifact_dir.is_some() || pdd.root.is_dir();
         Some(Self { artifact_dir: root.join(&ident), ident, create_root })
     }

@@ -1,6 +1,6 @@
 //! The command line: version, usage, validation messages and exit codes, bad input.
 
-use crate::common::{ours, reference, text, Pdd};
+use crate::common::{assert_nothing_ran, ours, reference, text, Pdd};
 
 #[test]
 fn version_is_the_reference_version() {
@@ -107,7 +107,7 @@ fn malformed_env_files_are_errors_naming_the_file() {
         let stderr = text(&out).1;
         assert!(stderr.contains(&format!("env/{name}")), "{name}: {stderr}");
         assert_eq!(stderr.trim_end().lines().count(), 1, "{name}: {stderr}");
-        assert!(!pdd.path().join("artifacts").exists(), "{name}: nothing should have run");
+        assert_nothing_ran(pdd.path(), name);
     }
 }
 
@@ -179,7 +179,7 @@ fn bad_prompt_patterns_and_ssh_keys_are_one_line_errors_naming_the_file() {
         let stderr = text(&out).1;
         assert!(stderr.contains(expected), "{name}: {stderr}");
         assert_eq!(stderr.trim_end().lines().count(), 1, "{name}: {stderr}");
-        assert!(!pdd.path().join("artifacts").exists(), "{name}: nothing may run");
+        assert_nothing_ran(pdd.path(), name);
     }
 }
 
@@ -258,9 +258,16 @@ fn a_cmdline_that_reads_as_one_option_is_refused_as_the_reference_refuses_it() {
     let spaced = ours()
         .arg("run")
         .arg(pdd.path())
-        .args(["-p", "p.yml", "-q", "-i", "spaced", "--cmdline", "--check --diff"])
+        .args(["-p", "p.yml", "-q", "-i", "spaced", "--omit-env-files", "--cmdline", "--check --diff"])
         .output()
         .unwrap();
     assert_eq!(spaced.status.code(), Some(0), "{:?}", text(&spaced));
     assert!(pdd.artifacts("spaced").read("command").contains("\"--check\", \"--diff\""));
+    let joined = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "p.yml", "-q", "-i", "joined", "--cmdline=--check"])
+        .output()
+        .unwrap();
+    assert_eq!(joined.status.code(), Some(0), "the joined form is a value: {:?}", text(&joined));
 }

@@ -162,3 +162,14 @@ pub fn wait_until(limit: Duration, what: &str, mut condition: impl FnMut() -> bo
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// No job ran in the private data dir `pdd`: `artifacts/` holds at most the record of a run that
+/// could not start (`status`, `rc` and the `reason`; no `command`, no events).
+pub fn assert_nothing_ran(pdd: &Path, what: &str) {
+    let Ok(runs) = fs::read_dir(pdd.join("artifacts")) else { return };
+    for run in runs {
+        let dir = run.unwrap().path();
+        assert!(!dir.join("command").exists(), "{what}: a job ran in {}", dir.display());
+        assert!(dir.join("reason").exists(), "{what}: {} is no record of a run that did not start", dir.display());
+    }
+}

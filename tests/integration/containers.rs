@@ -167,7 +167,7 @@ fn a_missing_engine_is_named_and_nothing_is_written() {
     });
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out).1.trim(), "Unable to find process isolation executable: no-such-engine");
-    assert!(!pdd.path().join("artifacts").exists());
+    crate::common::assert_nothing_ran(pdd.path(), "refused");
 }
 
 #[test]
@@ -189,7 +189,7 @@ fn system_dirs_are_refused_as_mounts() {
         assert_eq!(out.status.code(), Some(1));
         let stderr = text(&out).1;
         assert!(stderr.contains("cannot mount '/', '/home' or '/usr'") && stderr.contains(mount), "{stderr}");
-        assert!(!pdd.path().join("artifacts").exists());
+        crate::common::assert_nothing_ran(pdd.path(), "refused");
     }
 }
 
@@ -206,7 +206,7 @@ fn an_image_that_reads_like_an_option_is_refused() {
     let stderr = text(&out).1;
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("container image \"--privileged\" starts with '-'"), "{stderr}");
-    assert!(!pdd.path().join("artifacts").exists());
+    crate::common::assert_nothing_ran(pdd.path(), "refused");
 }
 
 /// `stop` ends a `start`ed container job and returns once it is over (the reference's `stop`

@@ -38,7 +38,7 @@ fn out_of_range_settings_are_one_line_errors_naming_the_file() {
             let out = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml"]).output().unwrap();
             let line = assert_one_line_error(&out, 1, "env/settings");
             assert!(line.contains(key) && line.contains("from 0 to 1000000000"), "{value}: {line}");
-            assert!(!pdd.path().join("artifacts").exists(), "{key}: {value}: nothing may run");
+            crate::common::assert_nothing_ran(pdd.path(), key);
         }
     }
     let pdd = Pdd::new();
