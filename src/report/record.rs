@@ -43,9 +43,7 @@ impl RunPlace {
         let pdd = PrivateDataDir { root: config::absolute(&request.private_data_dir) };
         let root = pdd.artifact_root(request.artifact_dir.as_deref());
         // A dir refused for a name that is not UTF-8 gets nothing written in it either.
-        if root.to_str().is_none() {
-            return None;
-        }
+        root.to_str()?;
         let create_root = request.artifact_dir.is_some() || pdd.root.is_dir();
         Some(Self { artifact_dir: root.join(&ident), ident, create_root })
     }
