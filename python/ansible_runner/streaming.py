@@ -109,7 +109,8 @@ class Worker:
         assert proc.stdout is not None
         feeder = threading.Thread(target=_pump, args=(self._input, proc.stdin), daemon=True)
         feeder.start()
-        self._relay(proc.stdout)
+        with proc.stdout:
+            self._relay(proc.stdout)
         proc.wait()
         feeder.join(timeout=1.0)
         if self.status in ('unstarted', 'starting', 'running'):
