@@ -41,11 +41,6 @@ def test_missing_container_engine_exits(pdd, capsys):
     assert 'Unable to find process isolation executable: no-such-engine' in capsys.readouterr().out
 
 
-def test_streamer_is_not_provided_yet(pdd):
-    with pytest.raises(NotImplementedError):
-        ansible_runner.run(private_data_dir=pdd, playbook='x.yml', streamer='transmit')
-
-
 def test_missing_binary_fails_at_use_not_import(pdd, tmp_path, monkeypatch):
     script = tmp_path / 'ansible-runner'
     script.write_text('#!/usr/bin/env python3\n')
