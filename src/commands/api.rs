@@ -202,12 +202,7 @@ struct ApiStatus {
 
 impl StatusObserver for ApiStatus {
     fn starting(&mut self, line: &CommandLine, _redacted: &CommandLine) -> io::Result<()> {
-        let mut status = Map::new();
-        status.insert("status".to_owned(), Value::from("starting"));
-        status.insert("runner_ident".to_owned(), Value::from(self.ident.clone()));
-        status.insert("command".to_owned(), json!(line.command));
-        status.insert("env".to_owned(), json!(line.env));
-        status.insert("cwd".to_owned(), Value::from(line.cwd.to_string_lossy().into_owned()));
+        let mut status = line.starting_status(&self.ident);
         if let Value::Object(places) = &self.places {
             status.extend(places.clone());
         }
