@@ -520,7 +520,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__runner__subcmd__run)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --summary --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --metrics-file --summary --lock --lock-wait --daemonized --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -666,11 +666,11 @@ _ansible__runner() {
                     COMPREPLY=($(compgen -W "failure failure-or-skipped always" -- "${cur}"))
                     return 0
                     ;;
-                --lock-wait)
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --metrics-file)
+                --lock-wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -686,7 +686,7 @@ _ansible__runner() {
             return 0
             ;;
         ansible__runner__subcmd__start)
-            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --lock --lock-wait --metrics-file --summary --daemonized --help"
+            opts="-p -m -r -b -i -j -q -v -a -h --playbook --module --role --process-isolation --process-isolation-executable --process-isolation-path --process-isolation-hide-paths --process-isolation-show-paths --process-isolation-ro-paths --directory-isolation-base-path --container-image --container-volume-mount --container-option --debug --logfile --binary --ident --rotate-artifacts --artifact-dir --project-dir --inventory --json --omit-event-data --only-failed-event-data --omit-env-files --quiet --args --hosts --limit --cmdline --forks --roles-path --role-vars --role-skip-facts --junit --notify-url --notify-on --metrics-file --summary --lock --lock-wait --daemonized --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -832,11 +832,11 @@ _ansible__runner() {
                     COMPREPLY=($(compgen -W "failure failure-or-skipped always" -- "${cur}"))
                     return 0
                     ;;
-                --lock-wait)
+                --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --metrics-file)
+                --lock-wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

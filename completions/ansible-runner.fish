@@ -70,8 +70,8 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l no
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled, not started), on failure or a run skipped by --lock, or always' -r -f -a "failure\t''
 failure-or-skipped\t''
 always\t''"
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l process-isolation -d 'Run the job in a container (podman, docker: see --container-image) or a bubblewrap sandbox'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l debug -d 'Enable ansible-runner debug output logging'
@@ -82,8 +82,8 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l om
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s q -l quiet -d 'Disable all output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l role-skip-facts -d 'Disable fact collection when the role is executed'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand run" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
@@ -116,8 +116,8 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled, not started), on failure or a run skipped by --lock, or always' -r -f -a "failure\t''
 failure-or-skipped\t''
 always\t''"
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock-wait -d 'With --lock: wait up to this many seconds for the lock instead of exiting' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l daemonized -d 'Set by `start` on the detached process it launches, with the canonical private data dir' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l process-isolation -d 'Run the job in a container (podman, docker: see --container-image) or a bubblewrap sandbox'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l debug -d 'Enable ansible-runner debug output logging'
@@ -128,8 +128,8 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l 
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s q -l quiet -d 'Disable all output'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s v -d 'Increase Ansible verbosity'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l role-skip-facts -d 'Disable fact collection when the role is executed'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -l lock -d 'Take an exclusive lock on the private data dir; exit 75 at once if another run holds it'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand start" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s p -l playbook -d 'Invoke an Ansible playbook from the ansible-runner project (See Ansible Playbook Options below)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand stop" -s m -l module -d 'Invoke an Ansible module directly without a playbook (See Ansible Module Options below)' -r
@@ -258,13 +258,13 @@ complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand worker; an
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -s i -l ident -d 'Write the artifacts into artifacts/IDENT' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -l junit -d 'Write a JUnit XML report of the run (a test case per task and host) to this file' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -l notify-url -d 'POST a JSON summary of the run to this URL when it ends (see --notify-on)' -r
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled) or always' -r -f -a "failure\t''
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -l notify-on -d 'When to send the summary: on failure (failed, timeout, canceled, not started), on failure or a run skipped by --lock, or always' -r -f -a "failure\t''
 failure-or-skipped\t''
 always\t''"
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends (Prometheus text)' -r -F
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -l metrics-file -d 'Write the run\'s status, rc, times and host counts to this file when it ends, in the Prometheus text format (for node_exporter\'s textfile collector)' -r -F
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -s q -l quiet -d 'Print nothing (also accepted before the command, as the Python tool requires)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -s j -l json -d 'Print events as JSON lines'
-complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal'
+complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -l summary -d 'Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand process" -s h -l help -d 'Print help'
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand replay" -s i -l ident -d 'The run to show (default: the latest)' -r
 complete -c ansible-runner -n "__fish_ansible_runner_using_subcommand replay" -l artifact-dir -d 'Artifact root, when the run used --artifact-dir' -r -F

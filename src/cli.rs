@@ -138,7 +138,7 @@ pub struct ReportedRunArgs {
     pub run: RunArgs,
 
     #[command(flatten)]
-    pub report: ReportArgs,
+    pub report: RunReportArgs,
 
     /// Set by `start` on the detached process it launches, with the canonical private data dir
     #[arg(long = "daemonized", value_name = "DIR", hide = true)]
@@ -319,22 +319,12 @@ pub struct IsolationArgs {
     pub container_options: Vec<String>,
 }
 
-/// Reports and alerts for people and CI systems; none changes the job or its artifacts.
+/// `run` and `start`: the reports, and the run lock only a local run can hold.
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Reports and alerts")]
-pub struct ReportArgs {
-    /// Write a JUnit XML report of the run (a test case per task and host) to this file
-    #[arg(long = "junit", value_name = "PATH")]
-    pub junit: Option<PathBuf>,
-
-    /// POST a JSON summary of the run to this URL when it ends (see --notify-on)
-    #[arg(long = "notify-url", value_name = "URL", value_parser = http_url)]
-    pub notify_url: Option<String>,
-
-    /// When to send the summary: on failure (failed, timeout, canceled, not started), on failure or a
-    /// run skipped by --lock, or always
-    #[arg(long = "notify-on", value_enum, default_value_t = NotifyOn::Failure, value_name = "WHEN")]
-    pub notify_on: NotifyOn,
+pub struct RunReportArgs {
+    #[command(flatten)]
+    pub reports: ReportArgs,
 
     /// Take an exclusive lock on the private data dir; exit 75 at once if another run holds it
     #[arg(long = "lock")]
@@ -349,15 +339,6 @@ pub struct ReportArgs {
         allow_negative_numbers = true
     )]
     pub lock_wait: Option<f64>,
-
-    /// Write the run's status, rc, times and host counts to this file when it ends, in the
-    /// Prometheus text format (for node_exporter's textfile collector)
-    #[arg(long = "metrics-file", value_name = "PATH")]
-    pub metrics_file: Option<PathBuf>,
-
-    /// Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)
-    #[arg(long = "summary")]
-    pub summary: bool,
 }
 
 /// Diagnostics of the runner itself.
@@ -454,31 +435,38 @@ pub struct ProcessArgs {
     #[arg(short = 'j', long = "json")]
     pub json: bool,
     #[command(flatten)]
-    pub report: StreamReportArgs,
+    pub report: ReportArgs,
 }
 
-/// The reports `process` builds from the streamed events, on the controller.
+/// Reports and alerts for people and CI systems, built from the events (`run`, `start`, and
+/// `process` on the controller); none changes the job or its artifacts.
 #[derive(Debug, Args, Clone, Default)]
-#[command(next_help_heading = "Reports")]
-pub struct StreamReportArgs {
+#[command(next_help_heading = "Reports and alerts")]
+pub struct ReportArgs {
     /// Write a JUnit XML report of the run (a test case per task and host) to this file
     #[arg(long = "junit", value_name = "PATH")]
     pub junit: Option<PathBuf>,
+
     /// POST a JSON summary of the run to this URL when it ends (see --notify-on)
     #[arg(long = "notify-url", value_name = "URL", value_parser = http_url)]
     pub notify_url: Option<String>,
-    /// When to send the summary: on failure (failed, timeout, canceled) or always
+
+    /// When to send the summary: on failure (failed, timeout, canceled, not started), on failure or a
+    /// run skipped by --lock, or always
     #[arg(long = "notify-on", value_enum, default_value_t = NotifyOn::Failure, value_name = "WHEN")]
     pub notify_on: NotifyOn,
-    /// Write the run's status, rc, times and host counts to this file when it ends (Prometheus text)
+
+    /// Write the run's status, rc, times and host counts to this file when it ends, in the
+    /// Prometheus text format (for node_exporter's textfile collector)
     #[arg(long = "metrics-file", value_name = "PATH")]
     pub metrics_file: Option<PathBuf>,
-    /// Print the closing summary line on stderr even when stderr is not a terminal
+
+    /// Print the closing summary line on stderr even when stderr is not a terminal (for CI logs)
     #[arg(long = "summary")]
     pub summary: bool,
 }
 
-impl StreamReportArgs {
+impl ReportArgs {
     pub fn to_options(&self) -> ReportOptions {
         ReportOptions {
             junit: self.junit.clone(),
@@ -604,17 +592,13 @@ impl IsolationArgs {
     }
 }
 
-impl ReportArgs {
+impl RunReportArgs {
     fn to_options(&self) -> ReportOptions {
         ReportOptions {
-            junit: self.junit.clone(),
-            notify_url: self.notify_url.clone(),
-            notify_on: self.notify_on,
             lock: self.lock,
             // `seconds` has checked the range, so the conversion cannot fail.
             lock_wait: self.lock_wait.and_then(|wait| Duration::try_from_secs_f64(wait).ok()),
-            summary: self.summary,
-            metrics_file: self.metrics_file.clone(),
+            ..self.reports.to_options()
         }
     }
 }
