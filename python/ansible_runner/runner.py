@@ -22,7 +22,7 @@ from typing import Any
 import ansible_runner
 from ansible_runner._child import STOP_GRACE, Child
 from ansible_runner.exceptions import AnsibleRunnerException, CallbackError
-from ansible_runner.utils import collect_new_events
+from ansible_runner.utils import collect_new_events, write_private_file
 
 FINAL_STATUSES = ('successful', 'failed', 'timeout', 'canceled')
 # How often a running job checks the cancel callback and `canceled`, in seconds.
@@ -118,16 +118,9 @@ class Runner:
 
     def _write_event(self, event: dict[str, Any], raw: bytes | None) -> None:
         """`job_events/<counter>-<uuid>.json`, mode 0600, whole or not at all."""
-        directory = os.path.join(self.config.artifact_dir, 'job_events')
-        final = os.path.join(directory, f"{event['counter']}-{event['uuid']}.json")
+        name = f"{event['counter']}-{event['uuid']}.json"
         data = raw if raw is not None else json.dumps(event).encode('utf-8')
-        temporary = final + '.tmp'
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, data)
-        finally:
-            os.close(fd)
-        os.rename(temporary, final)
+        write_private_file(os.path.join(self.config.artifact_dir, 'job_events', name), data)
 
     # -- running -------------------------------------------------------------------------------
 
@@ -282,11 +275,7 @@ class Runner:
         for name, value in (('status', self.status), ('rc', self.rc)):
             path = os.path.join(self.config.artifact_dir, name)
             if not os.path.exists(path) and os.path.isdir(self.config.artifact_dir):
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                try:
-                    os.write(fd, str(value).encode())
-                finally:
-                    os.close(fd)
+                write_private_file(path, str(value))
 
     def _call_end_handlers(self) -> None:
         if self.artifacts_handler is not None:

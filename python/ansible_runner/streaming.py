@@ -19,6 +19,7 @@ from typing import IO, Any
 
 import ansible_runner
 from ansible_runner._binary import find_binary
+from ansible_runner.utils import write_private_file
 from ansible_runner.utils.streaming import StreamError, stream_dir, unstream_dir
 
 _PUMP_CHUNK = 1 << 16
@@ -210,9 +211,7 @@ class Processor:
             if '/' in name or name.startswith('.'):
                 raise StreamError(f'an event with an unusable counter or uuid: {name!r}')
             path = os.path.join(self.artifact_dir, 'job_events', name)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-            with open(fd, 'w', encoding='utf-8') as handle:
-                json.dump(event_data, handle)
+            write_private_file(path, json.dumps(event_data))
 
     def artifacts_callback(self, artifacts_data: dict[str, Any]) -> None:
         unstream_dir(self._input, artifacts_data['zipfile'], self.artifact_dir)

@@ -63,3 +63,19 @@ def test_public_names():
     from ansible_runner import defaults
 
     assert defaults.AUTO_CREATE_NAMING == '.ansible-runner-'
+
+
+def test_private_files_are_whole_owner_only_and_follow_no_link(tmp_path):
+    from ansible_runner.utils import write_private_file
+
+    target = tmp_path / '7-x.json'
+    write_private_file(str(target), '{"a": 1}')
+    assert target.read_text() == '{"a": 1}'
+    assert oct(target.stat().st_mode & 0o777) == '0o600'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['7-x.json'], 'no temp file stays behind'
+    elsewhere = tmp_path / 'elsewhere'
+    elsewhere.write_text('keep')
+    (tmp_path / '.8-x.json.tmp').symlink_to(elsewhere)
+    with pytest.raises(OSError, match='Too many levels of symbolic links'):
+        write_private_file(str(tmp_path / '8-x.json'), 'data')
+    assert elsewhere.read_text() == 'keep'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -40,18 +41,21 @@ def check_isolation_executable_installed(isolation_executable: str) -> bool:
 
 
 def write_private_file(path: str, data: str | bytes) -> None:
-    """Write a file readable by its owner only, whole or not at all (temp file and rename)."""
+    """Write a file readable by its owner only, whole or not at all: a temp file beside it, renamed
+    over it. Neither name is followed if it is a symlink, and the temp file never stays behind.
+    """
     if isinstance(data, str):
         data = data.encode('utf-8')
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix='.' + os.path.basename(path) + '.')
+    directory, name = os.path.split(path)
+    temporary = os.path.join(directory, f'.{name}.tmp')
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         with os.fdopen(fd, 'wb') as handle:
             handle.write(data)
-        os.replace(tmp, path)
+        os.replace(temporary, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise
 
 
