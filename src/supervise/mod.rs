@@ -69,6 +69,19 @@ pub struct Supervision<'a> {
     pub stdio: ChildStdio,
 }
 
+impl Supervision<'_> {
+    /// Whether the child runs on a pseudo-terminal (for prompts, or a container's `--tty`).
+    fn on_terminal(&self) -> bool {
+        self.terminal || !self.prompts.is_empty()
+    }
+
+    /// Whether any of the child's output comes to the runner: not when both its stdout and
+    /// stderr are descriptors the caller handed over.
+    fn output_reaches_runner(&self) -> bool {
+        self.on_terminal() || self.stdio.stdout.is_none() || self.stdio.stderr.is_none()
+    }
+}
+
 /// Finds `program` the way `execvp` would, using the child's own `PATH`.
 pub fn resolve_program(program: &str, line: &CommandLine) -> Option<PathBuf> {
     if program.is_empty() {
@@ -100,7 +113,7 @@ pub fn run(
     tree::become_subreaper()?;
     let events = watch::open_events(events_fifo)?;
     let Spawned { mut child, output, answers } =
-        spawn::spawn(line, program, supervision.terminal || !supervision.prompts.is_empty(), supervision.stdio)?;
+        spawn::spawn(line, program, supervision.on_terminal(), supervision.stdio)?;
     let prompts = PromptMatcher::new(answers, supervision.prompts);
     let outcome = Watch::new(&mut child, Channels::new(output, events), prompts, supervision).run(&mut on_output);
     if outcome.is_err() {

@@ -25,6 +25,9 @@ const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
 const DRAIN_TICK: Duration = Duration::from_millis(20);
 /// How long to wait for the exit status once the output closed: it follows within moments.
 const EXIT_TICK: Duration = Duration::from_millis(2);
+/// How often to look for the exit of a child whose output never reaches the runner (its stdout
+/// and stderr are the caller's own): there is no closing output to wait on, and the job may be long.
+const UNWATCHED_EXIT_TICK: Duration = Duration::from_millis(50);
 
 /// Opens the callback's event FIFO, before the child starts writing to it. Opened read-write so
 /// that it neither blocks on open nor reports end-of-file between writers.
@@ -132,6 +135,8 @@ pub struct Watch<'a> {
     last_activity: Instant,
     /// The child's exit status and when it was collected.
     exited: Option<(ExitStatus, Instant)>,
+    /// How often to look for the exit once the output is closed.
+    exit_tick: Duration,
 }
 
 impl<'a> Watch<'a> {
@@ -151,6 +156,7 @@ impl<'a> Watch<'a> {
             state: State::Running,
             last_activity: started,
             exited: None,
+            exit_tick: if supervision.output_reaches_runner() { EXIT_TICK } else { UNWATCHED_EXIT_TICK },
         }
     }
 
@@ -185,7 +191,7 @@ impl<'a> Watch<'a> {
         let mut wait = match self.exited {
             Some(_) => DRAIN_TICK,
             None if self.channels.output_open => self.limits.next_check(now, self.last_activity),
-            None => self.limits.next_check(now, self.last_activity).min(EXIT_TICK),
+            None => self.limits.next_check(now, self.last_activity).min(self.exit_tick),
         };
         if let Some(due) = self.prompts.next_due() {
             wait = wait.min(due.saturating_duration_since(now));

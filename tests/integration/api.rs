@@ -198,3 +198,36 @@ fn a_request_that_is_not_json_is_refused_in_one_line() {
     assert!(lines[0].contains("\"ValueError\"") && lines[0].contains("malformed request"), "{text}");
     assert_eq!(output.status.code(), Some(1));
 }
+
+/// The runner's context switches so far (`/proc/<pid>/status`), a count of its wake-ups.
+fn wakeups(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field =
+        |name: &str| -> u64 { status.lines().find_map(|l| l.strip_prefix(name)).unwrap().trim().parse().unwrap() };
+    field("voluntary_ctxt_switches:") + field("nonvoluntary_ctxt_switches:")
+}
+
+#[test]
+fn a_command_whose_output_is_the_callers_does_not_keep_the_runner_busy() {
+    use std::os::fd::AsRawFd;
+    let pdd = Pdd::new();
+    let sink = tempfile::tempfile().unwrap();
+    // Inherited by the runner, as the package hands over its application's descriptors.
+    nix::fcntl::fcntl(&sink, nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty())).unwrap();
+    let fd = sink.as_raw_fd();
+    let mut api = Api::start(&request(
+        &pdd,
+        "passthrough",
+        &json!({"command": ["sleep", "1.5"], "runner_mode": "subprocess", "output_fd": fd, "error_fd": fd}),
+    ));
+    assert_eq!(api.next()["status"], "starting");
+    api.send(r#"{"run": true}"#);
+    assert_eq!(api.next()["status"], "running");
+    let before = wakeups(api.child.id());
+    let lines = api.rest();
+    let woke = wakeups(api.child.id()) - before;
+    assert_eq!(lines.last().unwrap()["status"], "successful");
+    // Looking for the exit every 2 ms would be about 750 wake-ups in 1.5 s.
+    assert!(woke < 200, "the runner woke {woke} times while the command slept");
+    api.child.wait().unwrap();
+}
