@@ -71,7 +71,8 @@ pub struct ApiRequest {
     pub ssh_key: Option<String>,
     pub timeout: Option<f64>,
     /// The Python tool uses these two for container jobs and `run_command` only; a playbook or
-    /// module run on the host ignores them there, and so here.
+    /// module run on the host ignores them there, and so here. `host_cwd` is absolute (the
+    /// package makes it so).
     pub host_cwd: Option<String>,
     pub container_workdir: Option<String>,
     pub rotate_artifacts: Option<i64>,
@@ -121,9 +122,6 @@ impl ApiRequest {
     pub fn into_request(self) -> Result<JobRequest, RequestError> {
         if self.module.is_some() && self.playbook.is_some() {
             return Err(RequestError::configuration("Only one of playbook and module options are allowed"));
-        }
-        if self.container_workdir.is_some() || self.host_cwd.is_some() {
-            self.refuse_container_places()?;
         }
         let job_timeout = self.timeout.map(checked_timeout).transpose()?;
         let verbosity = u8::try_from(self.verbosity.unwrap_or(0))
@@ -193,20 +191,7 @@ impl ApiRequest {
             None => std::env::current_dir()
                 .map_err(|err| RequestError::configuration(format!("cannot read the current directory: {err}")))?,
         };
-        Ok(Some(GenericCommand { argv: argv.clone(), cwd, separate_streams, stdio }))
-    }
-
-    /// A container job's working directory and host mount are not built from these yet: say so
-    /// rather than run the job somewhere the caller did not ask for.
-    fn refuse_container_places(&self) -> Result<(), RequestError> {
-        let engine = self.process_isolation_executable.as_deref().unwrap_or("podman");
-        if self.process_isolation == Some(true) && matches!(engine, "podman" | "docker") {
-            return Err(RequestError::configuration(
-                "host_cwd and container_workdir are not supported for container jobs of run(); \
-                 use container_volume_mounts and the image's working directory",
-            ));
-        }
-        Ok(())
+        Ok(Some(GenericCommand { argv: argv.clone(), cwd, separate_streams, on_terminal: false, stdio }))
     }
 
     /// Values the package kept in memory. Keywords that the Python tool lets `env/settings`
@@ -246,6 +231,8 @@ impl ApiRequest {
             container_image: self.container_image.clone(),
             container_volume_mounts: self.container_volume_mounts.clone().unwrap_or_default(),
             container_options: self.container_options.clone().unwrap_or_default(),
+            container_workdir: self.container_workdir.clone(),
+            host_cwd: self.host_cwd.as_ref().map(PathBuf::from),
         }
     }
 }

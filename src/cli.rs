@@ -588,6 +588,7 @@ impl IsolationArgs {
             container_image: self.container_image.clone(),
             container_volume_mounts: self.container_volume_mounts.clone(),
             container_options: self.container_options.clone(),
+            ..IsolationRequest::default()
         }
     }
 }

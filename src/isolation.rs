@@ -1,7 +1,7 @@
 //! Process isolation in a container (podman or docker). The Ansible command line is built as for a
 //! local run, its private-data-dir paths moved under `/runner` (where that dir is mounted), and
 //! wrapped into the engine's `run` command in the shape the Python tool uses, so tooling reading
-//! the `command` artifact sees the same thing. Everything here but `remove_container` is pure.
+//! the `command` artifact sees the same thing. Nothing here writes but `remove_container`.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -42,6 +42,11 @@ pub struct Container {
     pub options: Vec<String>,
     /// Registry credentials (`container_auth_data` in `env/settings`).
     pub auth: Option<RegistryAuth>,
+    /// The working directory inside, as the Python API's `container_workdir` gives it.
+    pub workdir: Option<String>,
+    /// The Python API's `host_cwd`: mounted at the same path, and the working directory inside
+    /// when there is no `workdir`.
+    pub host_cwd: Option<PathBuf>,
 }
 
 #[derive(Debug, Error)]
@@ -50,7 +55,7 @@ pub enum IsolationError {
     MissingEngine(String),
     #[error("process isolation with {0} needs an image: give --container-image or container_image in env/settings")]
     NoImage(String),
-    #[error("container volume mount {0:?}: cannot mount '/', '/home' or '/usr' into the container")]
+    #[error("container mount {0:?}: cannot mount '/', '/home' or '/usr' into the container")]
     RefusedMount(String),
     #[error("container image {0:?} starts with '-', where the engine would read it as an option")]
     OptionLikeImage(String),
@@ -97,8 +102,19 @@ pub fn resolve(
         return Err(IsolationError::RefusedMount(refused.clone()));
     }
     let options = settings.container_options.clone().unwrap_or_else(|| request.container_options.clone());
-    let auth = settings.container_auth_data.clone();
-    Ok(Some(Isolation::Container(Container { executable, engine, image, volume_mounts, options, auth })))
+    if let Some(host_cwd) = request.host_cwd.as_ref().filter(|dir| is_refused(&dir.display().to_string())) {
+        return Err(IsolationError::RefusedMount(host_cwd.display().to_string()));
+    }
+    Ok(Some(Isolation::Container(Container {
+        executable,
+        engine,
+        image,
+        volume_mounts,
+        options,
+        auth: settings.container_auth_data.clone(),
+        workdir: request.container_workdir.clone(),
+        host_cwd: request.host_cwd.clone(),
+    })))
 }
 
 /// Whether a mount's source is one of `REFUSED_SOURCES`, however it is spelled: both the path as
@@ -191,14 +207,16 @@ pub struct HostFiles<'a> {
 }
 
 /// Wraps `inner` (built from `container_spec` with the container's artifact paths and no inherited
-/// environment) into the engine's command line.
+/// environment) into the engine's command line. `runner` is the runner's own working directory and
+/// environment: the engine starts there, and relative paths in a command's arguments are read
+/// from there, as the Python tool reads them.
 pub fn launch(
     container: &Container,
     spec: &JobSpec,
     inner: &CommandLine,
     host: &HostFiles<'_>,
     runner: (PathBuf, IndexMap<String, String>),
-) -> Launch {
+) -> Result<Launch, IsolationError> {
     let HostFiles { env_file, auth_dir, agent_socket, cid_file } = *host;
     let pdd = spec.pdd.root.display().to_string();
     let (cwd, mut runner_env) = runner;
@@ -216,42 +234,202 @@ pub fn launch(
         }
     }
     let env_list = env.iter().map(|(key, value)| format!("{key}={value}")).collect::<Vec<_>>().join("\n");
-    let workdir = format!("{MOUNT_POINT}/project");
-    let mut argv = vec![container.executable.clone()];
+    let mut args = EngineArgs { argv: vec![container.executable.clone()], cwd: &cwd };
     if let (Some(dir), Engine::Docker) = (auth_dir, container.engine) {
-        argv.push(format!("--config={}", dir.display()));
+        args.argv.push(format!("--config={}", dir.display()));
     }
-    argv.extend(["run", "--rm", "--tty", "--interactive", "--workdir"].map(str::to_owned));
-    argv.push(workdir.clone());
-    argv.extend(["-v".to_owned(), format!("{}/:{MOUNT_POINT}/:Z", pdd.trim_end_matches('/'))]);
+    args.push(&["run", "--rm"]);
+    if spec.command.as_ref().is_none_or(|command| !command.separate_streams || command.on_terminal) {
+        args.push(&["--tty"]);
+    }
+    args.push(&["--interactive"]);
+    let workdir = args.workdir(container)?;
+    if let Some(command) = &spec.command {
+        let own_agent = agent_socket.is_some();
+        args.command_mounts(container, &command.argv, &spec.pdd.root, &runner_env, own_agent)?;
+    }
+    args.push(&["-v", &format!("{}/:{MOUNT_POINT}/:Z", pdd.trim_end_matches('/'))]);
     if let (Some(dir), Engine::Podman) = (auth_dir, container.engine) {
-        argv.push(format!("--authfile={}", dir.join("auth.json").display()));
+        args.argv.push(format!("--authfile={}", dir.join("auth.json").display()));
     }
     if let Some(socket) = agent_socket {
-        argv.extend(["-v".to_owned(), format!("{}:{AGENT_SOCKET}", socket.display())]);
+        args.push(&["-v", &format!("{}:{AGENT_SOCKET}", socket.display())]);
     }
     let host_artifacts = spec.artifact_dir();
     if host_artifacts != spec.pdd.root.join("artifacts").join(&spec.ident) {
         let inside = container_artifact_dir(&spec.ident);
-        argv.extend(["-v".to_owned(), format!("{}/:{}/:Z", host_artifacts.display(), inside.display())]);
+        args.push(&["-v", &format!("{}/:{}/:Z", host_artifacts.display(), inside.display())]);
     }
     for mount in &container.volume_mounts {
-        argv.extend(["-v".to_owned(), mount.clone()]);
+        args.push(&["-v", mount]);
     }
-    argv.extend(["--env-file".to_owned(), env_file.display().to_string()]);
+    args.push(&["--env-file", &env_file.display().to_string()]);
     match container.engine {
-        Engine::Podman => argv.push("--quiet".to_owned()),
-        Engine::Docker => argv.push(format!("--user={}", nix::unistd::getuid())),
+        Engine::Podman => args.push(&["--quiet"]),
+        Engine::Docker => args.argv.push(format!("--user={}", nix::unistd::getuid())),
     }
     if let Some(path) = cid_file {
-        argv.push(format!("--cidfile={}", path.display()));
+        args.argv.push(format!("--cidfile={}", path.display()));
     }
-    argv.extend(["--name".to_owned(), container_name(&spec.ident)]);
-    argv.extend(container.options.iter().cloned());
-    argv.push(container.image.clone());
-    argv.extend(inner.command.iter().map(|item| inside_path(item, &pdd)));
+    args.push(&["--name", &container_name(&spec.ident)]);
+    args.argv.extend(container.options.iter().cloned());
+    args.argv.push(container.image.clone());
+    match spec.command {
+        // A command's arguments are the caller's, their directories mounted where they are.
+        Some(_) => args.argv.extend(inner.command.iter().cloned()),
+        None => args.argv.extend(inner.command.iter().map(|item| inside_path(item, &pdd))),
+    }
+    let argv = args.argv;
     let record = CommandLine { command: argv.clone(), cwd: PathBuf::from(workdir), env };
-    Launch { engine: CommandLine { command: argv, cwd, env: runner_env }, record, env_list }
+    Ok(Launch { engine: CommandLine { command: argv, cwd, env: runner_env }, record, env_list })
+}
+
+/// The engine's argv as it is built, with the runner's working directory that relative host
+/// paths are read from.
+struct EngineArgs<'a> {
+    argv: Vec<String>,
+    cwd: &'a Path,
+}
+
+impl EngineArgs<'_> {
+    fn push(&mut self, items: &[&str]) {
+        self.argv.extend(items.iter().map(|item| (*item).to_owned()));
+    }
+
+    /// The container's working directory: `container_workdir`, else `host_cwd` (mounted at the
+    /// same path) when it exists, else the project dir.
+    fn workdir(&mut self, container: &Container) -> Result<String, IsolationError> {
+        let workdir = match (&container.workdir, &container.host_cwd) {
+            (Some(workdir), _) => workdir.clone(),
+            (None, Some(host_cwd)) if host_cwd.exists() => {
+                self.mount(host_cwd, None, "")?;
+                host_cwd.display().to_string()
+            }
+            _ => format!("{MOUNT_POINT}/project"),
+        };
+        self.push(&["--workdir", &workdir]);
+        Ok(workdir)
+    }
+
+    /// What a command (`run_command()` and the `get_*()` family) gets beyond a playbook job, as
+    /// the Python tool gives it: the files its Ansible options name, the user's ssh setup, and the
+    /// artifacts dir. `own_agent`: the job has its own ssh-agent (`ssh_key`), which wins.
+    fn command_mounts(
+        &mut self,
+        container: &Container,
+        argv: &[String],
+        pdd: &Path,
+        runner_env: &IndexMap<String, String>,
+        own_agent: bool,
+    ) -> Result<(), IsolationError> {
+        if argv.first().is_some_and(|program| program.starts_with("ansible")) {
+            for path in ansible_option_paths(argv) {
+                self.mount(Path::new(&path), None, "")?;
+            }
+        }
+        self.ssh_mounts(runner_env, own_agent)?;
+        if container.engine == Engine::Podman {
+            self.push(&["--group-add=root", "--ipc=host"]);
+        }
+        self.mount(&pdd.join("artifacts"), Some(&Path::new(MOUNT_POINT).join("artifacts")), ":Z")
+    }
+
+    /// The user's ssh-agent socket, `~/.ssh` and the system's known hosts, where they exist.
+    fn ssh_mounts(&mut self, runner_env: &IndexMap<String, String>, own_agent: bool) -> Result<(), IsolationError> {
+        let home = runner_env.get("HOME").filter(|home| !home.is_empty());
+        if let Some(socket) = runner_env.get("SSH_AUTH_SOCK").filter(|_| !own_agent) {
+            let inside = match home.and_then(|home| socket.strip_prefix(home.as_str())) {
+                Some(rest) => format!("/home/runner/{}", rest.trim_start_matches('/')),
+                None => socket.clone(),
+            };
+            self.mount(Path::new(socket), Some(Path::new(&inside)), "")?;
+            self.push(&["-e", &format!("SSH_AUTH_SOCK={inside}")]);
+        }
+        if let Some(home) = home {
+            let ssh = Path::new(home).join(".ssh");
+            self.mount(&ssh, Some(Path::new("/home/runner/.ssh")), "")?;
+            self.mount(&ssh, Some(Path::new("/root/.ssh")), "")?;
+        }
+        let known_hosts = Path::new("/etc/ssh/ssh_known_hosts");
+        self.mount(known_hosts, Some(known_hosts), "")
+    }
+
+    /// Mounts the directory of `source` (itself, when it is one) at `target`'s (by default the
+    /// same path), once; a source that does not exist is left out, as the Python tool leaves it.
+    fn mount(&mut self, source: &Path, target: Option<&Path>, label: &str) -> Result<(), IsolationError> {
+        if !source.exists() {
+            return Ok(());
+        }
+        let source = lexically_normal(&self.cwd.join(source));
+        let target = target.map_or_else(|| source.clone(), Path::to_path_buf);
+        let (source, target) =
+            if source.is_dir() { (source, target) } else { (parent_dir(&source), parent_dir(&target)) };
+        if let Some(refused) = [&source, &target].into_iter().find(|dir| is_refused(&dir.display().to_string())) {
+            return Err(IsolationError::RefusedMount(refused.display().to_string()));
+        }
+        let mount = format!("{}:{}{label}", dir_with_slash(&source), dir_with_slash(&target));
+        if !self.argv.contains(&mount) {
+            self.push(&["-v", &mount]);
+        }
+        Ok(())
+    }
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    path.parent().map_or_else(|| PathBuf::from("/"), Path::to_path_buf)
+}
+
+/// A directory as the engine's mount list writes it: with one trailing `/`.
+fn dir_with_slash(dir: &Path) -> String {
+    format!("{}/", dir.display().to_string().trim_end_matches('/'))
+}
+
+/// The files an Ansible command's options name, which the Python tool mounts into the container
+/// at the same path: the playbook of `ansible-playbook`, inventories (not a `host,` list), vault
+/// password files and private keys. None for `--help`; the list ends at an option missing its value.
+fn ansible_option_paths(argv: &[String]) -> Vec<String> {
+    const INVENTORY: [&str; 3] = ["-i", "--inventory", "--inventory-file"];
+    const FILES: [&str; 4] = ["--vault-password-file", "--vault-pass-file", "--private-key", "--key-file"];
+    let args = argv.get(1..).unwrap_or_default();
+    if args.is_empty() || args.iter().any(|arg| arg == "-h" || arg == "--help") {
+        return Vec::new();
+    }
+    let mut paths = Vec::new();
+    if argv.iter().any(|item| item.contains("ansible-playbook")) {
+        paths.extend(playbook_argument(args));
+    }
+    let mut items = args.iter();
+    while let Some(arg) = items.next() {
+        let inventory = INVENTORY.contains(&arg.as_str());
+        if !inventory && !FILES.contains(&arg.as_str()) {
+            continue;
+        }
+        let Some(value) = items.next() else { break };
+        if !(inventory && value.ends_with(',')) {
+            paths.push(value.clone());
+        }
+    }
+    paths
+}
+
+/// The playbook among `ansible-playbook`'s arguments as the Python tool guesses it: with the
+/// inventory options taken out, the only argument left, or the first when it is not an option,
+/// or the first bare argument that does not follow an option.
+fn playbook_argument(args: &[String]) -> Option<String> {
+    let mut rest: Vec<&String> = Vec::new();
+    let mut items = args.iter();
+    while let Some(arg) = items.next() {
+        if ["-i", "--inventory", "--inventory-file"].contains(&arg.as_str()) {
+            items.next()?;
+        } else {
+            rest.push(arg);
+        }
+    }
+    let first = rest.first()?;
+    if rest.len() == 1 || !first.starts_with('-') {
+        return Some((*first).clone()).filter(|path| !path.is_empty());
+    }
+    rest.windows(2).find(|pair| !pair[1].starts_with('-') && !pair[0].starts_with('-')).map(|pair| pair[1].clone())
 }
 
 /// The files the engine reads `auth` from: the credentials (`auth.json` for podman's
@@ -415,7 +593,7 @@ mod tests {
         let auth_dir = PathBuf::from("/tmp/ansible_runner_registry_fixture_{tmp}");
         let auth_dir = container.auth.is_some().then_some(auth_dir.as_path());
         let host = HostFiles { env_file: &env_file, auth_dir, agent_socket: None, cid_file: None };
-        let launch = launch(&container, &spec, &inner, &host, (PathBuf::from("/cwd"), IndexMap::new()));
+        let launch = launch(&container, &spec, &inner, &host, (PathBuf::from("/cwd"), IndexMap::new())).unwrap();
         let calls = record["engine_calls"].as_array().unwrap();
         let call = calls.iter().find(|c| c["argv"].as_array().unwrap().iter().any(|a| a == "run")).unwrap();
         let uid = format!("--user={}", nix::unistd::getuid());
@@ -463,6 +641,121 @@ mod tests {
     #[test]
     fn ad_hoc_runs_from_the_project_workdir() {
         assert_matches("podman-adhoc");
+    }
+
+    /// A `run_command()` job in podman, launched from `cwd` with `runner_env`.
+    fn command_launch(
+        argv: &[&str],
+        separate_streams: bool,
+        host_cwd: Option<&Path>,
+        runner_env: &[(&str, &str)],
+    ) -> (Launch, PathBuf, tempfile::TempDir) {
+        let scratch = tempfile::tempdir().unwrap();
+        let pdd = scratch.path().join("pdd");
+        fs::create_dir_all(pdd.join("artifacts")).unwrap();
+        let command = crate::request::GenericCommand {
+            argv: argv.iter().map(|item| (*item).to_owned()).collect(),
+            cwd: scratch.path().to_owned(),
+            separate_streams,
+            ..Default::default()
+        };
+        let request = crate::request::JobRequest {
+            private_data_dir: pdd.clone(),
+            ident: Some("cmd".into()),
+            raw_command: true,
+            command: Some(command),
+            isolation: IsolationRequest { host_cwd: host_cwd.map(Path::to_path_buf), ..request(&[]) },
+            ..Default::default()
+        };
+        let spec = JobSpec::resolve_with_path(&request, engines_dir(scratch.path()).to_str()).unwrap();
+        let container = spec.container().cloned().unwrap();
+        let inside = container_artifact_dir(&spec.ident);
+        let paths = RunPaths { artifact_dir: &inside, callback_dir: &inside.join("callback"), role_playbook: None };
+        let inner = CommandLine::build(&container_spec(&spec), &paths, Vec::new());
+        let env_file = scratch.path().join("env.list");
+        let host = HostFiles { env_file: &env_file, auth_dir: None, agent_socket: None, cid_file: None };
+        let env = runner_env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let launch = launch(&container, &spec, &inner, &host, (scratch.path().to_owned(), env)).unwrap();
+        (launch, pdd, scratch)
+    }
+
+    fn mounts(launch: &Launch) -> Vec<&str> {
+        launch.record.command.windows(2).filter(|pair| pair[0] == "-v").map(|pair| pair[1].as_str()).collect()
+    }
+
+    #[test]
+    fn a_subprocess_command_gets_no_terminal_and_runs_where_the_caller_is() {
+        let cwd = tempfile::tempdir().unwrap();
+        let (launch, pdd, _scratch) = command_launch(&["ansible-doc", "-j", "copy"], true, Some(cwd.path()), &[]);
+        let argv = &launch.record.command;
+        assert!(!argv.contains(&"--tty".to_owned()), "{argv:?}");
+        let here = format!("{}/", cwd.path().display());
+        assert_eq!(launch.record.cwd, cwd.path());
+        assert!(argv.windows(2).any(|pair| pair[0] == "--workdir" && Path::new(&pair[1]) == cwd.path()));
+        let expected = [
+            format!("{here}:{here}"),
+            format!("{}/artifacts/:/runner/artifacts/:Z", pdd.display()),
+            format!("{}/:/runner/:Z", pdd.display()),
+        ];
+        assert_eq!(mounts(&launch), expected.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(argv.contains(&"--group-add=root".to_owned()) && argv.contains(&"--ipc=host".to_owned()));
+        assert_eq!(argv[argv.len() - 3..], ["ansible-doc", "-j", "copy"], "arguments as given");
+    }
+
+    #[test]
+    fn a_pexpect_command_gets_a_terminal_and_the_project_workdir() {
+        let (launch, _pdd, _scratch) = command_launch(&["ansible-config", "list"], false, None, &[]);
+        assert!(launch.record.command.contains(&"--tty".to_owned()));
+        assert_eq!(launch.record.cwd, Path::new("/runner/project"));
+    }
+
+    #[test]
+    fn files_named_by_ansible_options_are_mounted_where_they_are() {
+        let files = tempfile::tempdir().unwrap();
+        let (inv, book, vault) = (files.path().join("inv"), files.path().join("books"), files.path().join("v"));
+        fs::create_dir_all(&book).unwrap();
+        fs::write(&inv, "").unwrap();
+        fs::write(book.join("site.yml"), "").unwrap();
+        fs::create_dir_all(&vault).unwrap();
+        fs::write(vault.join("pass"), "").unwrap();
+        let (inv, site, pass) = (
+            inv.display().to_string(),
+            book.join("site.yml").display().to_string(),
+            vault.join("pass").display().to_string(),
+        );
+        let argv = ["ansible-playbook", "-i", &inv, "-i", "localhost,", &site, "--vault-password-file", &pass];
+        let (launch, _pdd, _scratch) = command_launch(&argv, true, None, &[]);
+        let dir = |path: &Path| format!("{}/:{}/", path.display(), path.display());
+        let found = mounts(&launch);
+        assert_eq!(found[..3], [dir(&book), dir(files.path()), dir(&vault)], "{found:?}");
+    }
+
+    #[test]
+    fn the_users_ssh_setup_goes_in() {
+        let home = tempfile::tempdir().unwrap();
+        fs::create_dir_all(home.path().join(".ssh")).unwrap();
+        let socket = home.path().join("agent").join("s.sock");
+        fs::create_dir_all(socket.parent().unwrap()).unwrap();
+        fs::write(&socket, "").unwrap();
+        let env = [("HOME", home.path().to_str().unwrap()), ("SSH_AUTH_SOCK", socket.to_str().unwrap())];
+        let (launch, _pdd, _scratch) = command_launch(&["ssh", "-V"], true, None, &env);
+        let found = mounts(&launch);
+        let ssh = format!("{}/.ssh/", home.path().display());
+        assert!(found.contains(&format!("{}/agent/:/home/runner/agent/", home.path().display()).as_str()), "{found:?}");
+        assert!(found.contains(&format!("{ssh}:/home/runner/.ssh/").as_str()));
+        assert!(found.contains(&format!("{ssh}:/root/.ssh/").as_str()));
+        assert!(launch.record.command.contains(&"SSH_AUTH_SOCK=/home/runner/agent/s.sock".to_owned()));
+    }
+
+    #[test]
+    fn the_playbook_is_guessed_as_the_reference_guesses_it() {
+        let guess = |args: &[&str]| playbook_argument(&args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>());
+        assert_eq!(guess(&["site.yml"]).as_deref(), Some("site.yml"));
+        assert_eq!(guess(&["-i", "inv", "site.yml", "-v"]).as_deref(), Some("site.yml"));
+        assert_eq!(guess(&["--limit", "web", "site.yml"]).as_deref(), Some("site.yml"));
+        assert_eq!(guess(&["-v", "site.yml"]), None, "an option is taken to have a value");
+        assert_eq!(guess(&["-i"]), None);
+        assert!(ansible_option_paths(&["ansible-playbook".into(), "--help".into(), "x.yml".into()]).is_empty());
     }
 
     #[test]

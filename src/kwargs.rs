@@ -159,6 +159,7 @@ impl Kwargs {
             container_image: self.container_image.clone(),
             container_volume_mounts: self.container_volume_mounts.clone().unwrap_or_default(),
             container_options: self.container_options.clone().unwrap_or_default(),
+            ..IsolationRequest::default()
         }
     }
 }

@@ -63,6 +63,9 @@ pub struct GenericCommand {
     /// The Python tool's `subprocess` mode: stdout and stderr kept apart and never a terminal, so
     /// that a tool's JSON on stdout is not mixed with its warnings.
     pub separate_streams: bool,
+    /// Both the given stdin and stdout are terminals: a container then gets `--tty` even in
+    /// `subprocess` mode, as a person at that terminal expects.
+    pub on_terminal: bool,
     pub stdio: ChildStdio,
 }
 
@@ -107,6 +110,11 @@ pub struct IsolationRequest {
     pub container_image: Option<String>,
     pub container_volume_mounts: Vec<String>,
     pub container_options: Vec<String>,
+    /// The Python API's `container_workdir`: the job's working directory in the container.
+    pub container_workdir: Option<String>,
+    /// The Python API's `host_cwd` (absolute): mounted at the same path in the container and its
+    /// working directory there, unless `container_workdir` says otherwise.
+    pub host_cwd: Option<PathBuf>,
 }
 
 /// Diagnostics of the runner itself.

@@ -256,7 +256,12 @@ fn command_lines(
         .context("cannot create a temp dir for the container id")?;
     let cid_file = cid_dir.path().join(CID_FILE);
     let host = isolation::HostFiles { env_file: &env_path, auth_dir, agent_socket, cid_file: Some(&cid_file) };
-    let launch = isolation::launch(container, spec, &inner, &host, runner);
+    if spec.command.is_some() {
+        // A command's container gets the project dir mounted as its default workdir.
+        let project = spec.pdd.root.join("project");
+        crate::config::create_dir_private(&project).with_context(|| format!("cannot create {}", project.display()))?;
+    }
+    let launch = isolation::launch(container, spec, &inner, &host, runner)?;
     let env_file = EnvFile::write(dir, &launch.env_list)?;
     let isolated = Isolated::Container { _env_file: env_file, _registry: registry, cid_dir };
     Ok((launch.engine, launch.record, Some(isolated)))

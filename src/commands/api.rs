@@ -120,7 +120,7 @@ struct Received {
 }
 
 /// A command's descriptors from the package are checked open and kept from the job's other
-/// processes; a `subprocess` command whose stderr is not passed through gets a temp file for it,
+/// processes, and whether they are a terminal is noted; a `subprocess` command whose stderr is not passed through gets a temp file for it,
 /// which (unlike a pipe) can neither fill up nor be held open by a process the job leaves behind.
 fn capture_stderr(spec: &mut JobSpec) -> Result<Option<File>, RequestError> {
     let Some(command) = spec.command.as_mut() else { return Ok(None) };
@@ -130,6 +130,9 @@ fn capture_stderr(spec: &mut JobSpec) -> Result<Option<File>, RequestError> {
             return Err(value_error(&format!("descriptor {fd} for the command is not open")));
         }
     }
+    // SAFETY: isatty only inspects an open descriptor (checked above).
+    let is_terminal = |fd: Option<i32>| fd.is_some_and(|fd| unsafe { nix::libc::isatty(fd) } == 1);
+    command.on_terminal = is_terminal(command.stdio.stdin) && is_terminal(command.stdio.stdout);
     if !command.separate_streams || command.stdio.stderr.is_some() {
         return Ok(None);
     }

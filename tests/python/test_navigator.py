@@ -1,5 +1,6 @@
 """ansible-navigator (from PyPI, installed beside this package) driving it with `--ee false`:
-stdout mode for run, inventory, config and doc, and its interactive mode in tmux."""
+stdout mode for run, inventory, config and doc, and its interactive mode in tmux; and `run` with
+`--ee true` in the test image on podman."""
 
 from __future__ import annotations
 
@@ -30,10 +31,24 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def navigator(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+REPO = Path(__file__).resolve().parents[2]
+TEST_IMAGE = os.environ.get('RUNNER_TEST_IMAGE_NAME', 'localhost/ansible-runner-ee:test')
+
+
+def navigator(project: Path, *args: str, ee: tuple[str, ...] = ('--ee', 'false'),
+              wrapper: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, 'PATH': f'{NAVIGATOR.parent}{os.pathsep}{os.environ.get("PATH", "")}'}
-    return subprocess.run([str(NAVIGATOR), *args, '--ee', 'false', '-m', 'stdout'], cwd=project,
-                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run([*wrapper, str(NAVIGATOR), *args, *ee, '-m', 'stdout'], cwd=project,
+                          env=env, capture_output=True, text=True, timeout=300, check=False,
+                          stdin=subprocess.DEVNULL)
+
+
+def podman_image_present() -> bool:
+    if shutil.which('podman') is None:
+        return False
+    found = subprocess.run([str(REPO / 'scripts' / 'podman-ns'), 'podman', 'image', 'exists', TEST_IMAGE],
+                           capture_output=True, check=False)
+    return found.returncode == 0
 
 
 def test_this_package_is_the_one_navigator_imports():
@@ -58,6 +73,18 @@ def test_a_failing_playbook_gives_its_rc(project):
     ran = navigator(project, 'run', 'bad.yml')
     assert ran.returncode == 2
     assert 'navigator-boom' in ran.stdout
+
+
+@pytest.mark.skipif(not podman_image_present(), reason=f'podman or its image {TEST_IMAGE} is missing')
+def test_run_in_an_execution_environment_on_podman(project):
+    ee = ('--ee', 'true', '--ce', 'podman', '--eei', TEST_IMAGE, '--pp', 'never')
+    wrapper = (str(REPO / 'scripts' / 'podman-ns'),)
+    ran = navigator(project, 'run', 'site.yml', '-i', 'inv', ee=ee, wrapper=wrapper)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert 'navigator-hello' in ran.stdout
+    failed = navigator(project, 'run', 'bad.yml', ee=ee, wrapper=wrapper)
+    assert failed.returncode == 2, failed.stdout + failed.stderr
+    assert 'navigator-boom' in failed.stdout
 
 
 def test_inventory_list(project):
