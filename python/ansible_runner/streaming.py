@@ -67,10 +67,13 @@ class Transmitter:
 
 
 def _pump(source: IO[bytes], target: IO[bytes]) -> None:
-    """Copy `source` to `target` until its end, then close `target`."""
+    """Copy `source` to `target` until its end, then close `target`. What has arrived is passed on
+    at once (`read1`): a socket's sender may keep it open after the stream's end.
+    """
+    read = getattr(source, 'read1', source.read)
     try:
         while True:
-            chunk = source.read(_PUMP_CHUNK)
+            chunk = read(_PUMP_CHUNK)
             if not chunk:
                 break
             target.write(chunk)

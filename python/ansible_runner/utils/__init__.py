@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -57,6 +58,20 @@ def write_private_file(path: str, data: str | bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def cleanup_folder(folder: str) -> bool:
+    """Removes `folder`; whether there was one to remove."""
+    try:
+        shutil.rmtree(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return True
+
+
+def register_for_cleanup(folder: str) -> None:
+    """Removes `folder` when the interpreter exits."""
+    atexit.register(cleanup_folder, folder)
 
 
 def dump_artifact(obj: str, path: str, filename: str | None = None) -> str:
