@@ -49,14 +49,17 @@ pub fn report(err: &anyhow::Error) -> i32 {
     if bare {
         errln!("{err}");
     } else {
-        errln!("ansible-runner: {}", crate::diagnostics::one_line(err));
+        errln!("ansible-runner: {}", crate::cli::diagnostics::one_line(err));
     }
     code_for(err)
 }
 
 /// The exit code for an error that ended the program.
 pub fn code_for(err: &anyhow::Error) -> i32 {
-    if err.downcast_ref::<crate::lock::LockError>().is_some_and(|e| !matches!(e, crate::lock::LockError::Open(..))) {
+    if err
+        .downcast_ref::<crate::state::lock::LockError>()
+        .is_some_and(|e| !matches!(e, crate::state::lock::LockError::Open(..)))
+    {
         LOCKED
     } else {
         FAILURE

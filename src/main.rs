@@ -16,44 +16,28 @@ macro_rules! errln {
     }};
 }
 
-mod api;
-mod artdir;
 mod artifacts;
-mod assets;
 mod callback;
 mod cli;
-mod command;
 mod commands;
-mod config;
-mod daemon;
-mod debuglog;
-mod diagnostics;
-mod display;
 mod events;
 mod exit;
-mod hangup;
 mod isolation;
 mod job;
-mod kwargs;
-mod lock;
-mod pidfile;
-mod progress;
-mod pyjson;
+mod output;
 mod report;
 mod request;
-mod role;
-mod runmark;
 mod runner;
-mod sandbox;
-mod sshagent;
+mod state;
 mod streaming;
 mod supervise;
+mod util;
 
 use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::cli::Cli;
+use crate::cli::{assets, diagnostics, Cli};
 
 fn main() {
     std::process::exit(real_main());

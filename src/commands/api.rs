@@ -14,13 +14,13 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
-use crate::api::{ApiRequest, RequestError};
-use crate::artdir::ArtifactDir;
-use crate::command::CommandLine;
-use crate::debuglog::DebugLog;
+use crate::artifacts::dir::ArtifactDir;
 use crate::events::{Event, EventSink};
 use crate::exit;
+use crate::job::command_line::CommandLine;
 use crate::job::JobSpec;
+use crate::output::debuglog::DebugLog;
+use crate::request::api::{ApiRequest, RequestError};
 use crate::runner::{self, RunContext, StatusObserver};
 use crate::streaming::StreamWriter;
 
@@ -100,7 +100,7 @@ fn receive(stdin: &mut impl BufRead) -> Result<Received, RequestError> {
         .map_err(|err| RequestError { exception: "ConfigurationError", message: err.to_string() })?;
     let stderr = capture_stderr(&mut spec)?;
     let cancel = runner::install_cancel_handlers().map_err(|err| value_error(&err.to_string()))?;
-    crate::hangup::cancel_when_stdout_closes(Arc::clone(&cancel));
+    crate::streaming::hangup::cancel_when_stdout_closes(Arc::clone(&cancel));
     let (sender, receiver) = mpsc::channel();
     let counter = Arc::clone(&cancel);
     std::thread::spawn(move || listen(&counter, &sender));

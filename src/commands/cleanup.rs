@@ -65,7 +65,7 @@ fn remove_dirs(args: &CleanupArgs, pattern: &str) -> anyhow::Result<Option<bool>
             continue;
         }
         // The Python tool has this test backwards and removes running jobs' folders.
-        if crate::daemon::job_alive(&path) {
+        if crate::state::daemon::job_alive(&path) {
             outln!("Excluding running project {} from cleanup", path.display());
             continue;
         }

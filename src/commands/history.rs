@@ -14,10 +14,10 @@ use chrono::{DateTime, Local, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::cli::HistoryArgs;
-use crate::config::{self, PrivateDataDir};
 use crate::exit;
+use crate::job::config::{self, PrivateDataDir};
 use crate::report::human_duration;
-use crate::runmark;
+use crate::state::runmark;
 
 /// How many of the last event files are searched for the final stats (a message about how the
 /// run ended can follow them).

@@ -13,7 +13,7 @@ pub mod transmit;
 pub mod worker;
 
 use crate::cli::{Command, TopLevelArgs, WorkerAction};
-use crate::daemon;
+use crate::state::daemon;
 
 /// Runs the command; its `Ok` value is the exit code.
 pub fn dispatch(command: Command, top: &TopLevelArgs) -> anyhow::Result<i32> {

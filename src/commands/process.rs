@@ -13,11 +13,11 @@ use anyhow::{bail, Context};
 
 use crate::artifacts::{self, ArtifactsWriter, Status};
 use crate::cli::{ProcessArgs, TopLevelArgs};
-use crate::config::{self, PrivateDataDir};
-use crate::display::{stderr_wants_colour, stdout_wants_colour, TerminalRenderer};
 use crate::events::{received_text, Event, EventSink};
 use crate::exit;
+use crate::job::config::{self, PrivateDataDir};
 use crate::job::OutputMode;
+use crate::output::display::{stderr_wants_colour, stdout_wants_colour, TerminalRenderer};
 use crate::report::origin::{controller_name, dir_name};
 use crate::report::{JobOrigin, RunReports, SummaryStyle};
 use crate::streaming::{
@@ -61,7 +61,7 @@ pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result
     });
     let reason = match &received {
         Ok(explanation) => explanation.clone(),
-        Err(err) => Some(crate::diagnostics::one_line(err)),
+        Err(err) => Some(crate::cli::diagnostics::one_line(err)),
     };
     let ended = conclude(received, &artifact_dir);
     if wanted {

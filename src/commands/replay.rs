@@ -12,10 +12,10 @@ use anyhow::{bail, Context};
 use chrono::{DateTime, Utc};
 
 use crate::artifacts::Status;
-use crate::config::{self, PrivateDataDir};
-use crate::display::{stderr_wants_colour, stdout_wants_colour, TerminalRenderer};
 use crate::events::{Event, EventSink};
+use crate::job::config::{self, PrivateDataDir};
 use crate::job::OutputMode;
+use crate::output::display::{stderr_wants_colour, stdout_wants_colour, TerminalRenderer};
 use crate::report::{RunReports, SummaryStyle};
 use crate::request::ReportOptions;
 

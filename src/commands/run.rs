@@ -9,15 +9,15 @@ use std::time::SystemTime;
 
 use anyhow::Context;
 
-use crate::debuglog::DebugLog;
-use crate::display::{stderr_wants_colour, stdout_is_terminal, stdout_wants_colour, TerminalRenderer};
 use crate::events::EventSink;
 use crate::job::{JobSpec, OutputMode};
-use crate::lock;
-use crate::progress::Progress;
+use crate::output::debuglog::DebugLog;
+use crate::output::display::{stderr_wants_colour, stdout_is_terminal, stdout_wants_colour, TerminalRenderer};
+use crate::output::progress::Progress;
 use crate::report::{JobOrigin, RunPlace, RunReports, SummaryStyle};
 use crate::request::JobRequest;
 use crate::runner::{self, NoStatus, RunContext, RunOutcome};
+use crate::state::lock;
 
 /// `ansible-runner run`: the job in the foreground; the exit code is the job's rc.
 pub fn run_command(request: &JobRequest) -> anyhow::Result<i32> {

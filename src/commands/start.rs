@@ -8,11 +8,11 @@ use std::os::unix::fs::OpenOptionsExt;
 use anyhow::{bail, Context};
 use nix::unistd::Pid;
 
-use crate::daemon::{self, DAEMON_FLAG};
 use crate::exit;
 use crate::job::JobSpec;
-use crate::pidfile::{self, PidFile};
 use crate::request::JobRequest;
+use crate::state::daemon::{self, DAEMON_FLAG};
+use crate::state::pidfile::{self, PidFile};
 
 /// Whatever keeps the job from being launched (a bad job, a held `--lock`) is reported as `run`
 /// reports it: the detached job reports everything after.
@@ -25,7 +25,7 @@ fn launch(request: &JobRequest) -> anyhow::Result<i32> {
     let spec = JobSpec::resolve(request)?;
     let pdd = &spec.pdd.root;
     let log = daemon::touch_daemon_log(pdd)
-        .with_context(|| format!("cannot create {}", pdd.join(crate::config::DAEMON_LOG).display()))?;
+        .with_context(|| format!("cannot create {}", pdd.join(crate::job::config::DAEMON_LOG).display()))?;
     match pidfile::inspect(pdd, DAEMON_FLAG)? {
         PidFile::Running(job) => bail!(
             "a job is already running in {} (pid {}); stop it with `ansible-runner stop {}`",
@@ -38,7 +38,7 @@ fn launch(request: &JobRequest) -> anyhow::Result<i32> {
     }
     if spec.report.lock {
         // Refuse at once rather than from the detached process, whose errors only reach daemon.log.
-        drop(crate::lock::acquire(pdd, None)?);
+        drop(crate::state::lock::acquire(pdd, None)?);
     }
     let dir = pidfile::canonical(pdd)?;
     let pid_path = pidfile::pid_path(pdd);

@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{kill, Signal};
 
 use crate::artifacts::{self, Status};
-use crate::config::PrivateDataDir;
-use crate::daemon::{self, DAEMON_FLAG};
 use crate::exit;
-use crate::pidfile::{self, PidFile, StartedJob};
+use crate::job::config::PrivateDataDir;
 use crate::request::JobRequest;
+use crate::state::daemon::{self, DAEMON_FLAG};
+use crate::state::pidfile::{self, PidFile, StartedJob};
 
 /// How long `stop` waits for the job to end gracefully before killing what is left.
 const STOP_PATIENCE: Duration = Duration::from_secs(15);

@@ -8,12 +8,12 @@ use std::os::fd::AsFd;
 use anyhow::Context;
 use serde_json::json;
 
-use crate::config::PrivateDataDir;
 use crate::exit;
+use crate::job::config::PrivateDataDir;
+use crate::job::role::RolePlaybook;
 use crate::job::{JobKind, JobSpec};
-use crate::kwargs::Kwargs;
+use crate::request::kwargs::Kwargs;
 use crate::request::JobRequest;
-use crate::role::RolePlaybook;
 use crate::runner;
 use crate::streaming::StreamWriter;
 

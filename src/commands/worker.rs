@@ -14,13 +14,13 @@ use anyhow::Context;
 use serde_json::{json, Value};
 
 use crate::cli::WorkerArgs;
-use crate::command::CommandLine;
-use crate::config::{create_dir_private, Settings};
-use crate::debuglog::DebugLog;
 use crate::events::{Event, EventSink};
 use crate::exit;
+use crate::job::command_line::CommandLine;
+use crate::job::config::{create_dir_private, Settings};
 use crate::job::JobSpec;
-use crate::kwargs::{rebase, Kwargs};
+use crate::output::debuglog::DebugLog;
+use crate::request::kwargs::{rebase, Kwargs};
 use crate::runner::{self, RunContext, StatusObserver};
 use crate::streaming::{extract_zip, pack_dir, Frame, StreamReader, StreamWriter};
 
@@ -68,7 +68,7 @@ pub fn worker_command(args: &WorkerArgs) -> anyhow::Result<i32> {
 /// Serves the job in the private data dir the flags ask for, or in a temp dir.
 fn serve_in_dir(args: &WorkerArgs, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32, Failure> {
     let (pdd, _temp) = if let Some(dir) = &args.private_data_dir {
-        let dir = crate::config::absolute(dir);
+        let dir = crate::job::config::absolute(dir);
         if args.delete {
             let _ = fs::remove_dir_all(&dir);
         }
@@ -96,7 +96,7 @@ fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32
     let cannot_run = |err: anyhow::Error| Failure::job(format!("Job could not be run: {err:#}"));
     let cancel = runner::install_cancel_handlers().map_err(|err| cannot_run(err.into()))?;
     let mut debug = DebugLog::open(false, None).map_err(|err| cannot_run(err.into()))?;
-    crate::hangup::cancel_when_stdout_closes(Arc::clone(&cancel));
+    crate::streaming::hangup::cancel_when_stdout_closes(Arc::clone(&cancel));
     let mut events = StreamSink { writer: Arc::clone(writer) };
     let mut status = StatusLines { writer: Arc::clone(writer), ident: spec.ident.clone() };
     let context = RunContext { cancel: &cancel, sinks: vec![&mut events], status: &mut status, event_files: false };
@@ -187,7 +187,7 @@ fn dump_env_inputs(pdd: &Path, kwargs: &Kwargs) -> io::Result<()> {
     let texts = [("ssh_key", kwargs.ssh_key.clone()), ("cmdline", kwargs.cmdline.clone())];
     let mut files: Vec<(PathBuf, Vec<u8>)> = structured
         .iter()
-        .filter_map(|(name, value)| value.as_ref().map(|v| (env.join(name), crate::pyjson::to_vec(v))))
+        .filter_map(|(name, value)| value.as_ref().map(|v| (env.join(name), crate::util::pyjson::to_vec(v))))
         .collect();
     files.extend(texts.into_iter().filter_map(|(name, text)| text.map(|t| (env.join(name), t.into_bytes()))));
     for (path, content) in files {

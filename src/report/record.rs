@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use super::RunEnd;
-use crate::artdir::ArtifactDir;
 use crate::artifacts;
-use crate::config::{self, PrivateDataDir};
+use crate::artifacts::dir::ArtifactDir;
+use crate::job::config::{self, PrivateDataDir};
 use crate::request::JobRequest;
 
 /// The longest name a directory entry can have.

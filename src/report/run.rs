@@ -127,7 +127,7 @@ impl RunReports {
     /// artifacts, when known: the ending is recorded there for `history`.
     pub fn finish_early(mut self, err: &anyhow::Error, place: Option<&RunPlace>, since: SystemTime) {
         let rc = crate::exit::code_for(err);
-        let reason = crate::diagnostics::one_line(err);
+        let reason = crate::cli::diagnostics::one_line(err);
         let mut end = if rc == crate::exit::LOCKED { RunEnd::Skipped } else { RunEnd::NotStarted };
         let mut recorded = None;
         if let Some(place) = place {

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::head::{self, LineHead};
 use super::zip_out::{pack_dir, PackError, PackedZip};
-use crate::pyjson;
+use crate::util::pyjson;
 
 /// Longest line the reader accepts; beyond this a line is an error rather than unbounded memory.
 pub const MAX_LINE_BYTES: usize = 64 << 20;

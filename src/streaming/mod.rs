@@ -4,6 +4,8 @@
 //! Memory stays flat whatever the size of the tree or the payload: archives are built in and decoded
 //! into anonymous temp files, and moved through fixed-size buffers.
 
+pub mod hangup;
+
 mod archive_file;
 mod extract;
 mod frame;

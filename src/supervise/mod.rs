@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
-use crate::command::CommandLine;
+use crate::job::command_line::CommandLine;
 use crate::request::ChildStdio;
 
 mod cancel;

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 
-use crate::command::CommandLine;
+use crate::job::command_line::CommandLine;
 use crate::request::ChildStdio;
 
 /// A started child and the runner's ends of its stdio.

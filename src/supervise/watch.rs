@@ -245,7 +245,7 @@ impl<'a> Watch<'a> {
         match action {
             None => {}
             Some(Action::Interrupt) => {
-                crate::progress::notice("ansible-runner: canceling the job (interrupt again to force it)");
+                crate::output::progress::notice("ansible-runner: canceling the job (interrupt again to force it)");
                 tree::signal_descendants(Signal::SIGINT);
             }
             Some(Action::Terminate) => tree::signal_descendants(Signal::SIGTERM),

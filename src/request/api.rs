@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use thiserror::Error;
 
-use crate::config::{python_str, seconds_in_range, SECONDS_RANGE};
+use crate::job::config::{python_str, seconds_in_range, SECONDS_RANGE};
 use crate::request::{ChildStdio, GenericCommand, GivenInputs, IsolationRequest, JobRequest};
 
 /// A request the runner refuses before anything exists; the package raises `exception(message)`.

@@ -2,6 +2,9 @@
 //! job's flags into the neutral `JobRequest`; the commands read the rest, and no module below them
 //! depends on clap.
 
+pub mod assets;
+pub mod diagnostics;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -526,8 +529,8 @@ fn minutes(text: &str) -> Result<u64, String> {
 /// would overflow the clock arithmetic.
 fn seconds(text: &str) -> Result<f64, String> {
     let value: f64 = text.trim().parse().map_err(|_| format!("invalid float value: '{text}'"))?;
-    crate::config::seconds_in_range(value)
-        .ok_or_else(|| format!("invalid value: '{text}' (expected {})", crate::config::SECONDS_RANGE))
+    crate::job::config::seconds_in_range(value)
+        .ok_or_else(|| format!("invalid value: '{text}' (expected {})", crate::job::config::SECONDS_RANGE))
 }
 
 /// `--notify-url`: checked before the run, so that a typo is not found only when the alert is due.

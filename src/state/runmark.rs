@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 
-use crate::artdir::ArtifactDir;
+use crate::artifacts::dir::ArtifactDir;
 
 /// How long a claim waits out a `history` probe, which holds its lock for an instant.
 const PROBE_WAIT: Duration = Duration::from_millis(500);

@@ -12,9 +12,9 @@ use std::process::{Child, Command, Stdio};
 use anyhow::Context;
 use nix::unistd::Pid;
 
-use crate::config::DAEMON_LOG;
-use crate::pidfile;
+use crate::job::config::DAEMON_LOG;
 use crate::request::JobRequest;
+use crate::state::pidfile;
 
 /// Hidden flag of `run` naming the canonical private data dir of a detached job; the job's command
 /// line carries it so that `stop` can tell the job from a stranger (see `pidfile`).

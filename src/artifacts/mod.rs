@@ -2,6 +2,8 @@
 //! `stderr`, `status`, `rc`, and rotation of old runs. Final files are written atomically
 //! (temp file + rename) so a killed run never leaves half a file.
 
+pub mod dir;
+
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
@@ -11,12 +13,12 @@ use std::thread;
 
 use thiserror::Error;
 
-use crate::artdir::ArtifactDir;
-use crate::command::CommandLine;
+use crate::artifacts::dir::ArtifactDir;
 use crate::events::{Event, EventSink};
 use crate::exit;
-use crate::pyjson;
-use crate::runmark::{self, RunningMark};
+use crate::job::command_line::CommandLine;
+use crate::state::runmark::{self, RunningMark};
+use crate::util::pyjson;
 
 #[derive(Debug, Error)]
 pub enum ArtifactError {
@@ -238,7 +240,7 @@ impl Drop for EventFiles {
 
 /// Writes one event file into the open `job_events/` as [`write_atomic`] does.
 fn write_event(dir: &File, file: &EventFile) -> io::Result<()> {
-    crate::artdir::write_atomic_at(std::os::fd::AsFd::as_fd(dir), &file.name, &file.content, 0o600)
+    crate::artifacts::dir::write_atomic_at(std::os::fd::AsFd::as_fd(dir), &file.name, &file.content, 0o600)
 }
 
 impl ArtifactsWriter {

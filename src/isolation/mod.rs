@@ -3,6 +3,8 @@
 //! wrapped into the engine's `run` command in the shape the Python tool uses, so tooling reading
 //! the `command` artifact sees the same thing. Nothing here writes but `remove_container`.
 
+pub mod sandbox;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -11,8 +13,8 @@ use std::time::{Duration, Instant};
 use indexmap::IndexMap;
 use thiserror::Error;
 
-use crate::command::CommandLine;
-use crate::config::{RegistryAuth, Settings};
+use crate::job::command_line::CommandLine;
+use crate::job::config::{RegistryAuth, Settings};
 use crate::job::JobSpec;
 use crate::request::IsolationRequest;
 
@@ -65,7 +67,7 @@ pub enum IsolationError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Isolation {
     Container(Container),
-    Sandbox(crate::sandbox::Sandbox),
+    Sandbox(crate::isolation::sandbox::Sandbox),
 }
 
 /// How the job is isolated, or `None` for a local run. Keys in `env/settings` replace the flags;
@@ -89,7 +91,11 @@ pub fn resolve(
     let engine = match Path::new(&executable).file_name().and_then(|name| name.to_str()) {
         Some("podman") => Engine::Podman,
         Some("docker") => Engine::Docker,
-        _ => return Ok(Some(Isolation::Sandbox(crate::sandbox::Sandbox::resolve(executable, request, settings)))),
+        _ => {
+            return Ok(Some(Isolation::Sandbox(crate::isolation::sandbox::Sandbox::resolve(
+                executable, request, settings,
+            ))))
+        }
     };
     let image = settings.container_image.clone().or_else(|| request.container_image.clone()).filter(|i| !i.is_empty());
     let Some(image) = image else { return Err(IsolationError::NoImage(executable)) };
@@ -541,7 +547,7 @@ fn engine_command(container: &Container, args: &[&str]) -> Command {
 mod tests {
     use super::*;
     use crate::cli::{Cli, Command as CliCommand};
-    use crate::command::RunPaths;
+    use crate::job::command_line::RunPaths;
     use clap::Parser;
     use serde_json::Value;
     use std::fs;
@@ -854,8 +860,8 @@ mod tests {
         let callback = artifacts.join("callback");
         let paths = RunPaths { artifact_dir: &artifacts, callback_dir: &callback, role_playbook: None };
         let inner = CommandLine::build(&spec, &paths, Vec::new());
-        let prepared = crate::sandbox::prepare(sandbox, &spec, &inner, None, &|| false).unwrap();
-        let line = crate::sandbox::wrap(&sandbox.executable, &prepared.layout, &inner);
+        let prepared = crate::isolation::sandbox::prepare(sandbox, &spec, &inner, None, &|| false).unwrap();
+        let line = crate::isolation::sandbox::wrap(&sandbox.executable, &prepared.layout, &inner);
         let call = record["engine_calls"].as_array().unwrap().iter().find(|c| c["argv"][1] != "--version").unwrap();
         let mut expected: Vec<String> =
             call["argv"].as_array().unwrap().iter().map(|a| fill(a.as_str().unwrap(), &pdd, &scratch_path)).collect();

@@ -1,12 +1,16 @@
 //! `JobSpec`: the single validated description of a job, resolved from a `JobRequest` and the
 //! private data dir's `env/` files.
 
+pub mod command_line;
+pub mod config;
+pub mod role;
+
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::config::{self, ConfigError, EnvInputs, PrivateDataDir};
 use crate::isolation::{self, Container, Isolation, IsolationError};
+use crate::job::config::{ConfigError, EnvInputs, PrivateDataDir};
 use crate::request::{GenericCommand, JobRequest, LoggingOptions, ReportOptions};
 
 #[derive(Debug, Error)]

@@ -12,10 +12,10 @@ use std::os::fd::AsFd;
 
 use nix::sys::stat::Mode;
 
-use crate::artdir::ArtifactDir;
+use crate::artifacts::dir::ArtifactDir;
 
 /// The plugin's source, shipped inside the binary so the runner needs no Python package.
-pub const PLUGIN_SOURCE: &str = include_str!("callback/awx_display.py");
+pub const PLUGIN_SOURCE: &str = include_str!("awx_display.py");
 
 pub struct CallbackInstall {
     root: PathBuf,
@@ -46,8 +46,8 @@ impl CallbackInstall {
         remove_from(dir)?;
         dir.create_dir("callback")?;
         let plugin_dir = dir.open_dir("callback")?;
-        let name = format!("{}.py", crate::command::CALLBACK_NAME);
-        crate::artdir::write_atomic_at(plugin_dir.as_fd(), &name, PLUGIN_SOURCE.as_bytes(), 0o644)?;
+        let name = format!("{}.py", crate::job::command_line::CALLBACK_NAME);
+        crate::artifacts::dir::write_atomic_at(plugin_dir.as_fd(), &name, PLUGIN_SOURCE.as_bytes(), 0o644)?;
         dir.make_fifo("events")?;
         Ok(install)
     }
@@ -78,6 +78,6 @@ impl Drop for CallbackInstall {
 fn populate(root: &Path) -> io::Result<()> {
     let plugin_dir = root.join("callback");
     fs::create_dir(&plugin_dir)?;
-    fs::write(plugin_dir.join(format!("{}.py", crate::command::CALLBACK_NAME)), PLUGIN_SOURCE)?;
+    fs::write(plugin_dir.join(format!("{}.py", crate::job::command_line::CALLBACK_NAME)), PLUGIN_SOURCE)?;
     nix::unistd::mkfifo(&root.join("events"), Mode::S_IRUSR | Mode::S_IWUSR).map_err(io::Error::from)
 }

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::config::{self, redact_env};
+use crate::job::config::{self, redact_env};
 use crate::job::{JobKind, JobSpec};
-use crate::pyjson;
+use crate::util::pyjson;
 
 /// Name under which the embedded stdout callback is installed (the name Ansible tooling expects).
 pub const CALLBACK_NAME: &str = "awx_display";
@@ -221,7 +221,7 @@ fn python_bool(value: bool) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{EnvInputs, PrivateDataDir};
+    use crate::job::config::{EnvInputs, PrivateDataDir};
     use crate::job::OutputMode;
     use crate::request::{LoggingOptions, ReportOptions};
 

@@ -2,6 +2,9 @@
 //! the hand-over from `start` to its detached process each become one; `JobSpec::resolve` checks it
 //! against the private data dir. Nothing past this point reads flags or kwargs.
 
+pub mod api;
+pub mod kwargs;
+
 use std::path::PathBuf;
 use std::time::Duration;
 

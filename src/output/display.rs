@@ -6,8 +6,8 @@ use std::io::{self, Write};
 
 use crate::events::{Event, EventSink};
 use crate::job::OutputMode;
-use crate::progress::Progress;
-use crate::pyjson;
+use crate::output::progress::Progress;
+use crate::util::pyjson;
 
 pub struct TerminalRenderer<W: Write> {
     out: W,

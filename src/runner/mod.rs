@@ -1,6 +1,8 @@
 //! One job from start to end: prepare the artifact dir, install the callback, build the command
 //! line, run the child, feed the event pipeline, and record `status` and `rc`.
 
+pub mod sshagent;
+
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,19 +11,19 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use crate::artdir::ArtifactDir;
+use crate::artifacts::dir::ArtifactDir;
 use crate::artifacts::{self, ArtifactsWriter, Status};
 use crate::callback::CallbackInstall;
-use crate::command::{CommandLine, RunPaths};
-use crate::debuglog::DebugLog;
 use crate::events::{EventPipeline, EventSink};
 use crate::exit;
+use crate::isolation::sandbox;
 use crate::isolation::{self, Isolation};
+use crate::job::command_line::{CommandLine, RunPaths};
+use crate::job::role::RolePlaybook;
 use crate::job::{JobKind, JobSpec};
+use crate::output::debuglog::DebugLog;
 use crate::request::JobRequest;
-use crate::role::RolePlaybook;
-use crate::sandbox;
-use crate::sshagent::{AgentError, Bounds, SshAgent};
+use crate::runner::sshagent::{AgentError, Bounds, SshAgent};
 use crate::supervise::{self, Ending, Output, PromptAnswer, Supervision, TimeoutKind};
 
 /// How a finished job ended.
@@ -43,7 +45,7 @@ pub fn persist_cmdline(spec: &JobSpec, request: &JobRequest) -> anyhow::Result<(
         return Ok(());
     }
     let env_dir = spec.pdd.root.join("env");
-    crate::config::create_dir_private(&env_dir).with_context(|| format!("cannot create {}", env_dir.display()))?;
+    crate::job::config::create_dir_private(&env_dir).with_context(|| format!("cannot create {}", env_dir.display()))?;
     artifacts::write_atomic(&path, cmdline.as_bytes(), 0o600)
         .with_context(|| format!("cannot write {}", path.display()))
 }
@@ -201,7 +203,7 @@ fn stopped_while_preparing(
 
 /// Opens the artifact dir (made if needed) and claims it for this run, before anything is written
 /// there: a dir another run holds is refused untouched.
-fn claim_artifact_dir(path: &Path) -> anyhow::Result<(ArtifactDir, Option<crate::runmark::RunningMark>)> {
+fn claim_artifact_dir(path: &Path) -> anyhow::Result<(ArtifactDir, Option<crate::state::runmark::RunningMark>)> {
     let dir = ArtifactDir::create(path)
         .map_err(|source| artifacts::ArtifactError::Write { path: path.to_owned(), source })?;
     let running = artifacts::claim(&dir)?;
@@ -259,7 +261,8 @@ fn command_lines(
     if spec.command.is_some() {
         // A command's container gets the project dir mounted as its default workdir.
         let project = spec.pdd.root.join("project");
-        crate::config::create_dir_private(&project).with_context(|| format!("cannot create {}", project.display()))?;
+        crate::job::config::create_dir_private(&project)
+            .with_context(|| format!("cannot create {}", project.display()))?;
     }
     let launch = isolation::launch(container, spec, &inner, &host, runner)?;
     let env_file = EnvFile::write(dir, &launch.env_list)?;
@@ -271,7 +274,7 @@ fn command_lines(
 /// only; the dir goes when the job ends.
 fn write_registry_files(
     container: &isolation::Container,
-    auth: &crate::config::RegistryAuth,
+    auth: &crate::job::config::RegistryAuth,
     ident: &str,
 ) -> anyhow::Result<tempfile::TempDir> {
     let dir = tempfile::Builder::new()

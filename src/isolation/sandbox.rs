@@ -9,8 +9,8 @@ use std::io;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::command::CommandLine;
-use crate::config::Settings;
+use crate::job::command_line::CommandLine;
+use crate::job::config::Settings;
 use crate::job::JobSpec;
 use crate::request::IsolationRequest;
 

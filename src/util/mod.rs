@@ -1,0 +1,3 @@
+//! Small helpers every stage uses, with no knowledge of jobs.
+
+pub mod pyjson;
