@@ -29,7 +29,7 @@ pub struct ArtifactDir {
 impl ArtifactDir {
     /// Creates `path` (0700, with its parents) if needed and opens it.
     pub fn create(path: &Path) -> io::Result<Self> {
-        crate::job::config::create_dir_private(path)?;
+        crate::util::fs::create_dir_private(path)?;
         Self::open(path)
     }
 

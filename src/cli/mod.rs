@@ -525,12 +525,12 @@ fn minutes(text: &str) -> Result<u64, String> {
     int(text).map(|value| u64::try_from(value).unwrap_or(0))
 }
 
-/// A number of seconds within `config::MAX_SECONDS`; larger values cannot be a real wait and
+/// A number of seconds within `crate::request::MAX_SECONDS`; larger values cannot be a real wait and
 /// would overflow the clock arithmetic.
 fn seconds(text: &str) -> Result<f64, String> {
     let value: f64 = text.trim().parse().map_err(|_| format!("invalid float value: '{text}'"))?;
-    crate::job::config::seconds_in_range(value)
-        .ok_or_else(|| format!("invalid value: '{text}' (expected {})", crate::job::config::SECONDS_RANGE))
+    crate::request::seconds_in_range(value)
+        .ok_or_else(|| format!("invalid value: '{text}' (expected {})", crate::request::SECONDS_RANGE))
 }
 
 /// `--notify-url`: checked before the run, so that a typo is not found only when the alert is due.

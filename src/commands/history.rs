@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 
 use crate::cli::HistoryArgs;
 use crate::exit;
-use crate::job::config::{self, PrivateDataDir};
+use crate::job::pdd::PrivateDataDir;
 use crate::report::human_duration;
 use crate::state::runmark;
 
@@ -49,7 +49,7 @@ struct Run {
 }
 
 pub fn history_command(args: &HistoryArgs) -> anyhow::Result<i32> {
-    let pdd = config::absolute(&args.private_data_dir);
+    let pdd = crate::util::fs::absolute(&args.private_data_dir);
     if !pdd.is_dir() {
         bail!("{}: no such private data dir", pdd.display());
     }

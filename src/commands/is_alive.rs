@@ -3,7 +3,7 @@
 //! counts as not running.
 
 use crate::exit;
-use crate::job::config::PrivateDataDir;
+use crate::job::pdd::PrivateDataDir;
 use crate::request::JobRequest;
 use crate::state::daemon::{self, DAEMON_FLAG};
 use crate::state::pidfile::{self, PidFile};

@@ -15,7 +15,7 @@ use crate::artifacts::{self, ArtifactsWriter, Status};
 use crate::cli::{ProcessArgs, TopLevelArgs};
 use crate::events::{received_text, Event, EventSink};
 use crate::exit;
-use crate::job::config::{self, PrivateDataDir};
+use crate::job::pdd::PrivateDataDir;
 use crate::job::OutputMode;
 use crate::output::display::{stderr_wants_colour, stdout_wants_colour, TerminalRenderer};
 use crate::report::origin::{controller_name, dir_name};
@@ -43,7 +43,7 @@ pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result
     let pdd = PrivateDataDir::open_or_create(&args.private_data_dir)?;
     // As the Python tool: `--artifact-dir` is the run's own dir, `-i` names one under the root.
     let artifact_dir: PathBuf = match (&top.artifact_dir, &args.ident) {
-        (Some(dir), _) => config::absolute(dir),
+        (Some(dir), _) => crate::util::fs::absolute(dir),
         (None, ident) => pdd.artifact_root(None).join(ident.as_deref().unwrap_or_default()),
     };
     let mode = OutputMode::from_flags(top.quiet || args.quiet, top.json || args.json);

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::artifacts::Status;
 use crate::events::{Event, EventSink};
-use crate::job::config::{self, PrivateDataDir};
+use crate::job::pdd::PrivateDataDir;
 use crate::job::OutputMode;
 use crate::output::display::{stderr_wants_colour, stdout_wants_colour, TerminalRenderer};
 use crate::report::{RunReports, SummaryStyle};
@@ -104,7 +104,7 @@ pub fn replay_events(dir: &Path, follow: bool, sinks: &mut [&mut dyn EventSink])
 /// `ansible-runner replay`: the events, then the reports of the run as its artifacts tell it: the
 /// summary line (on a terminal, or with `-q`, which shows it in place of the events) and `--junit`.
 pub fn replay_command(args: &crate::cli::ReplayArgs) -> anyhow::Result<i32> {
-    let pdd = PrivateDataDir { root: config::absolute(&args.private_data_dir) };
+    let pdd = PrivateDataDir { root: crate::util::fs::absolute(&args.private_data_dir) };
     let root = pdd.artifact_root(args.artifact_dir.as_deref());
     let dir = find_run(&root, args.ident.as_deref())?;
     let mode = OutputMode::from_flags(args.quiet, args.json);

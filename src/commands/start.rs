@@ -25,7 +25,7 @@ fn launch(request: &JobRequest) -> anyhow::Result<i32> {
     let spec = JobSpec::resolve(request)?;
     let pdd = &spec.pdd.root;
     let log = daemon::touch_daemon_log(pdd)
-        .with_context(|| format!("cannot create {}", pdd.join(crate::job::config::DAEMON_LOG).display()))?;
+        .with_context(|| format!("cannot create {}", pdd.join(crate::job::pdd::DAEMON_LOG).display()))?;
     match pidfile::inspect(pdd, DAEMON_FLAG)? {
         PidFile::Running(job) => bail!(
             "a job is already running in {} (pid {}); stop it with `ansible-runner stop {}`",

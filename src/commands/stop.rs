@@ -10,7 +10,7 @@ use nix::sys::signal::{kill, Signal};
 
 use crate::artifacts::{self, Status};
 use crate::exit;
-use crate::job::config::PrivateDataDir;
+use crate::job::pdd::PrivateDataDir;
 use crate::request::JobRequest;
 use crate::state::daemon::{self, DAEMON_FLAG};
 use crate::state::pidfile::{self, PidFile, StartedJob};

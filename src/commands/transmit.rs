@@ -9,7 +9,7 @@ use anyhow::Context;
 use serde_json::json;
 
 use crate::exit;
-use crate::job::config::PrivateDataDir;
+use crate::job::pdd::PrivateDataDir;
 use crate::job::role::RolePlaybook;
 use crate::job::{JobKind, JobSpec};
 use crate::request::kwargs::Kwargs;

@@ -17,12 +17,13 @@ use crate::cli::WorkerArgs;
 use crate::events::{Event, EventSink};
 use crate::exit;
 use crate::job::command_line::CommandLine;
-use crate::job::config::{create_dir_private, Settings};
+use crate::job::settings::Settings;
 use crate::job::JobSpec;
 use crate::output::debuglog::DebugLog;
 use crate::request::kwargs::{rebase, Kwargs};
 use crate::runner::{self, RunContext, StatusObserver};
 use crate::streaming::{extract_zip, pack_dir, Frame, StreamReader, StreamWriter};
+use crate::util::fs::create_dir_private;
 
 type SharedWriter = Arc<Mutex<StreamWriter<io::Stdout>>>;
 
@@ -68,7 +69,7 @@ pub fn worker_command(args: &WorkerArgs) -> anyhow::Result<i32> {
 /// Serves the job in the private data dir the flags ask for, or in a temp dir.
 fn serve_in_dir(args: &WorkerArgs, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32, Failure> {
     let (pdd, _temp) = if let Some(dir) = &args.private_data_dir {
-        let dir = crate::job::config::absolute(dir);
+        let dir = crate::util::fs::absolute(dir);
         if args.delete {
             let _ = fs::remove_dir_all(&dir);
         }

@@ -14,9 +14,11 @@ use indexmap::IndexMap;
 use thiserror::Error;
 
 use crate::job::command_line::CommandLine;
-use crate::job::config::{RegistryAuth, Settings};
+use crate::job::settings::RegistryAuth;
+use crate::job::settings::Settings;
 use crate::job::JobSpec;
 use crate::request::IsolationRequest;
+use crate::util::fs::lexically_normal;
 
 /// Where the private data dir appears inside the container.
 pub const MOUNT_POINT: &str = "/runner";
@@ -131,23 +133,6 @@ fn is_refused(mount: &str) -> bool {
     let source = Path::new(mount.split(':').next().unwrap_or_default());
     let refused = |path: &Path| REFUSED_SOURCES.iter().any(|dir| path == Path::new(dir));
     refused(&lexically_normal(source)) || source.canonicalize().is_ok_and(|real| refused(&real))
-}
-
-/// `path` with `.` dropped and `..` taking off the component before it, as the engine's own path
-/// cleaning reads it; nothing on disk is looked at.
-fn lexically_normal(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut normal = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                normal.pop();
-            }
-            other => normal.push(other),
-        }
-    }
-    normal
 }
 
 fn find_executable(program: &str, path_var: Option<&str>) -> Option<PathBuf> {

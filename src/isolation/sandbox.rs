@@ -10,7 +10,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::job::command_line::CommandLine;
-use crate::job::config::Settings;
+use crate::job::settings::Settings;
 use crate::job::JobSpec;
 use crate::request::IsolationRequest;
 

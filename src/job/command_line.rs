@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::job::config::{self, redact_env};
 use crate::job::{JobKind, JobSpec};
 use crate::util::pyjson;
+use crate::util::redact::redact_env;
 
 /// Name under which the embedded stdout callback is installed (the name Ansible tooling expects).
 pub const CALLBACK_NAME: &str = "awx_display";
@@ -82,7 +82,7 @@ fn argv(spec: &JobSpec, role_playbook: Option<&Path>) -> Vec<String> {
     }
     if let Some(args) = &spec.env.args {
         // Validated when the private data dir was read.
-        return config::split_cmdline(args).unwrap_or_default();
+        return crate::job::pdd::split_cmdline(args).unwrap_or_default();
     }
     let program = match (&spec.binary, &spec.kind) {
         (Some(binary), _) => binary.clone(),
@@ -91,7 +91,7 @@ fn argv(spec: &JobSpec, role_playbook: Option<&Path>) -> Vec<String> {
     };
     let mut argv = vec![program];
     if let Some(cmdline) = &spec.cmdline {
-        argv.extend(config::split_cmdline(cmdline).unwrap_or_default());
+        argv.extend(crate::job::pdd::split_cmdline(cmdline).unwrap_or_default());
     }
     for inventory in &spec.inventory {
         argv.push("-i".to_owned());
@@ -200,7 +200,8 @@ fn child_env(
 /// `<pdd>/roles` when it exists, ahead of Ansible's own default search path.
 fn roles_path(spec: &JobSpec) -> Option<String> {
     if let JobKind::Role { .. } = spec.kind {
-        let path = spec.roles_path.as_deref().map_or_else(|| spec.pdd.roles(), |p| config::absolute(Path::new(p)));
+        let path =
+            spec.roles_path.as_deref().map_or_else(|| spec.pdd.roles(), |p| crate::util::fs::absolute(Path::new(p)));
         return Some(path.display().to_string());
     }
     if let Some(explicit) = &spec.roles_path {
@@ -221,7 +222,8 @@ fn python_bool(value: bool) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::job::config::{EnvInputs, PrivateDataDir};
+    use crate::job::pdd::EnvInputs;
+    use crate::job::pdd::PrivateDataDir;
     use crate::job::OutputMode;
     use crate::request::{LoggingOptions, ReportOptions};
 

@@ -2,15 +2,18 @@
 //! private data dir's `env/` files.
 
 pub mod command_line;
-pub mod config;
+pub mod pdd;
 pub mod role;
+pub mod settings;
 
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
 use crate::isolation::{self, Container, Isolation, IsolationError};
-use crate::job::config::{ConfigError, EnvInputs, PrivateDataDir};
+use crate::job::pdd::ConfigError;
+use crate::job::pdd::EnvInputs;
+use crate::job::pdd::PrivateDataDir;
 use crate::request::{GenericCommand, JobRequest, LoggingOptions, ReportOptions};
 
 #[derive(Debug, Error)]
@@ -149,7 +152,7 @@ impl JobSpec {
     pub fn resolve_with_path(request: &JobRequest, path_var: Option<&str>) -> Result<Self, JobError> {
         validate_request(request)?;
         require_utf8(request)?;
-        let pdd_path = config::absolute(&request.private_data_dir);
+        let pdd_path = crate::util::fs::absolute(&request.private_data_dir);
         let inventory = request
             .inventory
             .iter()
@@ -157,7 +160,7 @@ impl JobSpec {
             .collect::<Result<Vec<_>, _>>()?;
         let kind = job_kind(request)?;
         if let Some(cmdline) = &request.cmdline {
-            config::split_cmdline(cmdline).map_err(JobError::BadCmdline)?;
+            crate::job::pdd::split_cmdline(cmdline).map_err(JobError::BadCmdline)?;
         }
         let pdd = PrivateDataDir::open_or_create(&request.private_data_dir)?;
         let mut env = pdd.load_env(&request.given)?;
@@ -255,7 +258,7 @@ fn job_kind(request: &JobRequest) -> Result<JobKind, JobError> {
 fn resolve_inventory(pdd: &Path, value: &str) -> Option<PathBuf> {
     let given = Path::new(value);
     if given.is_file() || given.is_dir() {
-        return Some(config::absolute(given));
+        return Some(crate::util::fs::absolute(given));
     }
     if given.is_relative() {
         let inside = pdd.join("inventory").join(given);

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use crate::job::config::create_dir_private;
+use crate::util::fs::create_dir_private;
 use crate::util::pyjson;
 
 /// The synthesised playbook on disk; dropping it removes what it created.
@@ -29,7 +29,7 @@ impl RolePlaybook {
     ) -> io::Result<Self> {
         let created_project_dir = (!project_dir.exists()).then(|| project_dir.to_owned());
         create_dir_private(project_dir)?;
-        let path = crate::job::config::absolute(&project_dir.join(uuid::Uuid::new_v4().simple().to_string()));
+        let path = crate::util::fs::absolute(&project_dir.join(uuid::Uuid::new_v4().simple().to_string()));
         let written = fs::OpenOptions::new()
             .write(true)
             .create_new(true)

@@ -32,7 +32,7 @@ impl JobOrigin {
             (None, None, Some(role)) => format!("role {role}"),
             (None, None, None) => "command".to_owned(),
         };
-        let job = dir_name(&crate::job::config::absolute(&request.private_data_dir));
+        let job = dir_name(&crate::util::fs::absolute(&request.private_data_dir));
         Self { controller: controller_name(), job, ran }
     }
 

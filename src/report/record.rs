@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use super::RunEnd;
 use crate::artifacts;
 use crate::artifacts::dir::ArtifactDir;
-use crate::job::config::{self, PrivateDataDir};
+use crate::job::pdd::PrivateDataDir;
 use crate::request::JobRequest;
 
 /// The longest name a directory entry can have.
@@ -40,7 +40,7 @@ impl RunPlace {
         if bad || ident.len() > NAME_MAX {
             return None;
         }
-        let pdd = PrivateDataDir { root: config::absolute(&request.private_data_dir) };
+        let pdd = PrivateDataDir { root: crate::util::fs::absolute(&request.private_data_dir) };
         let root = pdd.artifact_root(request.artifact_dir.as_deref());
         // A dir refused for a name that is not UTF-8 gets nothing written in it either.
         root.to_str()?;

@@ -8,8 +8,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use thiserror::Error;
 
-use crate::job::config::{python_str, seconds_in_range, SECONDS_RANGE};
+use crate::request::seconds_in_range;
+use crate::request::SECONDS_RANGE;
 use crate::request::{ChildStdio, GenericCommand, GivenInputs, IsolationRequest, JobRequest};
+use crate::util::pyjson::python_str;
 
 /// A request the runner refuses before anything exists; the package raises `exception(message)`.
 #[derive(Debug, Error)]

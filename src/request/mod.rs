@@ -11,6 +11,18 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 /// Everything a job can be asked to do, before any file is read.
+/// The longest timeout or wait accepted, in seconds (about 31 years): beyond any real job, and far
+/// below what deadline arithmetic can hold, so no number a user writes can overflow a clock.
+pub const MAX_SECONDS: f64 = 1e9;
+/// The accepted range, as error messages state it.
+pub const SECONDS_RANGE: &str = "a number of seconds from 0 to 1000000000";
+
+/// `value` when it is a usable number of seconds; `None` for NaN, negatives, infinities and
+/// anything above `MAX_SECONDS`.
+pub fn seconds_in_range(value: f64) -> Option<f64> {
+    (0.0..=MAX_SECONDS).contains(&value).then_some(value)
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobRequest {
     pub private_data_dir: PathBuf,

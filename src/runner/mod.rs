@@ -45,7 +45,7 @@ pub fn persist_cmdline(spec: &JobSpec, request: &JobRequest) -> anyhow::Result<(
         return Ok(());
     }
     let env_dir = spec.pdd.root.join("env");
-    crate::job::config::create_dir_private(&env_dir).with_context(|| format!("cannot create {}", env_dir.display()))?;
+    crate::util::fs::create_dir_private(&env_dir).with_context(|| format!("cannot create {}", env_dir.display()))?;
     artifacts::write_atomic(&path, cmdline.as_bytes(), 0o600)
         .with_context(|| format!("cannot write {}", path.display()))
 }
@@ -261,7 +261,7 @@ fn command_lines(
     if spec.command.is_some() {
         // A command's container gets the project dir mounted as its default workdir.
         let project = spec.pdd.root.join("project");
-        crate::job::config::create_dir_private(&project)
+        crate::util::fs::create_dir_private(&project)
             .with_context(|| format!("cannot create {}", project.display()))?;
     }
     let launch = isolation::launch(container, spec, &inner, &host, runner)?;
@@ -274,7 +274,7 @@ fn command_lines(
 /// only; the dir goes when the job ends.
 fn write_registry_files(
     container: &isolation::Container,
-    auth: &crate::job::config::RegistryAuth,
+    auth: &crate::job::settings::RegistryAuth,
     ident: &str,
 ) -> anyhow::Result<tempfile::TempDir> {
     let dir = tempfile::Builder::new()

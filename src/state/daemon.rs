@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use anyhow::Context;
 use nix::unistd::Pid;
 
-use crate::job::config::DAEMON_LOG;
+use crate::job::pdd::DAEMON_LOG;
 use crate::request::JobRequest;
 use crate::state::pidfile;
 

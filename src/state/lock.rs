@@ -28,7 +28,7 @@ const RETRY: Duration = Duration::from_millis(50);
 
 /// Takes the lock at once, or within `wait`.
 pub fn acquire(pdd: &Path, wait: Option<Duration>) -> Result<RunLock, LockError> {
-    let path = pdd.join(crate::job::config::LOCK_FILE);
+    let path = pdd.join(crate::job::pdd::LOCK_FILE);
     // A wait past what the clock can hold (the flags never give one) waits as long as it can.
     let deadline = wait.map(|wait| Instant::now().checked_add(wait).unwrap_or_else(far_future));
     loop {

@@ -13,7 +13,8 @@ use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts;
-use crate::job::config::{PID_FILE, PID_RECORD};
+use crate::job::pdd::PID_FILE;
+use crate::job::pdd::PID_RECORD;
 use crate::supervise::procfs::ProcStat;
 
 /// What `start` knows of the process it launched.

@@ -1,3 +1,5 @@
 //! Small helpers every stage uses, with no knowledge of jobs.
 
+pub mod fs;
 pub mod pyjson;
+pub mod redact;

@@ -6,6 +6,7 @@ use std::io;
 
 use serde::Serialize;
 use serde_json::ser::{CharEscape, Formatter, Serializer};
+use serde_json::Value;
 
 /// Formatter reproducing `json.dumps(obj)` with default separators; `ensure_ascii` as in Python.
 pub struct PythonFormatter {
@@ -94,10 +95,66 @@ pub fn to_line<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     out
 }
 
+/// Converts a value to text as Python's `str()` does, because the Python tool stringifies
+/// `env/envvars` values that way and jobs depend on it (`True`, `None`, `2.5`).
+pub fn python_str(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => python_repr(other),
+    }
+}
+
+fn python_repr(value: &Value) -> String {
+    match value {
+        Value::Null => "None".to_owned(),
+        Value::Bool(true) => "True".to_owned(),
+        Value::Bool(false) => "False".to_owned(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => {
+            let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+            let mut out = String::with_capacity(s.len() + 2);
+            out.push(quote);
+            for ch in s.chars() {
+                match ch {
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\t' => out.push_str("\\t"),
+                    '\r' => out.push_str("\\r"),
+                    c if c == quote => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push(quote);
+            out
+        }
+        Value::Array(items) => format!("[{}]", items.iter().map(python_repr).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("{}: {}", python_repr(&Value::String(k.clone())), python_repr(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn python_str_matches_python() {
+        assert_eq!(python_str(&json!(1)), "1");
+        assert_eq!(python_str(&json!(2.5)), "2.5");
+        assert_eq!(python_str(&json!(null)), "None");
+        assert_eq!(python_str(&json!(false)), "False");
+        assert_eq!(python_str(&json!({"x": 1})), "{'x': 1}");
+        assert_eq!(python_str(&json!(["a", "it's"])), "['a', \"it's\"]");
+    }
 
     #[test]
     fn matches_python_separators_and_ascii_escaping() {
