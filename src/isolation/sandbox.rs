@@ -9,10 +9,9 @@ use std::io;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use crate::isolation::Sandbox;
 use crate::job::command_line::CommandLine;
-use crate::job::settings::Settings;
 use crate::job::JobSpec;
-use crate::request::IsolationRequest;
 
 /// What every sandbox gets, before the job's own binds.
 const SYSTEM_LAYOUT: [&str; 27] = [
@@ -44,39 +43,6 @@ const SYSTEM_LAYOUT: [&str; 27] = [
     "usr/lib64",
     "/lib64",
 ];
-
-/// A job's sandbox, as resolved from the flags and `env/settings` (settings win).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sandbox {
-    pub executable: String,
-    /// Where the hidden paths' empty stand-ins are made.
-    pub path: PathBuf,
-    pub hide_paths: Vec<String>,
-    pub show_paths: Vec<String>,
-    pub ro_paths: Vec<String>,
-    /// When set, the project runs from a copy made under it, removed afterwards.
-    pub directory_isolation_base_path: Option<PathBuf>,
-}
-
-impl Sandbox {
-    pub fn resolve(executable: String, request: &IsolationRequest, settings: &Settings) -> Self {
-        let pick = |setting: &Option<Vec<String>>, flag: &Vec<String>| setting.clone().unwrap_or_else(|| flag.clone());
-        Self {
-            executable,
-            path: PathBuf::from(
-                settings.process_isolation_path.clone().or_else(|| request.path.clone()).unwrap_or("/tmp".into()),
-            ),
-            hide_paths: pick(&settings.process_isolation_hide_paths, &request.hide_paths),
-            show_paths: pick(&settings.process_isolation_show_paths, &request.show_paths),
-            ro_paths: pick(&settings.process_isolation_ro_paths, &request.ro_paths),
-            directory_isolation_base_path: settings
-                .directory_isolation_base_path
-                .clone()
-                .or_else(|| request.directory_isolation_base_path.clone())
-                .map(PathBuf::from),
-        }
-    }
-}
 
 /// The binds of one job's sandbox, every path real and sorted.
 #[derive(Debug, Clone, PartialEq)]

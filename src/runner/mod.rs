@@ -161,7 +161,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     };
     let ended = run_prepared(&job, &prompts, cancel, &mut writer, sinks, observer);
     if let (Some(container), Some(Isolated::Container { cid_dir, .. })) = (spec.container(), &isolated) {
-        if let Err(reason) = isolation::remove_container(container, &cid_dir.path().join(CID_FILE)) {
+        if let Err(reason) = isolation::container::remove_container(container, &cid_dir.path().join(CID_FILE)) {
             errln!("ansible-runner: {reason}");
         }
     }
@@ -239,9 +239,9 @@ fn command_lines(
         }
         Some(Isolation::Container(container)) => container,
     };
-    let inside = isolation::container_artifact_dir(&spec.ident);
+    let inside = isolation::container::container_artifact_dir(&spec.ident);
     let paths = RunPaths { artifact_dir: &inside, callback_dir: &inside.join("callback"), role_playbook };
-    let inner = CommandLine::build(&isolation::container_spec(spec), &paths, Vec::new());
+    let inner = CommandLine::build(&isolation::container::container_spec(spec), &paths, Vec::new());
     let env_path = artifact_dir.join("env.list");
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let registry = match &container.auth {
@@ -257,14 +257,15 @@ fn command_lines(
         .tempdir()
         .context("cannot create a temp dir for the container id")?;
     let cid_file = cid_dir.path().join(CID_FILE);
-    let host = isolation::HostFiles { env_file: &env_path, auth_dir, agent_socket, cid_file: Some(&cid_file) };
+    let host =
+        isolation::container::HostFiles { env_file: &env_path, auth_dir, agent_socket, cid_file: Some(&cid_file) };
     if spec.command.is_some() {
         // A command's container gets the project dir mounted as its default workdir.
         let project = spec.pdd.root.join("project");
         crate::util::fs::create_dir_private(&project)
             .with_context(|| format!("cannot create {}", project.display()))?;
     }
-    let launch = isolation::launch(container, spec, &inner, &host, runner)?;
+    let launch = isolation::container::launch(container, spec, &inner, &host, runner)?;
     let env_file = EnvFile::write(dir, &launch.env_list)?;
     let isolated = Isolated::Container { _env_file: env_file, _registry: registry, cid_dir };
     Ok((launch.engine, launch.record, Some(isolated)))
@@ -282,7 +283,7 @@ fn write_registry_files(
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
         .tempdir()
         .context("cannot create a temp dir for the registry credentials")?;
-    for (name, text) in isolation::registry_files(container.engine, auth) {
+    for (name, text) in isolation::container::registry_files(container.engine, auth) {
         let path = dir.path().join(name);
         artifacts::write_atomic(&path, text.as_bytes(), 0o600)
             .with_context(|| format!("cannot write {}", path.display()))?;

@@ -8,7 +8,6 @@
 //! decides the escalation, `tree` finds and ends the job's processes, `procfs` reads `/proc`.
 
 use std::io;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
@@ -84,22 +83,7 @@ impl Supervision<'_> {
 
 /// Finds `program` the way `execvp` would, using the child's own `PATH`.
 pub fn resolve_program(program: &str, line: &CommandLine) -> Option<PathBuf> {
-    if program.is_empty() {
-        return None;
-    }
-    if program.contains('/') {
-        let path = if Path::new(program).is_absolute() { PathBuf::from(program) } else { line.cwd.join(program) };
-        return is_executable(&path).then_some(path);
-    }
-    let search = line.env.get("PATH").map_or("/usr/local/bin:/usr/bin:/bin", String::as_str);
-    search
-        .split(':')
-        .map(|dir| Path::new(if dir.is_empty() { "." } else { dir }).join(program))
-        .find(|p| is_executable(p))
-}
-
-fn is_executable(path: &Path) -> bool {
-    path.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    crate::util::lookup::find_executable(program, line.env.get("PATH").map(String::as_str), &line.cwd)
 }
 
 /// Runs the command to its end, handing every piece of output to `on_output` as it arrives.

@@ -1,5 +1,6 @@
 //! Small helpers every stage uses, with no knowledge of jobs.
 
 pub mod fs;
+pub mod lookup;
 pub mod pyjson;
 pub mod redact;
