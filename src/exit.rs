@@ -40,7 +40,7 @@ pub const MEANINGS: [(&str, &str); 9] = [
 /// Says on stderr, in one line, why the program ends, and returns its exit code. The Python tool's
 /// own validation messages are printed bare, as it prints them.
 pub fn report(err: &anyhow::Error) -> i32 {
-    use crate::isolation::IsolationError::MissingEngine;
+    use crate::job::isolation::IsolationError::MissingEngine;
     use crate::job::JobError::{BadInventory, HostsWithoutModuleOrRole, Isolation, NothingToRun};
     let bare = matches!(
         err.downcast_ref(),

@@ -9,7 +9,7 @@ use std::io;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::isolation::Sandbox;
+use crate::job::isolation::Sandbox;
 use crate::job::command_line::CommandLine;
 use crate::job::JobSpec;
 

@@ -82,7 +82,7 @@ fn argv(spec: &JobSpec, role_playbook: Option<&Path>) -> Vec<String> {
     }
     if let Some(args) = &spec.env.args {
         // Validated when the private data dir was read.
-        return crate::job::pdd::split_cmdline(args).unwrap_or_default();
+        return crate::job::files::split_cmdline(args).unwrap_or_default();
     }
     let program = match (&spec.binary, &spec.kind) {
         (Some(binary), _) => binary.clone(),
@@ -91,7 +91,7 @@ fn argv(spec: &JobSpec, role_playbook: Option<&Path>) -> Vec<String> {
     };
     let mut argv = vec![program];
     if let Some(cmdline) = &spec.cmdline {
-        argv.extend(crate::job::pdd::split_cmdline(cmdline).unwrap_or_default());
+        argv.extend(crate::job::files::split_cmdline(cmdline).unwrap_or_default());
     }
     for inventory in &spec.inventory {
         argv.push("-i".to_owned());

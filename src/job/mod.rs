@@ -2,6 +2,8 @@
 //! private data dir's `env/` files.
 
 pub mod command_line;
+pub mod files;
+pub mod isolation;
 pub mod pdd;
 pub mod role;
 pub mod settings;
@@ -10,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::isolation::{self, Container, Isolation, IsolationError};
-use crate::job::pdd::ConfigError;
+use crate::job::isolation::{Container, Isolation, IsolationError};
+use crate::job::files::ConfigError;
 use crate::job::pdd::EnvInputs;
 use crate::job::pdd::PrivateDataDir;
 use crate::request::{GenericCommand, JobRequest, LoggingOptions, ReportOptions};
@@ -160,7 +162,7 @@ impl JobSpec {
             .collect::<Result<Vec<_>, _>>()?;
         let kind = job_kind(request)?;
         if let Some(cmdline) = &request.cmdline {
-            crate::job::pdd::split_cmdline(cmdline).map_err(JobError::BadCmdline)?;
+            crate::job::files::split_cmdline(cmdline).map_err(JobError::BadCmdline)?;
         }
         let pdd = PrivateDataDir::open_or_create(&request.private_data_dir)?;
         let mut env = pdd.load_env(&request.given)?;

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::job::pdd::{json_kind, ConfigError};
+use crate::job::files::{json_kind, ConfigError};
 use crate::request::seconds_in_range;
 
 /// `env/settings`, the keys this runner acts on.

@@ -17,7 +17,8 @@ use crate::callback::CallbackInstall;
 use crate::events::{EventPipeline, EventSink};
 use crate::exit;
 use crate::isolation::sandbox;
-use crate::isolation::{self, Isolation};
+use crate::isolation;
+use crate::job::isolation::Isolation;
 use crate::job::command_line::{CommandLine, RunPaths};
 use crate::job::role::RolePlaybook;
 use crate::job::{JobKind, JobSpec};
@@ -274,7 +275,7 @@ fn command_lines(
 /// The registry credentials for the engine, in a 0700 temp dir of files readable by the owner
 /// only; the dir goes when the job ends.
 fn write_registry_files(
-    container: &isolation::Container,
+    container: &crate::job::isolation::Container,
     auth: &crate::job::settings::RegistryAuth,
     ident: &str,
 ) -> anyhow::Result<tempfile::TempDir> {
