@@ -37,31 +37,84 @@ pub const MEANINGS: [(&str, &str); 9] = [
     ("254", "Timeout (job_timeout, idle_timeout) or canceled (Ctrl-C, SIGTERM, stop)."),
 ];
 
-/// Says on stderr, in one line, why the program ends, and returns its exit code. The Python tool's
-/// own validation messages are printed bare, as it prints them.
-pub fn report(err: &anyhow::Error) -> i32 {
-    use crate::job::isolation::IsolationError::MissingEngine;
-    use crate::job::JobError::{BadInventory, HostsWithoutModuleOrRole, Isolation, NothingToRun};
-    let bare = matches!(
-        err.downcast_ref(),
-        Some(HostsWithoutModuleOrRole | NothingToRun | BadInventory | Isolation(MissingEngine(_)))
-    );
-    if bare {
-        errln!("{err}");
-    } else {
-        errln!("ansible-runner: {}", crate::cli::diagnostics::one_line(err));
-    }
-    code_for(err)
+/// An error that ends the program with an exit code of its own, or in the Python tool's own words.
+/// Error types that need more than exit 1 and an `ansible-runner:` prefix convert into this where
+/// they are raised (`From` impls beside them); every other error ends the program with `FAILURE`.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    code: i32,
+    /// Printed as it is, without the `ansible-runner:` prefix.
+    bare: bool,
+    message: String,
 }
 
-/// The exit code for an error that ended the program.
-pub fn code_for(err: &anyhow::Error) -> i32 {
-    if err
-        .downcast_ref::<crate::state::lock::LockError>()
-        .is_some_and(|e| !matches!(e, crate::state::lock::LockError::Open(..)))
-    {
-        LOCKED
-    } else {
-        FAILURE
+impl Failure {
+    pub fn new(code: i32, message: impl Into<String>) -> Self {
+        Self { code, bare: false, message: message.into() }
+    }
+
+    /// A refusal worded as the Python tool words it, printed bare, exit 1.
+    pub fn bare(message: impl Into<String>) -> Self {
+        Self { code: FAILURE, bare: true, message: message.into() }
+    }
+
+    pub fn code(&self) -> i32 {
+        self.code
+    }
+}
+
+/// The exit code an error ends the program with.
+pub fn code_of(err: &anyhow::Error) -> i32 {
+    err.downcast_ref::<Failure>().map_or(FAILURE, Failure::code)
+}
+
+/// The message an error ends the program with: bare as the Python tool words it, or one line that
+/// says each cause once (many messages already end with their cause: `cannot read X: <io error>`).
+pub fn message_of(err: &anyhow::Error) -> String {
+    if let Some(failure) = err.downcast_ref::<Failure>().filter(|failure| failure.bare) {
+        return failure.message.clone();
+    }
+    format!("ansible-runner: {}", one_line(err))
+}
+
+/// An error and its causes on one line, each text said once.
+pub fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.is_empty() {
+            line = text;
+        } else if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_already_in_the_message_is_not_repeated() {
+        let io = std::io::Error::from_raw_os_error(17);
+        let err = anyhow::Error::new(io)
+            .context("cannot write artifact /a/x: File exists (os error 17)")
+            .context("cannot prepare the run");
+        assert_eq!(one_line(&err), "cannot prepare the run: cannot write artifact /a/x: File exists (os error 17)");
+        let plain = anyhow::anyhow!("first").context("second");
+        assert_eq!(one_line(&plain), "second: first");
+    }
+
+    #[test]
+    fn a_failure_owns_its_code_and_wording_through_context() {
+        let locked = anyhow::Error::new(Failure::new(LOCKED, "held")).context("cannot run");
+        assert_eq!(code_of(&locked), LOCKED);
+        assert_eq!(message_of(&locked), "ansible-runner: cannot run: held");
+        let bare = anyhow::Error::new(Failure::bare("The -p option must be specified when not using -m or -r"));
+        assert_eq!(message_of(&bare), "The -p option must be specified when not using -m or -r");
+        assert_eq!(code_of(&anyhow::anyhow!("plain")), FAILURE);
     }
 }

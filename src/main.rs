@@ -54,7 +54,7 @@ fn real_main() -> i32 {
     // Two entries no person types stay out of clap, and so out of help, usage errors, completions
     // and man pages: the Python package's pipe (python/PROTOCOL.md) and the asset generator.
     match args.get(1..).unwrap_or_default() {
-        [api] if api == "api" => return commands::api::api_command().unwrap_or_else(|err| exit::report(&err)),
+        [api] if api == "api" => return commands::api::api_command().unwrap_or_else(|err| report(&err)),
         [flag, _] if flag == "--generate-assets" => {
             return assets::generate_command(&std::env::args_os().nth(2).map(PathBuf::from).unwrap_or_default())
         }
@@ -73,5 +73,11 @@ fn real_main() -> i32 {
         return exit::OK;
     }
     let Some(command) = cli.command else { return diagnostics::missing_command() };
-    commands::dispatch(command, &cli.top).unwrap_or_else(|err| exit::report(&err))
+    commands::dispatch(command, &cli.top).unwrap_or_else(|err| report(&err))
+}
+
+/// Says on stderr why the program ends, and returns the exit code that error owns.
+fn report(err: &anyhow::Error) -> i32 {
+    errln!("{}", exit::message_of(err));
+    exit::code_of(err)
 }

@@ -8,22 +8,6 @@ use clap::{Arg, Command, CommandFactory};
 use crate::cli::{Cli, COMMON_USAGE};
 use crate::exit;
 
-/// An error and its causes on one line. Many messages already end with their cause (`cannot read
-/// X: <io error>`), so a cause whose text was already said is left out rather than repeated.
-pub fn one_line(err: &anyhow::Error) -> String {
-    let mut line = String::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if line.is_empty() {
-            line = text;
-        } else if !line.contains(&text) {
-            line.push_str(": ");
-            line.push_str(&text);
-        }
-    }
-    line
-}
-
 /// No command given: the common usage on stdout, then the usage error (as the Python tool does).
 pub fn missing_command() -> i32 {
     let _ = std::io::Write::write_all(&mut std::io::stdout(), COMMON_USAGE.as_bytes());
@@ -267,16 +251,6 @@ fn quoted(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_cause_already_in_the_message_is_not_repeated() {
-        let io = std::io::Error::from_raw_os_error(17);
-        let inner = crate::artifacts::ArtifactError::Write { path: "/a/x".into(), source: io };
-        let err = anyhow::Error::new(inner).context("cannot prepare the run");
-        assert_eq!(one_line(&err), "cannot prepare the run: cannot write artifact /a/x: File exists (os error 17)");
-        let plain = anyhow::anyhow!("first").context("second");
-        assert_eq!(one_line(&plain), "second: first");
-    }
 
     #[test]
     fn subcommands_are_found_past_option_values() {

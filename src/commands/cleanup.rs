@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use anyhow::Context;
 
 use crate::cli::CleanupArgs;
-use crate::exit;
+use crate::exit::{self, Failure};
 
 /// Folders a pattern must never reach, whatever it matches.
 const SYSTEM_FOLDERS: [&str; 15] = [
@@ -20,10 +20,7 @@ const SYSTEM_FOLDERS: [&str; 15] = [
 pub fn cleanup_command(args: &CleanupArgs) -> anyhow::Result<i32> {
     let mut changed = false;
     if let Some(pattern) = &args.file_pattern {
-        match remove_dirs(args, pattern)? {
-            None => return Ok(exit::FAILURE),
-            Some(removed) => changed |= removed,
-        }
+        changed |= remove_dirs(args, pattern)?;
     }
     if !args.remove_images.is_empty() {
         changed |= remove_images(args);
@@ -41,18 +38,18 @@ pub fn cleanup_command(args: &CleanupArgs) -> anyhow::Result<i32> {
 }
 
 /// Removes the private data dirs the pattern matches, but for excluded, recent and running ones.
-/// `None` when the pattern reaches a system folder (nothing is removed then); else whether any went.
-fn remove_dirs(args: &CleanupArgs, pattern: &str) -> anyhow::Result<Option<bool>> {
+/// Refused when the pattern reaches a system folder (nothing is removed then); else whether any went.
+fn remove_dirs(args: &CleanupArgs, pattern: &str) -> anyhow::Result<bool> {
     let matches = glob::glob(pattern).with_context(|| format!("--file-pattern {pattern:?} is not a valid glob"))?;
     let paths: Vec<PathBuf> = matches.filter_map(Result::ok).collect();
     let dangerous: Vec<&PathBuf> = paths.iter().filter(|p| is_system_folder(p)).collect();
     if !dangerous.is_empty() {
-        errln!("Provided pattern could result in deleting system folders:");
-        for path in dangerous {
-            errln!("{}", path.display());
-        }
-        errln!("Refusing to continue: narrow --file-pattern.");
-        return Ok(None);
+        let listed: Vec<String> = dangerous.iter().map(|path| path.display().to_string()).collect();
+        let message = format!(
+            "Provided pattern could result in deleting system folders:\n{}\nRefusing to continue: narrow --file-pattern.",
+            listed.join("\n")
+        );
+        return Err(Failure::bare(message).into());
     }
     let grace = Duration::from_secs(args.grace_period.saturating_mul(60));
     let mut removed = 0;
@@ -75,7 +72,7 @@ fn remove_dirs(args: &CleanupArgs, pattern: &str) -> anyhow::Result<Option<bool>
     if removed > 0 {
         outln!("Removed {removed} private data dir(s) in pattern {pattern}");
     }
-    Ok(Some(removed > 0))
+    Ok(removed > 0)
 }
 
 /// Takes the named images off the engine; whether any was removed.

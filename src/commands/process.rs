@@ -14,7 +14,7 @@ use anyhow::{bail, Context};
 use crate::artifacts::{self, ArtifactsWriter, Status};
 use crate::cli::{ProcessArgs, TopLevelArgs};
 use crate::events::{received_text, Event, EventSink};
-use crate::exit;
+use crate::exit::{self, Failure};
 use crate::job::pdd::PrivateDataDir;
 use crate::job::OutputMode;
 use crate::output::display::{stderr_wants_colour, stdout_wants_colour, TerminalRenderer};
@@ -61,7 +61,7 @@ pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result
     });
     let reason = match &received {
         Ok(explanation) => explanation.clone(),
-        Err(err) => Some(crate::cli::diagnostics::one_line(err)),
+        Err(err) => Some(crate::exit::one_line(err)),
     };
     let ended = conclude(received, &artifact_dir);
     if wanted {
@@ -95,8 +95,7 @@ fn conclude(received: anyhow::Result<Option<String>>, artifact_dir: &Path) -> an
         }
         Ok(Some(explanation)) => {
             mark_failed(artifact_dir);
-            errln!("ansible-runner: the worker reported an error: {explanation}");
-            Ok(exit::FAILURE)
+            Err(Failure::new(exit::FAILURE, format!("the worker reported an error: {explanation}")).into())
         }
         Ok(None) => {
             let Ok(status) = fs::read_to_string(artifact_dir.join("status")) else {

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use anyhow::Context;
 
 use crate::events::EventSink;
-use crate::job::{JobSpec, OutputMode};
+use crate::job::{JobError, JobSpec, OutputMode};
 use crate::output::debuglog::DebugLog;
 use crate::output::display::{stderr_wants_colour, stdout_is_terminal, stdout_wants_colour, TerminalRenderer};
 use crate::output::progress::Progress;
@@ -70,7 +70,7 @@ fn run_reported(
     reports: &mut RunReports,
     place: &mut Option<RunPlace>,
 ) -> anyhow::Result<(RunOutcome, String)> {
-    let spec = JobSpec::resolve(request)?;
+    let spec = JobSpec::resolve(request).map_err(JobError::into_ending)?;
     *place = Some(RunPlace::resolved(&spec.ident, spec.artifact_dir()));
     reports.set_origin(JobOrigin::of(&spec));
     let on_terminal = stdout_is_terminal();
@@ -82,7 +82,12 @@ fn run_reported(
     let mut debug = DebugLog::open(logging.debug, logging.logfile.as_deref()).with_context(|| {
         format!("cannot open log file {}", logging.logfile.as_deref().unwrap_or(Path::new("")).display())
     })?;
-    let _lock = spec.report.lock.then(|| lock::acquire(&spec.pdd.root, spec.report.lock_wait)).transpose()?;
+    let _lock = spec
+        .report
+        .lock
+        .then(|| lock::acquire(&spec.pdd.root, spec.report.lock_wait))
+        .transpose()
+        .map_err(lock::LockError::into_ending)?;
     runner::persist_cmdline(&spec, request)?;
     let cancel = runner::install_cancel_handlers()?;
     let mut terminal = TerminalRenderer::new(io::stdout(), spec.output, stdout_wants_colour());

@@ -9,7 +9,7 @@ use anyhow::{bail, Context};
 use nix::unistd::Pid;
 
 use crate::exit;
-use crate::job::JobSpec;
+use crate::job::{JobError, JobSpec};
 use crate::request::JobRequest;
 use crate::state::daemon::{self, DAEMON_FLAG};
 use crate::state::pidfile::{self, PidFile};
@@ -22,7 +22,7 @@ pub fn start_command(request: &JobRequest) -> anyhow::Result<i32> {
 }
 
 fn launch(request: &JobRequest) -> anyhow::Result<i32> {
-    let spec = JobSpec::resolve(request)?;
+    let spec = JobSpec::resolve(request).map_err(JobError::into_ending)?;
     let pdd = &spec.pdd.root;
     let log = daemon::touch_daemon_log(pdd)
         .with_context(|| format!("cannot create {}", pdd.join(crate::job::pdd::DAEMON_LOG).display()))?;
@@ -38,7 +38,7 @@ fn launch(request: &JobRequest) -> anyhow::Result<i32> {
     }
     if spec.report.lock {
         // Refuse at once rather than from the detached process, whose errors only reach daemon.log.
-        drop(crate::state::lock::acquire(pdd, None)?);
+        drop(crate::state::lock::acquire(pdd, None).map_err(crate::state::lock::LockError::into_ending)?);
     }
     let dir = pidfile::canonical(pdd)?;
     let pid_path = pidfile::pid_path(pdd);

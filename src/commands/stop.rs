@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{kill, Signal};
 
 use crate::artifacts::{self, Status};
-use crate::exit;
+use crate::exit::{self, Failure};
 use crate::job::pdd::PrivateDataDir;
 use crate::request::JobRequest;
 use crate::state::daemon::{self, DAEMON_FLAG};
@@ -24,18 +24,17 @@ pub fn stop_command(request: &JobRequest) -> anyhow::Result<i32> {
     let job = match pidfile::inspect(&pdd.root, DAEMON_FLAG)? {
         PidFile::Running(job) => job,
         PidFile::Absent => {
-            errln!("ansible-runner: no job started with `start` is running in {} (no pid file)", pdd.root.display());
-            return Ok(exit::FAILURE);
+            let message = format!("no job started with `start` is running in {} (no pid file)", pdd.root.display());
+            return Err(Failure::new(exit::FAILURE, message).into());
         }
         PidFile::Stale { pid, reason } => {
             let removed = if pidfile::remove(&pdd.root).is_ok() { " and the pid file was removed" } else { "" };
-            errln!(
-                "ansible-runner: stale {}: pid {pid} is not the job `start` launched in {} ({reason}); nothing \
-                 was signalled{removed}",
+            let message = format!(
+                "stale {}: pid {pid} is not the job `start` launched in {} ({reason}); nothing was signalled{removed}",
                 pidfile::pid_path(&pdd.root).display(),
                 pdd.root.display()
             );
-            return Ok(exit::FAILURE);
+            return Err(Failure::new(exit::FAILURE, message).into());
         }
     };
     if !ended_gracefully(&job) {

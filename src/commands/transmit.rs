@@ -4,21 +4,22 @@
 use std::fs::File;
 use std::io::{self, BufWriter};
 use std::os::fd::AsFd;
+use std::path::Path;
 
 use anyhow::Context;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::exit;
 use crate::job::pdd::PrivateDataDir;
 use crate::job::role::RolePlaybook;
-use crate::job::{JobKind, JobSpec};
+use crate::job::{JobError, JobKind, JobSpec};
 use crate::request::kwargs::Kwargs;
 use crate::request::JobRequest;
 use crate::runner;
 use crate::streaming::StreamWriter;
 
 pub fn transmit_command(request: &JobRequest) -> anyhow::Result<i32> {
-    let spec = JobSpec::resolve(request)?;
+    let spec = JobSpec::resolve(request).map_err(JobError::into_ending)?;
     runner::persist_cmdline(&spec, request)?;
     let role_playbook = match &spec.kind {
         JobKind::Role { role, vars, hosts, gather_facts } => Some(
@@ -27,7 +28,7 @@ pub fn transmit_command(request: &JobRequest) -> anyhow::Result<i32> {
         ),
         _ => None,
     };
-    let kwargs = Kwargs::from_request(request, &spec, role_playbook.as_ref().map(RolePlaybook::path));
+    let kwargs = stream_kwargs(request, &spec, role_playbook.as_ref().map(RolePlaybook::path));
     let mut writer = StreamWriter::new(BufWriter::with_capacity(OUT_BUF, raw_stdout()?));
     let skip_artifacts = request.artifact_dir.is_none();
     let sent = writer
@@ -52,4 +53,49 @@ const OUT_BUF: usize = 64 * 1024;
 fn raw_stdout() -> anyhow::Result<File> {
     let fd = io::stdout().as_fd().try_clone_to_owned().context("cannot use stdout")?;
     Ok(File::from(fd))
+}
+
+/// What `transmit` sends for a resolved job. Paths inside the private data dir travel relative
+/// to it so that the worker can place them in its own copy.
+fn stream_kwargs(request: &JobRequest, spec: &JobSpec, role_playbook: Option<&Path>) -> Kwargs {
+    let pdd = &spec.pdd.root;
+    let playbook = match (&spec.kind, role_playbook) {
+        (JobKind::Role { .. }, Some(path)) => path.file_name().map(|n| n.to_string_lossy().into_owned()),
+        (JobKind::Playbook { playbook }, _) => {
+            let path = Path::new(playbook);
+            Some(path.strip_prefix(&spec.project_dir).map_or_else(|_| playbook.clone(), |p| p.display().to_string()))
+        }
+        _ => None,
+    };
+    let (module, module_args, host_pattern) = match &spec.kind {
+        JobKind::Module { module, args, hosts } => (Some(module.clone()), args.clone(), hosts.clone()),
+        _ => (None, None, None),
+    };
+    let given_inventory = (!request.inventory.is_empty()).then(|| spec.inventory.first()).flatten();
+    let inventory = given_inventory.map(|path| {
+        Value::String(path.strip_prefix(pdd).map_or_else(|_| path.display().to_string(), |p| p.display().to_string()))
+    });
+    Kwargs {
+        ident: Some(spec.ident.clone()),
+        binary: spec.binary.clone(),
+        playbook,
+        module,
+        module_args,
+        host_pattern,
+        verbosity: (spec.verbosity > 0).then_some(spec.verbosity),
+        quiet: request.quiet,
+        rotate_artifacts: spec.rotate_artifacts,
+        json_mode: request.json,
+        omit_event_data: spec.omit_event_data,
+        only_failed_event_data: spec.only_failed_event_data,
+        inventory,
+        forks: spec.forks.clone().map(Value::String),
+        project_dir: request.project_dir.as_ref().map(|p| p.display().to_string()),
+        artifact_dir: request.artifact_dir.as_ref().map(|p| p.display().to_string()),
+        roles_path: request.roles_path.as_ref().map(|p| vec![p.clone()]),
+        cmdline: if request.omit_env_files { request.cmdline.clone() } else { None },
+        limit: spec.limit.clone(),
+        suppress_env_files: request.omit_env_files,
+        ..Kwargs::default()
+    }
 }

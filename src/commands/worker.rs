@@ -18,7 +18,7 @@ use crate::events::{Event, EventSink};
 use crate::exit;
 use crate::job::command_line::CommandLine;
 use crate::job::settings::Settings;
-use crate::job::JobSpec;
+use crate::job::{JobError, JobSpec};
 use crate::output::debuglog::DebugLog;
 use crate::request::kwargs::{rebase, Kwargs};
 use crate::runner::{self, RunContext, StatusObserver};
@@ -119,7 +119,7 @@ fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32
 /// [`Kwargs::to_request`], the fact cache is kept inside the artifact dir).
 fn prepare_job(pdd: &Path, kwargs: &Kwargs) -> anyhow::Result<JobSpec> {
     dump_env_inputs(pdd, kwargs).context("cannot write the job's env/ inputs")?;
-    let mut spec = JobSpec::resolve(&kwargs.to_request(pdd))?;
+    let mut spec = JobSpec::resolve(&kwargs.to_request(pdd)).map_err(JobError::into_ending)?;
     let fact_cache = rebase(Path::new(""), &spec.env.settings.fact_cache);
     spec.env.settings.fact_cache = if fact_cache.as_os_str().is_empty() {
         Settings::default().fact_cache

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use indexmap::IndexMap;
 
-use crate::job::isolation::{container_name, is_refused, Container, Engine, IsolationError, MOUNT_POINT};
 use crate::job::command_line::CommandLine;
+use crate::job::isolation::{container_name, is_refused, Container, Engine, IsolationError, MOUNT_POINT};
 use crate::job::settings::RegistryAuth;
 use crate::job::JobSpec;
 use crate::util::fs::lexically_normal;
@@ -393,8 +393,8 @@ fn engine_command(container: &Container, args: &[&str]) -> Command {
 mod tests {
     use super::*;
     use crate::cli::{Cli, Command as CliCommand};
-    use crate::job::isolation::{resolve, Isolation};
     use crate::job::command_line::RunPaths;
+    use crate::job::isolation::{resolve, Isolation};
     use crate::job::settings::Settings;
     use crate::request::IsolationRequest;
     use clap::Parser;

@@ -9,8 +9,8 @@ use std::io;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::job::isolation::Sandbox;
 use crate::job::command_line::CommandLine;
+use crate::job::isolation::Sandbox;
 use crate::job::JobSpec;
 
 /// What every sandbox gets, before the job's own binds.

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::job::isolation::{Container, Isolation, IsolationError};
 use crate::job::files::ConfigError;
+use crate::job::isolation::{Container, Isolation, IsolationError};
 use crate::job::pdd::EnvInputs;
 use crate::job::pdd::PrivateDataDir;
 use crate::request::{GenericCommand, JobRequest, LoggingOptions, ReportOptions};
@@ -42,6 +42,25 @@ pub enum JobError {
     Isolation(#[from] IsolationError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+}
+
+impl JobError {
+    /// The error as the program ends with it: the Python tool's own refusals printed bare, as it
+    /// prints them; any other as itself.
+    pub fn into_ending(self) -> anyhow::Error {
+        let bare = matches!(
+            self,
+            Self::HostsWithoutModuleOrRole
+                | Self::NothingToRun
+                | Self::BadInventory
+                | Self::Isolation(IsolationError::MissingEngine(_))
+        );
+        if bare {
+            crate::exit::Failure::bare(self.to_string()).into()
+        } else {
+            self.into()
+        }
+    }
 }
 
 /// What Ansible program runs and on what.

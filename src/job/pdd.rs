@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use crate::job::settings::Settings;
 use crate::job::files::{read_mapping, read_optional_text, split_cmdline, ConfigError};
+use crate::job::settings::Settings;
 use crate::request::GivenInputs;
 use crate::util::fs::{absolute, create_dir_private};
 use crate::util::pyjson::python_str;

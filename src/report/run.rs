@@ -126,8 +126,8 @@ impl RunReports {
     /// complete it, `failed`), with the error as the reason. `place` is where the run keeps its
     /// artifacts, when known: the ending is recorded there for `history`.
     pub fn finish_early(mut self, err: &anyhow::Error, place: Option<&RunPlace>, since: SystemTime) {
-        let rc = crate::exit::code_for(err);
-        let reason = crate::cli::diagnostics::one_line(err);
+        let rc = crate::exit::code_of(err);
+        let reason = crate::exit::one_line(err);
         let mut end = if rc == crate::exit::LOCKED { RunEnd::Skipped } else { RunEnd::NotStarted };
         let mut recorded = None;
         if let Some(place) = place {

@@ -6,7 +6,6 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::job::{JobKind, JobSpec};
 use crate::request::{IsolationRequest, JobRequest};
 
 /// The job's parameters as they travel in a stream.
@@ -59,55 +58,6 @@ pub struct Kwargs {
 }
 
 impl Kwargs {
-    /// What `transmit` sends for a resolved job. Paths inside the private data dir travel relative
-    /// to it so that the worker can place them in its own copy.
-    pub fn from_request(request: &JobRequest, spec: &JobSpec, role_playbook: Option<&Path>) -> Self {
-        let pdd = &spec.pdd.root;
-        let playbook = match (&spec.kind, role_playbook) {
-            (JobKind::Role { .. }, Some(path)) => path.file_name().map(|n| n.to_string_lossy().into_owned()),
-            (JobKind::Playbook { playbook }, _) => {
-                let path = Path::new(playbook);
-                Some(
-                    path.strip_prefix(&spec.project_dir).map_or_else(|_| playbook.clone(), |p| p.display().to_string()),
-                )
-            }
-            _ => None,
-        };
-        let (module, module_args, host_pattern) = match &spec.kind {
-            JobKind::Module { module, args, hosts } => (Some(module.clone()), args.clone(), hosts.clone()),
-            _ => (None, None, None),
-        };
-        let given_inventory = (!request.inventory.is_empty()).then(|| spec.inventory.first()).flatten();
-        let inventory = given_inventory.map(|path| {
-            Value::String(
-                path.strip_prefix(pdd).map_or_else(|_| path.display().to_string(), |p| p.display().to_string()),
-            )
-        });
-        Self {
-            ident: Some(spec.ident.clone()),
-            binary: spec.binary.clone(),
-            playbook,
-            module,
-            module_args,
-            host_pattern,
-            verbosity: (spec.verbosity > 0).then_some(spec.verbosity),
-            quiet: request.quiet,
-            rotate_artifacts: spec.rotate_artifacts,
-            json_mode: request.json,
-            omit_event_data: spec.omit_event_data,
-            only_failed_event_data: spec.only_failed_event_data,
-            inventory,
-            forks: spec.forks.clone().map(Value::String),
-            project_dir: request.project_dir.as_ref().map(|p| p.display().to_string()),
-            artifact_dir: request.artifact_dir.as_ref().map(|p| p.display().to_string()),
-            roles_path: request.roles_path.as_ref().map(|p| vec![p.clone()]),
-            cmdline: if request.omit_env_files { request.cmdline.clone() } else { None },
-            limit: spec.limit.clone(),
-            suppress_env_files: request.omit_env_files,
-            ..Self::default()
-        }
-    }
-
     /// The job as the worker runs it inside its private data dir. Relative paths are taken inside
     /// that dir (the Python worker leaves some of them pointing nowhere); the artifact dir, which
     /// the worker writes, is rebased under it whatever the controller named. The worker runs quietly.

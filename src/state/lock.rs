@@ -19,6 +19,17 @@ pub enum LockError {
     Open(PathBuf, std::io::Error),
 }
 
+impl LockError {
+    /// The error as the program ends with it: another run holding the lock is `LOCKED` (try again
+    /// later), a lock file that cannot be opened a plain failure.
+    pub fn into_ending(self) -> anyhow::Error {
+        match self {
+            Self::Open(..) => self.into(),
+            held => crate::exit::Failure::new(crate::exit::LOCKED, held.to_string()).into(),
+        }
+    }
+}
+
 /// Held for as long as the value lives.
 pub struct RunLock {
     _lock: Flock<File>,
