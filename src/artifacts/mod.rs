@@ -3,6 +3,7 @@
 //! (temp file + rename) so a killed run never leaves half a file.
 
 pub mod dir;
+pub mod runmark;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -14,10 +15,10 @@ use std::thread;
 use thiserror::Error;
 
 use crate::artifacts::dir::ArtifactDir;
+use crate::artifacts::runmark::RunningMark;
 use crate::events::{Event, EventSink};
 use crate::exit;
 use crate::job::command_line::CommandLine;
-use crate::state::runmark::{self, RunningMark};
 use crate::util::pyjson;
 
 #[derive(Debug, Error)]

@@ -13,11 +13,11 @@ use anyhow::{bail, Context};
 use chrono::{DateTime, Local, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
+use crate::artifacts::runmark;
 use crate::cli::HistoryArgs;
 use crate::exit;
 use crate::job::pdd::PrivateDataDir;
 use crate::report::human_duration;
-use crate::state::runmark;
 
 /// How many of the last event files are searched for the final stats (a message about how the
 /// run ended can follow them).

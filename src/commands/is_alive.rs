@@ -2,12 +2,12 @@
 //! `run` (or any run writing artifacts here) — 1 otherwise. A pid file naming any other process
 //! counts as not running.
 
+use crate::artifacts::runmark;
 use crate::exit;
 use crate::job::pdd::PrivateDataDir;
 use crate::request::JobRequest;
 use crate::state::daemon::{self, DAEMON_FLAG};
 use crate::state::pidfile::{self, PidFile};
-use crate::state::runmark;
 
 pub fn is_alive_command(request: &JobRequest) -> anyhow::Result<i32> {
     let pdd = PrivateDataDir::open_or_create(&request.private_data_dir)?;

@@ -19,7 +19,7 @@ use crate::state::daemon;
 pub fn dispatch(command: Command, top: &TopLevelArgs) -> anyhow::Result<i32> {
     match command {
         Command::Run(args) => match &args.daemonized {
-            Some(dir) => daemon::daemon_run(dir),
+            Some(dir) => daemon::daemon_run(dir, run::run_command),
             None => run::run_command(&args.to_request()),
         },
         Command::Start(args) => start::start_command(&args.to_request()),

@@ -204,7 +204,7 @@ fn stopped_while_preparing(
 
 /// Opens the artifact dir (made if needed) and claims it for this run, before anything is written
 /// there: a dir another run holds is refused untouched.
-fn claim_artifact_dir(path: &Path) -> anyhow::Result<(ArtifactDir, Option<crate::state::runmark::RunningMark>)> {
+fn claim_artifact_dir(path: &Path) -> anyhow::Result<(ArtifactDir, Option<crate::artifacts::runmark::RunningMark>)> {
     let dir = ArtifactDir::create(path)
         .map_err(|source| artifacts::ArtifactError::Write { path: path.to_owned(), source })?;
     let running = artifacts::claim(&dir)?;

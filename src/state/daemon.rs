@@ -57,8 +57,8 @@ pub fn hand_over(child: &mut Child, request: &JobRequest) -> anyhow::Result<()> 
 }
 
 /// The detached half of `start` (`dir` is the canonical private data dir): reads the job request
-/// `start` hands over, runs it quietly, and removes the pid file at the end.
-pub fn daemon_run(dir: &Path) -> anyhow::Result<i32> {
+/// `start` hands over, runs it quietly with `run`, and removes the pid file at the end.
+pub fn daemon_run(dir: &Path, run: impl FnOnce(&JobRequest) -> anyhow::Result<i32>) -> anyhow::Result<i32> {
     let mut bytes = Vec::new();
     io::stdin().read_to_end(&mut bytes).context("cannot read the job request from `start`")?;
     let null = fs::File::open("/dev/null").context("cannot open /dev/null")?;
@@ -66,7 +66,7 @@ pub fn daemon_run(dir: &Path) -> anyhow::Result<i32> {
     let guard = PidFileGuard { dir: dir.to_owned(), pid: Pid::this() };
     let request: JobRequest =
         serde_json::from_slice(&bytes).context("`start` did not hand over a job request (was it stopped?)")?;
-    let result = crate::commands::run::run_command(&request);
+    let result = run(&request);
     drop(guard);
     result
 }
