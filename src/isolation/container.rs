@@ -70,25 +70,11 @@ pub fn launch(
     host: &HostFiles<'_>,
     runner: (PathBuf, IndexMap<String, String>),
 ) -> Result<Launch, IsolationError> {
-    let HostFiles { env_file, auth_dir, agent_socket, cid_file } = *host;
-    let pdd = spec.pdd.root.display().to_string();
     let (cwd, mut runner_env) = runner;
-    let mut env = container_env(container, inner, &pdd);
-    if agent_socket.is_some() {
-        env.insert("SSH_AUTH_SOCK".to_owned(), AGENT_SOCKET.to_owned());
-    }
-    let insecure = container.auth.as_ref().is_some_and(|auth| !auth.verify_ssl);
-    if let Some(dir) = auth_dir.filter(|_| insecure) {
-        // The engine reads it; the Python tool also hands it to the container.
-        let conf = dir.join("registries.conf").display().to_string();
-        for key in ["CONTAINERS_REGISTRIES_CONF", "REGISTRIES_CONFIG_PATH"] {
-            env.insert(key.to_owned(), conf.clone());
-            runner_env.insert(key.to_owned(), conf.clone());
-        }
-    }
+    let env = launch_env(container, inner, spec, host, &mut runner_env);
     let env_list = env.iter().map(|(key, value)| format!("{key}={value}")).collect::<Vec<_>>().join("\n");
     let mut args = EngineArgs { argv: vec![container.executable.clone()], cwd: &cwd };
-    if let (Some(dir), Engine::Docker) = (auth_dir, container.engine) {
+    if let (Some(dir), Engine::Docker) = (host.auth_dir, container.engine) {
         args.argv.push(format!("--config={}", dir.display()));
     }
     args.push(&["run", "--rm"]);
@@ -98,35 +84,12 @@ pub fn launch(
     args.push(&["--interactive"]);
     let workdir = args.workdir(container)?;
     if let Some(command) = &spec.command {
-        let own_agent = agent_socket.is_some();
+        let own_agent = host.agent_socket.is_some();
         args.command_mounts(container, &command.argv, &spec.pdd.root, &runner_env, own_agent)?;
     }
-    args.push(&["-v", &format!("{}/:{MOUNT_POINT}/:Z", pdd.trim_end_matches('/'))]);
-    if let (Some(dir), Engine::Podman) = (auth_dir, container.engine) {
-        args.argv.push(format!("--authfile={}", dir.join("auth.json").display()));
-    }
-    if let Some(socket) = agent_socket {
-        args.push(&["-v", &format!("{}:{AGENT_SOCKET}", socket.display())]);
-    }
-    let host_artifacts = spec.artifact_dir();
-    if host_artifacts != spec.pdd.root.join("artifacts").join(&spec.ident) {
-        let inside = container_artifact_dir(&spec.ident);
-        args.push(&["-v", &format!("{}/:{}/:Z", host_artifacts.display(), inside.display())]);
-    }
-    for mount in &container.volume_mounts {
-        args.push(&["-v", mount]);
-    }
-    args.push(&["--env-file", &env_file.display().to_string()]);
-    match container.engine {
-        Engine::Podman => args.push(&["--quiet"]),
-        Engine::Docker => args.argv.push(format!("--user={}", nix::unistd::getuid())),
-    }
-    if let Some(path) = cid_file {
-        args.argv.push(format!("--cidfile={}", path.display()));
-    }
-    args.push(&["--name", &container_name(&spec.ident)]);
-    args.argv.extend(container.options.iter().cloned());
-    args.argv.push(container.image.clone());
+    args.job_mounts(container, spec, host);
+    args.engine_options(container, spec, host);
+    let pdd = spec.pdd.root.display().to_string();
     match spec.command {
         // A command's arguments are the caller's, their directories mounted where they are.
         Some(_) => args.argv.extend(inner.command.iter().cloned()),
@@ -135,6 +98,31 @@ pub fn launch(
     let argv = args.argv;
     let record = CommandLine { command: argv.clone(), cwd: PathBuf::from(workdir), env };
     Ok(Launch { engine: CommandLine { command: argv, cwd, env: runner_env }, record, env_list })
+}
+
+/// The container's environment; `runner_env` (the engine's own) gains the registry settings the
+/// engine reads too.
+fn launch_env(
+    container: &Container,
+    inner: &CommandLine,
+    spec: &JobSpec,
+    host: &HostFiles<'_>,
+    runner_env: &mut IndexMap<String, String>,
+) -> IndexMap<String, String> {
+    let mut env = container_env(container, inner, &spec.pdd.root.display().to_string());
+    if host.agent_socket.is_some() {
+        env.insert("SSH_AUTH_SOCK".to_owned(), AGENT_SOCKET.to_owned());
+    }
+    let insecure = container.auth.as_ref().is_some_and(|auth| !auth.verify_ssl);
+    if let Some(dir) = host.auth_dir.filter(|_| insecure) {
+        // The engine reads it; the Python tool also hands it to the container.
+        let conf = dir.join("registries.conf").display().to_string();
+        for key in ["CONTAINERS_REGISTRIES_CONF", "REGISTRIES_CONFIG_PATH"] {
+            env.insert(key.to_owned(), conf.clone());
+            runner_env.insert(key.to_owned(), conf.clone());
+        }
+    }
+    env
 }
 
 /// The engine's argv as it is built, with the runner's working directory that relative host
@@ -147,6 +135,42 @@ struct EngineArgs<'a> {
 impl EngineArgs<'_> {
     fn push(&mut self, items: &[&str]) {
         self.argv.extend(items.iter().map(|item| (*item).to_owned()));
+    }
+
+    /// The private data dir at `/runner`, registry credentials, the job's ssh-agent socket, an
+    /// artifact dir kept elsewhere, and the caller's own mounts.
+    fn job_mounts(&mut self, container: &Container, spec: &JobSpec, host: &HostFiles<'_>) {
+        let pdd = spec.pdd.root.display().to_string();
+        self.push(&["-v", &format!("{}/:{MOUNT_POINT}/:Z", pdd.trim_end_matches('/'))]);
+        if let (Some(dir), Engine::Podman) = (host.auth_dir, container.engine) {
+            self.argv.push(format!("--authfile={}", dir.join("auth.json").display()));
+        }
+        if let Some(socket) = host.agent_socket {
+            self.push(&["-v", &format!("{}:{AGENT_SOCKET}", socket.display())]);
+        }
+        let host_artifacts = spec.artifact_dir();
+        if host_artifacts != spec.pdd.root.join("artifacts").join(&spec.ident) {
+            let inside = container_artifact_dir(&spec.ident);
+            self.push(&["-v", &format!("{}/:{}/:Z", host_artifacts.display(), inside.display())]);
+        }
+        for mount in &container.volume_mounts {
+            self.push(&["-v", mount]);
+        }
+    }
+
+    /// The environment file, the engine's own flags, the name and the caller's options, then the image.
+    fn engine_options(&mut self, container: &Container, spec: &JobSpec, host: &HostFiles<'_>) {
+        self.push(&["--env-file", &host.env_file.display().to_string()]);
+        match container.engine {
+            Engine::Podman => self.push(&["--quiet"]),
+            Engine::Docker => self.argv.push(format!("--user={}", nix::unistd::getuid())),
+        }
+        if let Some(path) = host.cid_file {
+            self.argv.push(format!("--cidfile={}", path.display()));
+        }
+        self.push(&["--name", &container_name(&spec.ident)]);
+        self.argv.extend(container.options.iter().cloned());
+        self.argv.push(container.image.clone());
     }
 
     /// The container's working directory: `container_workdir`, else `host_cwd` (mounted at the

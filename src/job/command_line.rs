@@ -93,55 +93,54 @@ fn argv(spec: &JobSpec, role_playbook: Option<&Path>) -> Vec<String> {
     if let Some(cmdline) = &spec.cmdline {
         argv.extend(crate::job::files::split_cmdline(cmdline).unwrap_or_default());
     }
+    push_options(&mut argv, spec);
+    if spec.binary.is_none() {
+        push_target(&mut argv, &spec.kind, role_playbook);
+    }
+    argv
+}
+
+/// The options every Ansible program gets, in the Python tool's order.
+fn push_options(argv: &mut Vec<String>, spec: &JobSpec) {
     for inventory in &spec.inventory {
-        argv.push("-i".to_owned());
-        argv.push(inventory.display().to_string());
+        argv.extend(["-i".to_owned(), inventory.display().to_string()]);
     }
     if let Some(limit) = &spec.limit {
-        argv.push("--limit".to_owned());
-        argv.push(limit.clone());
+        argv.extend(["--limit".to_owned(), limit.clone()]);
     }
     if let Some(extravars) = &spec.env.extravars {
-        argv.push("-e".to_owned());
-        argv.push(format!("@{}", extravars.display()));
+        argv.extend(["-e".to_owned(), format!("@{}", extravars.display())]);
     }
     if let Some(vars) = &spec.env.given_extravars {
-        argv.push("-e".to_owned());
-        argv.push(extravars_argument(vars));
+        argv.extend(["-e".to_owned(), extravars_argument(vars)]);
     }
     if spec.verbosity > 0 {
         argv.push(format!("-{}", "v".repeat(usize::from(spec.verbosity))));
     }
     for (flag, value) in [("--tags", &spec.tags), ("--skip-tags", &spec.skip_tags)] {
         if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            argv.push(flag.to_owned());
-            argv.push(value.to_owned());
+            argv.extend([flag.to_owned(), value.to_owned()]);
         }
     }
     if let Some(forks) = spec.forks.as_deref().filter(|f| !f.is_empty()) {
-        argv.push("--forks".to_owned());
-        argv.push(forks.to_owned());
+        argv.extend(["--forks".to_owned(), forks.to_owned()]);
     }
-    if spec.binary.is_some() {
-        return argv;
-    }
-    match &spec.kind {
+}
+
+/// What runs: the playbook (the role's synthesised one in role mode) or the module on its hosts.
+fn push_target(argv: &mut Vec<String>, kind: &JobKind, role_playbook: Option<&Path>) {
+    match kind {
         JobKind::Playbook { playbook } => argv.push(playbook.clone()),
         JobKind::Role { .. } => argv.push(role_playbook.map(|p| p.display().to_string()).unwrap_or_default()),
         JobKind::Raw => {}
         JobKind::Module { module, args, hosts } => {
-            argv.push("-m".to_owned());
-            argv.push(module.clone());
+            argv.extend(["-m".to_owned(), module.clone()]);
             if let Some(args) = args {
-                argv.push("-a".to_owned());
-                argv.push(args.clone());
+                argv.extend(["-a".to_owned(), args.clone()]);
             }
-            if let Some(hosts) = hosts {
-                argv.push(hosts.clone());
-            }
+            argv.extend(hosts.iter().cloned());
         }
     }
-    argv
 }
 
 /// Extra vars given in memory as the one `-e` argument the Python tool builds: `{"key":value,...}`,

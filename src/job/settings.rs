@@ -111,72 +111,88 @@ impl Default for Settings {
 
 impl Settings {
     pub fn from_mapping(path: &Path, map: &serde_json::Map<String, Value>) -> Result<Self, ConfigError> {
-        let bad =
-            |key: &str, expected| ConfigError::BadSetting { path: path.to_owned(), key: key.to_owned(), expected };
-        let seconds = |key: &str| -> Result<Option<f64>, ConfigError> {
-            let (text, found) = match map.get(key) {
-                None | Some(Value::Null) => return Ok(None),
-                Some(Value::Number(n)) => (n.to_string(), n.to_string()),
-                Some(Value::String(s)) => (s.trim().to_owned(), format!("{s:?}")),
-                Some(other) => (String::new(), json_kind(other).to_owned()),
-            };
-            let out_of_range = || ConfigError::BadSeconds { path: path.to_owned(), key: key.to_owned(), found };
-            text.parse::<f64>().ok().and_then(seconds_in_range).map(Some).ok_or_else(out_of_range)
-        };
-        let flag = |key: &str| -> Result<Option<bool>, ConfigError> {
-            match map.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::Bool(b)) => Ok(Some(*b)),
-                Some(_) => Err(bad(key, "true or false")),
-            }
-        };
-        let text = |key: &str| -> Result<Option<String>, ConfigError> {
-            match map.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(_) => Err(bad(key, "a string")),
-            }
-        };
-        let list = |key: &str| -> Result<Option<Vec<String>>, ConfigError> {
-            match map.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::Array(items)) => items
-                    .iter()
-                    .map(|item| item.as_str().map(str::to_owned).ok_or_else(|| bad(key, "a list of strings")))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map(Some),
-                Some(_) => Err(bad(key, "a list of strings")),
-            }
-        };
+        let read = Reader { path, map };
         let fact_cache = match map.get("fact_cache") {
             None | Some(Value::Null) => Self::default().fact_cache,
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
-            Some(_) => return Err(bad("fact_cache", "a directory name")),
+            Some(_) => return Err(read.bad("fact_cache", "a directory name")),
         };
         // Checked but not kept: it paced the Python tool's polling; timers here are event-driven.
-        seconds("pexpect_timeout")?;
+        read.seconds("pexpect_timeout")?;
         let settings = Self {
             // Zero means "no timeout" in the Python tool.
-            idle_timeout: seconds("idle_timeout")?.filter(|v| *v > 0.0),
-            job_timeout: seconds("job_timeout")?.filter(|v| *v > 0.0),
-            suppress_output_file: flag("suppress_output_file")?.unwrap_or(false),
-            suppress_ansible_output: flag("suppress_ansible_output")?,
+            idle_timeout: read.seconds("idle_timeout")?.filter(|v| *v > 0.0),
+            job_timeout: read.seconds("job_timeout")?.filter(|v| *v > 0.0),
+            suppress_output_file: read.flag("suppress_output_file")?.unwrap_or(false),
+            suppress_ansible_output: read.flag("suppress_ansible_output")?,
             fact_cache,
-            process_isolation: flag("process_isolation")?,
-            process_isolation_executable: text("process_isolation_executable")?,
-            container_image: text("container_image")?,
-            container_options: list("container_options")?,
-            container_volume_mounts: list("container_volume_mounts")?,
-            process_isolation_path: text("process_isolation_path")?,
-            process_isolation_hide_paths: list("process_isolation_hide_paths")?,
-            process_isolation_show_paths: list("process_isolation_show_paths")?,
-            process_isolation_ro_paths: list("process_isolation_ro_paths")?,
-            directory_isolation_base_path: text("directory_isolation_base_path")?,
+            process_isolation: read.flag("process_isolation")?,
+            process_isolation_executable: read.text("process_isolation_executable")?,
+            container_image: read.text("container_image")?,
+            container_options: read.list("container_options")?,
+            container_volume_mounts: read.list("container_volume_mounts")?,
+            process_isolation_path: read.text("process_isolation_path")?,
+            process_isolation_hide_paths: read.list("process_isolation_hide_paths")?,
+            process_isolation_show_paths: read.list("process_isolation_show_paths")?,
+            process_isolation_ro_paths: read.list("process_isolation_ro_paths")?,
+            directory_isolation_base_path: read.text("directory_isolation_base_path")?,
             container_auth_data: registry_auth(map.get("container_auth_data"))
-                .map_err(|expected| bad("container_auth_data", expected))?,
+                .map_err(|expected| read.bad("container_auth_data", expected))?,
             unknown: map.keys().filter(|key| !KNOWN_SETTINGS.contains(&key.as_str())).cloned().collect(),
         };
         Ok(settings)
+    }
+}
+
+/// Typed reads of `env/settings` keys; a wrong type is an error naming the file, key and type.
+struct Reader<'a> {
+    path: &'a Path,
+    map: &'a serde_json::Map<String, Value>,
+}
+
+impl Reader<'_> {
+    fn bad(&self, key: &str, expected: &'static str) -> ConfigError {
+        ConfigError::BadSetting { path: self.path.to_owned(), key: key.to_owned(), expected }
+    }
+
+    fn seconds(&self, key: &str) -> Result<Option<f64>, ConfigError> {
+        let (text, found) = match self.map.get(key) {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::Number(n)) => (n.to_string(), n.to_string()),
+            Some(Value::String(s)) => (s.trim().to_owned(), format!("{s:?}")),
+            Some(other) => (String::new(), json_kind(other).to_owned()),
+        };
+        let out_of_range = || ConfigError::BadSeconds { path: self.path.to_owned(), key: key.to_owned(), found };
+        text.parse::<f64>().ok().and_then(seconds_in_range).map(Some).ok_or_else(out_of_range)
+    }
+
+    fn flag(&self, key: &str) -> Result<Option<bool>, ConfigError> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(self.bad(key, "true or false")),
+        }
+    }
+
+    fn text(&self, key: &str) -> Result<Option<String>, ConfigError> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(self.bad(key, "a string")),
+        }
+    }
+
+    fn list(&self, key: &str) -> Result<Option<Vec<String>>, ConfigError> {
+        let expected = "a list of strings";
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| item.as_str().map(str::to_owned).ok_or_else(|| self.bad(key, expected)))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(_) => Err(self.bad(key, expected)),
+        }
     }
 }
 

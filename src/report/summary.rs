@@ -175,7 +175,7 @@ impl SummaryCollector {
 
     /// The summary of the finished run; works with any subset of events, including none.
     pub fn finish(
-        self,
+        mut self,
         status: impl Into<RunEnd>,
         rc: i32,
         started: DateTime<Utc>,
@@ -191,28 +191,9 @@ impl SummaryCollector {
         let from_stats = self.stats.is_some();
         let status = status.into();
         let reason = self.reason(status);
-        let hosts = self.stats.unwrap_or(self.counted);
-        let (mut failed, mut unreachable): (Vec<&str>, Vec<&str>) = if from_stats {
-            (
-                hosts.iter().filter(|(_, c)| c.failed > 0).map(|(h, _)| h.as_str()).collect(),
-                hosts.iter().filter(|(_, c)| c.unreachable > 0).map(|(h, _)| h.as_str()).collect(),
-            )
-        } else {
-            (self.failures.keys().map(String::as_str).collect(), self.unreachables.keys().map(String::as_str).collect())
-        };
-        failed.sort_by(|a, b| natural_cmp(a, b));
-        unreachable.sort_by(|a, b| natural_cmp(a, b));
-        let failing_task = failed
-            .iter()
-            .filter_map(|h| self.failures.get(*h).map(|r| (*h, r)))
-            .chain(unreachable.iter().filter_map(|h| self.unreachables.get(*h).map(|r| (*h, r))))
-            .min_by_key(|(_, r)| r.order)
-            .map(|(host, r)| FailingTask {
-                task: r.task.clone(),
-                play: r.play.clone(),
-                host: host.to_owned(),
-                task_path: r.task_path.clone(),
-            });
+        let hosts = self.stats.take().unwrap_or_else(|| std::mem::take(&mut self.counted));
+        let (failed, unreachable) = self.failing_hosts(&hosts, from_stats);
+        let failing_task = self.failing_task(&failed, &unreachable);
         let errors = |names: &[&str], records: &IndexMap<String, HostRecord>| -> Vec<HostError> {
             names
                 .iter()
@@ -242,6 +223,41 @@ impl SummaryCollector {
             env_cmdline: None,
             origin: None,
         }
+    }
+
+    /// The failed and unreachable hosts in natural order: from the play recap when there is one,
+    /// else from the results seen.
+    fn failing_hosts<'a>(
+        &'a self,
+        hosts: &'a BTreeMap<String, HostCounts>,
+        from_stats: bool,
+    ) -> (Vec<&'a str>, Vec<&'a str>) {
+        let (mut failed, mut unreachable): (Vec<&str>, Vec<&str>) = if from_stats {
+            (
+                hosts.iter().filter(|(_, c)| c.failed > 0).map(|(h, _)| h.as_str()).collect(),
+                hosts.iter().filter(|(_, c)| c.unreachable > 0).map(|(h, _)| h.as_str()).collect(),
+            )
+        } else {
+            (self.failures.keys().map(String::as_str).collect(), self.unreachables.keys().map(String::as_str).collect())
+        };
+        failed.sort_by(|a, b| natural_cmp(a, b));
+        unreachable.sort_by(|a, b| natural_cmp(a, b));
+        (failed, unreachable)
+    }
+
+    /// The first task that failed or could not reach one of these hosts.
+    fn failing_task(&self, failed: &[&str], unreachable: &[&str]) -> Option<FailingTask> {
+        failed
+            .iter()
+            .filter_map(|h| self.failures.get(*h).map(|r| (*h, r)))
+            .chain(unreachable.iter().filter_map(|h| self.unreachables.get(*h).map(|r| (*h, r))))
+            .min_by_key(|(_, r)| r.order)
+            .map(|(host, r)| FailingTask {
+                task: r.task.clone(),
+                play: r.play.clone(),
+                host: host.to_owned(),
+                task_path: r.task_path.clone(),
+            })
     }
 
     /// Why a run that did not succeed ended so, for when its host results do not say it: the
