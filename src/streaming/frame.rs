@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use super::head::{self, LineHead};
 use super::zip_out::{pack_dir, PackError, PackedZip};
+use crate::util::io::read_up_to;
 use crate::util::pyjson;
 
 /// Longest line the reader accepts; beyond this a line is an error rather than unbounded memory.
@@ -427,20 +428,6 @@ impl<R: Read> StreamReader<BufReader<R>> {
     pub fn has_buffered_input(&self) -> bool {
         !self.inner.buffer().is_empty()
     }
-}
-
-/// Reads until `buf` is full or the source ends; the number of bytes read.
-pub(super) fn read_up_to(source: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match source.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
-    }
-    Ok(filled)
 }
 
 /// Whether the JSON text holds at most `limit` values (object keys included), counted from the bytes

@@ -14,7 +14,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
 use super::archive_file::ArchiveFile;
-use super::frame::read_up_to;
+use crate::util::io::read_up_to;
 
 /// Unix file-type bits of a symlink entry (`0o120000`) plus `0o777`, as the reference stores links.
 const SYMLINK_MODE: u32 = 0o120_777;

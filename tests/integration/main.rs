@@ -16,6 +16,7 @@ mod engines;
 mod hardening_input;
 mod history;
 mod hostile_job;
+mod layering;
 mod metrics;
 mod ops;
 mod recipes;
