@@ -6,7 +6,7 @@
 
 use std::ffi::CString;
 use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,6 +15,8 @@ use nix::errno::Errno;
 use nix::fcntl::{self, OFlag};
 use nix::sys::stat::{self, Mode};
 use nix::unistd::{self, UnlinkatFlags};
+
+use crate::util::atomic::{self, Durability};
 
 /// Deeper trees are not removed: each level holds a descriptor.
 const MAX_DEPTH: usize = 128;
@@ -58,7 +60,7 @@ impl ArtifactDir {
     /// Writes `name` so that readers see the old content or the whole new one: a temp file renamed
     /// over it, removed if anything fails.
     pub fn write_atomic(&self, name: &str, bytes: &[u8], mode: u32) -> io::Result<()> {
-        write_atomic_at(self.fd(), name, bytes, mode)
+        atomic::write_at(self.fd(), name, bytes, mode, Durability::Renamed)
     }
 
     /// Creates (or truncates, or with `append` extends) the regular file `name`.
@@ -99,21 +101,6 @@ impl ArtifactDir {
     pub fn remove(&self, name: &str) -> io::Result<()> {
         remove_at(self.fd(), name, 0)
     }
-}
-
-/// Writes `name` in `dir` through a temp file renamed over it.
-pub fn write_atomic_at(dir: BorrowedFd<'_>, name: &str, bytes: &[u8], mode: u32) -> io::Result<()> {
-    let temp = format!(".{name}.tmp");
-    // A temp name left by a killed run (or planted) is replaced, never followed.
-    let _ = unistd::unlinkat(dir, temp.as_str(), UnlinkatFlags::NoRemoveDir);
-    let flags = OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-    let fd = fcntl::openat(dir, temp.as_str(), flags, Mode::from_bits_truncate(mode))?;
-    let written = File::from(fd).write_all(bytes);
-    let renamed = written.and_then(|()| Ok(fcntl::renameat(dir, temp.as_str(), dir, name)?));
-    if renamed.is_err() {
-        let _ = unistd::unlinkat(dir, temp.as_str(), UnlinkatFlags::NoRemoveDir);
-    }
-    renamed
 }
 
 /// Removes `name` in `dir`, a dir with everything in it, walking by descriptors.

@@ -5,9 +5,9 @@
 pub mod dir;
 pub mod runmark;
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write};
-use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
@@ -68,22 +68,6 @@ impl std::fmt::Display for Status {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-/// Writes a file so that readers see either the old content or the whole new one. On failure the
-/// temp file is removed: a full disk leaves no debris.
-pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{file_name}.tmp"));
-    let mut file = OpenOptions::new().write(true).create(true).truncate(true).mode(mode).open(&tmp)?;
-    let written = file.write_all(bytes).and_then(|()| {
-        drop(file);
-        fs::rename(&tmp, path)
-    });
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written
 }
 
 /// Space for `status` and `rc`, taken when the run starts, so that a run that fills the disk can
@@ -239,9 +223,15 @@ impl Drop for EventFiles {
     }
 }
 
-/// Writes one event file into the open `job_events/` as [`write_atomic`] does.
+/// Writes one event file into the open `job_events/`, whole or not at all.
 fn write_event(dir: &File, file: &EventFile) -> io::Result<()> {
-    crate::artifacts::dir::write_atomic_at(std::os::fd::AsFd::as_fd(dir), &file.name, &file.content, 0o600)
+    crate::util::atomic::write_at(
+        std::os::fd::AsFd::as_fd(dir),
+        &file.name,
+        &file.content,
+        0o600,
+        crate::util::atomic::Durability::Renamed,
+    )
 }
 
 impl ArtifactsWriter {
@@ -482,8 +472,8 @@ mod tests {
     fn atomic_write_replaces_whole_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("rc");
-        write_atomic(&path, b"0", 0o600).unwrap();
-        write_atomic(&path, b"254", 0o600).unwrap();
+        crate::util::atomic::write(&path, b"0", 0o600, crate::util::atomic::Durability::Renamed).unwrap();
+        crate::util::atomic::write(&path, b"254", 0o600, crate::util::atomic::Durability::Renamed).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "254");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }

@@ -47,7 +47,13 @@ impl CallbackInstall {
         dir.create_dir("callback")?;
         let plugin_dir = dir.open_dir("callback")?;
         let name = format!("{}.py", crate::job::command_line::CALLBACK_NAME);
-        crate::artifacts::dir::write_atomic_at(plugin_dir.as_fd(), &name, PLUGIN_SOURCE.as_bytes(), 0o644)?;
+        crate::util::atomic::write_at(
+            plugin_dir.as_fd(),
+            &name,
+            PLUGIN_SOURCE.as_bytes(),
+            0o644,
+            crate::util::atomic::Durability::Renamed,
+        )?;
         dir.make_fifo("events")?;
         Ok(install)
     }

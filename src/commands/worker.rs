@@ -194,7 +194,7 @@ fn dump_env_inputs(pdd: &Path, kwargs: &Kwargs) -> io::Result<()> {
     for (path, content) in files {
         if !path.exists() {
             create_dir_private(&env)?;
-            crate::artifacts::write_atomic(&path, &content, 0o600)?;
+            crate::util::atomic::write(&path, &content, 0o600, crate::util::atomic::Durability::Renamed)?;
         }
     }
     Ok(())
@@ -310,7 +310,7 @@ fn node_uuid() -> Result<String, String> {
         Ok(text) if !text.trim().is_empty() => Ok(text.trim().to_owned()),
         _ => {
             let fresh = uuid::Uuid::new_v4().to_string();
-            crate::artifacts::write_atomic(&path, fresh.as_bytes(), 0o600)
+            crate::util::atomic::write(&path, fresh.as_bytes(), 0o600, crate::util::atomic::Durability::Renamed)
                 .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
             Ok(fresh)
         }

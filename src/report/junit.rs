@@ -96,7 +96,7 @@ impl JunitCollector {
     /// ended so when no task case does (see `RunSummary::reason`).
     pub fn write(&self, path: &Path, status: impl Into<RunEnd>, reason: Option<&str>) -> io::Result<()> {
         // As any new file: readable by others unless the umask says otherwise.
-        super::write_report(path, ".junit-", 0o666, self.render(status.into(), reason).as_bytes())
+        super::write_report(path, 0o666, self.render(status.into(), reason).as_bytes())
     }
 
     /// The report as XML text.

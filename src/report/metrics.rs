@@ -36,7 +36,7 @@ impl MetricsCollector {
     /// collector reads either the previous run or this one, never half a file.
     pub fn write(&self, path: &Path, summary: &RunSummary, origin: Option<&JobOrigin>) -> io::Result<()> {
         // The temp name does not end in `.prom`: the textfile collector never reads it unfinished.
-        super::write_report(path, ".metrics-", 0o644, self.render(summary, origin).as_bytes())
+        super::write_report(path, 0o644, self.render(summary, origin).as_bytes())
     }
 
     /// The exposition text.

@@ -365,23 +365,11 @@ mod tests {
     }
 }
 
-/// Writes a report file atomically (a temporary file named `<prefix>…tmp` in the same directory,
-/// synced, then renamed over `path`), creating missing parent directories.
-fn write_report(path: &std::path::Path, prefix: &str, mode: u32, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    use std::os::unix::fs::PermissionsExt as _;
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => std::path::Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let mut file = tempfile::Builder::new()
-        .prefix(prefix)
-        .suffix(".tmp")
-        .permissions(std::fs::Permissions::from_mode(mode))
-        .tempfile_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|err| err.error)?;
-    Ok(())
+/// Writes a report file whole or not at all, synced (CI servers and Prometheus read it as the
+/// run's last word), creating missing parent directories.
+fn write_report(path: &std::path::Path, mode: u32, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    crate::util::atomic::write(path, bytes, mode, crate::util::atomic::Durability::Synced)
 }

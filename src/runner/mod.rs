@@ -47,7 +47,7 @@ pub fn persist_cmdline(spec: &JobSpec, request: &JobRequest) -> anyhow::Result<(
     }
     let env_dir = spec.pdd.root.join("env");
     crate::util::fs::create_dir_private(&env_dir).with_context(|| format!("cannot create {}", env_dir.display()))?;
-    artifacts::write_atomic(&path, cmdline.as_bytes(), 0o600)
+    crate::util::atomic::write(&path, cmdline.as_bytes(), 0o600, crate::util::atomic::Durability::Renamed)
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
@@ -286,7 +286,7 @@ fn write_registry_files(
         .context("cannot create a temp dir for the registry credentials")?;
     for (name, text) in isolation::container::registry_files(container.engine, auth) {
         let path = dir.path().join(name);
-        artifacts::write_atomic(&path, text.as_bytes(), 0o600)
+        crate::util::atomic::write(&path, text.as_bytes(), 0o600, crate::util::atomic::Durability::Renamed)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(dir)

@@ -12,7 +12,6 @@ use anyhow::Context;
 use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
-use crate::artifacts;
 use crate::job::pdd::PID_FILE;
 use crate::job::pdd::PID_RECORD;
 use crate::supervise::procfs::ProcStat;
@@ -117,7 +116,8 @@ pub fn record(dir: &Path, pid: Pid) -> anyhow::Result<()> {
     let record = Record { pid: pid.as_raw(), start_time, boot_id: boot_id(), private_data_dir: dir.to_owned() };
     let path = dir.join(PID_RECORD);
     let bytes = serde_json::to_vec(&record).context("cannot encode the pid record")?;
-    artifacts::write_atomic(&path, &bytes, 0o644).with_context(|| format!("cannot write {}", path.display()))
+    crate::util::atomic::write(&path, &bytes, 0o644, crate::util::atomic::Durability::Renamed)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Removes the pid file and its record.

@@ -1,5 +1,6 @@
 //! Small helpers every stage uses, with no knowledge of jobs.
 
+pub mod atomic;
 pub mod fs;
 pub mod io;
 pub mod lookup;

@@ -1,0 +1,87 @@
+//! The one way a final file is written: whole or not at all. The bytes go to a temp file beside the
+//! target (`.<name>.tmp`, created exclusively and never through a symlink), which is renamed over
+//! the target; when anything fails the temp file is removed, so a full disk leaves no debris and a
+//! reader sees the old content or the whole new one.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::path::Path;
+
+use nix::fcntl::{self, OFlag};
+use nix::sys::stat::Mode;
+use nix::unistd::{self, UnlinkatFlags};
+
+/// Whether the new content must survive a crash of the machine, not just of the runner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Renamed without waiting for the disk: artifacts, event files and inputs, which the run that
+    /// writes them reads back or rewrites, and which a crash of the machine would cut short anyway.
+    Renamed,
+    /// Synced to disk before the rename: reports that other tools (a CI server, Prometheus) read
+    /// later as the run's last word, and that must not come back empty after a power loss.
+    Synced,
+}
+
+/// Writes `name` in the open directory `dir`.
+pub fn write_at(dir: BorrowedFd<'_>, name: &str, bytes: &[u8], mode: u32, durability: Durability) -> io::Result<()> {
+    let temp = format!(".{name}.tmp");
+    // A temp name left by a killed run (or planted) is replaced, never followed.
+    let _ = unistd::unlinkat(dir, temp.as_str(), UnlinkatFlags::NoRemoveDir);
+    let flags = OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let fd = fcntl::openat(dir, temp.as_str(), flags, Mode::from_bits_truncate(mode))?;
+    let mut file = File::from(fd);
+    let written = file.write_all(bytes).and_then(|()| match durability {
+        Durability::Synced => file.sync_all(),
+        Durability::Renamed => Ok(()),
+    });
+    drop(file);
+    let renamed = written.and_then(|()| Ok(fcntl::renameat(dir, temp.as_str(), dir, name)?));
+    if renamed.is_err() {
+        let _ = unistd::unlinkat(dir, temp.as_str(), UnlinkatFlags::NoRemoveDir);
+    }
+    renamed
+}
+
+/// Writes the file at `path` (its directory must exist).
+pub fn write(path: &Path, bytes: &[u8], mode: u32, durability: Durability) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{} names no file", path.display())))?;
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    let dir = fcntl::open(dir, flags, Mode::empty())?;
+    write_at(dir.as_fd(), name, bytes, mode, durability)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn replaces_the_whole_file_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rc");
+        write(&path, b"0", 0o600, Durability::Renamed).unwrap();
+        write(&path, b"254", 0o600, Durability::Synced).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "254");
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_planted_temp_symlink_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, "kept").unwrap();
+        std::os::unix::fs::symlink(&target, dir.path().join(".status.tmp")).unwrap();
+        write(&dir.path().join("status"), b"failed", 0o600, Durability::Renamed).unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept");
+        assert_eq!(std::fs::read_to_string(dir.path().join("status")).unwrap(), "failed");
+    }
+}
