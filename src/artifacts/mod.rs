@@ -4,6 +4,7 @@
 
 pub mod dir;
 pub mod runmark;
+pub mod runs;
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -419,29 +420,16 @@ impl EventSink for ArtifactsWriter {
     }
 }
 
-/// Keeps the newest `keep` entries of the artifact root (by modification time). Plain files in the
-/// root are left alone rather than crashing the run, unlike the Python tool.
+/// Keeps the newest `keep` entries of the artifact root. Plain files in the root are left alone
+/// rather than crashing the run, unlike the Python tool.
 pub fn rotate(root: &Path, keep: i64) -> Result<(), ArtifactError> {
     let Ok(keep) = usize::try_from(keep) else { return Ok(()) };
     if keep == 0 {
         return Ok(());
     }
     let fail = |source| ArtifactError::Rotate { path: root.to_owned(), source };
-    let mut dirs = Vec::new();
-    for entry in fs::read_dir(root).map_err(fail)? {
-        let entry = entry.map_err(fail)?;
-        let meta = entry.metadata().map_err(fail)?;
-        if meta.is_dir() {
-            dirs.push((meta.modified().map_err(fail)?, entry.path()));
-        }
-    }
-    if dirs.len() <= keep {
-        return Ok(());
-    }
-    dirs.sort();
-    let excess = dirs.len() - keep;
-    for (_, path) in dirs.into_iter().take(excess) {
-        fs::remove_dir_all(&path).map_err(fail)?;
+    for old in runs::newest_first(root).map_err(fail)?.into_iter().skip(keep) {
+        fs::remove_dir_all(&old.dir).map_err(fail)?;
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ use chrono::{DateTime, Local, SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::artifacts::runmark;
+use crate::artifacts::runs::{newest_first, RunDir};
 use crate::cli::HistoryArgs;
 use crate::exit;
 use crate::job::pdd::PrivateDataDir;
@@ -24,13 +25,6 @@ use crate::report::human_duration;
 const STATS_SEARCH: usize = 3;
 /// How many of the first event files are searched for the role's name in role mode.
 const ROLE_SEARCH: u64 = 12;
-
-/// A run found under the artifact root, before anything but its start time is read.
-struct Found {
-    ident: String,
-    dir: PathBuf,
-    started: SystemTime,
-}
 
 /// What is shown for one run.
 struct Run {
@@ -54,12 +48,15 @@ pub fn history_command(args: &HistoryArgs) -> anyhow::Result<i32> {
         bail!("{}: no such private data dir", pdd.display());
     }
     let root = PrivateDataDir { root: pdd.clone() }.artifact_root(args.artifact_dir.as_deref());
-    let mut found = find_runs(&root)?;
+    let mut found: Vec<RunDir> = newest_first(&root)
+        .with_context(|| format!("cannot read {}", root.display()))?
+        .into_iter()
+        .filter(|run| run.is_run)
+        .collect();
     if found.is_empty() {
         errln!("ansible-runner: no runs in {}", root.display());
         return Ok(exit::OK);
     }
-    order(&mut found);
     let limit = args.last.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
     found.truncate(limit);
     let runs = describe_all(found);
@@ -81,42 +78,12 @@ pub fn history_command(args: &HistoryArgs) -> anyhow::Result<i32> {
     }
 }
 
-/// Every run dir under `root` with its start time; a missing root has no runs.
-fn find_runs(root: &Path) -> anyhow::Result<Vec<Found>> {
-    let entries = match fs::read_dir(root) {
-        Ok(entries) => entries,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(err) => return Err(err).with_context(|| format!("cannot read {}", root.display())),
-    };
-    let mut found = Vec::new();
-    for entry in entries {
-        let entry = entry.with_context(|| format!("cannot read {}", root.display()))?;
-        let dir = entry.path();
-        if let Some(started) = start_time(&dir) {
-            found.push(Found { ident: entry.file_name().to_string_lossy().into_owned(), dir, started });
-        }
-    }
-    Ok(found)
-}
-
-/// When the run started: `job_events/` is made afresh as each run starts, `process` included, so
-/// its creation time says it. Where the filesystem keeps no creation time, the `command` file,
-/// written as a local run starts. `None` for anything that is not a run dir.
-fn start_time(dir: &Path) -> Option<SystemTime> {
-    let events = fs::metadata(dir.join("job_events")).ok().filter(fs::Metadata::is_dir)?;
-    events
-        .created()
-        .or_else(|_| fs::metadata(dir.join("command")).and_then(|m| m.modified()))
-        .or_else(|_| events.modified())
-        .ok()
-}
-
 /// Fewer runs than this are read on the calling thread alone.
 const PARALLEL_FROM: usize = 64;
 
 /// Reads what is shown for each run, in order, on a few threads: the work is mostly file system
 /// calls, which proceed in parallel.
-fn describe_all(mut found: Vec<Found>) -> Vec<Run> {
+fn describe_all(mut found: Vec<RunDir>) -> Vec<Run> {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8);
     if threads < 2 || found.len() < PARALLEL_FROM {
         return found.into_iter().map(describe).collect();
@@ -137,7 +104,7 @@ fn describe_all(mut found: Vec<Found>) -> Vec<Run> {
 }
 
 /// Reads what is shown for one run.
-fn describe(found: Found) -> Run {
+fn describe(found: RunDir) -> Run {
     let mut unreadable = None;
     let (status, mut ended) = match read_status(&found.dir.join("status")) {
         Ok(Some((text, modified))) => (text.trim().to_owned(), Some(modified.unwrap_or(found.started))),
@@ -378,11 +345,6 @@ fn printable(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
 }
 
-/// Newest first, ties by ident: the order `history` lists runs in.
-fn order(found: &mut [Found]) {
-    found.sort_unstable_by(|a, b| b.started.cmp(&a.started).then_with(|| a.ident.cmp(&b.ident)));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,17 +388,5 @@ mod tests {
         assert_eq!(line["duration"], Value::Null);
         assert_eq!(line["started"], "2027-01-15T08:00:00.000Z");
         assert_eq!(json_line(&run("y", "failed", Some(2), None))["duration"], 3.25);
-    }
-
-    #[test]
-    fn newest_first_then_by_ident() {
-        let at = |secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
-        let mut found: Vec<Found> = [("b", 5), ("a", 5), ("c", 9)]
-            .iter()
-            .map(|(ident, secs)| Found { ident: (*ident).to_owned(), dir: PathBuf::new(), started: at(*secs) })
-            .collect();
-        order(&mut found);
-        let idents: Vec<&str> = found.iter().map(|f| f.ident.as_str()).collect();
-        assert_eq!(idents, ["c", "a", "b"]);
     }
 }

@@ -30,13 +30,9 @@ pub fn find_run(root: &Path, ident: Option<&str>) -> anyhow::Result<PathBuf> {
         }
         return Ok(dir);
     }
-    let newest = fs::read_dir(root)
-        .with_context(|| format!("no runs in {}", root.display()))?
-        .filter_map(Result::ok)
-        .filter(|e| e.path().join("job_events").is_dir())
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-        .max();
-    newest.map(|(_, path)| path).with_context(|| format!("no runs in {}", root.display()))
+    let runs = crate::artifacts::runs::newest_first(root).with_context(|| format!("cannot read {}", root.display()))?;
+    let newest = runs.into_iter().find(|run| run.is_run);
+    newest.map(|run| run.dir).with_context(|| format!("no runs in {}", root.display()))
 }
 
 /// Reads the events written so far, keyed by counter.

@@ -2,7 +2,6 @@
 //! is gone, and makes sure its artifacts say `canceled`. A pid file that names anything but the job
 //! `start` launched in this directory is stale: nothing is signalled.
 
-use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -61,13 +60,9 @@ fn ended_gracefully(job: &StartedJob) -> bool {
 
 /// Writes `canceled`/254 into the newest artifact dir that has no status yet.
 fn mark_unfinished_canceled(root: &Path) {
-    let Ok(entries) = fs::read_dir(root) else { return };
-    let newest = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir() && !e.path().join("status").exists())
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-        .max();
-    if let Some((_, dir)) = newest {
-        let _ = artifacts::write_status(&dir, Status::Canceled, exit::RC_TIMEOUT_OR_CANCEL);
+    let Ok(runs) = crate::artifacts::runs::newest_first(root) else { return };
+    let newest = runs.into_iter().find(|run| !run.dir.join("status").exists());
+    if let Some(run) = newest {
+        let _ = artifacts::write_status(&run.dir, Status::Canceled, exit::RC_TIMEOUT_OR_CANCEL);
     }
 }
