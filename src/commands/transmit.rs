@@ -21,13 +21,7 @@ use crate::streaming::StreamWriter;
 pub fn transmit_command(request: &JobRequest) -> anyhow::Result<i32> {
     let spec = JobSpec::resolve(request).map_err(JobError::into_ending)?;
     runner::persist_cmdline(&spec, request)?;
-    let role_playbook = match &spec.kind {
-        JobKind::Role { role, vars, hosts, gather_facts } => Some(
-            RolePlaybook::write(&spec.project_dir, role, vars.as_ref(), hosts.as_deref(), *gather_facts)
-                .with_context(|| format!("cannot write the role playbook into {}", spec.project_dir.display()))?,
-        ),
-        _ => None,
-    };
+    let role_playbook = RolePlaybook::for_job(&spec)?;
     let kwargs = stream_kwargs(request, &spec, role_playbook.as_ref().map(RolePlaybook::path));
     let mut writer = StreamWriter::new(BufWriter::with_capacity(OUT_BUF, raw_stdout()?));
     let skip_artifacts = request.artifact_dir.is_none();

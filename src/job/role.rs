@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
+use crate::job::{JobKind, JobSpec};
 use crate::util::fs::create_dir_private;
 use crate::util::pyjson;
 
@@ -18,6 +19,19 @@ pub struct RolePlaybook {
 }
 
 impl RolePlaybook {
+    /// The playbook a role job runs, written for the run; none when the job is no role job, or when
+    /// a `binary` or an `args` file replaces the command that would run it.
+    pub fn for_job(spec: &JobSpec) -> anyhow::Result<Option<Self>> {
+        use anyhow::Context as _;
+        let JobKind::Role { role, vars, hosts, gather_facts } = &spec.kind else { return Ok(None) };
+        if spec.binary.is_some() || spec.env.args.is_some() {
+            return Ok(None);
+        }
+        Self::write(&spec.project_dir, role, vars.as_ref(), hosts.as_deref(), *gather_facts)
+            .map(Some)
+            .with_context(|| format!("cannot write the role playbook into {}", spec.project_dir.display()))
+    }
+
     /// Writes `[{"hosts": …, "gather_facts": …, "roles": [{"name": …, "vars": …}]}]` under a fresh
     /// 32-hex-digit name into `project_dir`.
     pub fn write(

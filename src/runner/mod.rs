@@ -21,7 +21,7 @@ use crate::isolation::sandbox;
 use crate::job::command_line::{CommandLine, RunPaths};
 use crate::job::isolation::Isolation;
 use crate::job::role::RolePlaybook;
-use crate::job::{JobKind, JobSpec};
+use crate::job::JobSpec;
 use crate::output::debuglog::DebugLog;
 use crate::request::JobRequest;
 use crate::runner::sshagent::{AgentError, Bounds, SshAgent};
@@ -107,13 +107,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     // job_timeout bounds every phase of the job, not only the Ansible process.
     let deadline =
         spec.env.settings.job_timeout.map(Duration::from_secs_f64).and_then(|t| Instant::now().checked_add(t));
-    let role_playbook = match &spec.kind {
-        JobKind::Role { role, vars, hosts, gather_facts } if spec.binary.is_none() && spec.env.args.is_none() => Some(
-            RolePlaybook::write(&spec.project_dir, role, vars.as_ref(), hosts.as_deref(), *gather_facts)
-                .with_context(|| format!("cannot write the role playbook into {}", spec.project_dir.display()))?,
-        ),
-        _ => None,
-    };
+    let role_playbook = RolePlaybook::for_job(spec)?;
     let prompts = prompt_answers(spec)?;
     let (agent, stopped_early) = start_agent(spec, Bounds { deadline, cancel_requests: cancel })?;
     let artifact_dir = spec.artifact_dir();
