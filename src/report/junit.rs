@@ -12,10 +12,12 @@ use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use super::{clip, created, error_message, event_data, label_text, seconds_between, str_field, Outcome, TaskResult};
+use super::{
+    clip, created, error_message, event_data, label_text, seconds_between, str_field, Outcome, TaskRecords, TaskResult,
+};
 use super::{JobOrigin, RunEnd};
 use crate::artifacts::Status;
-use crate::events::{Event, EventKind, EventSink};
+use crate::events::{Event, EventSink};
 
 /// Lines of raw output kept to explain a run that ended without a failing task.
 const OUTPUT_TAIL_LINES: usize = 20;
@@ -198,7 +200,9 @@ impl JunitCollector {
         };
         &mut self.suites[index]
     }
+}
 
+impl TaskRecords for JunitCollector {
     fn record_start(&mut self, event: &Event) {
         let data = event_data(event);
         let play = play_name(str_field(data, "play"));
@@ -209,6 +213,16 @@ impl JunitCollector {
             started: created(event),
         };
         self.running.insert((str_field(data, "task_uuid").to_owned(), str_field(data, "host").to_owned()), running);
+    }
+
+    fn record_output(&mut self, event: &Event) {
+        let text = console::strip_ansi_codes(&event.text).into_owned();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            if self.output_tail.len() == OUTPUT_TAIL_LINES {
+                self.output_tail.pop_front();
+            }
+            self.output_tail.push_back(line.to_owned());
+        }
     }
 
     fn record_result(&mut self, result: &TaskResult<'_>) {
@@ -231,16 +245,6 @@ impl JunitCollector {
         let key = play_key(result.play_uuid, &play);
         self.suite_for(&key, &play).cases.push(case);
     }
-
-    fn record_output(&mut self, event: &Event) {
-        let text = console::strip_ansi_codes(&event.text).into_owned();
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            if self.output_tail.len() == OUTPUT_TAIL_LINES {
-                self.output_tail.pop_front();
-            }
-            self.output_tail.push_back(line.to_owned());
-        }
-    }
 }
 
 impl EventSink for JunitCollector {
@@ -248,15 +252,7 @@ impl EventSink for JunitCollector {
         if let Some(at) = created(event) {
             self.last_event_at = Some(self.last_event_at.map_or(at, |last| last.max(at)));
         }
-        match event.kind {
-            EventKind::RunnerOnStart => self.record_start(event),
-            EventKind::Verbose => self.record_output(event),
-            _ => {
-                if let Some(result) = TaskResult::from_event(event) {
-                    self.record_result(&result);
-                }
-            }
-        }
+        self.record(event);
         Ok(())
     }
 }

@@ -365,6 +365,26 @@ mod tests {
     }
 }
 
+/// A report built from task starts, output and results: the dispatch of events to them is shared.
+trait TaskRecords {
+    fn record_start(&mut self, event: &Event);
+    fn record_output(&mut self, event: &Event);
+    fn record_result(&mut self, result: &TaskResult<'_>);
+
+    /// Hands an event to the record it feeds, if any.
+    fn record(&mut self, event: &Event) {
+        match event.kind {
+            EventKind::RunnerOnStart => self.record_start(event),
+            EventKind::Verbose => self.record_output(event),
+            _ => {
+                if let Some(result) = TaskResult::from_event(event) {
+                    self.record_result(&result);
+                }
+            }
+        }
+    }
+}
+
 /// Writes a report file whole or not at all, synced (CI servers and Prometheus read it as the
 /// run's last word), creating missing parent directories.
 fn write_report(path: &std::path::Path, mode: u32, bytes: &[u8]) -> std::io::Result<()> {

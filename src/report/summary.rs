@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::{
     clean_line, clip, created, event_data, iso, natural_cmp, seconds_between, str_field, JobOrigin, Outcome, RunEnd,
-    TaskResult,
+    TaskRecords, TaskResult,
 };
 use crate::artifacts::Status;
 use crate::events::{Event, EventKind, EventSink};
@@ -291,30 +291,6 @@ impl SummaryCollector {
         (!parts.is_empty()).then(|| clip(&parts.join("; ")))
     }
 
-    fn record_start(&mut self, event: &Event) {
-        let data = event_data(event);
-        let key = (str_field(data, "task_uuid").to_owned(), str_field(data, "host").to_owned());
-        self.running.insert(key, str_field(data, "task").to_owned());
-    }
-
-    /// Keeps Ansible's error line and the last line of output from output outside the tasks.
-    fn record_output(&mut self, event: &Event) {
-        let text = console::strip_ansi_codes(&event.text).into_owned();
-        for line in text.lines().map(clean_line).filter(|l| !l.is_empty()) {
-            let is_error = line.starts_with("ERROR!") || line.starts_with("[ERROR]:");
-            if self.error_open && line.starts_with("Origin:") {
-                if let Some(error) = &mut self.ansible_error {
-                    *error = clip(&format!("{error} ({line})"));
-                }
-            }
-            self.error_open = is_error && self.ansible_error.is_none();
-            if self.error_open {
-                self.ansible_error = Some(clip(&line));
-            }
-            self.last_output = Some(clip(&line));
-        }
-    }
-
     fn start_task(&mut self, event: &Event) {
         let at = created(event);
         self.close_task(at);
@@ -334,47 +310,6 @@ impl SummaryCollector {
                 task.closed = at;
             }
         }
-    }
-
-    fn record_result(&mut self, result: &TaskResult<'_>) {
-        self.results_seen += 1;
-        self.running.shift_remove(&(result.task_uuid.to_owned(), result.host.to_owned()));
-        let counts = self.counted.entry(result.host.to_owned()).or_default();
-        let changed = result.res.and_then(|r| r.get("changed")).and_then(Value::as_bool).unwrap_or(false);
-        match result.outcome {
-            Outcome::Ok => {
-                counts.ok += 1;
-                counts.changed += u64::from(changed);
-            }
-            Outcome::Failed if result.ignore_errors => {
-                counts.ok += 1;
-                counts.ignored += 1;
-                counts.changed += u64::from(changed);
-            }
-            Outcome::Failed => counts.failed += 1,
-            Outcome::Skipped => counts.skipped += 1,
-            Outcome::Unreachable => counts.unreachable += 1,
-        }
-        let records = match result.outcome {
-            Outcome::Failed if !result.ignore_errors => Some(&mut self.failures),
-            Outcome::Unreachable => Some(&mut self.unreachables),
-            _ => None,
-        };
-        if let Some(records) = records {
-            if !records.contains_key(result.host) {
-                records.insert(
-                    result.host.to_owned(),
-                    HostRecord {
-                        order: self.results_seen,
-                        message: result.message(),
-                        task: result.task.to_owned(),
-                        play: result.play.to_owned(),
-                        task_path: result.task_path.to_owned(),
-                    },
-                );
-            }
-        }
-        self.time_result(result);
     }
 
     fn time_result(&mut self, result: &TaskResult<'_>) {
@@ -423,6 +358,73 @@ impl SummaryCollector {
     }
 }
 
+impl TaskRecords for SummaryCollector {
+    fn record_start(&mut self, event: &Event) {
+        let data = event_data(event);
+        let key = (str_field(data, "task_uuid").to_owned(), str_field(data, "host").to_owned());
+        self.running.insert(key, str_field(data, "task").to_owned());
+    }
+
+    /// Keeps Ansible's error line and the last line of output from output outside the tasks.
+    fn record_output(&mut self, event: &Event) {
+        let text = console::strip_ansi_codes(&event.text).into_owned();
+        for line in text.lines().map(clean_line).filter(|l| !l.is_empty()) {
+            let is_error = line.starts_with("ERROR!") || line.starts_with("[ERROR]:");
+            if self.error_open && line.starts_with("Origin:") {
+                if let Some(error) = &mut self.ansible_error {
+                    *error = clip(&format!("{error} ({line})"));
+                }
+            }
+            self.error_open = is_error && self.ansible_error.is_none();
+            if self.error_open {
+                self.ansible_error = Some(clip(&line));
+            }
+            self.last_output = Some(clip(&line));
+        }
+    }
+
+    fn record_result(&mut self, result: &TaskResult<'_>) {
+        self.results_seen += 1;
+        self.running.shift_remove(&(result.task_uuid.to_owned(), result.host.to_owned()));
+        let counts = self.counted.entry(result.host.to_owned()).or_default();
+        let changed = result.res.and_then(|r| r.get("changed")).and_then(Value::as_bool).unwrap_or(false);
+        match result.outcome {
+            Outcome::Ok => {
+                counts.ok += 1;
+                counts.changed += u64::from(changed);
+            }
+            Outcome::Failed if result.ignore_errors => {
+                counts.ok += 1;
+                counts.ignored += 1;
+                counts.changed += u64::from(changed);
+            }
+            Outcome::Failed => counts.failed += 1,
+            Outcome::Skipped => counts.skipped += 1,
+            Outcome::Unreachable => counts.unreachable += 1,
+        }
+        let records = match result.outcome {
+            Outcome::Failed if !result.ignore_errors => Some(&mut self.failures),
+            Outcome::Unreachable => Some(&mut self.unreachables),
+            _ => None,
+        };
+        if let Some(records) = records {
+            if !records.contains_key(result.host) {
+                records.insert(
+                    result.host.to_owned(),
+                    HostRecord {
+                        order: self.results_seen,
+                        message: result.message(),
+                        task: result.task.to_owned(),
+                        play: result.play.to_owned(),
+                        task_path: result.task_path.to_owned(),
+                    },
+                );
+            }
+        }
+        self.time_result(result);
+    }
+}
+
 impl EventSink for SummaryCollector {
     fn on_event(&mut self, event: &Event) -> io::Result<()> {
         match &event.kind {
@@ -433,13 +435,7 @@ impl EventSink for SummaryCollector {
                 self.close_task(created(event));
                 self.record_stats(event);
             }
-            EventKind::RunnerOnStart => self.record_start(event),
-            EventKind::Verbose => self.record_output(event),
-            _ => {
-                if let Some(result) = TaskResult::from_event(event) {
-                    self.record_result(&result);
-                }
-            }
+            _ => self.record(event),
         }
         Ok(())
     }

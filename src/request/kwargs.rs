@@ -98,17 +98,18 @@ impl Kwargs {
     }
 
     fn isolation(&self) -> IsolationRequest {
+        let list = |given: &Option<Vec<String>>| given.clone().unwrap_or_default();
         IsolationRequest {
             process_isolation: self.process_isolation.unwrap_or(false),
             executable: self.process_isolation_executable.clone(),
             path: self.process_isolation_path.clone(),
-            hide_paths: self.process_isolation_hide_paths.clone().unwrap_or_default(),
-            show_paths: self.process_isolation_show_paths.clone().unwrap_or_default(),
-            ro_paths: self.process_isolation_ro_paths.clone().unwrap_or_default(),
+            hide_paths: list(&self.process_isolation_hide_paths),
+            show_paths: list(&self.process_isolation_show_paths),
+            ro_paths: list(&self.process_isolation_ro_paths),
             directory_isolation_base_path: self.directory_isolation_base_path.clone(),
             container_image: self.container_image.clone(),
-            container_volume_mounts: self.container_volume_mounts.clone().unwrap_or_default(),
-            container_options: self.container_options.clone().unwrap_or_default(),
+            container_volume_mounts: list(&self.container_volume_mounts),
+            container_options: list(&self.container_options),
             ..IsolationRequest::default()
         }
     }
