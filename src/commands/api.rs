@@ -39,8 +39,8 @@ enum Control {
 /// request is refused (after an `error` line and eof).
 pub fn api_command() -> anyhow::Result<i32> {
     if io::stdin().is_terminal() {
-        errln!("ansible-runner api: this is the pipe of the Python package `ansible_runner`; run a job with `ansible-runner run`");
-        return Ok(exit::USAGE);
+        let message = "api is the pipe of the Python package `ansible_runner`; run a job with `ansible-runner run`";
+        return Err(exit::Failure::new(exit::USAGE, message).into());
     }
     let writer: Writer = Rc::new(RefCell::new(StreamWriter::new(io::stdout())));
     let mut stdin = io::stdin().lock();
