@@ -24,6 +24,7 @@ pub use zip_out::pack_dir;
 mod test_support {
     use std::collections::BTreeMap;
     use std::fs;
+    use std::io::Write;
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     use std::path::{Path, PathBuf};
 
@@ -83,15 +84,25 @@ mod test_support {
         utimensat(nix::fcntl::AT_FDCWD, path, &time, &time, UtimensatFlags::NoFollowSymlink).unwrap();
     }
 
-    /// The reference's Python, if its venv is next to the manifest; tests needing it skip without it.
+    /// A program of the reference's venv (`.venv`, or the one `ANSIBLE_RUNNER_TEST_VENV` names), or
+    /// `None` for a test to return on: it is skipped by name, as the integration tests skip, and
+    /// recorded in the file `ANSIBLE_RUNNER_TEST_SKIPS` names, for scripts/test to fail on.
     pub(super) fn venv_bin(name: &str) -> Option<PathBuf> {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin").join(name);
+        let venv = std::env::var_os("ANSIBLE_RUNNER_TEST_VENV")
+            .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"), PathBuf::from);
+        let path = venv.join("bin").join(name);
         if path.exists() {
-            Some(path)
-        } else {
-            println!("skipping: {} does not exist", path.display());
-            None
+            return Some(path);
         }
+        let test = std::thread::current().name().unwrap_or("a test").to_owned();
+        let line = format!("SKIPPED {test}: needs {} (scripts/venv --with-reference)\n", path.display());
+        // Straight to the process's stderr: libtest would hold back what `eprintln!` prints.
+        let _ = std::io::stderr().write_all(line.as_bytes());
+        if let Some(record) = std::env::var_os("ANSIBLE_RUNNER_TEST_SKIPS") {
+            let file = fs::OpenOptions::new().create(true).append(true).open(&record);
+            file.and_then(|mut file| file.write_all(line.as_bytes())).expect("ANSIBLE_RUNNER_TEST_SKIPS is writable");
+        }
+        None
     }
 
     pub(super) fn python() -> Option<PathBuf> {
@@ -246,7 +257,7 @@ mod tests {
 
     #[test]
     fn reference_reader_unpacks_our_stream() {
-        let Some(py) = python() else { return };
+        let Some(py) = venv_bin("ansible-runner").and_then(|_| python()) else { return };
         let tree = sample_tree();
         // The reference cannot open FIFOs and keeps full modes; compare what it can handle.
         std::fs::remove_file(tree.path().join("env/ssh_key_data")).unwrap();

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 
-use crate::common::{ours, processes_with, wait_until, Pdd};
+use crate::common::{needs, ours, processes_with, wait_until, Pdd};
 
 const SLEEP_PLAY: &str = "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - command: sleep 42.0331\n";
 
@@ -60,6 +60,7 @@ fn request(pdd: &Pdd, ident: &str, extra: &Value) -> Value {
 
 #[test]
 fn a_job_runs_only_after_the_go_ahead_and_reports_every_event_and_its_rc() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/p.yml", "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg={{ x }}\n");
     let mut api = Api::start(&request(
@@ -90,6 +91,7 @@ fn a_job_runs_only_after_the_go_ahead_and_reports_every_event_and_its_rc() {
 
 #[test]
 fn the_application_gone_cancels_the_job_at_once() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/sleep.yml", SLEEP_PLAY);
     let mut api = Api::start(&request(&pdd, "gone", &json!({"playbook": "sleep.yml"})));
@@ -109,6 +111,7 @@ fn the_application_gone_cancels_the_job_at_once() {
 
 #[test]
 fn a_cancel_line_ends_the_job_within_half_a_second() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/sleep.yml", &SLEEP_PLAY.replace("42.0331", "42.0332"));
     let mut api = Api::start(&request(&pdd, "cancel", &json!({"playbook": "sleep.yml"})));
@@ -126,6 +129,7 @@ fn a_cancel_line_ends_the_job_within_half_a_second() {
 
 #[test]
 fn a_job_never_started_is_canceled_without_running_ansible() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/sleep.yml", &SLEEP_PLAY.replace("42.0331", "42.0333"));
     let mut api = Api::start(&request(&pdd, "never", &json!({"playbook": "sleep.yml"})));

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use crate::common::ours;
+use crate::common::{needs, ours};
 
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fs::read_dir(dir)
@@ -91,6 +91,7 @@ fn offered(shell: &str, line: &str) -> Vec<String> {
 
 #[test]
 fn every_command_completes_its_flags_in_bash_zsh_and_fish() {
+    needs!(Zsh, Fish);
     for shell in ["bash", "zsh", "fish"] {
         for (line, wanted) in COMPLETES {
             let offered = offered(shell, line);

@@ -1,6 +1,6 @@
 //! The command line: version, usage, validation messages and exit codes, bad input.
 
-use crate::common::{assert_nothing_ran, ours, reference, text, Pdd};
+use crate::common::{assert_nothing_ran, needs, ours, reference, text, Pdd};
 
 #[test]
 fn version_is_the_reference_version() {
@@ -56,6 +56,7 @@ fn no_command_prints_common_usage_and_exits_2() {
 
 #[test]
 fn validation_messages_and_codes_match_the_reference() {
+    needs!(Reference);
     let pdd = Pdd::new();
     let dir = pdd.path().to_str().unwrap();
     let cases: [&[&str]; 3] = [
@@ -140,6 +141,7 @@ fn bad_role_vars_are_a_one_line_error() {
 
 #[test]
 fn logfile_is_created_and_debug_lines_go_to_it() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/x.yml", "- hosts: all\n  gather_facts: false\n  tasks: []\n");
     let log = pdd.path().join("runner.log");
@@ -223,6 +225,7 @@ fn transmit_refuses_the_reports_it_cannot_honour() {
 
 #[test]
 fn a_misspelt_setting_is_named_with_the_setting_it_probably_meant() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/p.yml", "- hosts: all\n  gather_facts: false\n  tasks: [{ping: }]\n");
     pdd.file("env/settings", "job_timout: 5\nidle_timeout: 30\nmy_own_key: 1\n");
@@ -247,6 +250,7 @@ fn a_notify_url_that_is_no_url_is_refused_before_the_run() {
 
 #[test]
 fn a_cmdline_that_reads_as_one_option_is_refused_as_the_reference_refuses_it() {
+    needs!(Reference);
     let pdd = Pdd::new();
     pdd.file("project/p.yml", "- hosts: all\n  gather_facts: false\n  tasks: [{ping: }]\n");
     for value in ["--check", "-C"] {

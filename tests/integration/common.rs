@@ -2,15 +2,24 @@
 //! and readers for the artifacts they write.
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-/// `.venv/bin` of the checkout, where scripts/venv installs ansible-core and the reference.
+/// The venv holding ansible-core and the reference: `.venv` of the checkout (scripts/venv), or the
+/// one `ANSIBLE_RUNNER_TEST_VENV` names, so that a run can point it elsewhere to see what skips.
+pub fn venv() -> PathBuf {
+    std::env::var_os("ANSIBLE_RUNNER_TEST_VENV")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"), PathBuf::from)
+}
+
+/// The venv's `bin`; only tests that start with `needs!(Ansible)` may ask for it.
 pub fn venv_bin() -> PathBuf {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin");
+    let bin = venv().join("bin");
     assert!(
         bin.join("ansible-playbook").exists(),
         "run scripts/venv --with-reference first: {} is missing",
@@ -22,8 +31,7 @@ pub fn venv_bin() -> PathBuf {
 /// PATH with the venv first, so both runners find the same ansible-core. Without a venv the
 /// tests that need only the binary (help, usage errors, completions) still run.
 pub fn test_path() -> String {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin");
-    format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default())
+    format!("{}:{}", venv().join("bin").display(), std::env::var("PATH").unwrap_or_default())
 }
 
 /// The binary under test, with a clean, predictable environment.
@@ -173,3 +181,144 @@ pub fn assert_nothing_ran(pdd: &Path, what: &str) {
         assert!(dir.join("reason").exists(), "{what}: {} is no record of a run that did not start", dir.display());
     }
 }
+
+/// A part of the machine that some tests need besides the binary. A test that lacks one is
+/// skipped by name rather than failed, so a red run always means a bug; scripts/test fails on
+/// any skip, so a machine that has everything runs everything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Root,
+    /// ansible-core in the venv.
+    Ansible,
+    /// The Python ansible-runner 2.4.3 in the venv.
+    Reference,
+    /// The Prometheus parser in the venv.
+    Prometheus,
+    Podman,
+    Docker,
+    Bubblewrap,
+    /// An OpenSSH server and `ip` to put it in a network namespace of its own.
+    Sshd,
+    /// ssh (Ansible's way to the hosts meant to be unreachable), ssh-keygen, ssh-agent, ssh-add.
+    SshClient,
+    Tmux,
+    Zsh,
+    Fish,
+}
+
+impl Part {
+    /// What the skip line calls this part, and how to get it.
+    fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Part::Root => ("root", "run the tests as root"),
+            Part::Ansible => {
+                ("ansible-core in the test venv", "scripts/venv, or a venv named by ANSIBLE_RUNNER_TEST_VENV")
+            }
+            Part::Reference => ("the Python ansible-runner 2.4.3 in the test venv", "scripts/venv --with-reference"),
+            Part::Prometheus => ("prometheus_client in the test venv", "scripts/venv --with-reference"),
+            Part::Podman => ("podman", "scripts/engines installs it"),
+            Part::Docker => ("docker and dockerd", "scripts/engines installs them"),
+            Part::Bubblewrap => ("a working bubblewrap", "scripts/engines installs it"),
+            Part::Sshd => ("sshd and ip", "apt-get install openssh-server iproute2"),
+            Part::SshClient => ("the OpenSSH client", "apt-get install openssh-client"),
+            Part::Tmux => ("tmux", "apt-get install tmux"),
+            Part::Zsh => ("zsh", "apt-get install zsh"),
+            Part::Fish => ("fish", "apt-get install fish"),
+        }
+    }
+
+    /// Parts this one is no use without: the engines, the sandbox's Ansible under /opt and
+    /// network namespaces are set up as root, and the venv's extras come with ansible-core.
+    fn implies(self) -> &'static [Part] {
+        match self {
+            Part::Podman | Part::Docker | Part::Bubblewrap => &[Part::Root],
+            Part::Sshd => &[Part::Root, Part::SshClient],
+            Part::Reference | Part::Prometheus => &[Part::Ansible],
+            _ => &[],
+        }
+    }
+
+    fn check(self) -> bool {
+        match self {
+            Part::Root => nix::unistd::Uid::effective().is_root(),
+            // Importing it proves the venv's interpreter is there and readable by this user.
+            Part::Ansible => {
+                venv().join("bin/ansible-playbook").exists()
+                    && runs(venv().join("bin/python"), &["-c", "import ansible"])
+            }
+            Part::Reference => venv().join("bin/ansible-runner").exists(),
+            Part::Prometheus => runs(venv().join("bin/python"), &["-c", "import prometheus_client"]),
+            Part::Podman => runs("podman", &["--version"]),
+            Part::Docker => runs("docker", &["--version"]) && runs("dockerd", &["--version"]),
+            Part::Bubblewrap => runs("bwrap", &["--ro-bind", "/", "/", "true"]),
+            Part::Sshd => Path::new("/usr/sbin/sshd").exists() && runs("ip", &["netns", "list"]),
+            Part::SshClient => ["ssh", "ssh-keygen", "ssh-agent", "ssh-add"].into_iter().all(on_path),
+            Part::Tmux => on_path("tmux"),
+            Part::Zsh => on_path("zsh"),
+            Part::Fish => on_path("fish"),
+        }
+    }
+
+    /// Whether this machine has the part, checked once per test process.
+    fn present(self) -> bool {
+        // One slot per variant (`Fish` is the last).
+        const SLOTS: usize = Part::Fish as usize + 1;
+        static CHECKED: [OnceLock<bool>; SLOTS] = [const { OnceLock::new() }; SLOTS];
+        *CHECKED[self as usize].get_or_init(|| self.check())
+    }
+}
+
+/// Whether `program` starts and succeeds with `args`, quietly.
+fn runs(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// Whether the machine has every part in `parts`. If not, prints `SKIPPED <test>: needs …` and
+/// appends it to the file `ANSIBLE_RUNNER_TEST_SKIPS` names, for scripts/test to fail on.
+pub fn require(parts: &[Part]) -> bool {
+    let mut missing: Vec<Part> = Vec::new();
+    for &part in parts {
+        for &wanted in part.implies().iter().chain([&part]) {
+            if !wanted.present() && !missing.contains(&wanted) {
+                missing.push(wanted);
+            }
+        }
+    }
+    if missing.is_empty() {
+        return true;
+    }
+    let needs: Vec<String> =
+        missing.iter().map(|part| format!("{} ({})", part.describe().0, part.describe().1)).collect();
+    // libtest names each test's thread after the test.
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    let line = format!("SKIPPED {test}: needs {}\n", needs.join(", "));
+    // Straight to the process's stderr: libtest would hold back what `eprintln!` prints.
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    if let Some(record) = std::env::var_os("ANSIBLE_RUNNER_TEST_SKIPS") {
+        let file = fs::OpenOptions::new().create(true).append(true).open(&record);
+        file.and_then(|mut file| file.write_all(line.as_bytes()))
+            .unwrap_or_else(|e| panic!("ANSIBLE_RUNNER_TEST_SKIPS={}: {e}", Path::new(&record).display()));
+    }
+    false
+}
+
+/// Ends the test early, skipped by name, unless the machine has every part named:
+/// `needs!(Podman, Ansible);`.
+macro_rules! needs {
+    ($($part:ident),+ $(,)?) => {
+        if !$crate::common::require(&[$($crate::common::Part::$part),+]) {
+            return;
+        }
+    };
+}
+pub(crate) use needs;

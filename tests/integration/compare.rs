@@ -6,7 +6,7 @@ use std::fs;
 
 use serde_json::{Map, Value};
 
-use crate::common::{ours, reference, text, Pdd};
+use crate::common::{needs, ours, reference, text, Pdd};
 
 struct Run {
     rc: String,
@@ -121,6 +121,7 @@ fn compare(pdd: &Pdd, args: &[&str]) -> (Run, Run) {
 
 #[test]
 fn playbook_with_gathered_facts() {
+    needs!(Reference);
     let pdd = Pdd::new();
     pdd.file("project/facts.yml", "- hosts: all\n  tasks:\n    - debug: var=ansible_facts.system\n");
     let (mine, _) = compare(&pdd, &["-p", "facts.yml"]);
@@ -133,12 +134,14 @@ fn playbook_with_gathered_facts() {
 
 #[test]
 fn ad_hoc_module() {
+    needs!(Reference);
     let pdd = Pdd::new();
     compare(&pdd, &["-m", "command", "-a", "echo hi", "--hosts", "localhost"]);
 }
 
 #[test]
 fn role() {
+    needs!(Reference);
     let pdd = Pdd::new();
     pdd.file("project/roles/hello/tasks/main.yml", "- debug: msg=\"role says {{ word | default('x') }}\"\n");
     pdd.file("project/keep.txt", "");
@@ -204,6 +207,7 @@ fn host_status_pdd() -> Pdd {
 
 #[test]
 fn hosts_ending_ok_changed_failed_skipped_ignored_rescued_unreachable() {
+    needs!(Reference, SshClient);
     let pdd = host_status_pdd();
     let (mine, _) = compare(&pdd, &["-p", "status.yml", "--forks", "1"]);
     assert_eq!(mine.rc, "4");
@@ -218,6 +222,7 @@ fn hosts_ending_ok_changed_failed_skipped_ignored_rescued_unreachable() {
 
 #[test]
 fn omit_event_data() {
+    needs!(Reference);
     let pdd = host_status_pdd();
     let (mine, _) = compare(&pdd, &["-p", "status.yml", "--forks", "1", "--omit-event-data"]);
     assert!(mine
@@ -229,6 +234,7 @@ fn omit_event_data() {
 
 #[test]
 fn only_failed_event_data() {
+    needs!(Reference);
     let pdd = host_status_pdd();
     let (mine, _) = compare(&pdd, &["-p", "status.yml", "--forks", "1", "--only-failed-event-data"]);
     let with_data: BTreeSet<&str> = mine

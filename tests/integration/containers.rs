@@ -10,7 +10,7 @@ use std::time::Duration;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-use crate::common::{assert_stream_invariants, names, ours, reference, text, wait_until, Pdd};
+use crate::common::{assert_stream_invariants, names, needs, ours, reference, text, wait_until, Pdd};
 use crate::engines::{unique_ident, Engine, IMAGE};
 
 const PLAYBOOK: &str = r#"- hosts: all
@@ -85,11 +85,13 @@ fn same_run_as_local(engine: Engine) {
 
 #[test]
 fn podman_job_runs_as_a_local_one() {
+    needs!(Podman, Ansible);
     same_run_as_local(Engine::Podman);
 }
 
 #[test]
 fn docker_job_runs_as_a_local_one() {
+    needs!(Docker, Ansible);
     same_run_as_local(Engine::Docker);
 }
 
@@ -113,11 +115,13 @@ fn times_out(engine: Engine) {
 
 #[test]
 fn podman_timeout_ends_the_container() {
+    needs!(Podman);
     times_out(Engine::Podman);
 }
 
 #[test]
 fn docker_timeout_ends_the_container() {
+    needs!(Docker);
     times_out(Engine::Docker);
 }
 
@@ -148,11 +152,13 @@ fn cancels(engine: Engine, signal: Signal) {
 
 #[test]
 fn podman_sigterm_ends_the_container() {
+    needs!(Podman);
     cancels(Engine::Podman, Signal::SIGTERM);
 }
 
 #[test]
 fn docker_ctrl_c_ends_the_container() {
+    needs!(Docker);
     cancels(Engine::Docker, Signal::SIGINT);
 }
 
@@ -172,6 +178,7 @@ fn a_missing_engine_is_named_and_nothing_is_written() {
 
 #[test]
 fn system_dirs_are_refused_as_mounts() {
+    needs!(Podman);
     let pdd = pdd();
     let link = pdd.path().join("root-link");
     std::os::unix::fs::symlink("/", &link).unwrap();
@@ -195,6 +202,7 @@ fn system_dirs_are_refused_as_mounts() {
 
 #[test]
 fn an_image_that_reads_like_an_option_is_refused() {
+    needs!(Podman);
     let pdd = pdd();
     let out = run({
         let mut cmd = ours();
@@ -236,11 +244,13 @@ fn stop_ends(engine: Engine) {
 
 #[test]
 fn podman_stop_ends_the_container() {
+    needs!(Podman);
     stop_ends(Engine::Podman);
 }
 
 #[test]
 fn docker_stop_ends_the_container() {
+    needs!(Docker);
     stop_ends(Engine::Docker);
 }
 
@@ -265,11 +275,13 @@ fn missing_image(engine: Engine) {
 
 #[test]
 fn podman_missing_image_fails_with_the_engines_message() {
+    needs!(Podman);
     missing_image(Engine::Podman);
 }
 
 #[test]
 fn docker_missing_image_fails_with_the_engines_message() {
+    needs!(Docker);
     missing_image(Engine::Docker);
 }
 
@@ -309,21 +321,25 @@ fn streamed(engine: Engine, transmitter: fn() -> Command, worker: fn() -> Comman
 
 #[test]
 fn podman_job_from_our_transmit_runs_on_the_reference_worker() {
+    needs!(Podman, Reference);
     streamed(Engine::Podman, ours, reference, ours);
 }
 
 #[test]
 fn podman_job_from_the_reference_transmit_runs_on_our_worker() {
+    needs!(Podman, Reference);
     streamed(Engine::Podman, reference, ours, reference);
 }
 
 #[test]
 fn docker_job_from_our_transmit_runs_on_the_reference_worker() {
+    needs!(Docker, Reference);
     streamed(Engine::Docker, ours, reference, ours);
 }
 
 #[test]
 fn docker_job_from_the_reference_transmit_runs_on_our_worker() {
+    needs!(Docker, Reference);
     streamed(Engine::Docker, reference, ours, reference);
 }
 
@@ -352,11 +368,13 @@ fn registry_credentials(engine: Engine) {
 
 #[test]
 fn podman_registry_credentials_live_as_long_as_the_job() {
+    needs!(Podman);
     registry_credentials(Engine::Podman);
 }
 
 #[test]
 fn docker_registry_credentials_live_as_long_as_the_job() {
+    needs!(Docker);
     registry_credentials(Engine::Docker);
 }
 
@@ -399,11 +417,13 @@ fn agent_reaches_the_container(engine: Engine) {
 
 #[test]
 fn podman_job_uses_the_private_ssh_agent() {
+    needs!(Podman, SshClient);
     agent_reaches_the_container(Engine::Podman);
 }
 
 #[test]
 fn docker_job_uses_the_private_ssh_agent() {
+    needs!(Docker, SshClient);
     agent_reaches_the_container(Engine::Docker);
 }
 
@@ -430,17 +450,20 @@ fn cleanup_removes_only_the_named_tag(engine: Engine) {
 
 #[test]
 fn podman_cleanup_removes_only_the_named_tag() {
+    needs!(Podman);
     cleanup_removes_only_the_named_tag(Engine::Podman);
 }
 
 #[test]
 fn docker_cleanup_removes_only_the_named_tag() {
+    needs!(Docker);
     cleanup_removes_only_the_named_tag(Engine::Docker);
 }
 
 /// The `container_auth_data` dir is the owner's only while the job runs (its files are 0600).
 #[test]
 fn registry_credentials_dir_is_owner_only() {
+    needs!(Podman);
     let engine = Engine::Podman;
     let pdd = Pdd::new();
     pdd.file("project/site.yml", SLEEPER);

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-use crate::common::{ours, processes_with, text, wait_until, Pdd};
+use crate::common::{needs, ours, processes_with, text, wait_until, Pdd};
 
 pub fn sleeping_pdd(marker: &str) -> Pdd {
     let pdd = Pdd::new();
@@ -33,6 +33,7 @@ pub fn assert_nothing_left(marker: &str) {
 
 #[test]
 fn job_timeout_stops_the_job_and_everything_it_started() {
+    needs!(Ansible);
     let marker = "41.0101";
     let pdd = sleeping_pdd(marker);
     // Long enough for ansible-playbook to reach the task on a loaded machine.
@@ -52,6 +53,7 @@ fn job_timeout_stops_the_job_and_everything_it_started() {
 
 #[test]
 fn idle_timeout_stops_a_silent_job() {
+    needs!(Ansible);
     let marker = "41.0202";
     let pdd = sleeping_pdd(marker);
     pdd.file("env/settings", "idle_timeout: 2\n");
@@ -78,11 +80,13 @@ pub fn cancel_with(signal: Signal, marker: &str) {
 
 #[test]
 fn sigterm_cancels_run() {
+    needs!(Ansible);
     cancel_with(Signal::SIGTERM, "41.0303");
 }
 
 #[test]
 fn ctrl_c_cancels_run() {
+    needs!(Ansible);
     cancel_with(Signal::SIGINT, "41.0404");
 }
 
@@ -124,6 +128,7 @@ pub fn control(command: &str, pdd: &Path) -> std::process::Output {
 
 #[test]
 fn start_is_alive_stop_is_alive() {
+    needs!(Ansible);
     let marker = "41.0606";
     let pdd = sleeping_pdd(marker);
     let started = ours().arg("start").arg(pdd.path()).args(["-i", "job", "-p", "sleep.yml"]).output().unwrap();
@@ -153,6 +158,7 @@ fn start_is_alive_stop_is_alive() {
 
 #[test]
 fn stale_pid_file_does_not_block_start() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/quick.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=quick\n");
     let mut gone = std::process::Command::new("true").spawn().unwrap();
@@ -172,6 +178,7 @@ fn stale_pid_file_does_not_block_start() {
 /// (a top-level `--artifact-dir start`, `-i start`) cannot confuse where the job's options begin.
 #[test]
 fn start_hands_the_detached_job_its_whole_request() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/quick.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=quick\n");
     let cwd = tempfile::tempdir().unwrap();
@@ -203,6 +210,7 @@ const PAUSE_PLAYBOOK: &str = r#"
 
 #[test]
 fn pause_prompt_is_answered_from_env_passwords() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/pause.yml", PAUSE_PLAYBOOK).file("env/passwords", "\"Enter the launch code\": \"1234\"\n");
     pdd.file("env/settings", "job_timeout: 60\n");
@@ -217,6 +225,7 @@ fn pause_prompt_is_answered_from_env_passwords() {
 
 #[test]
 fn unanswered_prompt_ends_by_idle_timeout_and_says_why() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/pause.yml", PAUSE_PLAYBOOK).file("env/passwords", "\"no such prompt\": \"x\"\n");
     pdd.file("env/settings", "idle_timeout: 3\n");
@@ -229,6 +238,7 @@ fn unanswered_prompt_ends_by_idle_timeout_and_says_why() {
 
 #[test]
 fn ssh_key_is_loaded_into_a_private_agent_that_goes_away() {
+    needs!(Ansible, SshClient);
     let pdd = Pdd::new();
     let key = pdd.path().join("id_test");
     let made = std::process::Command::new("ssh-keygen")
@@ -281,6 +291,7 @@ fn a_child_killed_by_a_signal_is_rc_128_plus_n_and_keeps_its_output() {
 
 #[test]
 fn is_alive_answers_for_a_run_too_and_start_lock_is_the_run_lock() {
+    needs!(Ansible);
     let marker = "41.0607";
     let pdd = sleeping_pdd(marker);
     let mut run = ours().arg("run").arg(pdd.path()).args(["-i", "fg", "-p", "sleep.yml", "-q"]).spawn().unwrap();

@@ -11,7 +11,7 @@ use std::time::Duration;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-use crate::common::{names, ours, plain_lines, processes_with, reference, text, wait_until, Pdd};
+use crate::common::{names, needs, ours, plain_lines, processes_with, reference, text, wait_until, Pdd};
 use crate::control::{assert_nothing_left, cancel_with, control, sleeping_pdd, spawn_run};
 
 fn start(pdd: &Pdd) {
@@ -33,6 +33,7 @@ fn still_running(child: &mut Child) -> bool {
 
 #[test]
 fn stop_and_is_alive_leave_another_directory_s_job_alone() {
+    needs!(Ansible);
     let marker = "58.0101";
     let theirs = sleeping_pdd(marker);
     start(&theirs);
@@ -93,6 +94,7 @@ fn playbook_of(runner: &Child, marker: &str) -> i32 {
 
 #[test]
 fn killing_ansible_playbook_leaves_none_of_its_workers() {
+    needs!(Ansible);
     let marker = "58.0303";
     let pdd = sleeping_pdd(marker);
     let mut runner = spawn_run(&pdd, &["-p", "sleep.yml"]);
@@ -128,22 +130,26 @@ fn killing_the_runner_ends_its_job(marker: &str, passwords: Option<&str>) {
 
 #[test]
 fn killing_the_runner_ends_its_job_on_a_pipe() {
+    needs!(Ansible);
     killing_the_runner_ends_its_job("58.0404", None);
 }
 
 /// With `env/passwords` the job runs on a pseudo-terminal, which the runner's death hangs up.
 #[test]
 fn killing_the_runner_ends_its_job_on_a_terminal() {
+    needs!(Ansible);
     killing_the_runner_ends_its_job("58.0414", Some("\"never printed\": \"x\"\n"));
 }
 
 #[test]
 fn sighup_cancels_run() {
+    needs!(Ansible);
     cancel_with(Signal::SIGHUP, "58.0505");
 }
 
 #[test]
 fn sigquit_cancels_run() {
+    needs!(Ansible);
     cancel_with(Signal::SIGQUIT, "58.0606");
 }
 
@@ -183,6 +189,7 @@ fn drain(master: &mut fs::File) {
 
 #[test]
 fn closing_the_terminal_cancels_run() {
+    needs!(Ansible);
     let marker = "58.0707";
     let pdd = sleeping_pdd(marker);
     let mut command = ours();
@@ -203,6 +210,7 @@ fn closing_the_terminal_cancels_run() {
 
 #[test]
 fn a_started_job_outlives_the_terminal_that_started_it() {
+    needs!(Ansible);
     let marker = "58.0808";
     let pdd = sleeping_pdd(marker);
     let mut shell = Command::new("sh");
@@ -276,11 +284,13 @@ fn job_timeout_bounds_loading_the_ssh_key(program: &str, marker: &str) {
 
 #[test]
 fn job_timeout_bounds_a_hanging_ssh_add() {
+    needs!(Ansible, SshClient);
     job_timeout_bounds_loading_the_ssh_key("ssh-add", "58.1010");
 }
 
 #[test]
 fn job_timeout_bounds_a_hanging_ssh_agent() {
+    needs!(Ansible);
     job_timeout_bounds_loading_the_ssh_key("ssh-agent", "58.1111");
 }
 
@@ -312,6 +322,7 @@ const PROMPTS_PLAYBOOK: &str = r#"
 
 #[test]
 fn a_typed_answer_leaves_no_echo_in_the_output() {
+    needs!(Reference);
     let pdd = Pdd::new();
     pdd.file("project/pause.yml", PROMPTS_PLAYBOOK).file(
         "env/passwords",

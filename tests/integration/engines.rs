@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use nix::sys::stat::Mode;
 use serde_json::Value;
 
-use crate::common::{names, reference, text, venv_bin, Pdd};
+use crate::common::{names, needs, reference, text, venv_bin, Pdd};
 
 /// The execution-environment image: Debian bookworm minbase, python3, ansible-core 2.19.
 pub const IMAGE: &str = "localhost/ansible-runner-ee:test";
@@ -171,11 +171,13 @@ fn runs_the_image(engine: Engine) {
 
 #[test]
 fn podman_runs_the_image() {
+    needs!(Podman);
     runs_the_image(Engine::Podman);
 }
 
 #[test]
 fn docker_runs_the_image() {
+    needs!(Docker);
     runs_the_image(Engine::Docker);
 }
 
@@ -243,16 +245,19 @@ fn events_cross_the_bind_mount(engine: Engine) {
 
 #[test]
 fn podman_container_writes_into_a_host_fifo_through_the_bind_mount() {
+    needs!(Podman);
     events_cross_the_bind_mount(Engine::Podman);
 }
 
 #[test]
 fn docker_container_writes_into_a_host_fifo_through_the_bind_mount() {
+    needs!(Docker);
     events_cross_the_bind_mount(Engine::Docker);
 }
 
 #[test]
 fn bwrap_runs_the_opt_ansible_with_the_reference_layout() {
+    needs!(Bubblewrap);
     let bin = sandbox_ansible_bin();
     let host_only = tempfile::NamedTempFile::new().unwrap();
     let job = tempfile::tempdir().unwrap();
@@ -303,11 +308,13 @@ fn reference_runs_a_playbook_in(engine: Engine) {
 
 #[test]
 fn reference_runs_a_playbook_in_podman() {
+    needs!(Podman, Reference);
     reference_runs_a_playbook_in(Engine::Podman);
 }
 
 #[test]
 fn reference_runs_a_playbook_in_docker() {
+    needs!(Docker, Reference);
     reference_runs_a_playbook_in(Engine::Docker);
 }
 
@@ -321,6 +328,7 @@ fn reference_callback_dir() -> PathBuf {
 
 #[test]
 fn reference_runs_a_playbook_in_bwrap() {
+    needs!(Bubblewrap, Reference);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK);
     let path = format!("{}:{}", sandbox_ansible_bin().display(), std::env::var("PATH").unwrap_or_default());
@@ -356,6 +364,7 @@ fn reference_runs_a_playbook_in_bwrap() {
 /// regenerating it must give the same records, or the implementation tests against stale data.
 #[test]
 fn isolation_fixtures_are_what_the_reference_does() {
+    needs!(Reference);
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration/fixtures/isolation");
     let fresh = tempfile::tempdir().unwrap();
     let out = Command::new(venv_bin().join("python"))

@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-use crate::common::{ours, reference, text, Pdd};
+use crate::common::{needs, ours, reference, text, Pdd};
 
 const PLAYBOOK: &str = "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n";
 
@@ -49,6 +49,7 @@ fn out_of_range_settings_are_one_line_errors_naming_the_file() {
 
 #[test]
 fn the_largest_accepted_timeout_runs() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK).file("env/settings", "job_timeout: 1000000000\nidle_timeout: '1e9'\n");
     let out = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "max"]).output().unwrap();
@@ -99,6 +100,7 @@ fn worker_answers_out_of_range_stream_settings_with_an_error_status_and_eof() {
 
 #[test]
 fn inputs_too_large_to_start_a_program_end_with_status_failed() {
+    needs!(Ansible);
     let huge = "x".repeat(200_000);
     for (file, content) in [("env/envvars", format!("BIG: {huge}\n")), ("env/cmdline", format!("-e big={huge}"))] {
         let pdd = Pdd::new();
@@ -136,6 +138,7 @@ cp -a "$2/." "$5/copy""#;
 
 #[test]
 fn a_full_disk_leaves_no_temp_files_and_still_records_the_status() {
+    needs!(Root, Ansible);
     let big_events = "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug:\n        msg: \"{{ 'x' * 20000 }}\"\n      loop: \"{{ range(40) | list }}\"\n";
     // With the stdout artifact the disk fills on either file; without it, on the event files.
     for settings in ["{}", "suppress_output_file: true"] {
@@ -236,6 +239,7 @@ const USAGE_ERRORS: [&[&str]; 24] = [
 
 #[test]
 fn usage_errors_are_worded_as_the_reference_words_them() {
+    needs!(Reference);
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path().to_str().unwrap();
     for args in USAGE_ERRORS {

@@ -8,7 +8,7 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use serde_json::Value;
 
-use crate::common::{ours, processes_with, text, wait_until, Pdd};
+use crate::common::{needs, ours, processes_with, text, wait_until, Pdd};
 
 /// `history -j` as parsed JSON lines.
 fn history_json(pdd: &Pdd, extra: &[&str]) -> Vec<Value> {
@@ -24,6 +24,7 @@ fn run(pdd: &Pdd, args: &[&str]) -> i32 {
 
 #[test]
 fn finished_runs_newest_first_with_what_ran() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file(
         "inventory/hosts",
@@ -66,6 +67,7 @@ fn finished_runs_newest_first_with_what_ran() {
 
 #[test]
 fn started_job_is_running_until_its_runner_dies() {
+    needs!(Ansible);
     let marker = "47.1301";
     let pdd = Pdd::new();
     pdd.file(
@@ -97,6 +99,7 @@ fn started_job_is_running_until_its_runner_dies() {
 
 #[test]
 fn artifact_dir_and_empty_or_missing_dirs() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/ok.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n");
     let elsewhere = tempfile::tempdir().unwrap();
@@ -123,6 +126,7 @@ fn artifact_dir_and_empty_or_missing_dirs() {
 fn fifos_in_place_of_command_or_the_last_event_do_not_hang_it_and_a_status_link_is_not_followed() {
     use nix::sys::stat::Mode;
     use std::process::Stdio;
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/ok.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n");
     assert_eq!(run(&pdd, &["-p", "ok.yml", "-i", "piped"]), 0);

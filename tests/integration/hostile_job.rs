@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::common::{text, wait_until, Pdd};
+use crate::common::{needs, text, wait_until, Pdd};
 use crate::containers::in_container;
 use crate::engines::{unique_ident, Engine};
 use crate::sandbox::with_opt_ansible;
@@ -58,16 +58,19 @@ fn swap_in_container(engine: Engine) {
 
 #[test]
 fn podman_job_swapping_its_artifact_dir_for_a_link_touches_nothing_on_the_host() {
+    needs!(Podman);
     swap_in_container(Engine::Podman);
 }
 
 #[test]
 fn docker_job_swapping_its_artifact_dir_for_a_link_touches_nothing_on_the_host() {
+    needs!(Docker);
     swap_in_container(Engine::Docker);
 }
 
 #[test]
 fn sandboxed_job_swapping_its_artifact_dir_for_a_link_touches_nothing_on_the_host() {
+    needs!(Bubblewrap);
     let victim = victim();
     let pdd = Pdd::new();
     pdd.file("project/site.yml", &swapping_playbook(victim.path()));
@@ -105,11 +108,13 @@ fn name_clash_leaves_the_other_job_alone(engine: Engine) {
 
 #[test]
 fn podman_job_that_cannot_start_leaves_the_container_holding_its_name_alone() {
+    needs!(Podman);
     name_clash_leaves_the_other_job_alone(Engine::Podman);
 }
 
 #[test]
 fn docker_job_that_cannot_start_leaves_the_container_holding_its_name_alone() {
+    needs!(Docker);
     name_clash_leaves_the_other_job_alone(Engine::Docker);
 }
 
@@ -128,11 +133,13 @@ fn renamed_container_ends_on_timeout(engine: Engine) {
 
 #[test]
 fn podman_renamed_container_ends_on_timeout() {
+    needs!(Podman);
     renamed_container_ends_on_timeout(Engine::Podman);
 }
 
 #[test]
 fn docker_renamed_container_ends_on_timeout() {
+    needs!(Docker);
     renamed_container_ends_on_timeout(Engine::Docker);
 }
 
@@ -145,6 +152,7 @@ const LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 /// worker streams back are the run's own, and nothing of the host dir leaves the node.
 #[test]
 fn a_worker_streams_back_its_own_artifacts_not_a_host_dir_the_job_linked_in() {
+    needs!(Bubblewrap);
     let victim = victim();
     fs::write(victim.path().join("host-secret"), "not for the controller").unwrap();
     let pdd = Pdd::new();

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use crate::common::{ours, text, venv_bin, wait_until, Pdd};
+use crate::common::{needs, ours, text, venv_bin, wait_until, Pdd};
 
 /// Parses exposition text with `prometheus_client`'s own parser; one JSON object per sample.
 const PARSE: &str = r#"
@@ -84,6 +84,7 @@ const PLAYBOOK: &str = "\
 
 #[test]
 fn run_writes_the_last_run_for_the_textfile_collector() {
+    needs!(Prometheus);
     let pdd = Pdd::new();
     pdd.file("inventory/hosts", INVENTORY).file("project/site.yml", PLAYBOOK);
     let textfile = tempfile::tempdir().unwrap();
@@ -133,6 +134,7 @@ fn run_writes_the_last_run_for_the_textfile_collector() {
 
 #[test]
 fn started_job_writes_the_metrics_when_it_ends() {
+    needs!(Prometheus);
     let pdd = Pdd::new();
     pdd.file("project/ok.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=fine\n");
     let metrics = pdd.path().join("job.prom");
@@ -153,6 +155,7 @@ fn started_job_writes_the_metrics_when_it_ends() {
 
 #[test]
 fn unwritable_metrics_file_keeps_the_job_result() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/ok.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=fine\n");
     pdd.file("blocker", "a file where a directory should be");
@@ -171,6 +174,7 @@ fn unwritable_metrics_file_keeps_the_job_result() {
 
 #[test]
 fn runs_that_cannot_start_or_are_skipped_write_the_metrics_too() {
+    needs!(Prometheus);
     let pdd = Pdd::new();
     pdd.file("project/ok.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=fine\n");
     pdd.file("env/settings", "job_timeout: \"5m\"\n");

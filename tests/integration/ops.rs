@@ -6,7 +6,7 @@ use std::io::Read;
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::common::{ours, processes_with, text, wait_until, Pdd};
+use crate::common::{needs, ours, processes_with, text, wait_until, Pdd};
 
 const PLAYBOOK: &str = "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: first\n      debug: msg=one\n    - name: second\n      command: \"true\"\n";
 
@@ -35,6 +35,7 @@ fn run_on_pty(pdd: &Pdd, args: &[&str]) -> String {
 
 #[test]
 fn progress_is_drawn_on_a_terminal_and_absent_when_piped() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK);
     let drawn = run_on_pty(&pdd, &["-p", "site.yml", "-i", "tty"]);
@@ -54,6 +55,7 @@ fn progress_is_drawn_on_a_terminal_and_absent_when_piped() {
 
 #[test]
 fn summary_line_only_on_a_terminal_or_when_asked() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK);
     let drawn = run_on_pty(&pdd, &["-p", "site.yml", "-i", "tty"]);
@@ -71,6 +73,7 @@ fn summary_line_only_on_a_terminal_or_when_asked() {
 
 #[test]
 fn lock_refuses_a_second_run_and_waits_when_asked() {
+    needs!(Ansible);
     let marker = "42.0707";
     let pdd = Pdd::new();
     pdd.file(
@@ -104,6 +107,7 @@ fn lock_refuses_a_second_run_and_waits_when_asked() {
 
 #[test]
 fn replay_prints_what_the_run_printed() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK);
     let live = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "r1"]).output().unwrap();
@@ -119,6 +123,7 @@ fn replay_prints_what_the_run_printed() {
 
 #[test]
 fn replay_follow_tails_a_running_job_to_its_end() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file(
         "project/slow.yml",
@@ -139,6 +144,7 @@ fn replay_follow_tails_a_running_job_to_its_end() {
 
 #[test]
 fn replay_writes_junit_and_quiet_prints_the_summary() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file(
         "project/fail.yml",
@@ -171,6 +177,7 @@ fn replay_writes_junit_and_quiet_prints_the_summary() {
 
 #[test]
 fn summary_is_coloured_on_a_terminal_and_names_env_cmdline() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK).file("env/cmdline", "--diff");
     let drawn = run_on_pty(&pdd, &["-p", "site.yml", "-i", "colour"]);
@@ -195,6 +202,7 @@ fn summary_is_coloured_on_a_terminal_and_names_env_cmdline() {
 /// takes its place and no progress line is left behind on the screen.
 #[test]
 fn ctrl_c_leaves_no_progress_line_behind() {
+    needs!(Ansible, Tmux);
     let pdd = Pdd::new();
     pdd.file(
         "project/nap.yml",

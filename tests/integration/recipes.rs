@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::common::{test_path, Pdd};
+use crate::common::{needs, test_path, Pdd};
 use crate::reports::server;
 
 const FAILING: &str =
@@ -31,6 +31,7 @@ fn shell(script: &str, cwd: &Path) -> std::process::Output {
 
 #[test]
 fn the_cron_recipe_logs_alerts_writes_metrics_and_keeps_a_bounded_history() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", FAILING);
     for old in 0..50 {
@@ -61,6 +62,7 @@ fn the_cron_recipe_logs_alerts_writes_metrics_and_keeps_a_bounded_history() {
 
 #[test]
 fn the_ci_recipe_fails_the_step_and_leaves_junit() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/deploy.yml", FAILING);
     let command = readme_line("ansible-runner run . -p deploy.yml");

@@ -21,7 +21,7 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use serde_json::Value;
 
-use crate::common::{ours, processes_with, text, venv_bin, wait_until, Pdd};
+use crate::common::{needs, ours, processes_with, text, venv_bin, wait_until, Pdd};
 
 const SSHD: &str = "/usr/sbin/sshd";
 const PORT: &str = "2222";
@@ -278,6 +278,7 @@ fn playbook(marker: &str) -> String {
 
 #[test]
 fn job_runs_on_the_node_and_streams_back_live() {
+    needs!(Sshd, Ansible);
     let node = Node::start("a");
     let marker = "4.47101";
     let pdd = Pdd::new();
@@ -314,6 +315,7 @@ fn job_runs_on_the_node_and_streams_back_live() {
 
 #[test]
 fn cut_connection_fails_the_run_and_ends_the_job_on_the_node() {
+    needs!(Sshd, Ansible);
     let node = Node::start("b");
     let marker = "300.47202";
     let pdd = Pdd::new();
@@ -346,6 +348,7 @@ fn cut_connection_fails_the_run_and_ends_the_job_on_the_node() {
 
 #[test]
 fn worker_ends_its_job_when_its_reader_goes() {
+    needs!(Ansible);
     // The same cut without sshd: the pipe from the worker closes while the job is silent.
     let marker = "300.47303";
     let pdd = Pdd::new();

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{ours, text, Pdd};
+use crate::common::{needs, ours, text, Pdd};
 
 const INVENTORY: &str = "\
 ok ansible_connection=local ansible_python_interpreter=\"{{ ansible_playbook_python }}\"
@@ -39,6 +39,7 @@ fn failing_pdd() -> Pdd {
 
 #[test]
 fn summary_line_says_what_happened() {
+    needs!(Ansible, SshClient);
     let pdd = failing_pdd();
     let out = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "s", "--summary"]).output().unwrap();
     assert_eq!(out.status.code(), Some(4));
@@ -55,6 +56,7 @@ fn summary_line_says_what_happened() {
 
 #[test]
 fn junit_report_matches_the_events() {
+    needs!(Ansible, SshClient);
     let pdd = failing_pdd();
     let report = pdd.path().join("reports/junit.xml");
     let out = ours()
@@ -127,6 +129,7 @@ pub fn server(status: u16, requests: usize) -> (String, mpsc::Receiver<Value>) {
 
 #[test]
 fn failure_alert_is_posted_with_the_summary() {
+    needs!(Ansible, SshClient);
     let pdd = failing_pdd();
     let (url, bodies) = server(200, 1);
     let out = ours()
@@ -152,6 +155,7 @@ fn failure_alert_is_posted_with_the_summary() {
 
 #[test]
 fn success_alerts_only_with_always() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/ok.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=fine\n");
     let (url, bodies) = server(204, 1);
@@ -171,6 +175,7 @@ fn success_alerts_only_with_always() {
 
 #[test]
 fn unreachable_alert_server_changes_nothing() {
+    needs!(Ansible, SshClient);
     let pdd = failing_pdd();
     let closed = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hook", closed.local_addr().unwrap());
@@ -193,6 +198,7 @@ fn hostname() -> String {
 
 #[test]
 fn alert_summary_and_junit_name_the_job_and_the_controller() {
+    needs!(Ansible, SshClient);
     let parent = tempfile::tempdir().unwrap();
     let pdd = parent.path().join("compliance_scan");
     for (relative, content) in [("inventory/hosts", INVENTORY), ("project/site.yml", PLAYBOOK)] {
@@ -236,6 +242,7 @@ fn alert_summary_and_junit_name_the_job_and_the_controller() {
 
 #[test]
 fn alerts_name_modules_and_roles() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("roles/greet/tasks/main.yml", "- fail: msg=nope\n");
     let (url, bodies) = server(200, 2);
@@ -363,6 +370,7 @@ fn a_run_skipped_by_the_lock_alerts_only_when_asked() {
 
 #[test]
 fn a_syntax_error_says_why_in_the_summary_the_alert_and_junit() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/broken.yml", "- hosts: all\n  tasks: [{debug: {msg: hi}}\n");
     let report = pdd.path().join("junit.xml");
@@ -390,6 +398,7 @@ fn a_syntax_error_says_why_in_the_summary_the_alert_and_junit() {
 
 #[test]
 fn a_timeout_names_the_task_and_hosts_that_were_running() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file(
         "inventory/hosts",
@@ -414,6 +423,7 @@ fn a_timeout_names_the_task_and_hosts_that_were_running() {
 #[test]
 fn process_builds_the_reports_from_the_streamed_events() {
     use crate::stream::{feed, sub};
+    needs!(Ansible, SshClient);
     let pdd = failing_pdd();
     let sent =
         sub(ours(), &["transmit", pdd.path().to_str().unwrap(), "-p", "site.yml", "-i", "remote"]).output().unwrap();

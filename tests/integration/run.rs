@@ -5,7 +5,7 @@ use std::os::unix::fs::PermissionsExt;
 
 use serde_json::Value;
 
-use crate::common::{assert_stream_invariants, names, ours, plain_lines, text, Pdd};
+use crate::common::{assert_stream_invariants, names, needs, ours, plain_lines, text, Pdd};
 
 const PLAYBOOK: &str = r#"
 - hosts: all
@@ -31,6 +31,7 @@ fn run(pdd: &Pdd, extra: &[&str]) -> std::process::Output {
 
 #[test]
 fn playbook_run_writes_every_artifact() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK).file("env/extravars", "greeting: from extravars\n");
     let out = run(&pdd, &["-p", "site.yml"]);
@@ -90,6 +91,7 @@ fn playbook_run_writes_every_artifact() {
 
 #[test]
 fn json_mode_prints_exactly_one_json_line_per_event() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK);
     let out = run(&pdd, &["-p", "site.yml", "-j", "-v"]);
@@ -106,6 +108,7 @@ fn json_mode_prints_exactly_one_json_line_per_event() {
 
 #[test]
 fn quiet_prints_nothing_but_writes_artifacts() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK);
     let out = run(&pdd, &["-p", "site.yml", "-q"]);
@@ -116,6 +119,7 @@ fn quiet_prints_nothing_but_writes_artifacts() {
 
 #[test]
 fn exit_code_is_ansibles_rc() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/fail.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - fail: msg=boom\n");
     let out = run(&pdd, &["-p", "fail.yml"]);
@@ -127,6 +131,7 @@ fn exit_code_is_ansibles_rc() {
 
 #[test]
 fn ad_hoc_module_runs_ansible() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     let out = run(&pdd, &["-m", "command", "-a", "echo ad-hoc-output", "--hosts", "localhost"]);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
@@ -143,6 +148,7 @@ fn ad_hoc_module_runs_ansible() {
 
 #[test]
 fn role_from_the_default_roles_path_runs_and_leaves_nothing_behind() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("roles/hello/tasks/main.yml", "- debug: msg=\"role says {{ word }}\"\n");
     let out = run(&pdd, &["-r", "hello", "--role-vars", "word=hi", "--role-skip-facts", "--hosts", "localhost"]);
@@ -174,6 +180,7 @@ fn missing_ansible_is_rc_127_with_a_hint() {
 
 #[test]
 fn secret_names_with_pass_credential_or_private_are_masked() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK).file("env/envvars", "DB_PASS: hunter2-pass\n");
     let out = ours()
@@ -194,6 +201,7 @@ fn secret_names_with_pass_credential_or_private_are_masked() {
 
 #[test]
 fn secrets_never_reach_the_artifacts() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK).file("env/envvars", "DB_PASSWORD: hunter2-envvars\n");
     let out = ours()
@@ -223,6 +231,7 @@ fn secrets_never_reach_the_artifacts() {
 
 #[test]
 fn rotate_artifacts_keeps_the_newest_runs() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", "- hosts: all\n  gather_facts: false\n  tasks: []\n");
     for ident in ["a", "b", "c"] {
@@ -244,6 +253,7 @@ fn rotate_artifacts_keeps_the_newest_runs() {
 
 #[test]
 fn cmdline_is_passed_first_and_kept_in_env_cmdline() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: var=from_cmdline\n");
     let out = run(&pdd, &["-p", "site.yml", "--cmdline", "-e from_cmdline=yes"]);
@@ -256,6 +266,7 @@ fn cmdline_is_passed_first_and_kept_in_env_cmdline() {
 
 #[test]
 fn reused_ident_does_not_mix_events() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK);
     assert_eq!(run(&pdd, &["-p", "site.yml", "-q"]).status.code(), Some(0));
@@ -271,6 +282,7 @@ fn a_second_run_with_the_same_ident_refuses_at_once_and_leaves_the_first_alone()
     use nix::sys::signal::{kill, Signal};
     use std::process::Stdio;
     use std::time::{Duration, Instant};
+    needs!(Ansible);
     let marker = "61.4207";
     let pdd = Pdd::new();
     pdd.file(

@@ -6,7 +6,7 @@ use std::fs;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::common::{assert_stream_invariants, names, ours, processes_with, text, wait_until, Pdd};
+use crate::common::{assert_stream_invariants, names, needs, ours, processes_with, text, wait_until, Pdd};
 use crate::engines::sandbox_ansible_bin;
 
 /// `ours` with the sandbox's Ansible first on PATH.
@@ -19,6 +19,7 @@ pub fn with_opt_ansible() -> Command {
 
 #[test]
 fn sandboxed_job_gives_the_local_events_and_hides_what_it_must() {
+    needs!(Bubblewrap);
     let scratch = tempfile::tempdir().unwrap();
     let secret = scratch.path().join("secret");
     fs::create_dir(&secret).unwrap();
@@ -67,6 +68,7 @@ fn sandboxed_job_gives_the_local_events_and_hides_what_it_must() {
 
 #[test]
 fn sandboxed_job_times_out_and_leaves_no_process() {
+    needs!(Bubblewrap);
     let marker = "47.1122";
     let pdd = Pdd::new();
     let playbook = format!("- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep {marker}\n");
@@ -88,6 +90,7 @@ fn sandboxed_job_times_out_and_leaves_no_process() {
 
 #[test]
 fn sandboxed_job_uses_the_private_ssh_agent() {
+    needs!(Bubblewrap, SshClient);
     let pdd = crate::containers::agent_pdd();
     let out = with_opt_ansible()
         .arg("run")
@@ -102,6 +105,7 @@ fn sandboxed_job_uses_the_private_ssh_agent() {
 
 #[test]
 fn a_sandbox_that_cannot_be_prepared_fails_the_job_with_a_status() {
+    needs!(Bubblewrap);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=x\n");
     let out = with_opt_ansible()
@@ -138,6 +142,7 @@ fn boxed_with_copy(pdd: &Pdd, ident: &str, di: &std::path::Path) -> Command {
 #[test]
 fn the_project_copy_is_owner_only_and_keeps_the_modes_inside() {
     use std::os::unix::fs::PermissionsExt;
+    needs!(Bubblewrap);
     let scratch = tempfile::tempdir().unwrap();
     let di = scratch.path().join("di");
     let pdd = Pdd::new();
@@ -153,6 +158,7 @@ fn the_project_copy_is_owner_only_and_keeps_the_modes_inside() {
 
 #[test]
 fn a_fifo_in_the_project_is_refused_by_name_and_the_partial_copy_removed() {
+    needs!(Bubblewrap);
     let scratch = tempfile::tempdir().unwrap();
     let di = scratch.path().join("di");
     let pdd = Pdd::new();
@@ -176,6 +182,7 @@ fn a_fifo_in_the_project_is_refused_by_name_and_the_partial_copy_removed() {
 /// `timeout`, with the partial copy removed; a cancel stops the copy the same way.
 #[test]
 fn the_project_copy_is_bounded_by_job_timeout_and_cancelable() {
+    needs!(Bubblewrap);
     for (ident, cancel) in [("copy-timeout", false), ("copy-cancel", true)] {
         let scratch = tempfile::tempdir().unwrap();
         let di = scratch.path().join("di");

@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-use crate::common::{assert_stream_invariants, names, ours, reference, text, venv_bin, Pdd};
+use crate::common::{assert_stream_invariants, names, needs, ours, reference, text, venv_bin, Pdd};
 
 const PLAYBOOK: &str =
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=streamed\n    - command: \"true\"\n";
@@ -58,21 +58,25 @@ fn pipeline(transmitter: fn() -> Command, runner: fn() -> Command, processor: fn
 
 #[test]
 fn reference_transmit_our_worker_reference_process() {
+    needs!(Reference);
     pipeline(reference, ours, reference);
 }
 
 #[test]
 fn our_transmit_reference_worker_reference_process() {
+    needs!(Reference);
     pipeline(ours, reference, reference);
 }
 
 #[test]
 fn reference_transmit_reference_worker_our_process() {
+    needs!(Reference);
     pipeline(reference, reference, ours);
 }
 
 #[test]
 fn ours_end_to_end() {
+    needs!(Ansible);
     pipeline(ours, ours, ours);
 }
 
@@ -90,6 +94,7 @@ pub fn lines(output: &[u8]) -> Vec<Value> {
 
 #[test]
 fn worker_streams_status_lines_in_order_and_redacts_secrets() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK).file("env/envvars", "SERVICE_TOKEN: tok-on-the-wire\n");
     let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "site.yml", "-i", "w1"]).output().unwrap();
@@ -109,6 +114,7 @@ fn worker_streams_status_lines_in_order_and_redacts_secrets() {
 
 #[test]
 fn worker_exit_code_is_the_job_rc() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/fail.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - fail: msg=no\n");
     let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "fail.yml"]).output().unwrap();
@@ -129,6 +135,7 @@ fn worker_exit_code_is_the_job_rc() {
 
 #[test]
 fn keepalives_flow_while_the_job_is_silent() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/nap.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 2\n");
     let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "nap.yml"]).output().unwrap();
@@ -147,6 +154,7 @@ fn keepalives_flow_while_the_job_is_silent() {
 
 #[test]
 fn worker_keeps_or_deletes_its_private_data_dir() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK);
     let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "site.yml", "-i", "k"]).output().unwrap();
@@ -181,6 +189,7 @@ fn garbage_and_truncated_input_become_error_status_lines() {
 
 #[test]
 fn process_reports_a_cut_stream_and_keeps_what_arrived() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK);
     let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "site.yml"]).output().unwrap();
@@ -229,6 +238,7 @@ fn base64_encode(bytes: &[u8]) -> String {
 
 #[test]
 fn hostile_zips_are_refused_without_writing_outside() {
+    needs!(Ansible);
     let cases = [
         ("dotdot", "z.writestr('../escaped', 'x')"),
         ("nested dotdot", "z.writestr('project/../../escaped', 'x')"),
@@ -257,6 +267,7 @@ fn hostile_zips_are_refused_without_writing_outside() {
 
 #[test]
 fn in_tree_symlinks_and_modes_survive_the_trip() {
+    needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK).file("project/run.sh", "#!/bin/sh\n");
     std::os::unix::fs::symlink("site.yml", pdd.path().join("project/alias.yml")).unwrap();
@@ -275,6 +286,7 @@ fn in_tree_symlinks_and_modes_survive_the_trip() {
 
 #[test]
 fn worker_info_has_the_reference_keys() {
+    needs!(Reference);
     let home = tempfile::tempdir().unwrap();
     let mine = ours().args(["worker", "--worker-info"]).env("HOME", home.path()).output().unwrap();
     let theirs = reference().args(["worker", "--worker-info"]).env("HOME", home.path()).output().unwrap();
@@ -291,6 +303,7 @@ fn worker_info_has_the_reference_keys() {
 
 #[test]
 fn worker_cleanup_removes_old_dirs_but_not_running_jobs_or_system_folders() {
+    needs!(Ansible);
     let place = tempfile::tempdir().unwrap();
     for name in ["old1", "old2"] {
         fs::create_dir(place.path().join(name)).unwrap();
@@ -346,6 +359,7 @@ fn incompressible(len: usize, seed: u64) -> Vec<u8> {
 
 #[test]
 fn our_transmit_python_worker_our_process_carry_a_large_incompressible_file() {
+    needs!(Reference);
     // The archive stores what does not compress and deflates the rest: the Python worker must
     // unpack both kinds, byte for byte.
     let pdd = Pdd::new();

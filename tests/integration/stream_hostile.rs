@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::common::{ours, reference, text, venv_bin, Artifacts, Pdd};
+use crate::common::{needs, ours, reference, text, venv_bin, Artifacts, Pdd};
 use crate::stream::{feed, lines, sub};
 
 /// Helpers for the stream-writing scripts: `line(obj)` writes a JSON line, `zipped(entries)` a zip
@@ -53,6 +53,7 @@ fn assert_one_line_error(out: &Output, message: &str) {
 
 #[test]
 fn process_refuses_event_fields_that_would_name_a_file_elsewhere() {
+    needs!(Ansible);
     let place = tempfile::tempdir().unwrap();
     let victim = place.path().join("victim");
     fs::create_dir(&victim).unwrap();
@@ -81,6 +82,7 @@ fn process_refuses_event_fields_that_would_name_a_file_elsewhere() {
 
 #[test]
 fn worker_keeps_artifacts_and_fact_cache_inside_its_private_data_dir() {
+    needs!(Ansible);
     let place = tempfile::tempdir().unwrap();
     let controller_artifacts = place.path().join("controller-artifacts");
     let facts = place.path().join("facts-elsewhere");
@@ -114,6 +116,7 @@ fn worker_keeps_artifacts_and_fact_cache_inside_its_private_data_dir() {
 
 #[test]
 fn process_never_exits_zero_for_a_job_that_did_not_succeed() {
+    needs!(Reference);
     // The Python worker records rc `None` for a job killed by a signal: here the job kills its own
     // ansible-playbook.
     let marker = format!("kill-me-{}", std::process::id());
@@ -161,6 +164,7 @@ fn assert_error_then_eof(worked: &Output, what: &str) {
 
 #[test]
 fn worker_always_ends_its_stream_with_a_status_and_eof() {
+    needs!(Ansible);
     let place = tempfile::tempdir().unwrap();
     let long_ident = python_stream(
         "line({'kwargs': {'ident': 'i' * 5000, 'playbook': 'x.yml'}})\nzipped({'project/x.yml': '- hosts: all'})\nline({'eof': True})",
@@ -213,6 +217,7 @@ print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 10
 
 #[test]
 fn process_memory_stays_bounded_whatever_the_line() {
+    needs!(Ansible);
     // 256 MiB without a newline, and 30 million values in 60 MB (parsed whole, gigabytes: `process`
     // reads past them, building nothing, and then misses the eof line).
     for (kind, size, message) in
@@ -237,6 +242,7 @@ fn process_memory_stays_bounded_whatever_the_line() {
 
 #[test]
 fn real_worker_uuids_pass_the_check_repeats_included() {
+    needs!(Reference);
     // Two hosts one at a time: Ansible's callback numbers the repeated play and task uuids `…_2`.
     // Keepalives (`counter` and `uuid` 0) and events without a uuid are skipped, as the Python tool does.
     let pdd = Pdd::new();

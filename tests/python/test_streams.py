@@ -15,8 +15,9 @@ import pytest
 import ansible_runner
 from conftest import play
 
-REFERENCE = Path(__file__).resolve().parents[2] / '.venv' / 'bin' / 'ansible-runner'
-needs_reference = pytest.mark.skipif(not REFERENCE.exists(), reason='the reference is not in .venv')
+VENV = os.environ.get('ANSIBLE_RUNNER_TEST_VENV', Path(__file__).resolve().parents[2] / '.venv')
+REFERENCE = Path(VENV) / 'bin' / 'ansible-runner'
+needs_reference = pytest.mark.skipif(not REFERENCE.exists(), reason=f'the reference is not in {VENV}')
 
 
 @pytest.fixture
