@@ -7,6 +7,9 @@ help or version request, and the tool's own argument checks raise `SystemExit`.
 from __future__ import annotations
 
 import codecs
+import errno
+import os
+import re
 import subprocess
 import sys
 import threading
@@ -20,6 +23,14 @@ _ARGUMENT_CHECKS = (
     'The -p option must be specified when not using -m or -r',
     'Value for --inventory does not appear to be a valid path.',
 )
+
+
+# How the runner says it could not make the private data dir, where the Python tool's os.makedirs
+# raises: the dir is a file, or the OS refused (its errno ends the message).
+_NOT_A_DIR = re.compile(
+    r'^ansible-runner: private data dir (?P<path>.+) exists and is not a directory$', re.M)
+_CANNOT_CREATE = re.compile(
+    r'^ansible-runner: cannot create private data dir (?P<path>.+): .+ \(os error (?P<errno>\d+)\)$', re.M)
 
 
 def _fileno(stream: Any) -> int | None:
@@ -70,6 +81,20 @@ def _ends_in_exit(args: list[str], rc: int, stderr: str) -> bool:
     return rc == 1 and stderr.strip() in _ARGUMENT_CHECKS
 
 
+def _private_dir_error(rc: int, stderr: str) -> OSError | None:
+    """The OSError the Python tool raises when the private data dir cannot be made (a caller may
+    catch it), from the runner's report of the same failure.
+    """
+    if rc != 1:
+        return None
+    if found := _NOT_A_DIR.search(stderr):
+        return OSError(errno.EEXIST, os.strerror(errno.EEXIST), found['path'])
+    if found := _CANNOT_CREATE.search(stderr):
+        code = int(found['errno'])
+        return OSError(code, os.strerror(code), found['path'])
+    return None
+
+
 def main(sys_args: list[str] | None = None) -> int:
     """Runs `ansible-runner` with `sys_args` (default: this process's arguments)."""
     args = list(sys.argv[1:] if sys_args is None else sys_args)
@@ -92,7 +117,10 @@ def main(sys_args: list[str] | None = None) -> int:
         rc = proc.wait()
         for thread in threads:
             thread.join()
-    if _ends_in_exit(args, rc, b''.join(kept).decode('utf-8', errors='replace')):
+    stderr = b''.join(kept).decode('utf-8', errors='replace')
+    if error := _private_dir_error(rc, stderr):
+        raise error
+    if _ends_in_exit(args, rc, stderr):
         raise SystemExit(rc)
     return rc
 

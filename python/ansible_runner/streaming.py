@@ -66,12 +66,15 @@ class Transmitter:
         return self.status, self.rc
 
 
-def _pump(source: IO[bytes], target: IO[bytes]) -> None:
-    """Copy `source` to `target` until its end, then close `target`. What has arrived is passed on
-    at once (`read1`): a socket's sender may keep it open after the stream's end.
+def _pump(source: IO[bytes], target: IO[bytes], first: bytes = b'') -> None:
+    """Copy `first`, then `source` to `target` until its end, then close `target`. What has
+    arrived is passed on at once (`read1`): a socket's sender may keep it open after the stream's end.
     """
     read = getattr(source, 'read1', source.read)
     try:
+        if first:
+            target.write(first)
+            target.flush()
         while True:
             chunk = read(_PUMP_CHUNK)
             if not chunk:
@@ -106,12 +109,34 @@ class Worker:
             command.extend(['--private-data-dir', os.path.abspath(self.private_data_dir)])
         return command
 
+    def _first_line(self) -> bytes:
+        """The stream's first line, which holds the job's kwargs when a transmitter wrote it."""
+        try:
+            return self._input.readline()
+        except (OSError, ValueError):
+            return b''
+
+    def _check_isolation(self, line: bytes) -> None:
+        """A job for a container engine that is not installed ends the application before the
+        job starts, as the reference's worker ends (it runs the job through `run()`, which checks).
+        """
+        try:
+            message = json.loads(line)
+        except ValueError:
+            return
+        job = message.get('kwargs') if isinstance(message, dict) else None
+        if isinstance(job, dict):
+            # Looked up at call time: `interface` imports this module.
+            ansible_runner.interface._check_isolation({**self.kwargs, **job})
+
     def run(self) -> tuple[str, int | None]:
+        first = self._first_line()
+        self._check_isolation(first)
         proc = subprocess.Popen(self._command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 close_fds=True)
         assert proc.stdin is not None
         assert proc.stdout is not None
-        feeder = threading.Thread(target=_pump, args=(self._input, proc.stdin), daemon=True)
+        feeder = threading.Thread(target=_pump, args=(self._input, proc.stdin, first), daemon=True)
         feeder.start()
         with proc.stdout:
             self._relay(proc.stdout)

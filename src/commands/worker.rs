@@ -139,16 +139,13 @@ fn receive_job(pdd: &Path) -> Result<Kwargs, Value> {
         let frame = match reader.next_frame() {
             Ok(Some(frame)) => frame,
             Ok(None) => return Err(parse_error("the stream ended before its eof line")),
+            Err(err) if err.in_zip_payload() => return Err(extract_error(&err.to_string())),
             Err(err) => return Err(parse_error(&err.to_string())),
         };
         match frame {
             Frame::Zip { file } => {
                 if let Err(err) = extract_zip(file, pdd) {
-                    return Err(json!({
-                        "status": "error",
-                        "job_explanation": "Failed to extract private data directory on worker.",
-                        "result_traceback": err.to_string(),
-                    }));
+                    return Err(extract_error(&err.to_string()));
                 }
             }
             Frame::Json(mut line) => {
@@ -163,6 +160,14 @@ fn receive_job(pdd: &Path) -> Result<Kwargs, Value> {
             }
         }
     }
+}
+
+fn extract_error(detail: &str) -> Value {
+    json!({
+        "status": "error",
+        "job_explanation": "Failed to extract private data directory on worker.",
+        "result_traceback": detail,
+    })
 }
 
 fn parse_error(detail: &str) -> Value {

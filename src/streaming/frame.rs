@@ -178,6 +178,17 @@ pub enum StreamError {
     Io(#[from] io::Error),
 }
 
+impl StreamError {
+    /// Whether the error is in a `zipfile` frame (its size or its payload) rather than in a line:
+    /// the Python worker tells the two apart, as a failed extraction or an unparsable line.
+    pub fn in_zip_payload(&self) -> bool {
+        matches!(
+            self,
+            Self::BadZipSize { .. } | Self::BadBase64 { .. } | Self::TruncatedBase64 { .. } | Self::SizeMismatch { .. }
+        )
+    }
+}
+
 fn line_start(line: &[u8], chars: usize) -> String {
     String::from_utf8_lossy(line).chars().take(chars).collect()
 }

@@ -6,8 +6,9 @@ use std::io;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
 use nix::sys::signal::{kill, Signal};
-use nix::sys::wait::{waitpid, WaitPidFlag};
+use nix::sys::wait::{waitid, waitpid, Id, WaitPidFlag};
 use nix::unistd::Pid;
 
 use super::procfs::ProcStat;
@@ -20,8 +21,20 @@ pub fn become_subreaper() -> io::Result<()> {
     nix::sys::prctl::set_child_subreaper(true).map_err(io::Error::from)
 }
 
+/// Whether the runner has no child at all, running or exited and not yet waited for. As a
+/// subreaper it then has no descendant either, and the walk of /proc (a file read for every
+/// process on the machine) can be skipped: the usual case once a job's main process has been
+/// waited for.
+fn childless() -> bool {
+    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
+    matches!(waitid(Id::All, flags), Err(Errno::ECHILD))
+}
+
 /// The live descendants of `root`: for the runner, with the subreaper set, every process of the job.
 pub fn descendants(root: Pid) -> Vec<Pid> {
+    if root == Pid::this() && childless() {
+        return Vec::new();
+    }
     let table = ProcStat::all();
     let mut members = Vec::new();
     let mut frontier = vec![root];
@@ -83,6 +96,9 @@ pub fn kill_descendants(child: &Child) {
 
 /// Collects the exit status of re-parented descendants (never the main child, which `Child` waits for).
 pub fn reap_orphans(child: &Child) {
+    if childless() {
+        return;
+    }
     let main = Pid::from_raw(i32::try_from(child.id()).unwrap_or(0));
     for entry in ProcStat::all().iter().filter(|e| e.is_zombie() && e.ppid == Pid::this() && e.pid != main) {
         let _ = waitpid(entry.pid, Some(WaitPidFlag::WNOHANG));
@@ -94,6 +110,15 @@ mod tests {
     use std::process::Command;
 
     use super::*;
+
+    #[test]
+    fn a_process_with_a_child_is_not_childless() {
+        // Other tests may have children too: only the answer while this one runs is certain.
+        let mut child = Command::new("sleep").arg("5").spawn().unwrap();
+        assert!(!childless());
+        let _ = child.kill();
+        let _ = child.wait();
+    }
 
     #[test]
     fn descendants_include_grandchildren() {

@@ -163,6 +163,23 @@ fn refused_requests_name_the_exception_and_leave_nothing_behind() {
 }
 
 #[test]
+fn what_a_command_leaves_running_in_the_background_ends_with_the_job() {
+    let pdd = Pdd::new();
+    let mut api = Api::start(&request(
+        &pdd,
+        "background",
+        &json!({"command": ["sh", "-c", "sleep 42.0334 >/dev/null 2>&1 & echo started"], "runner_mode": "subprocess"}),
+    ));
+    api.next();
+    api.send(r#"{"run": true}"#);
+    let lines = api.rest();
+    assert_eq!(lines.last().unwrap()["status"], "successful");
+    // Swept before the final status: re-parented to the runner, the sleep kept it from being childless.
+    assert!(processes_with("42.0334").is_empty());
+    api.child.wait().unwrap();
+}
+
+#[test]
 fn an_args_file_or_a_binary_is_the_whole_command_and_nothing_at_all_is_refused() {
     let pdd = Pdd::new();
     pdd.file("args", "sh -c 'echo hi world; echo goodbye world'\n");

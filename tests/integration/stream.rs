@@ -174,9 +174,8 @@ fn worker_keeps_or_deletes_its_private_data_dir() {
 
 #[test]
 fn garbage_and_truncated_input_become_error_status_lines() {
-    for input in
-        [&b"this is not json\n"[..], b"{\"kwargs\": {\"playbook\": \"x.yml\"}}\n{\"zipfile\": 100}\nUEsDBA", b""]
-    {
+    // A cut zip payload is a failed extraction: a_bad_zip_payload_is_a_failed_extraction_not_a_bad_line.
+    for input in [&b"this is not json\n"[..], b"{\"kwargs\": {\"playbook\": \"x.yml\"}}\n{\"eof\"", b""] {
         let worked = feed(sub(ours(), &["worker"]), input);
         assert_eq!(worked.status.code(), Some(0), "{:?}", text(&worked));
         let lines = lines(&worked.stdout);
@@ -262,6 +261,28 @@ fn hostile_zips_are_refused_without_writing_outside() {
         assert!(outside.is_empty(), "{what}: wrote {outside:?}");
         assert!(!Path::new("/tmp/ansible-runner-absolute-escape").exists(), "{what}");
         assert!(!place.path().join("escaped").exists() && !Path::new("/escaped").exists(), "{what}");
+    }
+}
+
+#[test]
+fn a_bad_zip_payload_is_a_failed_extraction_not_a_bad_line() {
+    let kwargs = "{\"kwargs\": {\"playbook\": \"x.yml\"}}\n";
+    let cases: [(&str, &[u8]); 4] = [
+        ("raw bytes for base64", b"{\"zipfile\": 5}\n\x01\x02\x03\x04\x05{\"eof\": true}\n"),
+        ("cut payload", b"{\"zipfile\": 1000}\nQUJD"),
+        ("size not a number", b"{\"zipfile\": \"five\"}\nQUJD\n{\"eof\": true}\n"),
+        ("payload shorter than announced", b"{\"zipfile\": 4}\nQUJD\n{\"eof\": true}\n"),
+    ];
+    for (what, tail) in cases {
+        let place = tempfile::tempdir().unwrap();
+        let target = place.path().join("w");
+        let stream = [kwargs.as_bytes(), tail].concat();
+        let worked = feed(sub(ours(), &["worker", "--private-data-dir", target.to_str().unwrap()]), &stream);
+        let lines = lines(&worked.stdout);
+        assert_eq!(lines[0]["status"], "error", "{what}: {lines:?}");
+        assert_eq!(lines[0]["job_explanation"], "Failed to extract private data directory on worker.", "{what}");
+        assert!(lines[0]["result_traceback"].as_str().is_some_and(|t| !t.is_empty()), "{what}");
+        assert_eq!(lines.last().unwrap(), &serde_json::json!({"eof": true}), "{what}");
     }
 }
 

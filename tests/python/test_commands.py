@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +136,44 @@ def test_a_missing_ansible_tool_is_named(monkeypatch):
     monkeypatch.setenv('PATH', os.path.dirname(os.path.abspath(__file__)))
     with pytest.raises(ConfigurationError, match=r'^ansible-config command not found$'):
         ansible_runner.get_ansible_config('list')
+
+
+REFERENCE_PYTHON = Path(__file__).resolve().parents[2] / '.venv' / 'bin' / 'python'
+
+# Runs one call and prints what came of it as JSON: its result, or the exception's type and words.
+OUTCOME = '''
+import json, sys
+import ansible_runner
+try:
+    result = eval(sys.argv[1])
+    print(json.dumps({'result': result}))
+except BaseException as exc:
+    print(json.dumps({'raised': f'{type(exc).__module__}.{type(exc).__name__}', 'message': str(exc)}))
+'''
+
+
+def outcome(python: Path, call: str, cwd: Path) -> dict:
+    env = dict(os.environ, TMPDIR=str(cwd), PATH=f'{python.parent}{os.pathsep}{os.environ["PATH"]}')
+    done = subprocess.run([str(python), '-c', OUTCOME, call], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(not REFERENCE_PYTHON.exists(), reason='the reference is not in .venv')
+@pytest.mark.parametrize('call', [
+    "ansible_runner.get_inventory('nope', [])",
+    "ansible_runner.get_inventory('list', ['hosts'], response_format='xml')",
+    "ansible_runner.get_inventory('host', ['hosts'])",
+    "ansible_runner.get_plugin_docs(['x'], response_format='xml')",
+    "ansible_runner.get_plugin_list(response_format='xml')",
+    "ansible_runner.get_ansible_config('show')",
+    "ansible_runner.get_ansible_config('list', only_changed=True)",
+    "ansible_runner.run_command('echo', runner_mode='shell')",
+    "ansible_runner.run_command('no-such-command-here', ['x'], private_data_dir='pdd', quiet=True)",
+])
+def test_bad_input_comes_out_as_it_does_from_the_reference(tmp_path, call):
+    (tmp_path / 'pdd').mkdir()
+    ours = outcome(Path(sys.executable), call, tmp_path)
+    shutil.rmtree(tmp_path / 'pdd')
+    (tmp_path / 'pdd').mkdir()
+    assert ours == outcome(REFERENCE_PYTHON, call, tmp_path)

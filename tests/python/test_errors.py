@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 import ansible_runner
@@ -39,6 +41,21 @@ def test_missing_container_engine_exits(pdd, capsys):
                            process_isolation_executable='no-such-engine', container_image='x')
     assert exited.value.code == 1
     assert 'Unable to find process isolation executable: no-such-engine' in capsys.readouterr().out
+
+
+def test_a_worker_for_a_missing_container_engine_exits_before_the_job(pdd, tmp_path, capsys):
+    sent = io.BytesIO()
+    transmitter = ansible_runner.run(private_data_dir=pdd, playbook='x.yml', streamer='transmit',
+                                     _output=sent, process_isolation=True,
+                                     process_isolation_executable='no-such-engine')
+    assert transmitter.rc is None, 'transmit does not need the engine'
+    worked = io.BytesIO()
+    with pytest.raises(SystemExit) as exited:
+        ansible_runner.run(streamer='worker', _input=io.BytesIO(sent.getvalue()), _output=worked,
+                           private_data_dir=str(tmp_path / 'worker'))
+    assert exited.value.code == 1
+    assert 'Unable to find process isolation executable: no-such-engine' in capsys.readouterr().out
+    assert worked.getvalue() == b''
 
 
 def test_missing_binary_fails_at_use_not_import(pdd, tmp_path, monkeypatch):

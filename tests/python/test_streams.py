@@ -8,6 +8,7 @@ import io
 import json
 import os
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -56,27 +57,62 @@ def assert_processed(processor: object, events: list[dict], statuses: list[str],
     assert len(list((artifacts / 'job_events').iterdir())) == len(events)
 
 
+def through(transport: str, data: bytes, consume) -> object:
+    """`consume(stream)` reading `data` from a BytesIO, or from a pipe a thread writes it to."""
+    if transport == 'bytesio':
+        return consume(io.BytesIO(data))
+    read_end, write_end = os.pipe()
+
+    def write() -> None:
+        with open(write_end, 'wb') as pipe:
+            pipe.write(data)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    with open(read_end, 'rb') as stream:
+        result = consume(stream)
+    writer.join()
+    return result
+
+
 @needs_reference
-def test_our_transmit_reference_worker_our_process_through_bytesio(job, tmp_path):
+@pytest.mark.parametrize('transport', ['bytesio', 'pipe'])
+def test_our_transmit_reference_worker_our_process(job, tmp_path, transport):
     worked = subprocess.run([str(REFERENCE), 'worker'], input=transmit(job), capture_output=True,
                             check=True, timeout=300)
-    processor, events, statuses = process(io.BytesIO(worked.stdout), tmp_path / 'out')
+    processor, events, statuses = through(transport, worked.stdout,
+                                          lambda stream: process(stream, tmp_path / 'out'))
     assert_processed(processor, events, statuses, tmp_path / 'out')
+
+
+def reference_transmit(job: Path) -> bytes:
+    return subprocess.run([str(REFERENCE), 'transmit', str(job), '-p', 'site.yml'],
+                          capture_output=True, check=True, timeout=300).stdout
 
 
 @needs_reference
 def test_reference_transmit_our_worker_reference_process_through_pipes(job, tmp_path):
-    transmitted = subprocess.run([str(REFERENCE), 'transmit', str(job), '-p', 'site.yml'],
-                                 capture_output=True, check=True, timeout=300).stdout
     read_end, write_end = os.pipe()
     consumer = subprocess.Popen([str(REFERENCE), 'process', str(tmp_path / 'out')], stdin=read_end,
                                 stdout=subprocess.PIPE)
     os.close(read_end)
     with open(write_end, 'wb') as output:
-        worker = ansible_runner.run(streamer='worker', _input=io.BytesIO(transmitted), _output=output)
+        worker = through('pipe', reference_transmit(job),
+                         lambda stream: ansible_runner.run(streamer='worker', _input=stream, _output=output))
     shown, _ = consumer.communicate(timeout=300)
     assert (worker.status, worker.rc) == ('successful', 0)
     assert consumer.returncode == 0
+    assert b'streamed-hello' in shown
+    assert (tmp_path / 'out' / 'artifacts' / 'status').read_text() == 'successful'
+
+
+@needs_reference
+def test_reference_transmit_our_worker_reference_process_through_bytesio(job, tmp_path):
+    output = io.BytesIO()
+    worker = ansible_runner.run(streamer='worker', _input=io.BytesIO(reference_transmit(job)), _output=output)
+    assert (worker.status, worker.rc) == ('successful', 0)
+    shown = subprocess.run([str(REFERENCE), 'process', str(tmp_path / 'out')], input=output.getvalue(),
+                           capture_output=True, check=True, timeout=300).stdout
     assert b'streamed-hello' in shown
     assert (tmp_path / 'out' / 'artifacts' / 'status').read_text() == 'successful'
 
@@ -121,3 +157,67 @@ def test_a_cut_or_garbage_stream_is_an_error_and_writes_nothing_outside(tmp_path
     inside = sorted(p.name for p in (tmp_path / 'deep').rglob('*'))
     assert sorted(p.name for p in tmp_path.rglob('*')) == sorted([*inside, 'deep'])
     assert not (tmp_path / 'deep' / 'escaped.txt').exists()
+
+
+def frames(stream: bytes) -> list[dict]:
+    """Every line of a worker's stream as JSON, each zip payload decoded to its announced size: a
+    keepalive written into the middle of a line or a payload fails here.
+    """
+    reader = io.BytesIO(stream)
+    parsed = []
+    while line := reader.readline():
+        if not line.strip():
+            continue
+        try:
+            frame = json.loads(line)
+        except ValueError:
+            pytest.fail(f'not a JSON line in the stream: {line[:200]!r}')
+        parsed.append(frame)
+        if 'zipfile' in frame:
+            size = frame['zipfile']
+            payload = reader.read(4 * ((size + 2) // 3))
+            assert len(base64.b64decode(payload, validate=True)) == size
+    return parsed
+
+
+@pytest.fixture
+def sleeper(pdd: Path) -> Path:
+    """A job with a two-second silence: one task that sleeps."""
+    (pdd / 'project').mkdir()
+    (pdd / 'project' / 'sleep.yml').write_text(json.dumps(play(
+        {'name': 'Sleep a while', 'command': 'sleep {{ sleep_interval }}'})))
+    return pdd
+
+
+@pytest.mark.parametrize(('setting', 'env', 'expected'), [
+    (0, None, range(0, 1)),          # off, the default
+    (1, None, range(1, 15)),         # about one a second of silence, give or take the artifacts
+    (None, '1', range(1, 15)),       # no keyword: ANSIBLE_RUNNER_KEEPALIVE_SECONDS decides
+    (1e-9, None, range(1, 10**9)),   # as often as the worker can: nothing may be corrupted
+])
+def test_keepalives_are_whole_lines_counted_by_the_setting_and_never_processed(
+        sleeper, tmp_path, monkeypatch, setting, env, expected):
+    if env is None:
+        monkeypatch.delenv('ANSIBLE_RUNNER_KEEPALIVE_SECONDS', raising=False)
+    else:
+        monkeypatch.setenv('ANSIBLE_RUNNER_KEEPALIVE_SECONDS', env)
+    sent = io.BytesIO()
+    ansible_runner.run(private_data_dir=str(sleeper), playbook='sleep.yml', streamer='transmit',
+                       _output=sent, extravars={'sleep_interval': 2},
+                       verbosity=5 if setting == 1e-9 else None)
+    worked = io.BytesIO()
+    worker = ansible_runner.run(streamer='worker', _input=io.BytesIO(sent.getvalue()), _output=worked,
+                                private_data_dir=str(tmp_path / 'worker'), keepalive_seconds=setting)
+    assert worker.status == 'successful'
+    parsed = frames(worked.getvalue())
+    keepalives = [frame for frame in parsed if frame.get('event') == 'keepalive']
+    assert len(keepalives) in expected
+    assert all(frame == {'event': 'keepalive', 'counter': 0, 'uuid': 0} for frame in keepalives)
+    assert parsed[-1] == {'eof': True}
+
+    processor, events, _ = process(io.BytesIO(worked.getvalue()), tmp_path / 'out')
+    assert processor.status == 'successful'
+    assert 'keepalive' not in {event['event'] for event in events}
+    stdout = '\n'.join(event.get('stdout', '') for event in events)
+    assert 'Sleep a while' in stdout and '"event": "keepalive"' not in stdout
+    assert len(list((tmp_path / 'out' / 'artifacts' / 'job_events').iterdir())) == len(events)

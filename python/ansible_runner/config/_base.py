@@ -16,8 +16,27 @@ from ansible_runner.utils import sanitize_container_name
 
 _CONTAINER_ENGINES = ('docker', 'podman')
 
+# Attributes that `env/settings` (or the `settings` keyword) decide over the keywords, as in the
+# reference, which shows the values a job really ran with.
+_ISOLATION_SETTINGS = ('process_isolation', 'process_isolation_executable', 'container_image',
+                       'container_volume_mounts', 'container_options', 'container_auth_data')
+
 # Exceptions the runner names in an `error` line, beyond ConfigurationError.
 _ERRORS: dict[str, type[Exception]] = {'ValueError': ValueError, 'TypeError': TypeError}
+
+
+def _registry_auth_path(command: list[str], image: str) -> str | None:
+    """Where the engine reads the job's registry credentials, as the reference names it: podman's
+    `--authfile` (the file), docker's `--config` (the dir). Read from the engine's options in the
+    command line the runner built (before the image; what follows it is Ansible's).
+    """
+    for arg in command:
+        if arg == image:
+            break
+        for flag in ('--authfile=', '--config='):
+            if arg.startswith(flag):
+                return arg[len(flag):]
+    return None
 
 
 class BaseExecutionMode:
@@ -72,6 +91,7 @@ class BaseConfig:
         self.container_workdir = container_workdir
         self.container_auth_data = container_auth_data
         self.container_name = ''
+        self.registry_auth_path: str | None = None
         self.container_options = container_options
         self.rotate_artifacts = rotate_artifacts
         self.quiet = quiet
@@ -161,8 +181,13 @@ class BaseConfig:
         self.cwd = starting.get('cwd', self.cwd)
         self.artifact_dir = starting.get('artifact_dir', self.artifact_dir)
         self.fact_cache = starting.get('fact_cache', self.fact_cache)
+        settings = starting.get('settings') or {}
+        for key in _ISOLATION_SETTINGS:
+            if key in settings:
+                setattr(self, key, settings[key])
         if self.containerized:
             self.container_name = f'ansible_runner_{sanitize_container_name(self.ident)}'
+            self.registry_auth_path = _registry_auth_path(self.command, self.container_image)
 
     def take_child(self) -> Child | None:
         """Hand the prepared child to the Runner that starts the job (once)."""

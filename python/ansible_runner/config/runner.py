@@ -164,6 +164,11 @@ class RunnerConfig(BaseConfig):
         self.idle_timeout = settings.get('idle_timeout')
         self.job_timeout = self.timeout if self.timeout else settings.get('job_timeout')
         self.directory_isolation_cleanup = bool(settings.get('directory_isolation_cleanup', True))
+        self.directory_isolation_path = settings.get('directory_isolation_base_path',
+                                                     self.directory_isolation_path)
+        for key in ('process_isolation_path', 'process_isolation_hide_paths', 'process_isolation_show_paths',
+                    'process_isolation_ro_paths'):
+            setattr(self, key, settings.get(key, getattr(self, key)))
         if self.module:
             self.execution_mode = ExecutionMode.ANSIBLE
         elif self.binary:

@@ -41,6 +41,13 @@ def check_isolation_executable_installed(isolation_executable: str) -> bool:
         return False
 
 
+def is_dir_owner(directory: str) -> bool:
+    """Whether this process's effective user owns `directory` (the reference offers it; callers
+    use it to tell a per-user install from a system one).
+    """
+    return os.stat(directory).st_uid == os.geteuid()
+
+
 def write_private_file(path: str, data: str | bytes) -> None:
     """Write a file readable by its owner only, whole or not at all: a temp file beside it, renamed
     over it. Neither name is followed if it is a symlink, and the temp file never stays behind.
