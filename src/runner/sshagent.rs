@@ -161,8 +161,9 @@ impl SshAgent {
 
 impl Drop for SshAgent {
     fn drop(&mut self) {
-        // The end-of-job sweep may have ended and reaped the agent already: then its pid is no
-        // longer ours to signal. Else its process group goes, with anything it started.
+        // The job's sweep leaves the agent alone (it is not the job's); an agent that died by
+        // itself is only reaped, its pid no longer ours to signal. Else its process group goes,
+        // with anything it started.
         if let Ok(None) = self.agent.try_wait() {
             kill_group(&self.agent);
             let _ = self.agent.wait();

@@ -2,10 +2,10 @@
 //! the runner's life, so a killed runner takes its job along; its output (one pipe, or a
 //! pseudo-terminal when prompts must be answered) and the callback's event FIFO are read in one
 //! `poll` loop that also answers prompts and applies the job and idle timeouts and cancel requests.
-//! The runner is a child subreaper: however a job ends, every process it started is ended with it.
+//! The runner is a child subreaper: however a job ends, every process of it is ended with it.
 //!
 //! `spawn` starts the child, `watch` runs the loop, `prompts` answers `env/passwords`, `cancel`
-//! decides the escalation, `tree` finds and ends the job's processes, `procfs` reads `/proc`.
+//! decides the escalation, `tree` finds and ends the job's processes (and no other of the runner's), `procfs` reads `/proc`.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,7 @@ use prompts::PromptMatcher;
 pub use spawn::own_session;
 use spawn::Spawned;
 pub use tree::descendants;
+use tree::{Bystanders, JobTree};
 use watch::{Channels, Watch};
 
 /// What the child produced: text outside any event, or one line from the callback's channel.
@@ -96,14 +97,18 @@ pub fn run(
 ) -> io::Result<Ending> {
     tree::become_subreaper()?;
     let events = watch::open_events(events_fifo)?;
+    // Noted before the job can leave orphans to the runner: these are not the job's.
+    let bystanders = Bystanders::now();
     let Spawned { mut child, output, answers } =
         spawn::spawn(line, program, supervision.on_terminal(), supervision.stdio)?;
+    let job = JobTree::of(&child).adopted_by(bystanders);
     let prompts = PromptMatcher::new(answers, supervision.prompts);
-    let outcome = Watch::new(&mut child, Channels::new(output, events), prompts, supervision).run(&mut on_output);
+    let channels = Channels::new(output, events);
+    let outcome = Watch::new(&mut child, &job, channels, prompts, supervision).run(&mut on_output);
     if outcome.is_err() {
-        tree::kill_descendants(&child);
+        job.kill();
         let _ = child.wait();
     }
-    tree::reap_orphans(&child);
+    job.reap();
     outcome
 }

@@ -17,7 +17,8 @@ use nix::sys::signal::Signal;
 
 use super::cancel::{Action, Limits, State};
 use super::prompts::PromptMatcher;
-use super::{tree, Ending, Output, Supervision};
+use super::tree::JobTree;
+use super::{Ending, Output, Supervision};
 
 /// How long output is still read after the child exited, for descendants that inherited the pipe.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
@@ -127,6 +128,7 @@ impl Channels {
 /// One job under watch.
 pub struct Watch<'a> {
     child: &'a mut Child,
+    job: &'a JobTree,
     channels: Channels,
     prompts: PromptMatcher<'a>,
     limits: Limits,
@@ -142,6 +144,7 @@ pub struct Watch<'a> {
 impl<'a> Watch<'a> {
     pub fn new(
         child: &'a mut Child,
+        job: &'a JobTree,
         channels: Channels,
         prompts: PromptMatcher<'a>,
         supervision: &Supervision<'a>,
@@ -149,6 +152,7 @@ impl<'a> Watch<'a> {
         let started = Instant::now();
         Watch {
             child,
+            job,
             channels,
             prompts,
             limits: Limits { started, job: supervision.job_timeout, idle: supervision.idle_timeout },
@@ -224,10 +228,10 @@ impl<'a> Watch<'a> {
         self.channels.drain_events(&mut self.prompts, on_output)?;
         self.channels.flush_partial(on_output)?;
         if let Some(ending) = self.state.ending() {
-            tree::kill_descendants(self.child);
+            self.job.kill();
             return Ok(ending);
         }
-        tree::sweep(self.child);
+        self.job.sweep();
         Ok(match (status.code(), status.signal()) {
             (Some(code), _) => Ending::Exited(code),
             (None, Some(signal)) => Ending::Signalled(signal),
@@ -246,10 +250,10 @@ impl<'a> Watch<'a> {
             None => {}
             Some(Action::Interrupt) => {
                 crate::output::progress::notice("ansible-runner: canceling the job (interrupt again to force it)");
-                tree::signal_descendants(Signal::SIGINT);
+                self.job.signal(Signal::SIGINT);
             }
-            Some(Action::Terminate) => tree::signal_descendants(Signal::SIGTERM),
-            Some(Action::Kill) => tree::kill_descendants(self.child),
+            Some(Action::Terminate) => self.job.signal(Signal::SIGTERM),
+            Some(Action::Kill) => self.job.kill(),
         }
     }
 }
