@@ -1,27 +1,30 @@
 //! Running the Ansible child under supervision. The child gets a session of its own and is tied to
 //! the runner's life, so a killed runner takes its job along; its output (one pipe, or a
-//! pseudo-terminal when prompts must be answered) and the callback's event FIFO are read in one
-//! `poll` loop that also answers prompts and applies the job and idle timeouts and cancel requests.
-//! The runner is a child subreaper: however a job ends, every process of it is ended with it.
+//! pseudo-terminal when prompts must be answered), the callback's event FIFO and the job's inputs
+//! (signals, cancel requests) are read in one `poll` loop that also answers prompts, applies the job
+//! and idle timeouts and cancel requests, and stops and continues the job with the runner (Ctrl-Z,
+//! `fg`). The runner is a child subreaper: however a job ends, every process of it is ended with it.
 //!
-//! `spawn` starts the child, `watch` runs the loop, `prompts` answers `env/passwords`, `cancel`
-//! decides the escalation, `tree` finds and ends the job's processes (and no other of the runner's), `procfs` reads `/proc`.
+//! `spawn` starts the child, `watch` runs the loop, `input` brings signals and other threads'
+//! requests to it, `prompts` answers `env/passwords`, `cancel` decides the escalation, `tree` finds,
+//! stops and ends the job's processes, `procfs` reads `/proc`.
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 use crate::job::command_line::CommandLine;
 use crate::request::ChildStdio;
 
 mod cancel;
+mod input;
 pub mod procfs;
 mod prompts;
 mod spawn;
 mod tree;
 mod watch;
 
+pub use input::{Input, InputSender, Inputs};
 pub use prompts::PromptAnswer;
 use prompts::PromptMatcher;
 pub use spawn::own_session;
@@ -59,8 +62,8 @@ pub enum Ending {
 pub struct Supervision<'a> {
     pub job_timeout: Option<Duration>,
     pub idle_timeout: Option<Duration>,
-    /// Incremented by signal handlers: 1 asks for a graceful cancel, 2 or more forces it.
-    pub cancel_requests: &'a AtomicUsize,
+    /// Signals and cancel requests: a first cancel asks the job to stop, a second forces it.
+    pub inputs: &'a Inputs,
     /// When not empty, the child runs on a pseudo-terminal and matching prompts are answered.
     pub prompts: &'a [PromptAnswer],
     /// Run on a pseudo-terminal even without prompts (a container engine given `--tty`).
