@@ -77,12 +77,6 @@ impl Supervision<'_> {
     fn on_terminal(&self) -> bool {
         self.terminal || !self.prompts.is_empty()
     }
-
-    /// Whether any of the child's output comes to the runner: not when both its stdout and
-    /// stderr are descriptors the caller handed over.
-    fn output_reaches_runner(&self) -> bool {
-        self.on_terminal() || self.stdio.stdout.is_none() || self.stdio.stderr.is_none()
-    }
 }
 
 /// Finds `program` the way `execvp` would, using the child's own `PATH`.

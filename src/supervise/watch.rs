@@ -5,7 +5,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
@@ -23,13 +23,9 @@ use super::{Ending, Output, Supervision};
 
 /// How long output is still read after the child exited, for descendants that inherited the pipe.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
-/// How often the output is looked at while it drains after the exit.
-const DRAIN_TICK: Duration = Duration::from_millis(20);
-/// How long to wait for the exit status once the output closed: it follows within moments.
-const EXIT_TICK: Duration = Duration::from_millis(2);
-/// How often to look for the exit of a child whose output never reaches the runner (its stdout
-/// and stderr are the caller's own): there is no closing output to wait on, and the job may be long.
-const UNWATCHED_EXIT_TICK: Duration = Duration::from_millis(50);
+/// How often to look for the child's exit on a kernel without pidfds (before Linux 5.3), where
+/// nothing else tells of it while a descendant holds the output open.
+const EXIT_LOOK: Duration = Duration::from_millis(20);
 
 /// Opens the callback's event FIFO, before the child starts writing to it. Opened read-write so
 /// that it neither blocks on open nor reports end-of-file between writers.
@@ -54,21 +50,23 @@ impl Channels {
     }
 
     /// Waits up to `wait` (or until something comes, when `None`) for something to read on these
-    /// channels or on `inputs`.
-    fn poll(&self, wait: Option<Duration>, inputs: BorrowedFd<'_>) -> io::Result<Ready> {
-        let mut fds = Vec::with_capacity(3);
+    /// channels or on `inputs`, or for `exit` to tell that the child exited.
+    fn poll(&self, wait: Option<Duration>, inputs: BorrowedFd<'_>, exit: Option<BorrowedFd<'_>>) -> io::Result<Ready> {
+        let mut fds = Vec::with_capacity(4);
         fds.push(PollFd::new(inputs, PollFlags::POLLIN));
         fds.push(PollFd::new(self.events.as_fd(), PollFlags::POLLIN));
         if self.output_open {
             fds.push(PollFd::new(self.output.as_fd(), PollFlags::POLLIN));
         }
+        fds.extend(exit.map(|fd| PollFd::new(fd, PollFlags::POLLIN)));
         match poll(&mut fds, poll_timeout(wait)) {
             // A signal arriving interrupts the wait; its input is read at the next turn.
             Ok(_) | Err(nix::errno::Errno::EINTR) => {}
             Err(err) => return Err(err.into()),
         }
         let ready = |fd: Option<&PollFd<'_>>| fd.and_then(PollFd::revents).is_some_and(|r| !r.is_empty());
-        Ok(Ready { inputs: ready(fds.first()), events: ready(fds.get(1)), output: ready(fds.get(2)) })
+        let output = self.output_open && ready(fds.get(2));
+        Ok(Ready { inputs: ready(fds.first()), events: ready(fds.get(1)), output })
     }
 
     /// Reads what the output holds; `None` when nothing came, or it closed.
@@ -143,6 +141,17 @@ fn poll_timeout(wait: Option<Duration>) -> PollTimeout {
     })
 }
 
+/// A descriptor that becomes readable when `child` exits (a pidfd): the loop waits for the exit as
+/// it waits for output. `None` on a kernel without pidfds.
+fn exit_notice(child: &Child) -> Option<OwnedFd> {
+    let pid = i32::try_from(child.id()).ok()?;
+    // SAFETY: pidfd_open takes two integers and returns a new descriptor, or -1; it touches no memory.
+    let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, pid, 0) };
+    let fd = i32::try_from(fd).ok().filter(|fd| *fd >= 0)?;
+    // SAFETY: the descriptor was just made for this process, and nothing else owns it.
+    Some(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
 /// One job under watch.
 pub struct Watch<'a> {
     child: &'a mut Child,
@@ -155,8 +164,8 @@ pub struct Watch<'a> {
     last_activity: Instant,
     /// The child's exit status and when it was collected.
     exited: Option<(ExitStatus, Instant)>,
-    /// How often to look for the exit once the output is closed.
-    exit_tick: Duration,
+    /// Readable once the child exited (close-on-exec, as pidfds are made).
+    exit_notice: Option<OwnedFd>,
     /// Since when the job is stopped (Ctrl-Z), while it is.
     stopped: Option<Instant>,
     /// Stops the runner once its job is stopped, and returns when the runner is continued.
@@ -172,6 +181,7 @@ impl<'a> Watch<'a> {
         supervision: &Supervision<'a>,
     ) -> Self {
         let started = Instant::now();
+        let exit_notice = exit_notice(child);
         Watch {
             child,
             job,
@@ -181,8 +191,8 @@ impl<'a> Watch<'a> {
             inputs: supervision.inputs,
             state: State::Running,
             last_activity: started,
+            exit_notice,
             exited: None,
-            exit_tick: if supervision.output_reaches_runner() { EXIT_TICK } else { UNWATCHED_EXIT_TICK },
             stopped: None,
             suspend: suspend_runner,
         }
@@ -191,7 +201,9 @@ impl<'a> Watch<'a> {
     /// Watches until the child exited and its output is read, or a cancel or limit ended it.
     pub fn run(&mut self, on_output: &mut impl FnMut(Output<'_>) -> io::Result<()>) -> io::Result<Ending> {
         loop {
-            let ready = self.channels.poll(self.wait(), self.inputs.as_fd())?;
+            // Once the child's status is collected, its pidfd stays readable and tells nothing more.
+            let exit = self.exit_notice.as_ref().filter(|_| self.exited.is_none()).map(AsFd::as_fd);
+            let ready = self.channels.poll(self.wait(), self.inputs.as_fd(), exit)?;
             if ready.inputs {
                 self.take_inputs();
             }
@@ -217,19 +229,19 @@ impl<'a> Watch<'a> {
     }
 
     /// How long to wait for output before something is due: a limit, a cancel's next step, a
-    /// prompt's answer, or a look for the exit. `None` waits for whatever comes first.
+    /// prompt's answer, the end of the drain after the exit. `None` waits for whatever comes first.
     fn wait(&self) -> Option<Duration> {
-        if self.exited.is_some() {
-            return Some(DRAIN_TICK);
+        let now = Instant::now();
+        if let Some((_, at)) = self.exited {
+            return Some((at + DRAIN_AFTER_EXIT).saturating_duration_since(now));
         }
         // A stopped job is not running: no limit passes while it is.
         let limit = if self.stopped.is_some() { None } else { self.limits.next_due(self.last_activity) };
         let due = [limit, self.state.next_due(), self.prompts.next_due()].into_iter().flatten().min();
-        let wait = due.map(|due| due.saturating_duration_since(Instant::now()));
-        if self.channels.output_open {
-            wait
-        } else {
-            Some(wait.map_or(self.exit_tick, |wait| wait.min(self.exit_tick)))
+        let wait = due.map(|due| due.saturating_duration_since(now));
+        match self.exit_notice {
+            Some(_) => wait,
+            None => Some(wait.map_or(EXIT_LOOK, |wait| wait.min(EXIT_LOOK))),
         }
     }
 
@@ -452,6 +464,17 @@ mod tests {
         assert_eq!(ending, Ending::Canceled);
         let took = sent.unwrap().elapsed();
         assert!(took >= CANCEL_GRACE && took < CANCEL_GRACE * 2, "SIGTERM came {took:?} after the cancel");
+    }
+
+    #[test]
+    fn an_exit_is_seen_while_a_descendant_holds_the_output() {
+        // The background `sleep` is left to end by itself: without the runner's subreaper, the test
+        // does not adopt it, and its life bounds how long the output stays open.
+        let test = start("sleep 3 & echo ready; sleep 0.2; exit 3", false);
+        let job = JobTree::of(&test.child);
+        let (ending, took) = watch(test, &Limited::default(), &job, |_, _| {});
+        assert_eq!(ending, Ending::Exited(3));
+        assert!(took < DRAIN_AFTER_EXIT * 2, "the exit was not seen before the output closed: {took:?}");
     }
 
     #[test]
