@@ -8,9 +8,7 @@ use std::fs::File;
 use std::io::{self, BufRead, IsTerminal, Read, Seek, SeekFrom};
 use std::os::fd::AsRawFd;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
@@ -23,6 +21,7 @@ use crate::output::debuglog::DebugLog;
 use crate::request::api::{ApiRequest, RequestError};
 use crate::runner::{self, RunContext, StatusObserver};
 use crate::streaming::StreamWriter;
+use crate::supervise::{Input, InputSender, Inputs};
 
 /// The request line is bounded like any stream line.
 const MAX_REQUEST: u64 = 64 << 20;
@@ -44,7 +43,7 @@ pub fn api_command() -> anyhow::Result<i32> {
     }
     let writer: Writer = Rc::new(RefCell::new(StreamWriter::new(io::stdout())));
     let mut stdin = io::stdin().lock();
-    let Received { spec, event_files, cancel, control, stderr } = match receive(&mut stdin) {
+    let Received { spec, event_files, inputs, control, stderr } = match receive(&mut stdin) {
         Ok(received) => received,
         Err(refused) => {
             let mut out = writer.borrow_mut();
@@ -61,7 +60,7 @@ pub fn api_command() -> anyhow::Result<i32> {
         "fact_cache": spec.fact_cache_jsonfile.then(|| spec.artifact_dir().join(&spec.env.settings.fact_cache).to_string_lossy().into_owned()),
     });
     let mut status = ApiStatus { writer: Rc::clone(&writer), ident: spec.ident.clone(), places, control };
-    let context = RunContext { cancel: &cancel, sinks: vec![&mut events], status: &mut status, event_files };
+    let context = RunContext { inputs: &inputs, sinks: vec![&mut events], status: &mut status, event_files };
     let mut debug = DebugLog::open(spec.logging.debug, None)?;
     let (final_line, rc) = match runner::run_job(&spec, context, &mut debug) {
         Ok(outcome) => (json!({"status": outcome.status.as_str(), "rc": outcome.rc}), outcome.rc),
@@ -99,12 +98,12 @@ fn receive(stdin: &mut impl BufRead) -> Result<Received, RequestError> {
     let mut spec = JobSpec::resolve(&request)
         .map_err(|err| RequestError { exception: "ConfigurationError", message: err.to_string() })?;
     let stderr = capture_stderr(&mut spec)?;
-    let cancel = runner::install_cancel_handlers().map_err(|err| value_error(&err.to_string()))?;
-    crate::streaming::hangup::cancel_when_stdout_closes(Arc::clone(&cancel));
+    let inputs = Inputs::with_signals().map_err(|err| value_error(&err.to_string()))?;
+    crate::streaming::hangup::cancel_when_stdout_closes(inputs.sender());
     let (sender, receiver) = mpsc::channel();
-    let counter = Arc::clone(&cancel);
-    std::thread::spawn(move || listen(&counter, &sender));
-    Ok(Received { spec, event_files, cancel, control: receiver, stderr })
+    let requests = inputs.sender();
+    std::thread::spawn(move || listen(&requests, &sender));
+    Ok(Received { spec, event_files, inputs, control: receiver, stderr })
 }
 
 /// The resolved job and what goes with it.
@@ -112,7 +111,8 @@ struct Received {
     spec: JobSpec,
     /// Whether the runner writes the job's event files.
     event_files: bool,
-    cancel: Arc<AtomicUsize>,
+    /// Signals and cancel requests, for the job.
+    inputs: Inputs,
     /// The application's controls.
     control: Receiver<Control>,
     /// Where a `subprocess` command's stderr goes until it is copied into the artifact dir.
@@ -159,23 +159,26 @@ fn value_error(detail: &str) -> RequestError {
     RequestError { exception: "ValueError", message: format!("ansible-runner api: {detail}") }
 }
 
-/// Turns the lines after the request into controls; a cancel, an unreadable line and the end of
-/// stdin all count as a cancel request, the same one a signal makes.
-fn listen(cancel: &AtomicUsize, sender: &Sender<Control>) {
+/// Turns the lines after the request into controls: a cancel line, or one that means nothing else,
+/// is a cancel request, the same one a signal makes; the end of stdin, or an error reading it, is
+/// the application gone, and the last thing heard.
+fn listen(inputs: &InputSender, controls: &Sender<Control>) {
     let stdin = io::stdin();
-    let mut lines = stdin.lock().split(b'\n');
-    loop {
-        let control = match lines.next() {
-            Some(Ok(line)) if is_run(&line) => Control::Run,
-            Some(Ok(line)) if line.iter().all(u8::is_ascii_whitespace) => continue,
-            _ => Control::Cancel,
+    for line in stdin.lock().split(b'\n') {
+        let control = match line {
+            Ok(line) if is_run(&line) => Control::Run,
+            Ok(line) if line.iter().all(u8::is_ascii_whitespace) => continue,
+            Ok(_) => {
+                inputs.send(Input::CancelLine);
+                Control::Cancel
+            }
+            Err(_) => break,
         };
-        if let Control::Cancel = control {
-            cancel.fetch_add(1, Ordering::SeqCst);
-        }
         // The job may be past its start already; nobody waiting is fine.
-        let _ = sender.send(control);
+        let _ = controls.send(control);
     }
+    inputs.send(Input::ApplicationGone);
+    let _ = controls.send(Control::Cancel);
 }
 
 fn is_run(line: &[u8]) -> bool {

@@ -18,6 +18,7 @@ use crate::report::{JobOrigin, RunPlace, RunReports, SummaryStyle};
 use crate::request::JobRequest;
 use crate::runner::{self, NoStatus, RunContext, RunOutcome};
 use crate::state::lock;
+use crate::supervise::Inputs;
 
 /// `ansible-runner run`: the job in the foreground; the exit code is the job's rc.
 pub fn run_command(request: &JobRequest) -> anyhow::Result<i32> {
@@ -89,14 +90,14 @@ fn run_reported(
         .transpose()
         .map_err(lock::LockError::into_ending)?;
     runner::persist_cmdline(&spec, request)?;
-    let cancel = runner::install_cancel_handlers()?;
+    let inputs = Inputs::with_signals()?;
     let mut terminal = TerminalRenderer::new(io::stdout(), spec.output, stdout_wants_colour());
     if on_terminal {
         terminal = terminal.with_progress(Progress::on_stdout());
     }
     let mut sinks: Vec<&mut dyn EventSink> = vec![&mut terminal];
     sinks.extend(reports.sinks());
-    let context = RunContext { cancel: &cancel, sinks, status: &mut NoStatus, event_files: true };
+    let context = RunContext { inputs: &inputs, sinks, status: &mut NoStatus, event_files: true };
     let outcome = runner::run_job(&spec, context, &mut debug);
     terminal.finish();
     let outcome = outcome?;

@@ -23,6 +23,7 @@ use crate::output::debuglog::DebugLog;
 use crate::request::kwargs::{rebase, Kwargs};
 use crate::runner::{self, RunContext, StatusObserver};
 use crate::streaming::{extract_zip, pack_dir, Frame, StreamReader, StreamWriter};
+use crate::supervise::Inputs;
 use crate::util::fs::create_dir_private;
 
 type SharedWriter = Arc<Mutex<StreamWriter<io::Stdout>>>;
@@ -95,12 +96,12 @@ fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32
     let kwargs = receive_job(pdd).map_err(|line| Failure::Job { line, code: exit::OK })?;
     let spec = prepare_job(pdd, &kwargs).map_err(|err| Failure::job(format!("Job could not be prepared: {err:#}")))?;
     let cannot_run = |err: anyhow::Error| Failure::job(format!("Job could not be run: {err:#}"));
-    let cancel = runner::install_cancel_handlers().map_err(|err| cannot_run(err.into()))?;
+    let inputs = Inputs::with_signals().map_err(|err| cannot_run(err.into()))?;
     let mut debug = DebugLog::open(false, None).map_err(|err| cannot_run(err.into()))?;
-    crate::streaming::hangup::cancel_when_stdout_closes(Arc::clone(&cancel));
+    crate::streaming::hangup::cancel_when_stdout_closes(inputs.sender());
     let mut events = StreamSink { writer: Arc::clone(writer) };
     let mut status = StatusLines { writer: Arc::clone(writer), ident: spec.ident.clone() };
-    let context = RunContext { cancel: &cancel, sinks: vec![&mut events], status: &mut status, event_files: false };
+    let context = RunContext { inputs: &inputs, sinks: vec![&mut events], status: &mut status, event_files: false };
     let outcome = runner::run_job(&spec, context, &mut debug).map_err(cannot_run)?;
     // Through the dir opened before the job ran: an isolated job may have put a link to a host dir
     // in its place, which must not be packed and sent.

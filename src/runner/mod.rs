@@ -5,8 +5,6 @@ pub mod sshagent;
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -25,7 +23,7 @@ use crate::job::JobSpec;
 use crate::output::debuglog::DebugLog;
 use crate::request::JobRequest;
 use crate::runner::sshagent::{AgentError, Bounds, SshAgent};
-use crate::supervise::{self, Ending, Output, PromptAnswer, Supervision, TimeoutKind};
+use crate::supervise::{self, Ending, Inputs, Output, PromptAnswer, Supervision, TimeoutKind};
 
 /// How a finished job ended.
 #[derive(Debug, Clone)]
@@ -51,24 +49,6 @@ pub fn persist_cmdline(spec: &JobSpec, request: &JobRequest) -> anyhow::Result<(
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// SIGINT, SIGTERM, SIGHUP (the terminal or SSH session went away) and SIGQUIT (Ctrl-\) only
-/// count requests; the supervision loop decides what to do. Left to their default, the last two
-/// would kill the runner and leave the job running with no `status`.
-pub fn install_cancel_handlers() -> io::Result<Arc<AtomicUsize>> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
-    let requests = Arc::new(AtomicUsize::new(0));
-    for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
-        let counter = Arc::clone(&requests);
-        // SAFETY: the handler only performs an atomic increment, which is async-signal-safe.
-        unsafe {
-            signal_hook::low_level::register(signal, move || {
-                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            })?;
-        }
-    }
-    Ok(requests)
-}
-
 /// Told when a job has its command line and when it starts; a worker and the Python API stream
 /// these as status lines.
 pub trait StatusObserver {
@@ -88,8 +68,8 @@ impl StatusObserver for NoStatus {}
 
 /// Where a job's events and status go besides its artifact dir.
 pub struct RunContext<'a> {
-    /// Counted by signal handlers (see `install_cancel_handlers`).
-    pub cancel: &'a AtomicUsize,
+    /// The runner's signals and cancel requests, which every phase of the job gives way to.
+    pub inputs: &'a Inputs,
     pub sinks: Vec<&'a mut dyn EventSink>,
     pub status: &'a mut dyn StatusObserver,
     /// Whether `job_events/<counter>-<uuid>.json` files are written.
@@ -100,7 +80,7 @@ pub struct RunContext<'a> {
 /// Once the artifact dir exists it ends with `status` and `rc` whatever happens: a run the runner
 /// cannot complete is recorded as `failed` (`exit::RC_RUNNER_FAILED`) and the error returned.
 pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) -> anyhow::Result<RunOutcome> {
-    let RunContext { cancel, sinks, status: observer, event_files } = context;
+    let RunContext { inputs, sinks, status: observer, event_files } = context;
     for warning in spec.env.settings.typo_warnings(&spec.pdd.env_file("settings")) {
         errln!("ansible-runner: warning: {warning}");
     }
@@ -109,7 +89,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
         spec.env.settings.job_timeout.map(Duration::from_secs_f64).and_then(|t| Instant::now().checked_add(t));
     let role_playbook = RolePlaybook::for_job(spec)?;
     let prompts = prompt_answers(spec)?;
-    let (agent, stopped_early) = start_agent(spec, Bounds { deadline, cancel_requests: cancel })?;
+    let (agent, stopped_early) = start_agent(spec, Bounds { deadline, inputs })?;
     let artifact_dir = spec.artifact_dir();
     let (dir, running) = claim_artifact_dir(&artifact_dir)?;
     let held = dir.clone();
@@ -126,10 +106,10 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     .context("cannot install the event callback plugin")
     .map_err(failed_early)?;
     // Preparing an isolated job (copying the project) stops when the job must.
-    let stop = || cancel.load(Ordering::SeqCst) > 0 || deadline.is_some_and(|d| Instant::now() >= d);
+    let stop = || inputs.canceled() || deadline.is_some_and(|d| Instant::now() >= d);
     let lines = command_lines(spec, &dir, &callback, role_playbook.as_ref(), agent.as_ref(), &stop);
     if lines.as_ref().is_err_and(|err| stop() && interrupted(err)) {
-        return stopped_while_preparing(&dir, cancel, artifact_dir);
+        return stopped_while_preparing(&dir, inputs, artifact_dir);
     }
     let (mut line, mut record, isolated) = lines.map_err(failed_early)?;
     if let Some(agent) = agent.as_ref().filter(|_| spec.container().is_none()) {
@@ -154,7 +134,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
         deadline,
         stopped_early,
     };
-    let ended = run_prepared(&job, &prompts, cancel, &mut writer, sinks, observer);
+    let ended = run_prepared(&job, &prompts, inputs, &mut writer, sinks, observer);
     if let (Some(container), Some(Isolated::Container { cid_dir, .. })) = (spec.container(), &isolated) {
         if let Err(reason) = isolation::container::remove_container(container, &cid_dir.path().join(CID_FILE)) {
             errln!("ansible-runner: {reason}");
@@ -182,12 +162,8 @@ fn interrupted(err: &anyhow::Error) -> bool {
 }
 
 /// A job canceled or timed out before Ansible could start: it ends `canceled` or `timeout`.
-fn stopped_while_preparing(
-    dir: &ArtifactDir,
-    cancel: &AtomicUsize,
-    artifact_dir: PathBuf,
-) -> anyhow::Result<RunOutcome> {
-    let status = if cancel.load(Ordering::SeqCst) > 0 { Status::Canceled } else { Status::Timeout };
+fn stopped_while_preparing(dir: &ArtifactDir, inputs: &Inputs, artifact_dir: PathBuf) -> anyhow::Result<RunOutcome> {
+    let status = if inputs.canceled() { Status::Canceled } else { Status::Timeout };
     errln!(
         "ansible-runner: the job was {} while it was being prepared",
         if status == Status::Canceled { "canceled" } else { "timed out" }
@@ -344,7 +320,7 @@ struct PreparedJob<'a> {
 fn run_prepared(
     job: &PreparedJob<'_>,
     prompts: &[PromptAnswer],
-    cancel: &AtomicUsize,
+    inputs: &Inputs,
     writer: &mut ArtifactsWriter,
     sinks: Vec<&mut dyn EventSink>,
     observer: &mut dyn StatusObserver,
@@ -377,7 +353,7 @@ fn run_prepared(
     let supervision = Supervision {
         job_timeout: job.deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())),
         idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),
-        cancel_requests: cancel,
+        inputs,
         // The `subprocess` mode of a command keeps its streams apart, so it gets no terminal.
         prompts: if separate_streams { &[] } else { prompts },
         terminal: spec.container().is_some() && !separate_streams,
@@ -387,7 +363,7 @@ fn run_prepared(
     let ending = match job.stopped_early {
         Some(ending) => Ok(ending),
         // Canceled while it was being prepared: Ansible is not started at all.
-        None if cancel.load(std::sync::atomic::Ordering::SeqCst) > 0 => Ok(Ending::Canceled),
+        None if inputs.canceled() => Ok(Ending::Canceled),
         None => supervise::run(line, &program, &job.callback.events_path(), &supervision, |output| match output {
             Output::Raw(bytes) => pipeline.feed_raw(bytes).map_err(recording),
             Output::Record(line) => pipeline.feed_record(line).map_err(recording),

@@ -6,14 +6,13 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 use thiserror::Error;
 
-use crate::supervise::own_session;
+use crate::supervise::{own_session, Inputs};
 
 /// The largest `env/ssh_key` accepted. The largest private key OpenSSH makes (RSA, 16384 bits) is
 /// about 12 KiB; anything past 64 KiB is not a key, and `ssh-add` can take minutes to say so.
@@ -46,13 +45,13 @@ pub enum AgentError {
 #[derive(Clone, Copy)]
 pub struct Bounds<'a> {
     pub deadline: Option<Instant>,
-    pub cancel_requests: &'a AtomicUsize,
+    pub inputs: &'a Inputs,
 }
 
 impl Bounds<'_> {
     /// Why the phase must stop now, if it must.
     fn check(&self) -> Result<(), AgentError> {
-        if self.cancel_requests.load(Ordering::SeqCst) > 0 {
+        if self.inputs.canceled() {
             return Err(AgentError::Canceled);
         }
         if self.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
@@ -161,8 +160,9 @@ impl SshAgent {
 
 impl Drop for SshAgent {
     fn drop(&mut self) {
-        // The end-of-job sweep may have ended and reaped the agent already: then its pid is no
-        // longer ours to signal. Else its process group goes, with anything it started.
+        // The job's sweep leaves the agent alone (it is not the job's); an agent that died by
+        // itself is only reaped, its pid no longer ours to signal. Else its process group goes,
+        // with anything it started.
         if let Ok(None) = self.agent.try_wait() {
             kill_group(&self.agent);
             let _ = self.agent.wait();

@@ -4,17 +4,17 @@
 
 use std::io;
 use std::os::fd::AsFd;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 
-/// Watches stdout on a thread of its own and, once its reader is gone, asks for the job to be
-/// canceled through `cancel` (the counter the signal handlers use). Waits in `poll` for the error
+use crate::supervise::{Input, InputSender};
+
+/// Watches stdout on a thread of its own and, once its reader is gone, tells the job so through
+/// `inputs`, as a cancel request unless one came already. Waits in `poll` for the error
 /// or hang-up the kernel reports on a pipe or socket whose other end closed; a file, a terminal or
 /// `/dev/null` never reports one, so the thread then simply sleeps until the worker exits.
-pub fn cancel_when_stdout_closes(cancel: Arc<AtomicUsize>) {
+pub fn cancel_when_stdout_closes(inputs: InputSender) {
     std::thread::spawn(move || loop {
         let stdout = io::stdout();
         let mut fds = [PollFd::new(stdout.as_fd(), PollFlags::empty())];
@@ -24,7 +24,7 @@ pub fn cancel_when_stdout_closes(cancel: Arc<AtomicUsize>) {
             Ok(_) => {
                 let events = fds[0].revents().unwrap_or(PollFlags::empty());
                 if events.intersects(PollFlags::POLLERR | PollFlags::POLLHUP) {
-                    cancel.fetch_max(1, Ordering::SeqCst);
+                    inputs.send(Input::ReaderGone);
                 }
                 // Anything reported ends the watch: a closed reader, or no stdout at all.
                 if !events.is_empty() {

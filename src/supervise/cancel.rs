@@ -1,6 +1,7 @@
 //! Cancel and timeout escalation, as a state machine without side effects: the watch loop asks it
-//! what to do at each turn and does it. A first cancel request asks the job to stop (SIGINT), then
-//! insists (SIGTERM), then kills it; a second request, or a timeout, kills it at once.
+//! what to do at each turn and does it, and sleeps until the next deadline it names. A first
+//! cancel request asks the job to stop (SIGINT), then insists (SIGTERM), then kills it; a second
+//! request, or a timeout, kills it at once.
 
 use std::time::{Duration, Instant};
 
@@ -8,8 +9,8 @@ use super::{Ending, TimeoutKind};
 
 /// How long a cancelled job gets to stop after SIGINT, then after SIGTERM, before SIGKILL.
 pub const CANCEL_GRACE: Duration = Duration::from_secs(2);
-/// How often the loop looks at cancel requests and limits when nothing else happens.
-const TICK: Duration = Duration::from_millis(100);
+/// Limits are passed when time is past them, not on them: the loop wakes this much later.
+const PAST: Duration = Duration::from_millis(1);
 
 /// Where a job stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +58,14 @@ impl State {
         }
     }
 
+    /// When the next step of a cancel under way is due, if one is.
+    pub fn next_due(self) -> Option<Instant> {
+        match self {
+            State::Interrupted(at) | State::Terminated(at) => at.checked_add(CANCEL_GRACE),
+            _ => None,
+        }
+    }
+
     /// The ending decided here, when a cancel or a limit decided it; `None` leaves it to the child.
     pub fn ending(self) -> Option<Ending> {
         match self {
@@ -86,19 +95,17 @@ impl Limits {
         }
     }
 
-    /// How long the loop may sleep before a limit passes or cancel requests are looked at again.
-    pub fn next_check(&self, now: Instant, last_activity: Instant) -> Duration {
-        // Past the limit, not on it: `overdue` wants more than the limit.
-        let margin = Duration::from_millis(1);
-        let until = |start: Instant, limit: Duration| (start + limit).saturating_duration_since(now) + margin;
-        let mut wait = TICK;
-        if let Some(limit) = self.job {
-            wait = wait.min(until(self.started, limit));
-        }
-        if let Some(limit) = self.idle {
-            wait = wait.min(until(last_activity, limit));
-        }
-        wait
+    /// When the first limit passes, if any applies.
+    pub fn next_due(&self, last_activity: Instant) -> Option<Instant> {
+        let past = |start: Instant, limit: Duration| start.checked_add(limit)?.checked_add(PAST);
+        let job = self.job.and_then(|limit| past(self.started, limit));
+        let idle = self.idle.and_then(|limit| past(last_activity, limit));
+        job.into_iter().chain(idle).min()
+    }
+
+    /// Moves the job's start by the time the job was stopped, which does not count against it.
+    pub fn pause(&mut self, stopped: Duration) {
+        self.started = self.started.checked_add(stopped).unwrap_or(self.started);
     }
 }
 
@@ -180,10 +187,30 @@ mod tests {
         assert_eq!(limits.overdue(late, started), Some(TimeoutKind::Job));
         assert_eq!(limits.overdue(started + Duration::from_secs(4), started), Some(TimeoutKind::Idle));
         assert_eq!(limits.overdue(started + Duration::from_secs(4), started + Duration::from_secs(2)), None);
-        let almost = started + Duration::from_millis(2950);
-        assert_eq!(limits.next_check(almost, started), Duration::from_millis(51));
-        assert_eq!(limits.next_check(started, started), TICK);
+        assert_eq!(limits.next_due(started), Some(started + Duration::from_secs(3) + PAST), "the idle limit first");
+        let active = started + Duration::from_secs(8);
+        assert_eq!(limits.next_due(active), Some(started + Duration::from_secs(10) + PAST), "then the job's");
         let none = Limits { started, job: None, idle: None };
-        assert_eq!((none.overdue(late, started), none.next_check(late, started)), (None, TICK));
+        assert_eq!((none.overdue(late, started), none.next_due(late)), (None, None), "no limit, no wake-up");
+    }
+
+    #[test]
+    fn a_pause_moves_the_job_limit_on() {
+        let started = Instant::now();
+        let mut limits = Limits { started, job: Some(Duration::from_secs(10)), idle: None };
+        limits.pause(Duration::from_secs(5));
+        assert_eq!(limits.overdue(started + Duration::from_secs(12), started), None, "12 s, 5 of them stopped");
+        assert_eq!(limits.overdue(started + Duration::from_secs(16), started), Some(TimeoutKind::Job));
+        assert_eq!(limits.next_due(started), Some(started + Duration::from_secs(15) + PAST));
+    }
+
+    #[test]
+    fn only_a_cancel_under_way_has_a_step_due() {
+        let now = Instant::now();
+        assert_eq!(State::Running.next_due(), None);
+        assert_eq!(State::Interrupted(now).next_due(), Some(now + GRACE));
+        assert_eq!(State::Terminated(now).next_due(), Some(now + GRACE));
+        assert_eq!(State::Canceled.next_due(), None);
+        assert_eq!(State::TimedOut(TimeoutKind::Job).next_due(), None);
     }
 }

@@ -1,32 +1,36 @@
 //! Running the Ansible child under supervision. The child gets a session of its own and is tied to
 //! the runner's life, so a killed runner takes its job along; its output (one pipe, or a
-//! pseudo-terminal when prompts must be answered) and the callback's event FIFO are read in one
-//! `poll` loop that also answers prompts and applies the job and idle timeouts and cancel requests.
-//! The runner is a child subreaper: however a job ends, every process it started is ended with it.
+//! pseudo-terminal when prompts must be answered), the callback's event FIFO and the job's inputs
+//! (signals, cancel requests) are read in one `poll` loop that also answers prompts, applies the job
+//! and idle timeouts and cancel requests, and stops and continues the job with the runner (Ctrl-Z,
+//! `fg`). The runner is a child subreaper: however a job ends, every process of it is ended with it.
 //!
-//! `spawn` starts the child, `watch` runs the loop, `prompts` answers `env/passwords`, `cancel`
-//! decides the escalation, `tree` finds and ends the job's processes, `procfs` reads `/proc`.
+//! `spawn` starts the child, `watch` runs the loop, `input` brings signals and other threads'
+//! requests to it, `prompts` answers `env/passwords`, `cancel` decides the escalation, `tree` finds,
+//! stops and ends the job's processes, `procfs` reads `/proc`.
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 use crate::job::command_line::CommandLine;
 use crate::request::ChildStdio;
 
 mod cancel;
+mod input;
 pub mod procfs;
 mod prompts;
 mod spawn;
 mod tree;
 mod watch;
 
+pub use input::{Input, InputSender, Inputs};
 pub use prompts::PromptAnswer;
 use prompts::PromptMatcher;
 pub use spawn::own_session;
 use spawn::Spawned;
 pub use tree::descendants;
+use tree::{Bystanders, JobTree};
 use watch::{Channels, Watch};
 
 /// What the child produced: text outside any event, or one line from the callback's channel.
@@ -58,8 +62,8 @@ pub enum Ending {
 pub struct Supervision<'a> {
     pub job_timeout: Option<Duration>,
     pub idle_timeout: Option<Duration>,
-    /// Incremented by signal handlers: 1 asks for a graceful cancel, 2 or more forces it.
-    pub cancel_requests: &'a AtomicUsize,
+    /// Signals and cancel requests: a first cancel asks the job to stop, a second forces it.
+    pub inputs: &'a Inputs,
     /// When not empty, the child runs on a pseudo-terminal and matching prompts are answered.
     pub prompts: &'a [PromptAnswer],
     /// Run on a pseudo-terminal even without prompts (a container engine given `--tty`).
@@ -72,12 +76,6 @@ impl Supervision<'_> {
     /// Whether the child runs on a pseudo-terminal (for prompts, or a container's `--tty`).
     fn on_terminal(&self) -> bool {
         self.terminal || !self.prompts.is_empty()
-    }
-
-    /// Whether any of the child's output comes to the runner: not when both its stdout and
-    /// stderr are descriptors the caller handed over.
-    fn output_reaches_runner(&self) -> bool {
-        self.on_terminal() || self.stdio.stdout.is_none() || self.stdio.stderr.is_none()
     }
 }
 
@@ -96,14 +94,18 @@ pub fn run(
 ) -> io::Result<Ending> {
     tree::become_subreaper()?;
     let events = watch::open_events(events_fifo)?;
+    // Noted before the job can leave orphans to the runner: these are not the job's.
+    let bystanders = Bystanders::now();
     let Spawned { mut child, output, answers } =
         spawn::spawn(line, program, supervision.on_terminal(), supervision.stdio)?;
+    let job = JobTree::of(&child).adopted_by(bystanders);
     let prompts = PromptMatcher::new(answers, supervision.prompts);
-    let outcome = Watch::new(&mut child, Channels::new(output, events), prompts, supervision).run(&mut on_output);
+    let channels = Channels::new(output, events);
+    let outcome = Watch::new(&mut child, &job, channels, prompts, supervision).run(&mut on_output);
     if outcome.is_err() {
-        tree::kill_descendants(&child);
+        job.kill();
         let _ = child.wait();
     }
-    tree::reap_orphans(&child);
+    job.reap();
     outcome
 }

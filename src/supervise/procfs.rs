@@ -3,6 +3,7 @@
 
 use std::fs;
 
+use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 
 /// One process as the kernel describes it.
@@ -54,10 +55,32 @@ impl ProcStat {
         self.state == 'Z'
     }
 
+    /// Stopped by a signal (`T`), or by a debugger (`t`).
+    pub fn is_stopped(&self) -> bool {
+        matches!(self.state, 'T' | 't')
+    }
+
+    /// Whether a SIGSTOP waits for this process to leave the kernel: it runs no more of its own
+    /// code before it stops. (A parent blocked in `vfork` until its child runs stays so while the
+    /// child is stopped, with the signal pending.)
+    pub fn stop_pending(&self) -> bool {
+        fs::read_to_string(format!("/proc/{}/status", self.pid)).is_ok_and(|status| pending(&status, Signal::SIGSTOP))
+    }
+
     /// Neither a zombie nor being torn down.
     pub fn is_running(&self) -> bool {
         !matches!(self.state, 'Z' | 'X')
     }
+}
+
+/// Whether `signal` is pending, for the process or one of its threads, in a `/proc/<pid>/status`.
+fn pending(status: &str, signal: Signal) -> bool {
+    let bit = 1u64 << (signal as i32 - 1);
+    status
+        .lines()
+        .filter_map(|line| line.strip_prefix("ShdPnd:").or_else(|| line.strip_prefix("SigPnd:")))
+        .filter_map(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .any(|mask| mask & bit != 0)
 }
 
 #[cfg(test)]
@@ -72,7 +95,18 @@ mod tests {
             stat,
             ProcStat { pid: Pid::from_raw(4242), state: 'S', ppid: Pid::from_raw(17), start_time: 987_654 }
         );
-        assert!(stat.is_running() && !stat.is_zombie());
+        assert!(stat.is_running() && !stat.is_zombie() && !stat.is_stopped());
+        assert!(ProcStat { state: 'T', ..stat }.is_stopped());
+    }
+
+    #[test]
+    fn reads_pending_signals_of_the_process_and_its_threads() {
+        let status = "Name:\tsh\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000040000\nSigBlk:\t0000000000080000\n";
+        assert!(pending(status, Signal::SIGSTOP), "bit 18 is SIGSTOP (19)");
+        assert!(!pending(status, Signal::SIGTSTP));
+        assert!(pending("SigPnd:\t0000000000000002\nShdPnd:\t0000000000000000\n", Signal::SIGINT));
+        assert!(!pending("SigBlk:\t0000000000040000\n", Signal::SIGSTOP), "blocked is not pending");
+        assert!(!ProcStat::read(Pid::this()).unwrap().stop_pending());
     }
 
     #[test]

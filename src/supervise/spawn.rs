@@ -34,7 +34,9 @@ pub fn spawn(line: &CommandLine, program: &Path, on_terminal: bool, given: Child
         let answers = File::from(master.try_clone()?);
         (File::from(master), Some(answers))
     } else {
-        let (read_end, write_end) = nix::unistd::pipe().map_err(io::Error::from)?;
+        // Close-on-exec: neither the job nor a process started meanwhile holds the pipe open (the
+        // child's stdout and stderr are copies made for it).
+        let (read_end, write_end) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(io::Error::from)?;
         let stdin = given.stdin.map(duplicate).transpose()?.map_or_else(Stdio::null, Stdio::from);
         let stdout = match given.stdout {
             Some(fd) => duplicate(fd)?,

@@ -1,33 +1,31 @@
-//! The supervision loop: one `poll` over the child's output and the callback's event FIFO, which
-//! hands everything on as it arrives, answers prompts, notices the child's exit, and applies cancel
-//! requests and limits as `cancel` decides.
+//! The supervision loop: one `poll` over the child's output, the callback's event FIFO and the
+//! job's inputs, which hands everything on as it arrives, answers prompts, notices the child's exit,
+//! stops and continues the job with the runner, and applies cancel requests and limits as `cancel`
+//! decides. It sleeps until something arrives or the next deadline, never on a tick.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Child, ExitStatus};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::Signal;
 
 use super::cancel::{Action, Limits, State};
+use super::input::{suspend_runner, Input, Inputs};
 use super::prompts::PromptMatcher;
-use super::{tree, Ending, Output, Supervision};
+use super::tree::JobTree;
+use super::{Ending, Output, Supervision};
 
 /// How long output is still read after the child exited, for descendants that inherited the pipe.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
-/// How often the output is looked at while it drains after the exit.
-const DRAIN_TICK: Duration = Duration::from_millis(20);
-/// How long to wait for the exit status once the output closed: it follows within moments.
-const EXIT_TICK: Duration = Duration::from_millis(2);
-/// How often to look for the exit of a child whose output never reaches the runner (its stdout
-/// and stderr are the caller's own): there is no closing output to wait on, and the job may be long.
-const UNWATCHED_EXIT_TICK: Duration = Duration::from_millis(50);
+/// How often to look for the child's exit on a kernel without pidfds (before Linux 5.3), where
+/// nothing else tells of it while a descendant holds the output open.
+const EXIT_LOOK: Duration = Duration::from_millis(20);
 
 /// Opens the callback's event FIFO, before the child starts writing to it. Opened read-write so
 /// that it neither blocks on open nor reports end-of-file between writers.
@@ -51,19 +49,24 @@ impl Channels {
         Self { output, output_open: true, events, partial: Vec::new(), buf: vec![0u8; 64 * 1024] }
     }
 
-    /// Waits up to `wait` for something to read; returns whether the output and the events are ready.
-    fn poll(&self, wait: Duration) -> io::Result<(bool, bool)> {
-        let mut fds = Vec::with_capacity(2);
+    /// Waits up to `wait` (or until something comes, when `None`) for something to read on these
+    /// channels or on `inputs`, or for `exit` to tell that the child exited.
+    fn poll(&self, wait: Option<Duration>, inputs: BorrowedFd<'_>, exit: Option<BorrowedFd<'_>>) -> io::Result<Ready> {
+        let mut fds = Vec::with_capacity(4);
+        fds.push(PollFd::new(inputs, PollFlags::POLLIN));
         fds.push(PollFd::new(self.events.as_fd(), PollFlags::POLLIN));
         if self.output_open {
             fds.push(PollFd::new(self.output.as_fd(), PollFlags::POLLIN));
         }
-        match poll(&mut fds, PollTimeout::try_from(wait).unwrap_or(PollTimeout::MAX)) {
+        fds.extend(exit.map(|fd| PollFd::new(fd, PollFlags::POLLIN)));
+        match poll(&mut fds, poll_timeout(wait)) {
+            // A signal arriving interrupts the wait; its input is read at the next turn.
             Ok(_) | Err(nix::errno::Errno::EINTR) => {}
             Err(err) => return Err(err.into()),
         }
-        let ready = |fd: &PollFd<'_>| fd.revents().is_some_and(|r| !r.is_empty());
-        Ok((fds.get(1).is_some_and(ready), ready(&fds[0])))
+        let ready = |fd: Option<&PollFd<'_>>| fd.and_then(PollFd::revents).is_some_and(|r| !r.is_empty());
+        let output = self.output_open && ready(fds.get(2));
+        Ok(Ready { inputs: ready(fds.first()), events: ready(fds.get(1)), output })
     }
 
     /// Reads what the output holds; `None` when nothing came, or it closed.
@@ -124,50 +127,90 @@ impl Channels {
     }
 }
 
+/// What a `poll` found to read.
+struct Ready {
+    inputs: bool,
+    events: bool,
+    output: bool,
+}
+
+/// `wait` in whole milliseconds for `poll`, rounded up: a deadline woken for early would be spun on.
+fn poll_timeout(wait: Option<Duration>) -> PollTimeout {
+    wait.map_or(PollTimeout::NONE, |wait| {
+        PollTimeout::try_from(wait.saturating_add(Duration::from_nanos(999_999))).unwrap_or(PollTimeout::MAX)
+    })
+}
+
+/// A descriptor that becomes readable when `child` exits (a pidfd): the loop waits for the exit as
+/// it waits for output. `None` on a kernel without pidfds.
+fn exit_notice(child: &Child) -> Option<OwnedFd> {
+    let pid = i32::try_from(child.id()).ok()?;
+    // SAFETY: pidfd_open takes two integers and returns a new descriptor, or -1; it touches no memory.
+    let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, pid, 0) };
+    let fd = i32::try_from(fd).ok().filter(|fd| *fd >= 0)?;
+    // SAFETY: the descriptor was just made for this process, and nothing else owns it.
+    Some(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
 /// One job under watch.
 pub struct Watch<'a> {
     child: &'a mut Child,
+    job: &'a JobTree,
     channels: Channels,
     prompts: PromptMatcher<'a>,
     limits: Limits,
-    cancel_requests: &'a AtomicUsize,
+    inputs: &'a Inputs,
     state: State,
     last_activity: Instant,
     /// The child's exit status and when it was collected.
     exited: Option<(ExitStatus, Instant)>,
-    /// How often to look for the exit once the output is closed.
-    exit_tick: Duration,
+    /// Readable once the child exited (close-on-exec, as pidfds are made).
+    exit_notice: Option<OwnedFd>,
+    /// Since when the job is stopped (Ctrl-Z), while it is.
+    stopped: Option<Instant>,
+    /// Stops the runner once its job is stopped, and returns when the runner is continued.
+    suspend: fn(),
 }
 
 impl<'a> Watch<'a> {
     pub fn new(
         child: &'a mut Child,
+        job: &'a JobTree,
         channels: Channels,
         prompts: PromptMatcher<'a>,
         supervision: &Supervision<'a>,
     ) -> Self {
         let started = Instant::now();
+        let exit_notice = exit_notice(child);
         Watch {
             child,
+            job,
             channels,
             prompts,
             limits: Limits { started, job: supervision.job_timeout, idle: supervision.idle_timeout },
-            cancel_requests: supervision.cancel_requests,
+            inputs: supervision.inputs,
             state: State::Running,
             last_activity: started,
+            exit_notice,
             exited: None,
-            exit_tick: if supervision.output_reaches_runner() { EXIT_TICK } else { UNWATCHED_EXIT_TICK },
+            stopped: None,
+            suspend: suspend_runner,
         }
     }
 
     /// Watches until the child exited and its output is read, or a cancel or limit ended it.
     pub fn run(&mut self, on_output: &mut impl FnMut(Output<'_>) -> io::Result<()>) -> io::Result<Ending> {
         loop {
-            let (output_ready, events_ready) = self.channels.poll(self.wait())?;
-            if output_ready {
+            // Once the child's status is collected, its pidfd stays readable and tells nothing more.
+            let exit = self.exit_notice.as_ref().filter(|_| self.exited.is_none()).map(AsFd::as_fd);
+            let ready = self.channels.poll(self.wait(), self.inputs.as_fd(), exit)?;
+            if ready.inputs {
+                self.take_inputs();
+            }
+            if ready.output {
                 self.read_output(on_output)?;
             }
-            if events_ready && self.channels.drain_events(&mut self.prompts, on_output)? {
+            if ready.events && self.channels.drain_events(&mut self.prompts, on_output)? {
                 self.last_activity = Instant::now();
             }
             // An answer counts as activity, as in the Python tool.
@@ -185,18 +228,49 @@ impl<'a> Watch<'a> {
         }
     }
 
-    /// How long to wait for output before something has to be checked again.
-    fn wait(&self) -> Duration {
+    /// How long to wait for output before something is due: a limit, a cancel's next step, a
+    /// prompt's answer, the end of the drain after the exit. `None` waits for whatever comes first.
+    fn wait(&self) -> Option<Duration> {
         let now = Instant::now();
-        let mut wait = match self.exited {
-            Some(_) => DRAIN_TICK,
-            None if self.channels.output_open => self.limits.next_check(now, self.last_activity),
-            None => self.limits.next_check(now, self.last_activity).min(self.exit_tick),
-        };
-        if let Some(due) = self.prompts.next_due() {
-            wait = wait.min(due.saturating_duration_since(now));
+        if let Some((_, at)) = self.exited {
+            return Some((at + DRAIN_AFTER_EXIT).saturating_duration_since(now));
         }
-        wait
+        // A stopped job is not running: no limit passes while it is.
+        let limit = if self.stopped.is_some() { None } else { self.limits.next_due(self.last_activity) };
+        let due = [limit, self.state.next_due(), self.prompts.next_due()].into_iter().flatten().min();
+        let wait = due.map(|due| due.saturating_duration_since(now));
+        match self.exit_notice {
+            Some(_) => wait,
+            None => Some(wait.map_or(EXIT_LOOK, |wait| wait.min(EXIT_LOOK))),
+        }
+    }
+
+    /// Acts on job control; cancel requests are counted by `inputs`, for `escalate`.
+    fn take_inputs(&mut self) {
+        for input in self.inputs.take() {
+            match input {
+                Input::Stop => self.stop_job(),
+                Input::Continue => self.continue_job(),
+                Input::Cancel(_) | Input::CancelLine | Input::ReaderGone | Input::ApplicationGone => {}
+            }
+        }
+    }
+
+    /// Ctrl-Z: stops the whole job, then the runner, as a shell's job control would have, had the
+    /// job not been in a session of its own.
+    fn stop_job(&mut self) {
+        self.job.stop();
+        self.stopped.get_or_insert_with(Instant::now);
+        (self.suspend)();
+    }
+
+    /// `fg` or `bg`: the job goes on, its limits moved on by the time it was stopped.
+    fn continue_job(&mut self) {
+        let Some(since) = self.stopped.take() else { return };
+        self.job.signal(Signal::SIGCONT);
+        let stopped = since.elapsed();
+        self.limits.pause(stopped);
+        self.last_activity = self.last_activity.checked_add(stopped).unwrap_or(self.last_activity);
     }
 
     fn read_output(&mut self, on_output: &mut impl FnMut(Output<'_>) -> io::Result<()>) -> io::Result<()> {
@@ -224,10 +298,10 @@ impl<'a> Watch<'a> {
         self.channels.drain_events(&mut self.prompts, on_output)?;
         self.channels.flush_partial(on_output)?;
         if let Some(ending) = self.state.ending() {
-            tree::kill_descendants(self.child);
+            self.job.kill();
             return Ok(ending);
         }
-        tree::sweep(self.child);
+        self.job.sweep();
         Ok(match (status.code(), status.signal()) {
             (Some(code), _) => Ending::Exited(code),
             (None, Some(signal)) => Ending::Signalled(signal),
@@ -238,18 +312,238 @@ impl<'a> Watch<'a> {
     /// Applies cancel requests and limits to the running job.
     fn escalate(&mut self) {
         let now = Instant::now();
-        let overdue = self.limits.overdue(now, self.last_activity);
-        let requests = self.cancel_requests.load(Ordering::SeqCst);
-        let (state, action) = self.state.advance(requests, overdue, now);
+        let overdue = if self.stopped.is_some() { None } else { self.limits.overdue(now, self.last_activity) };
+        let (state, action) = self.state.advance(self.inputs.requests(), overdue, now);
         self.state = state;
+        if action.is_some() {
+            // A stopped job would act on its cancel only once continued.
+            self.continue_job();
+        }
         match action {
             None => {}
             Some(Action::Interrupt) => {
                 crate::output::progress::notice("ansible-runner: canceling the job (interrupt again to force it)");
-                tree::signal_descendants(Signal::SIGINT);
+                self.job.signal(Signal::SIGINT);
             }
-            Some(Action::Terminate) => tree::signal_descendants(Signal::SIGTERM),
-            Some(Action::Kill) => tree::kill_descendants(self.child),
+            Some(Action::Terminate) => self.job.signal(Signal::SIGTERM),
+            Some(Action::Kill) => self.job.kill(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::thread;
+
+    use nix::sys::stat::Mode;
+
+    use super::*;
+    use crate::job::command_line::CommandLine;
+    use crate::request::ChildStdio;
+    use crate::supervise::cancel::CANCEL_GRACE;
+    use crate::supervise::input::InputSender;
+    use crate::supervise::procfs::ProcStat;
+    use crate::supervise::spawn::{spawn, Spawned};
+    use crate::supervise::TimeoutKind;
+
+    /// A job as the runner starts one: `script` under `sh`, in a session of its own, on a pipe or a
+    /// terminal, with an event FIFO nobody writes to.
+    struct TestJob {
+        child: Child,
+        channels: Channels,
+        inputs: Inputs,
+        _dir: tempfile::TempDir,
+    }
+
+    fn start(script: &str, terminal: bool) -> TestJob {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("events");
+        nix::unistd::mkfifo(&fifo, Mode::S_IRWXU).unwrap();
+        let events = open_events(&fifo).unwrap();
+        let env = [("PATH".to_owned(), std::env::var("PATH").unwrap())].into_iter().collect();
+        let command = ["sh", "-c", script].map(str::to_owned).to_vec();
+        let line = CommandLine { command, cwd: dir.path().to_owned(), env };
+        let program = crate::supervise::resolve_program("sh", &line).unwrap();
+        let Spawned { child, output, .. } = spawn(&line, &program, terminal, ChildStdio::default()).unwrap();
+        TestJob { child, channels: Channels::new(output, events), inputs: Inputs::new().unwrap(), _dir: dir }
+    }
+
+    /// Limits for a test job.
+    #[derive(Default)]
+    struct Limited {
+        job: Option<Duration>,
+        idle: Option<Duration>,
+        terminal: bool,
+    }
+
+    /// Watches `test` to its end; `on_text` sees its output as it comes, with a way to send inputs.
+    /// Returns the ending and how long the watch took.
+    fn watch(
+        test: TestJob,
+        limits: &Limited,
+        job: &JobTree,
+        mut on_text: impl FnMut(&str, &InputSender),
+    ) -> (Ending, Duration) {
+        let TestJob { mut child, channels, inputs, _dir } = test;
+        let supervision = Supervision {
+            job_timeout: limits.job,
+            idle_timeout: limits.idle,
+            inputs: &inputs,
+            prompts: &[],
+            terminal: limits.terminal,
+            stdio: ChildStdio::default(),
+        };
+        let sender = inputs.sender();
+        let mut seen = String::new();
+        let started = Instant::now();
+        let mut watch = Watch::new(&mut child, job, channels, PromptMatcher::new(None, &[]), &supervision);
+        // The test's process must go on watching while its job is stopped.
+        watch.suspend = || {};
+        let ending = watch.run(&mut |output| {
+            if let Output::Raw(bytes) = output {
+                seen.push_str(&String::from_utf8_lossy(bytes));
+                on_text(&seen, &sender);
+            }
+            Ok(())
+        });
+        let took = started.elapsed();
+        let _ = child.wait();
+        (ending.unwrap(), took)
+    }
+
+    /// Waits for `condition`, looking at /proc every few milliseconds; false if it never held.
+    fn poll_until(mut condition: impl FnMut() -> bool) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !condition() {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+        true
+    }
+
+    // The scripts start their `sleep` in the background before saying "ready": no process of the
+    // job is being forked when the runner signals it, and none escapes the signal.
+
+    #[test]
+    fn a_cancel_interrupts_the_job_and_a_second_forces_it_down() {
+        let script = "trap 'echo interrupted' INT; trap '' TERM; sleep 30 & echo ready; while :; do wait; done";
+        let test = start(script, false);
+        let job = JobTree::of(&test.child);
+        let mut first = None;
+        let mut second = None;
+        let (ending, _) = watch(test, &Limited::default(), &job, |seen, inputs| {
+            if seen.contains("ready") && first.is_none() {
+                first = Some(Instant::now());
+                inputs.send(Input::CancelLine);
+            }
+            if seen.contains("interrupted") && second.is_none() {
+                second = Some(Instant::now());
+                inputs.send(Input::Cancel(Signal::SIGINT));
+            }
+        });
+        assert_eq!(ending, Ending::Canceled);
+        let (first, second) = (first.unwrap(), second.expect("the job was not interrupted"));
+        assert!(second.duration_since(first) < CANCEL_GRACE, "SIGINT came with the first cancel");
+        assert!(first.elapsed() < CANCEL_GRACE, "the second cancel did not force the end: {:?}", first.elapsed());
+        assert!(job.members().is_empty());
+    }
+
+    #[test]
+    fn a_job_that_ignores_the_interrupt_is_terminated_after_the_grace() {
+        let test = start("trap '' INT; sleep 30 & echo ready; wait", false);
+        let job = JobTree::of(&test.child);
+        let mut sent = None;
+        let (ending, _) = watch(test, &Limited::default(), &job, |seen, inputs| {
+            if seen.contains("ready") && sent.is_none() {
+                sent = Some(Instant::now());
+                inputs.send(Input::ReaderGone);
+            }
+        });
+        assert_eq!(ending, Ending::Canceled);
+        let took = sent.unwrap().elapsed();
+        assert!(took >= CANCEL_GRACE && took < CANCEL_GRACE * 2, "SIGTERM came {took:?} after the cancel");
+    }
+
+    #[test]
+    fn an_exit_is_seen_while_a_descendant_holds_the_output() {
+        // The background `sleep` is left to end by itself: without the runner's subreaper, the test
+        // does not adopt it, and its life bounds how long the output stays open.
+        let test = start("sleep 3 & echo ready; sleep 0.2; exit 3", false);
+        let job = JobTree::of(&test.child);
+        let (ending, took) = watch(test, &Limited::default(), &job, |_, _| {});
+        assert_eq!(ending, Ending::Exited(3));
+        assert!(took < DRAIN_AFTER_EXIT * 2, "the exit was not seen before the output closed: {took:?}");
+    }
+
+    #[test]
+    fn the_job_timeout_fires_on_time() {
+        let limit = Duration::from_millis(300);
+        let test = start("sleep 30", false);
+        let job = JobTree::of(&test.child);
+        let (ending, took) = watch(test, &Limited { job: Some(limit), ..Limited::default() }, &job, |_, _| {});
+        assert_eq!(ending, Ending::TimedOut(TimeoutKind::Job));
+        assert!(took >= limit && took < limit * 3, "{took:?}");
+        assert!(job.members().is_empty());
+    }
+
+    #[test]
+    fn the_idle_timeout_counts_from_the_last_output() {
+        let limit = Duration::from_millis(300);
+        let test = start("echo a; sleep 0.2; echo b; sleep 30", false);
+        let job = JobTree::of(&test.child);
+        let (ending, took) = watch(test, &Limited { idle: Some(limit), ..Limited::default() }, &job, |_, _| {});
+        assert_eq!(ending, Ending::TimedOut(TimeoutKind::Idle));
+        assert!(took >= Duration::from_millis(500) && took < Duration::from_millis(1500), "{took:?}");
+    }
+
+    /// Ctrl-Z stops every process of the job and holds its limit; `fg` continues both.
+    fn a_stopped_job_does_not_time_out(limits: &Limited) {
+        let limit = limits.job.or(limits.idle).unwrap();
+        let stopped_for = limit * 2;
+        let test = start("sleep 30 & echo ready; wait", limits.terminal);
+        let job = JobTree::of(&test.child);
+        let view = JobTree::of(&test.child);
+        let (sender, inputs) = (test.inputs.sender(), test.inputs.sender());
+        // Continues the job whatever it saw, or the watch would wait for ever.
+        let looker = thread::spawn(move || {
+            let all_stopped = || {
+                let members = view.members();
+                members.len() == 2 && members.iter().all(ProcStat::is_stopped)
+            };
+            let stopped = poll_until(all_stopped);
+            let started = Instant::now();
+            thread::sleep(stopped_for);
+            let held = all_stopped();
+            let stopped_for = started.elapsed();
+            inputs.send(Input::Continue);
+            let continued = poll_until(|| view.members().iter().all(|m| !m.is_stopped()));
+            (stopped, held, continued, stopped_for)
+        });
+        let mut stopping = false;
+        let (ending, took) = watch(test, limits, &job, |seen, _| {
+            if seen.contains("ready") && !stopping {
+                stopping = true;
+                sender.send(Input::Stop);
+            }
+        });
+        let (stopped, held, continued, stopped_for) = looker.join().unwrap();
+        assert!(stopped && held && continued, "stopped {stopped}, held while stopped {held}, continued {continued}");
+        let kind = if limits.job.is_some() { TimeoutKind::Job } else { TimeoutKind::Idle };
+        assert_eq!(ending, Ending::TimedOut(kind));
+        assert!(took >= limit + stopped_for && took < limit + stopped_for * 2, "{took:?}");
+    }
+
+    #[test]
+    fn a_stopped_job_on_a_pipe_does_not_time_out() {
+        let limits = Limited { job: Some(Duration::from_millis(500)), ..Limited::default() };
+        a_stopped_job_does_not_time_out(&limits);
+    }
+
+    #[test]
+    fn a_stopped_job_on_a_terminal_does_not_go_idle() {
+        let limits = Limited { idle: Some(Duration::from_millis(500)), terminal: true, ..Limited::default() };
+        a_stopped_job_does_not_time_out(&limits);
     }
 }

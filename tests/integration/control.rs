@@ -310,3 +310,76 @@ fn is_alive_answers_for_a_run_too_and_start_lock_is_the_run_lock() {
     assert_eq!(control("stop", pdd.path()).status.code(), Some(0));
     assert_nothing_left(marker);
 }
+
+/// `(pid, parent, state)` of every process, from /proc.
+fn process_table() -> Vec<(i32, i32, char)> {
+    let stat = |pid: i32| {
+        let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let mut fields = text.rsplit_once(')')?.1.split_whitespace();
+        let state = fields.next()?.chars().next()?;
+        Some((pid, fields.next()?.parse().ok()?, state))
+    };
+    fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).filter_map(stat).collect()
+}
+
+/// The state of `root` and of each of its descendants.
+fn states_from(root: i32) -> Vec<(i32, char)> {
+    let table = process_table();
+    let mut found: Vec<(i32, char)> = table.iter().filter(|p| p.0 == root).map(|p| (p.0, p.2)).collect();
+    let mut frontier = vec![root];
+    while let Some(parent) = frontier.pop() {
+        for &(pid, _, state) in table.iter().filter(|p| p.1 == parent) {
+            frontier.push(pid);
+            found.push((pid, state));
+        }
+    }
+    found
+}
+
+fn state_of(pid: i32) -> Option<char> {
+    process_table().into_iter().find(|p| p.0 == pid).map(|p| p.2)
+}
+
+/// Ctrl-Z stops the runner and every process of its job, and none of the job's time runs out while
+/// they are stopped; `fg` continues them, and the job ends as if nothing happened. The ssh-agent is
+/// the runner's, not the job's: it is left running.
+#[test]
+fn ctrl_z_stops_the_job_and_its_time_limit_until_fg() {
+    let marker = "3.0719";
+    let limit = 15;
+    let pdd = sleeping_pdd(marker);
+    pdd.file("env/settings", &format!("job_timeout: {limit}\n"));
+    let key = pdd.path().join("id_test");
+    let made =
+        std::process::Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key).output();
+    assert!(made.unwrap().status.success());
+    pdd.file("env/ssh_key", &fs::read_to_string(&key).unwrap());
+    let mut runner = spawn_run(&pdd, &["-p", "sleep.yml"]);
+    let pid = runner.id() as i32;
+    wait_until(Duration::from_secs(30), "the task to start", || !processes_with(marker).is_empty());
+    let command: serde_json::Value = serde_json::from_str(&pdd.artifacts("job").read("command")).unwrap();
+    let agent: i32 = command["env"]["SSH_AGENT_PID"].as_str().unwrap().parse().unwrap();
+    let playbook = process_table().into_iter().find(|p| p.1 == pid && p.0 != agent).expect("no job under the runner").0;
+
+    kill(Pid::from_raw(pid), Signal::SIGTSTP).unwrap();
+    let all_stopped = || {
+        let job = states_from(playbook);
+        job.len() > 1 && job.iter().all(|p| p.1 == 'T') && state_of(pid) == Some('T')
+    };
+    wait_until(Duration::from_secs(10), "the runner and every process of its job to stop", all_stopped);
+    // Longer than what was left of job_timeout: had it gone on counting, the job would be over.
+    std::thread::sleep(Duration::from_secs(limit + 1));
+    assert!(all_stopped(), "the job went on while stopped: {:?}", states_from(playbook));
+    assert!(!pdd.path().join("artifacts/job/status").exists(), "the job ended while stopped");
+    assert!(!processes_with(marker).is_empty(), "the task was ended while stopped");
+    assert!(state_of(agent).is_some_and(|state| state != 'T'), "the ssh-agent is not the job's");
+
+    kill(Pid::from_raw(pid), Signal::SIGCONT).unwrap();
+    let status = runner.wait().unwrap();
+    let artifacts = pdd.artifacts("job");
+    assert_eq!(
+        (status.code(), artifacts.read("status").as_str(), artifacts.read("rc").as_str()),
+        (Some(0), "successful", "0")
+    );
+    assert_nothing_left(marker);
+}
