@@ -98,25 +98,13 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
         let _ = artifacts::write_final(&dir, Status::Failed, exit::RC_RUNNER_FAILED, [None, None]);
         err
     };
-    // An isolated job sees the private data dir, not the runner's temp dir.
-    let callback = match spec.isolation {
-        Some(_) => CallbackInstall::create_in(&dir),
-        None => CallbackInstall::create(),
-    }
-    .context("cannot install the event callback plugin")
-    .map_err(failed_early)?;
-    // Preparing an isolated job (copying the project) stops when the job must.
     let stop = || inputs.canceled() || deadline.is_some_and(|d| Instant::now() >= d);
-    let lines = command_lines(spec, &dir, &callback, role_playbook.as_ref(), agent.as_ref(), &stop);
-    if lines.as_ref().is_err_and(|err| stop() && interrupted(err)) {
-        return stopped_while_preparing(&dir, inputs, artifact_dir);
-    }
-    let (mut line, mut record, isolated) = lines.map_err(failed_early)?;
-    if let Some(agent) = agent.as_ref().filter(|_| spec.container().is_none()) {
-        // A container gets the agent's socket mounted, and its path inside, from `command_lines`.
-        line.env.extend(agent.env());
-        record.env.extend(agent.env());
-    }
+    let launch = Launch { spec, dir: &dir, role_playbook: role_playbook.as_ref(), agent: agent.as_ref(), stop: &stop };
+    let (callback, line, record, isolated) = match launch.lines() {
+        Ok(Some(lines)) => lines,
+        Ok(None) => return stopped_while_preparing(&dir, inputs, artifact_dir),
+        Err(err) => return Err(failed_early(err)),
+    };
     debug.line(&format!("command: {}", shell_words::join(&line.command)));
     debug.line(&format!("cwd: {}", line.cwd.display()));
     debug.line(&format!("artifacts: {}", artifact_dir.display()));
@@ -135,11 +123,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
         stopped_early,
     };
     let ended = run_prepared(&job, &prompts, inputs, &mut writer, sinks, observer);
-    if let (Some(container), Some(Isolated::Container { cid_dir, .. })) = (spec.container(), &isolated) {
-        if let Err(reason) = isolation::container::remove_container(container, &cid_dir.path().join(CID_FILE)) {
-            errln!("ansible-runner: {reason}");
-        }
-    }
+    remove_container(spec, isolated.as_ref());
     drop(isolated);
     let (status, rc) = match ended {
         Ok(ended) => ended,
@@ -154,6 +138,50 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     drop(role_playbook);
     drop(callback);
     Ok(RunOutcome { status, rc, artifact_dir, dir: held })
+}
+
+/// What the command lines of a job are made from, once its artifact dir exists.
+struct Launch<'a> {
+    spec: &'a JobSpec,
+    dir: &'a ArtifactDir,
+    role_playbook: Option<&'a RolePlaybook>,
+    agent: Option<&'a SshAgent>,
+    /// Whether the job must stop (canceled or out of time): preparing an isolated job gives way.
+    stop: &'a dyn Fn() -> bool,
+}
+
+impl Launch<'_> {
+    /// The callback plugin installed and the command lines to start and to record, with what an
+    /// isolated job keeps on disk; `None` when the job had to stop while it was being prepared.
+    fn lines(&self) -> anyhow::Result<Option<(CallbackInstall, CommandLine, CommandLine, Option<Isolated>)>> {
+        let spec = self.spec;
+        // An isolated job sees the private data dir, not the runner's temp dir.
+        let callback = match spec.isolation {
+            Some(_) => CallbackInstall::create_in(self.dir),
+            None => CallbackInstall::create(),
+        }
+        .context("cannot install the event callback plugin")?;
+        let lines = command_lines(spec, self.dir, &callback, self.role_playbook, self.agent, self.stop);
+        if lines.as_ref().is_err_and(|err| (self.stop)() && interrupted(err)) {
+            return Ok(None);
+        }
+        let (mut line, mut record, isolated) = lines?;
+        if let Some(agent) = self.agent.filter(|_| spec.container().is_none()) {
+            // A container gets the agent's socket mounted, and its path inside, from `command_lines`.
+            line.env.extend(agent.env());
+            record.env.extend(agent.env());
+        }
+        Ok(Some((callback, line, record, isolated)))
+    }
+}
+
+/// Makes sure a container job's container is gone, saying so when it cannot be removed.
+fn remove_container(spec: &JobSpec, isolated: Option<&Isolated>) {
+    if let (Some(container), Some(Isolated::Container { cid_dir, .. })) = (spec.container(), isolated) {
+        if let Err(reason) = isolation::container::remove_container(container, &cid_dir.path().join(CID_FILE)) {
+            errln!("ansible-runner: {reason}");
+        }
+    }
 }
 
 /// Whether `err` is a preparation step giving up because the job must stop.
@@ -349,16 +377,7 @@ fn run_prepared(
         return Ok((Status::Failed, exit::RC_NOT_FOUND));
     };
     observer.running().context("cannot report the job's start")?;
-    let separate_streams = spec.command.as_ref().is_some_and(|command| command.separate_streams);
-    let supervision = Supervision {
-        job_timeout: job.deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())),
-        idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),
-        inputs,
-        // The `subprocess` mode of a command keeps its streams apart, so it gets no terminal.
-        prompts: if separate_streams { &[] } else { prompts },
-        terminal: spec.container().is_some() && !separate_streams,
-        stdio: spec.command.as_ref().map(|command| command.stdio).unwrap_or_default(),
-    };
+    let supervision = supervision(job, prompts, inputs);
     let recording = |err: io::Error| io::Error::new(err.kind(), format!("cannot record the run's events: {err}"));
     let ending = match job.stopped_early {
         Some(ending) => Ok(ending),
@@ -378,13 +397,33 @@ fn run_prepared(
     if let Some(message) = ending_message(spec, line.program(), ending) {
         pipeline.emit_message(&message).context("cannot record the run's events")?;
     }
-    Ok(match ending {
+    Ok(outcome(ending))
+}
+
+/// How the child is watched: the job's limits, what answers its prompts, and its stdio.
+fn supervision<'a>(job: &PreparedJob<'_>, prompts: &'a [PromptAnswer], inputs: &'a Inputs) -> Supervision<'a> {
+    let spec = job.spec;
+    let separate_streams = spec.command.as_ref().is_some_and(|command| command.separate_streams);
+    Supervision {
+        job_timeout: job.deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())),
+        idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),
+        inputs,
+        // The `subprocess` mode of a command keeps its streams apart, so it gets no terminal.
+        prompts: if separate_streams { &[] } else { prompts },
+        terminal: spec.container().is_some() && !separate_streams,
+        stdio: spec.command.as_ref().map(|command| command.stdio).unwrap_or_default(),
+    }
+}
+
+/// The status and rc a job's ending is recorded as.
+fn outcome(ending: Ending) -> (Status, i32) {
+    match ending {
         Ending::Exited(0) => (Status::Successful, 0),
         Ending::Exited(code) => (Status::Failed, code),
         Ending::Signalled(signal) => (Status::Failed, exit::RC_SIGNAL_BASE + signal),
         Ending::TimedOut(_) => (Status::Timeout, exit::RC_TIMEOUT_OR_CANCEL),
         Ending::Canceled => (Status::Canceled, exit::RC_TIMEOUT_OR_CANCEL),
-    })
+    }
 }
 
 /// Why the program named by a path, or looked up on PATH, cannot be started.
