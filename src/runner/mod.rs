@@ -100,7 +100,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     };
     let stop = || inputs.canceled() || deadline.is_some_and(|d| Instant::now() >= d);
     let launch = Launch { spec, dir: &dir, role_playbook: role_playbook.as_ref(), agent: agent.as_ref(), stop: &stop };
-    let (callback, line, record, isolated) = match launch.lines() {
+    let Launched { callback, line, record, isolated } = match launch.lines() {
         Ok(Some(lines)) => lines,
         Ok(None) => return stopped_while_preparing(&dir, inputs, artifact_dir),
         Err(err) => return Err(failed_early(err)),
@@ -153,7 +153,7 @@ struct Launch<'a> {
 impl Launch<'_> {
     /// The callback plugin installed and the command lines to start and to record, with what an
     /// isolated job keeps on disk; `None` when the job had to stop while it was being prepared.
-    fn lines(&self) -> anyhow::Result<Option<(CallbackInstall, CommandLine, CommandLine, Option<Isolated>)>> {
+    fn lines(&self) -> anyhow::Result<Option<Launched>> {
         let spec = self.spec;
         // An isolated job sees the private data dir, not the runner's temp dir.
         let callback = match spec.isolation {
@@ -171,8 +171,17 @@ impl Launch<'_> {
             line.env.extend(agent.env());
             record.env.extend(agent.env());
         }
-        Ok(Some((callback, line, record, isolated)))
+        Ok(Some(Launched { callback, line, record, isolated }))
     }
+}
+
+/// A job ready to start: its callback plugin, the command line to start and the one recorded,
+/// and what an isolated job keeps on disk.
+struct Launched {
+    callback: CallbackInstall,
+    line: CommandLine,
+    record: CommandLine,
+    isolated: Option<Isolated>,
 }
 
 /// Makes sure a container job's container is gone, saying so when it cannot be removed.
