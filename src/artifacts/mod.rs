@@ -114,6 +114,8 @@ pub struct ArtifactsWriter {
     stdout: Option<Box<dyn Write + Send>>,
     /// `None` for a worker, which streams its events instead (its `job_events/` stays empty).
     event_files: Option<EventFiles>,
+    /// `stdout` holds each event as a JSON line (`-j`) rather than its text.
+    json_lines: bool,
     reserved: Reserved,
     /// Tells `history` the run is in progress and keeps other runs out; `None` where the
     /// filesystem cannot lock.
@@ -245,6 +247,7 @@ impl ArtifactsWriter {
         command: &CommandLine,
         suppress_output_file: bool,
         event_files: bool,
+        json_lines: bool,
     ) -> Result<Self, ArtifactError> {
         let record_failure = |_: &ArtifactError| {
             let _ = write_final(&dir, Status::Failed, exit::RC_RUNNER_FAILED, [None, None]);
@@ -253,7 +256,7 @@ impl ArtifactsWriter {
         let stdout = Self::prepare(&dir, command, suppress_output_file).inspect_err(record_failure)?;
         let event_files = event_files.then(|| EventFiles::start(events, &events_dir, 1));
         let reserved = Reserved::take(&dir);
-        Ok(Self { dir, events_dir, stdout, event_files, reserved, _running: running })
+        Ok(Self { dir, events_dir, stdout, event_files, json_lines, reserved, _running: running })
     }
 
     fn prepare(
@@ -289,6 +292,7 @@ impl ArtifactsWriter {
             events_dir,
             stdout: Some(stdout),
             event_files: Some(event_files),
+            json_lines: false,
             reserved: Reserved::default(),
             _running: running,
         })
@@ -416,7 +420,12 @@ impl ArtifactsWriter {
 
 impl EventSink for ArtifactsWriter {
     fn on_event(&mut self, event: &Event) -> io::Result<()> {
-        self.record(event.file_name(), pyjson::to_vec(&event.json), &event.text)
+        let content = pyjson::to_vec(&event.json);
+        if self.json_lines {
+            let line = format!("{}\n", String::from_utf8_lossy(&content));
+            return self.record(event.file_name(), content, &line);
+        }
+        self.record(event.file_name(), content, &event.text)
     }
 }
 

@@ -244,6 +244,7 @@ mod tests {
             project_dir: dir.join("project"),
             rotate_artifacts: 0,
             output: OutputMode::Pretty,
+            json: false,
             omit_event_data: false,
             only_failed_event_data: true,
             roles_path: None,

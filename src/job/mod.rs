@@ -126,6 +126,8 @@ pub struct JobSpec {
     pub project_dir: PathBuf,
     pub rotate_artifacts: i64,
     pub output: OutputMode,
+    /// `-j` / `json_mode`: the `stdout` artifact holds the events as JSON lines, as shown with `-j`.
+    pub json: bool,
     pub omit_event_data: bool,
     pub only_failed_event_data: bool,
     pub roles_path: Option<String>,
@@ -210,6 +212,7 @@ impl JobSpec {
             project_dir: request.project_dir.clone().unwrap_or_else(|| pdd.project()),
             rotate_artifacts: request.rotate_artifacts,
             output: OutputMode::from_flags(quiet, request.json),
+            json: request.json,
             omit_event_data: request.omit_event_data,
             only_failed_event_data: request.only_failed_event_data,
             roles_path: request.roles_path.clone(),

@@ -110,8 +110,8 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     debug.line(&format!("artifacts: {}", artifact_dir.display()));
 
     let redacted = record.redacted();
-    let mut writer =
-        ArtifactsWriter::create(dir, running, &redacted, spec.env.settings.suppress_output_file, event_files)?;
+    let suppress = spec.env.settings.suppress_output_file;
+    let mut writer = ArtifactsWriter::create(dir, running, &redacted, suppress, event_files, spec.json)?;
     let job = PreparedJob {
         spec,
         line: &line,

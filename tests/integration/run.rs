@@ -104,6 +104,8 @@ fn json_mode_prints_exactly_one_json_line_per_event() {
     for (line, event) in lines.iter().zip(&events) {
         assert_eq!(line, &Value::Object(event.clone()));
     }
+    // The `stdout` artifact holds what was shown, as the reference's does in JSON mode.
+    assert_eq!(pdd.artifacts("t").read("stdout"), printed);
 }
 
 #[test]
