@@ -23,6 +23,8 @@ from ansible_runner.utils import write_private_file
 from ansible_runner.utils.streaming import StreamError, stream_dir, unstream_dir
 
 _PUMP_CHUNK = 1 << 16
+# Kwargs lines longer than this are not looked at here; the worker binary still checks them.
+_FIRST_LINE_LIMIT = 1 << 20
 
 
 class _Encoder(json.JSONEncoder):
@@ -110,9 +112,12 @@ class Worker:
         return command
 
     def _first_line(self) -> bytes:
-        """The stream's first line, which holds the job's kwargs when a transmitter wrote it."""
+        """The stream's first line, which holds the job's kwargs when a transmitter wrote it; at
+        most `_FIRST_LINE_LIMIT` bytes of it (the rest follows in the pump, so the stream reaching
+        the worker is whole either way, and garbage without a line end cannot fill memory).
+        """
         try:
-            return self._input.readline()
+            return self._input.readline(_FIRST_LINE_LIMIT)
         except (OSError, ValueError):
             return b''
 

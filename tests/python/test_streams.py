@@ -159,6 +159,19 @@ def test_a_cut_or_garbage_stream_is_an_error_and_writes_nothing_outside(tmp_path
     assert not (tmp_path / 'deep' / 'escaped.txt').exists()
 
 
+def test_a_worker_fed_a_long_line_without_end_reports_an_error_and_reads_it_whole(tmp_path):
+    # Three MiB with no line end: more than the Python side looks at before starting the worker,
+    # which must still get every byte (it reports what it could not parse) and end.
+    garbage = b'x' * (3 << 20)
+    output = io.BytesIO()
+    worker = ansible_runner.run(streamer='worker', _input=io.BytesIO(garbage), _output=output,
+                                private_data_dir=str(tmp_path / 'w'))
+    assert worker.status == 'error'
+    lines = [json.loads(line) for line in output.getvalue().splitlines() if line.strip()]
+    assert lines[0]['status'] == 'error'
+    assert lines[-1] == {'eof': True}
+
+
 def frames(stream: bytes) -> list[dict]:
     """Every line of a worker's stream as JSON, each zip payload decoded to its announced size: a
     keepalive written into the middle of a line or a payload fails here.
