@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from ansible_runner._binary import find_binary
+from ansible_runner.utils import job_path
 
 _CHUNK = 1 << 18
 # Seconds a child that has been told to stop gets before it is terminated, then killed.
@@ -46,6 +47,12 @@ def _close_quietly(handle: IO[bytes] | None) -> None:
             handle.close()
 
 
+def _child_env() -> dict[str, str] | None:
+    """The runner's environment: this one, with PATH as `job_path` gives it; None to inherit."""
+    path = job_path()
+    return None if path is None else {**os.environ, 'PATH': path}
+
+
 class Child:
     """A running `ansible-runner api` process, read line by line without blocking for long."""
 
@@ -53,7 +60,7 @@ class Child:
         self.proc = subprocess.Popen(
             [binary or find_binary(), 'api'],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None,
-            close_fds=True, pass_fds=tuple(pass_fds), start_new_session=True)
+            close_fds=True, pass_fds=tuple(pass_fds), start_new_session=True, env=_child_env())
         assert self.proc.stdout is not None
         self._fd = self.proc.stdout.fileno()
         self._poller = select.poll()

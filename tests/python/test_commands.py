@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,11 @@ def test_bad_input_is_refused_as_the_reference_refuses_it(call, message):
 
 
 def test_a_missing_ansible_tool_is_named(monkeypatch):
-    monkeypatch.setenv('PATH', os.path.dirname(os.path.abspath(__file__)))
+    here = os.path.dirname(os.path.abspath(__file__))
+    monkeypatch.setenv('PATH', here)
+    # Ansible is installed beside this interpreter, where commands are looked up too: point that
+    # place elsewhere, as on a machine where it is not installed at all.
+    monkeypatch.setattr(sysconfig, 'get_path', lambda name: here)
     with pytest.raises(ConfigurationError, match=r'^ansible-config command not found$'):
         ansible_runner.get_ansible_config('list')
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import threading
 
 import ansible_runner
@@ -56,6 +58,21 @@ def test_adhoc_command(pdd):
     assert len(results) == 1
     assert 'load average' in results[0]['stdout']
     assert runner.config.command[0] == 'ansible'
+
+
+def test_an_application_run_without_its_venv_on_path_finds_ansible(pdd):
+    # A service started as /venv/bin/python app.py: PATH has the system's dirs only.
+    script = ('import ansible_runner, sys; '
+              'r = ansible_runner.run(private_data_dir=sys.argv[1], quiet=True, module="ping", '
+              'host_pattern="localhost"); out, _ = ansible_runner.get_ansible_config("list", quiet=True); '
+              'print(r.status, r.rc, r.config.env["PATH"], "DEFAULT_FORKS" in out)')
+    env = {'PATH': '/usr/bin:/bin', 'HOME': os.environ.get('HOME', '/tmp')}
+    done = subprocess.run([sys.executable, '-c', script, str(pdd)], env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+    status, rc, path, config_listed = done.stdout.split()
+    assert (status, rc) == ('successful', '0'), done.stderr
+    assert config_listed == 'True', 'the get_* helpers look commands up on the same PATH'
+    assert path.startswith('/usr/bin:/bin:'), 'the system PATH comes first'
 
 
 def test_inventory_given_as_text(tmp_path):

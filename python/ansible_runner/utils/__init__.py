@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sysconfig
 import tempfile
 from collections.abc import Iterable, Iterator, MutableMapping
 from shlex import quote
@@ -234,9 +235,24 @@ def sanitize_json_response(data: str) -> str:
     return data[start:].strip() if start >= 0 else data
 
 
+def job_path() -> str | None:
+    """PATH with the interpreter's scripts dir at its end when Ansible is installed there and PATH
+    does not name it, so that an application started as `/venv/bin/python app.py` (a service, a
+    cron job) without the venv activated still finds `ansible-playbook`; None when PATH will do.
+    Jobs run with it (`envvars` still override it), and commands are looked up on it.
+    """
+    scripts = sysconfig.get_path('scripts')
+    path = os.environ.get('PATH', '')
+    if not scripts or scripts in path.split(os.pathsep):
+        return None
+    if not os.access(os.path.join(scripts, 'ansible-playbook'), os.X_OK):
+        return None
+    return os.pathsep.join(filter(None, (path, scripts)))
+
+
 def get_executable_path(name: str) -> str:
-    """The full path of `name` on PATH, or ConfigurationError."""
-    path = shutil.which(name)
+    """The full path of `name` on the jobs' PATH, or ConfigurationError."""
+    path = shutil.which(name, path=job_path())
     if path is None:
         raise ConfigurationError(f'{name} command not found')
     return path
