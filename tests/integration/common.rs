@@ -135,6 +135,12 @@ pub fn names(events: &[Map<String, Value>]) -> Vec<String> {
     events.iter().map(|e| e["event"].as_str().unwrap().to_owned()).collect()
 }
 
+/// The first event that is not `verbose`: whatever Ansible's Python prints at start-up (a
+/// library's deprecation warning, say) comes as `verbose` events before `playbook_on_start`.
+pub fn first_after_start_up(names: &[String]) -> Option<&str> {
+    names.iter().map(String::as_str).find(|name| *name != "verbose")
+}
+
 pub fn text(output: &Output) -> (String, String) {
     (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
 }
