@@ -304,27 +304,29 @@ def _line(event_uuid, stdout, rest):
 def _install_display_hooks(state):
     """Send everything Display prints in the main process to ``state``.
 
-    Forked workers proxy their display calls to the main process in
-    ansible-core 2.19, so the hooks do nothing there.
+    Forked workers hand their display calls to the main process (or, on
+    older ansible-core, print them themselves), so the hooks do nothing there.
     """
     original_display = Display.display
-    display_signature = inspect.signature(original_display)
+    display_signature = _signature(original_display, 'display')
 
     @functools.wraps(original_display)
     def display(self, *args, **kwargs):
         if not state.in_main():
             return original_display(self, *args, **kwargs)
         try:
-            bound = display_signature.bind(self, *args, **kwargs)
+            params = _arguments(display_signature, self, args, kwargs)
         except TypeError:
             return original_display(self, *args, **kwargs)  # let Display report the bad call
-        bound.apply_defaults()
-        params = dict(bound.arguments)
-        params.pop('self', None)
         log_only = params.get('log_only')
         # Let Display validate the message and do its file logging, but not print.
         params['log_only'] = True
-        result = original_display(self, **params)
+        try:
+            result = original_display(self, **params)
+        except TypeError:
+            # A Display whose parameters are not the ones bound: print as asked, uncaptured,
+            # rather than lose the message or fail the job.
+            return original_display(self, *args, **kwargs)
         if not log_only:
             state.capture(_render(params['msg'], params.get('color'), params.get('newline', True)))
         return result
@@ -332,16 +334,12 @@ def _install_display_hooks(state):
     Display.display = display
 
     def flagged(func, make_flags):
-        signature = inspect.signature(func)
-
         @functools.wraps(func)
         def wrapper(self, *args, **kwargs):
             if not state.in_main():
                 return func(self, *args, **kwargs)
             try:
-                bound = signature.bind(self, *args, **kwargs)
-                bound.apply_defaults()
-                flags = make_flags(bound.arguments)
+                flags = make_flags(self, args, kwargs)
             except TypeError:
                 return func(self, *args, **kwargs)
             stack = state.flags()
@@ -352,12 +350,6 @@ def _install_display_hooks(state):
                 stack.pop()
         return wrapper
 
-    def verbose_flags(arguments):
-        flags = {'verbose': True, 'verbosity': (arguments.get('caplevel') or 0) + 1}
-        if arguments.get('host') is not None:
-            flags['remote_addr'] = arguments['host']
-        return flags
-
     for name in dir(Display):
         if name.startswith('_') or 'cow' in name or 'prompt' in name:
             continue
@@ -367,9 +359,83 @@ def _install_display_hooks(state):
         if not inspect.isfunction(raw):  # skip static/class methods and data
             continue
         if name == 'verbose':
-            setattr(Display, name, flagged(raw, verbose_flags))
+            make_flags = functools.partial(_verbose_flags, _signature(raw, 'verbose'))
         else:
-            setattr(Display, name, flagged(raw, functools.partial(lambda flag, _args: {flag: True}, name)))
+            make_flags = functools.partial(lambda flag, *_call: {flag: True}, name)
+        setattr(Display, name, flagged(raw, make_flags))
+
+
+def _verbose_flags(signature, display, args, kwargs):
+    arguments = _arguments(signature, display, args, kwargs)
+    flags = {'verbose': True, 'verbosity': (arguments.get('caplevel') or 0) + 1}
+    if arguments.get('host') is not None:
+        flags['remote_addr'] = arguments['host']
+    return flags
+
+
+# The parameters the hooks read, with their defaults, as every ansible-core since 2.9 declares
+# them: the fallback when a wrapper hides a method's own signature.
+_KNOWN_PARAMETERS = {
+    'display': (('msg', inspect.Parameter.empty), ('color', None), ('stderr', False), ('screen_only', False),
+                ('log_only', False), ('newline', True)),
+    'verbose': (('msg', inspect.Parameter.empty), ('host', None), ('caplevel', 2)),
+}
+
+
+def _real_signature(func, name):
+    """The signature of the method ``name`` behind ``func``.
+
+    ansible-core 2.16 wraps ``display``, ``warning`` and ``deprecated`` in a
+    decorator without ``functools.wraps``: the wrapper's own signature is
+    ``(self, *args, **kwargs)``, and the method is in the wrapper's closure.
+    """
+    func = inspect.unwrap(func)
+    inner = [cell.cell_contents for cell in func.__closure__ or () if _holds_function(cell)]
+    named = [f for f in inner if f.__name__ == name]
+    if named or len(inner) == 1:
+        return _real_signature((named or inner)[0], name)
+    return inspect.signature(func)
+
+
+def _holds_function(cell):
+    try:
+        return inspect.isfunction(cell.cell_contents)
+    except ValueError:  # an empty cell
+        return False
+
+
+def _signature(func, name):
+    """The method's real signature, or its long-standing parameters when that cannot be found."""
+    signature = _real_signature(func, name)
+    known = _KNOWN_PARAMETERS[name]
+    if all(parameter in signature.parameters for parameter, _ in known):
+        return signature
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    parameters = [inspect.Parameter('self', kind)]
+    parameters += [inspect.Parameter(parameter, kind, default=default) for parameter, default in known]
+    parameters.append(inspect.Parameter('kwargs', inspect.Parameter.VAR_KEYWORD))
+    return inspect.Signature(parameters)
+
+
+def _arguments(signature, display, args, kwargs):
+    """A call's arguments by name, defaults filled in, ready to pass on as keywords.
+
+    Raises TypeError when they do not fit the signature, or when surplus
+    positional arguments could not be passed on by name.
+    """
+    bound = signature.bind(display, *args, **kwargs)
+    bound.apply_defaults()
+    arguments = {}
+    for name, value in bound.arguments.items():
+        kind = signature.parameters[name].kind
+        if kind is inspect.Parameter.VAR_KEYWORD:
+            arguments.update(value)
+        elif kind is inspect.Parameter.VAR_POSITIONAL:
+            if value:
+                raise TypeError('positional arguments without a name')
+        elif name != 'self':
+            arguments[name] = value
+    return arguments
 
 
 def _render(msg, color, newline):

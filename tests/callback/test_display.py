@@ -6,15 +6,15 @@ import sys
 
 import pytest
 
-from harness import FIXTURES, base_env, install_plugin
+from harness import ANSIBLE_CORE, FIXTURES, base_env, install_plugin
 
 CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
 
 
-def drive(tmp_path, **env):
+def drive(tmp_path, *wrap, **env):
     callback_dir, events = install_plugin(tmp_path)
-    proc = subprocess.run([sys.executable, str(FIXTURES / 'drive_display.py'), str(callback_dir / 'awx_display.py')],
-                          env=base_env(**env), capture_output=True, text=True, timeout=60)
+    script = [sys.executable, str(FIXTURES / 'drive_display.py'), str(callback_dir / 'awx_display.py'), *wrap]
+    proc = subprocess.run(script, env=base_env(**env), capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     lines = events.read_text(encoding='ascii').splitlines()
     return proc, [json.loads(line) for line in lines], lines
@@ -60,7 +60,9 @@ def test_flagged_display(events):
     assert verbose['verbosity'] == 3
     assert list(verbose['event_data']) == ['verbose', 'remote_addr', 'uuid']
     assert verbose['event_data']['remote_addr'] == 'web1'
-    assert error['stdout'] == '\x1b[0;31m[ERROR]: bad\x1b[0m\n'
+    # Before 2.19, Display.error indents its one-line message.
+    indent = '' if ANSIBLE_CORE >= (2, 19) else ' '
+    assert error['stdout'] == '\x1b[0;31m%s[ERROR]: bad\x1b[0m\n' % indent
     assert error['event_data']['error'] is True
     assert banner['event_data'] == {'banner': True, 'uuid': banner['uuid']}
     assert banner['stdout'].startswith('\nHELLO ****')
@@ -108,3 +110,18 @@ def test_no_color_setting(tmp_path):
     _, events, _ = drive(tmp_path, ANSIBLE_NOCOLOR='1')
     assert events[1]['stdout'] == 'to stderr\n'
     assert events[4]['stdout'] == '[WARNING]: careful\n'
+
+
+def without_identity(event):
+    return {k: v for k, v in event.items() if k not in ('uuid', 'pid', 'created', 'event_data')}
+
+
+@pytest.mark.parametrize('wrap', ['proxy', 'opaque'])
+def test_wrapped_display_methods(tmp_path, events, wrap):
+    """Display methods behind a wrapper without functools.wraps (2.16's proxy_display) are
+    captured as the plain ones are: through the wrapped method's own signature, or through
+    Display.display's long-standing parameters when that method cannot be found."""
+    proc, wrapped, _ = drive(tmp_path, wrap)
+    assert proc.stdout == '' and proc.stderr == ''
+    assert [without_identity(e) for e in wrapped] == [without_identity(e) for e in events]
+    assert [list(e['event_data']) for e in wrapped] == [list(e['event_data']) for e in events]
