@@ -14,6 +14,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+from ansible.release import __version__ as _ANSIBLE_VERSION
+
+# The ansible-core these tests run on, as (major, minor): where Ansible's own text or results
+# differ between versions, the tests say what each version prints.
+ANSIBLE_CORE = tuple(int(part) for part in _ANSIBLE_VERSION.split('.')[:2])
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent

@@ -2,7 +2,7 @@
 
 import pytest
 
-from harness import assert_same_run, run_pair
+from harness import ANSIBLE_CORE, assert_same_run, run_pair
 
 
 @pytest.fixture(scope='module')
@@ -16,7 +16,10 @@ def test_error_event(runs):
     assert ours.stdout == '' and ours.stderr == ''
     error = ours.events[-1]
     assert error['event'] == 'error'
-    assert error['stdout'].startswith('\x1b[0;31m[ERROR]: YAML parsing failed:')
+    if ANSIBLE_CORE >= (2, 19):
+        assert error['stdout'].startswith('\x1b[0;31m[ERROR]: YAML parsing failed:')
+    else:
+        assert error['stdout'].startswith('\x1b[0;31mERROR! We were unable to read either as JSON nor YAML')
     assert error['event_data']['error'] is True
     assert error['event_data']['task'] == 'include broken'
     assert 'playbook_on_stats' not in [e['event'] for e in ours.events]
