@@ -218,6 +218,20 @@ def test_same_as_reference(runs):
     assert_same_run(*runs)
 
 
+BANNERS = ('PLAY [', 'TASK [', 'RUNNING HANDLER [', 'PLAY RECAP')
+
+
+def by_banner(text):
+    """The text's lines, cut at each banner, each part's lines sorted: hosts finish a task in an
+    order Ansible does not fix, even with one fork."""
+    parts = [[]]
+    for line in norm_text(text).splitlines():
+        if any(banner in line for banner in BANNERS):
+            parts.append([])
+        parts[-1].append(line)
+    return [sorted(part) for part in parts]
+
+
 def test_same_stdout_artifact_as_reference(runs):
     """The console text the reader rebuilds from our events equals the reference's."""
     ours, ref = runs
@@ -226,4 +240,4 @@ def test_same_stdout_artifact_as_reference(runs):
         text = event['stdout'].rstrip('\r\n')
         if text:
             rebuilt += text + '\n'
-    assert norm_text(rebuilt) == norm_text(ref.artifact_stdout.replace('\r\n', '\n'))
+    assert by_banner(rebuilt) == by_banner(ref.artifact_stdout.replace('\r\n', '\n'))

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::process::Output;
 
 use serde_json::{Map, Value};
 
@@ -244,4 +245,58 @@ fn only_failed_event_data() {
         .map(|e| e["event"].as_str().unwrap())
         .collect();
     assert_eq!(with_data, BTreeSet::from(["runner_on_failed"]));
+}
+
+const HANDLER_PLAYBOOK: &str = r#"
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: change it
+      command: "true"
+      notify: restart it
+    - name: not this one
+      debug: msg=skipped
+      when: false
+  handlers:
+    - name: restart it
+      debug: msg=restarted
+"#;
+
+/// The events `-j` printed, one JSON object per line, in host order.
+fn json_lines(output: &Output) -> Vec<Map<String, Value>> {
+    let lines = String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect::<Vec<_>>();
+    let events = lines
+        .iter()
+        .filter(|line| !line.is_empty())
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON event ({e}): {line}")))
+        .collect();
+    in_host_order(events)
+}
+
+/// Event names with their `event_data` keys, as `-j` shows them.
+fn json_shape(output: &Output) -> Vec<(String, Vec<String>)> {
+    json_lines(output)
+        .iter()
+        .map(|e| {
+            let data = e.get("event_data").and_then(Value::as_object).map(|d| d.keys().cloned().collect());
+            (e["event"].as_str().unwrap_or_default().to_owned(), data.unwrap_or_default())
+        })
+        .collect()
+}
+
+#[test]
+fn json_lines_of_a_handler_and_a_skipped_task() {
+    needs!(Reference);
+    let pdd = Pdd::new();
+    pdd.file("project/handler.yml", HANDLER_PLAYBOOK);
+    let theirs_pdd = pdd.copy();
+    let args = ["-i", "cmp", "-j", "-p", "handler.yml"];
+    let mine = ours().arg("run").arg(pdd.path()).args(args).output().unwrap();
+    let theirs = reference().arg("run").arg(theirs_pdd.path()).args(args).output().unwrap();
+    assert_eq!(mine.status.code(), theirs.status.code(), "ours {:?}, reference {:?}", text(&mine), text(&theirs));
+    assert_eq!(json_shape(&mine), json_shape(&theirs));
+    let names: Vec<String> = json_shape(&mine).into_iter().map(|(name, _)| name).collect();
+    for expected in ["playbook_on_notify", "runner_on_skipped", "playbook_on_stats"] {
+        assert!(names.iter().any(|n| n == expected), "{expected} missing from {names:?}");
+    }
 }
