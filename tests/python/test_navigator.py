@@ -91,7 +91,8 @@ def test_inventory_list(project):
     listed = navigator(project, 'inventory', '-i', 'inv', '--list')
     assert listed.returncode == 0, listed.stderr
     # On a terminal Ansible's stderr shares stdout: a warning printed at start-up may precede the JSON.
-    document = listed.stdout[listed.stdout.find('\n{') + 1:] if not listed.stdout.startswith('{') else listed.stdout
+    out = listed.stdout
+    document = out if out.startswith('{') else out[out.find('\n{') + 1:]
     assert json.loads(document)['web']['hosts'] == ['web1']
 
 
