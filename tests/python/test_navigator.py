@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 
 NAVIGATOR = Path(sys.executable).with_name('ansible-navigator')
-pytestmark = pytest.mark.skipif(not NAVIGATOR.exists(), reason='ansible-navigator is not installed')
+# ansible-navigator needs Python 3.10 or newer: scripts/test deselects these with -m 'not navigator'
+# on 3.9, and runs them everywhere else with every skip failing.
+pytestmark = [pytest.mark.navigator, pytest.mark.skipif(
+    not NAVIGATOR.exists(), reason='ansible-navigator is not installed (it needs Python 3.10 or newer)')]
 
 PLAY = '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: {}\n      {}\n'
 SITE = PLAY.format('say hello', 'debug: msg=navigator-hello')
