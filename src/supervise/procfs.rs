@@ -60,10 +60,17 @@ impl ProcStat {
         matches!(self.state, 'T' | 't')
     }
 
-    /// Whether a SIGSTOP waits for this process to leave the kernel: it runs no more of its own
-    /// code before it stops. (A parent blocked in `vfork` until its child runs stays so while the
-    /// child is stopped, with the signal pending.)
-    pub fn stop_pending(&self) -> bool {
+    /// Whether the process runs none of its own code until it is continued: stopped, or blocked in
+    /// the kernel with a SIGSTOP pending, which it obeys before it returns to its code. (A parent
+    /// blocked in `vfork` until its child runs stays so while the child is stopped.) A runnable
+    /// process with the signal pending is not held yet: it may be finishing a `fork`, and the child
+    /// it is about to have does not get the signal.
+    pub fn is_held(&self) -> bool {
+        self.is_stopped() || (self.state == 'D' && self.stop_pending())
+    }
+
+    /// Whether a SIGSTOP waits for this process to take it.
+    fn stop_pending(&self) -> bool {
         fs::read_to_string(format!("/proc/{}/status", self.pid)).is_ok_and(|status| pending(&status, Signal::SIGSTOP))
     }
 
@@ -97,6 +104,9 @@ mod tests {
         );
         assert!(stat.is_running() && !stat.is_zombie() && !stat.is_stopped());
         assert!(ProcStat { state: 'T', ..stat }.is_stopped());
+        assert!(ProcStat { state: 't', ..stat }.is_held());
+        let blocked = ProcStat { pid: Pid::this(), state: 'D', ..stat };
+        assert!(!ProcStat { state: 'R', ..stat }.is_held() && !blocked.is_held(), "no SIGSTOP pending");
     }
 
     #[test]

@@ -16,8 +16,6 @@ use super::procfs::ProcStat;
 
 /// How long processes still running when the job ends get to stop after SIGTERM.
 const SWEEP_GRACE: Duration = Duration::from_secs(1);
-/// How long stopping the job may take before the runner stops all the same.
-const STOP_PATIENCE: Duration = Duration::from_secs(1);
 /// How often /proc is read again while processes are seen to stop or end.
 const RECHECK: Duration = Duration::from_millis(2);
 
@@ -137,17 +135,22 @@ impl JobTree {
         }
     }
 
-    /// Stops every process of the job (SIGSTOP, which none can ignore) and returns once /proc shows
-    /// each stopped, or bound to stop before it runs again, so that nothing of the job runs on while
-    /// the runner is stopped; a process forked meanwhile is caught by the next pass.
-    pub fn stop(&self) {
-        let deadline = Instant::now() + STOP_PATIENCE;
+    /// Stops every process of the job (SIGSTOP, which none can ignore) so that nothing of it runs
+    /// on while the runner is stopped, and returns whether it did before `patience` ran out: once
+    /// /proc shows each held, twice in a row. A process forked meanwhile is caught by the next
+    /// pass, and one forked just before its parent stopped shows in the pass after that.
+    pub fn stop(&self, patience: Duration) -> bool {
+        let deadline = Instant::now() + patience;
+        let mut held_before = false;
         loop {
-            let running: Vec<Pid> =
-                self.members().iter().filter(|m| !m.is_stopped() && !m.stop_pending()).map(|m| m.pid).collect();
-            if running.is_empty() || Instant::now() >= deadline {
-                return;
+            let running: Vec<Pid> = self.members().iter().filter(|m| !m.is_held()).map(|m| m.pid).collect();
+            if running.is_empty() && held_before {
+                return true;
             }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            held_before = running.is_empty();
             for pid in running {
                 let _ = kill(pid, Signal::SIGSTOP);
             }
@@ -217,11 +220,24 @@ mod tests {
         Pid::from_raw(i32::try_from(child.id()).unwrap())
     }
 
+    /// Longer than anything here takes on a busy machine: a safety net, not a measure.
+    const PATIENT: Duration = Duration::from_secs(60);
+
     fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + PATIENT;
         while !condition() {
             assert!(Instant::now() < deadline, "timed out waiting for {what}");
             std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Kills the job when the test ends, failed or not: a job left stopped would hold the output
+    /// of whoever runs the tests open for ever.
+    struct Ends<'a>(&'a JobTree);
+
+    impl Drop for Ends<'_> {
+        fn drop(&mut self) {
+            self.0.kill();
         }
     }
 
@@ -247,14 +263,17 @@ mod tests {
         wait_for("the tree to go", || descendants(root).is_empty());
     }
 
+    /// A process of the job may be stopped in the middle of a `vfork`: its parent then waits in the
+    /// kernel with the signal pending, held (state D), as long as the child is stopped.
     #[test]
     fn a_job_is_stopped_whole_and_ended_whole() {
         let mut child = Command::new("sh").args(["-c", "(sleep 30; :) & wait"]).spawn().unwrap();
         let job = JobTree::of(&child);
+        let _ends = Ends(&job);
         wait_for("the grandchild", || job.members().len() >= 3);
-        job.stop();
+        assert!(job.stop(PATIENT), "the stop gave up");
         let members = job.members();
-        assert!(members.iter().all(ProcStat::is_stopped), "{members:?}");
+        assert!(members.iter().all(ProcStat::is_held), "{members:?}");
         assert!(members.iter().any(|m| m.pid == pid_of(&child)), "the main process is the job's: {members:?}");
         job.signal(Signal::SIGCONT);
         wait_for("the job to go on", || job.members().iter().all(|m| !m.is_stopped()));
@@ -271,12 +290,11 @@ mod tests {
     fn a_job_stopped_while_it_forks_is_held_whole() {
         let mut child = Command::new("sh").args(["-c", "while :; do /bin/true; done"]).spawn().unwrap();
         let job = JobTree::of(&child);
+        let _ends = Ends(&job);
         for _ in 0..50 {
-            let started = Instant::now();
-            job.stop();
-            assert!(started.elapsed() < STOP_PATIENCE, "the stop waited for a process that could not stop");
+            assert!(job.stop(PATIENT), "the stop waited for a process that could not stop");
             let members = job.members();
-            assert!(members.iter().all(|m| m.is_stopped() || m.stop_pending()), "{members:?}");
+            assert!(members.iter().all(ProcStat::is_held), "{members:?}");
             job.signal(Signal::SIGCONT);
         }
         job.kill();

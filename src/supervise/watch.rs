@@ -26,6 +26,9 @@ const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
 /// How often to look for the child's exit on a kernel without pidfds (before Linux 5.3), where
 /// nothing else tells of it while a descendant holds the output open.
 const EXIT_LOOK: Duration = Duration::from_millis(20);
+/// How long stopping the job may take before the runner stops all the same: each process stops
+/// the next time it runs, which on a busy machine may take a while.
+const STOP_PATIENCE: Duration = Duration::from_secs(5);
 
 /// Opens the callback's event FIFO, before the child starts writing to it. Opened read-write so
 /// that it neither blocks on open nor reports end-of-file between writers.
@@ -259,7 +262,7 @@ impl<'a> Watch<'a> {
     /// Ctrl-Z: stops the whole job, then the runner, as a shell's job control would have, had the
     /// job not been in a session of its own.
     fn stop_job(&mut self) {
-        self.job.stop();
+        self.job.stop(STOP_PATIENCE);
         self.stopped.get_or_insert_with(Instant::now);
         (self.suspend)();
     }
