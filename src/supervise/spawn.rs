@@ -89,12 +89,17 @@ fn attach_pty(command: &mut Command) -> io::Result<OwnedFd> {
 ///
 /// The parent-death signal follows the thread that forked: jobs are started from the main thread,
 /// which lives as long as the runner.
+///
+/// SIGINT goes back to its default: a runner started in the background of a script (`&`) has it
+/// ignored, the job would inherit that, and a cancel's interrupt would be lost on it.
 pub fn own_session(command: &mut Command, with_tty: bool) {
     let runner = Pid::this();
-    // SAFETY: setsid, ioctl, prctl and getppid are async-signal-safe and touch no memory of the parent.
+    // SAFETY: setsid, ioctl, prctl, sigaction and getppid are async-signal-safe and touch no memory
+    // of the parent.
     unsafe {
         command.pre_exec(move || {
             nix::unistd::setsid().map_err(io::Error::from)?;
+            nix::sys::signal::signal(Signal::SIGINT, nix::sys::signal::SigHandler::SigDfl).map_err(io::Error::from)?;
             if with_tty && nix::libc::ioctl(0, nix::libc::TIOCSCTTY, 0) == -1 {
                 return Err(io::Error::last_os_error());
             }

@@ -122,6 +122,33 @@ fn second_ctrl_c_forces_the_job_down() {
     assert_nothing_left(marker);
 }
 
+/// A runner started in the background of a script (`ansible-runner run ... &`) has SIGINT
+/// ignored; its job does not, so that a Ctrl-C's interrupt reaches it. The stand-in says so.
+#[test]
+fn a_runner_started_with_sigint_ignored_still_interrupts_its_job() {
+    use nix::sys::signal::{signal, SigHandler};
+    use std::os::unix::process::CommandExt;
+    let marker = "41.0515";
+    let pdd = Pdd::new();
+    let script = pdd.path().join("interruptible");
+    fs::write(&script, format!("#!/bin/sh\ntrap 'echo interrupted; exit 3' INT\nsleep {marker} &\nwait\n")).unwrap();
+    fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut command = ours();
+    command.arg("run").arg(pdd.path()).args(["-i", "job", "-p", "x.yml", "--binary", script.to_str().unwrap()]);
+    // SAFETY: sigaction is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| signal(Signal::SIGINT, SigHandler::SigIgn).map(drop).map_err(std::io::Error::from));
+    }
+    let mut child = command.stdout(Stdio::null()).spawn().unwrap();
+    wait_until(Duration::from_secs(10), "the stand-in to start", || !processes_with(marker).is_empty());
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(254));
+    let artifacts = pdd.artifacts("job");
+    assert_eq!(artifacts.read("status"), "canceled");
+    assert!(artifacts.read("stdout").contains("interrupted"), "{}", artifacts.read("stdout"));
+    assert_nothing_left(marker);
+}
+
 pub fn control(command: &str, pdd: &Path) -> std::process::Output {
     ours().arg(command).arg(pdd).output().unwrap()
 }
