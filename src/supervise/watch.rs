@@ -336,9 +336,12 @@ impl<'a> Watch<'a> {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
     use std::thread;
 
+    use nix::sys::signal::kill;
     use nix::sys::stat::Mode;
+    use nix::unistd::Pid;
 
     use super::*;
     use crate::job::command_line::CommandLine;
@@ -349,12 +352,26 @@ mod tests {
     use crate::supervise::spawn::{spawn, Spawned};
     use crate::supervise::TimeoutKind;
 
+    /// How late a busy machine may let the loop act on a deadline. The deadlines themselves are
+    /// computed exactly (see `cancel`): these tests show that the loop wakes for them, rather than
+    /// for output or on a tick, and acts.
+    const SLACK: Duration = Duration::from_secs(3);
+    /// Longer than anything here takes on a busy machine: a safety net, not a measure.
+    const PATIENT: Duration = Duration::from_secs(60);
+
+    thread_local! {
+        /// When the watch on this thread last stopped its job, where the runner would stop itself.
+        static SUSPENDED: Cell<Option<Instant>> = const { Cell::new(None) };
+    }
+
     /// A job as the runner starts one: `script` under `sh`, in a session of its own, on a pipe or a
     /// terminal, with an event FIFO nobody writes to.
     struct TestJob {
         child: Child,
         channels: Channels,
         inputs: Inputs,
+        /// Just before the job was started.
+        spawned: Instant,
         _dir: tempfile::TempDir,
     }
 
@@ -367,8 +384,10 @@ mod tests {
         let command = ["sh", "-c", script].map(str::to_owned).to_vec();
         let line = CommandLine { command, cwd: dir.path().to_owned(), env };
         let program = crate::supervise::resolve_program("sh", &line).unwrap();
+        let spawned = Instant::now();
         let Spawned { child, output, .. } = spawn(&line, &program, terminal, ChildStdio::default()).unwrap();
-        TestJob { child, channels: Channels::new(output, events), inputs: Inputs::new().unwrap(), _dir: dir }
+        let inputs = Inputs::new().unwrap();
+        TestJob { child, channels: Channels::new(output, events), inputs, spawned, _dir: dir }
     }
 
     /// Limits for a test job.
@@ -379,15 +398,16 @@ mod tests {
         terminal: bool,
     }
 
+    /// How a watch ended, and when it began and returned.
+    struct Watched {
+        ending: Ending,
+        began: Instant,
+        ended: Instant,
+    }
+
     /// Watches `test` to its end; `on_text` sees its output as it comes, with a way to send inputs.
-    /// Returns the ending and how long the watch took.
-    fn watch(
-        test: TestJob,
-        limits: &Limited,
-        job: &JobTree,
-        mut on_text: impl FnMut(&str, &InputSender),
-    ) -> (Ending, Duration) {
-        let TestJob { mut child, channels, inputs, _dir } = test;
+    fn watch(test: TestJob, limits: &Limited, job: &JobTree, mut on_text: impl FnMut(&str, &InputSender)) -> Watched {
+        let TestJob { mut child, channels, inputs, .. } = test;
         let supervision = Supervision {
             job_timeout: limits.job,
             idle_timeout: limits.idle,
@@ -398,10 +418,10 @@ mod tests {
         };
         let sender = inputs.sender();
         let mut seen = String::new();
-        let started = Instant::now();
+        let began = Instant::now();
         let mut watch = Watch::new(&mut child, job, channels, PromptMatcher::new(None, &[]), &supervision);
         // The test's process must go on watching while its job is stopped.
-        watch.suspend = || {};
+        watch.suspend = || SUSPENDED.with(|at| at.set(Some(Instant::now())));
         let ending = watch.run(&mut |output| {
             if let Output::Raw(bytes) = output {
                 seen.push_str(&String::from_utf8_lossy(bytes));
@@ -409,14 +429,14 @@ mod tests {
             }
             Ok(())
         });
-        let took = started.elapsed();
+        let ended = Instant::now();
         let _ = child.wait();
-        (ending.unwrap(), took)
+        Watched { ending: ending.unwrap(), began, ended }
     }
 
     /// Waits for `condition`, looking at /proc every few milliseconds; false if it never held.
     fn poll_until(mut condition: impl FnMut() -> bool) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + PATIENT;
         while !condition() {
             if Instant::now() >= deadline {
                 return false;
@@ -424,6 +444,18 @@ mod tests {
             thread::sleep(Duration::from_millis(5));
         }
         true
+    }
+
+    /// Runs `attempt` with `limit`, then with the limit doubled while the attempt returns `None`:
+    /// the limit passed before the job got where the test needs it, as it may on a busy machine.
+    fn with_room(mut limit: Duration, mut attempt: impl FnMut(Duration) -> Option<()>) {
+        for _ in 0..5 {
+            if attempt(limit).is_some() {
+                return;
+            }
+            limit *= 2;
+        }
+        panic!("the limit passed before the job got going, up to {:?}", limit / 2);
     }
 
     // The scripts start their `sleep` in the background before saying "ready": no process of the
@@ -436,7 +468,7 @@ mod tests {
         let job = JobTree::of(&test.child);
         let mut first = None;
         let mut second = None;
-        let (ending, _) = watch(test, &Limited::default(), &job, |seen, inputs| {
+        let watched = watch(test, &Limited::default(), &job, |seen, inputs| {
             if seen.contains("ready") && first.is_none() {
                 first = Some(Instant::now());
                 inputs.send(Input::CancelLine);
@@ -446,10 +478,12 @@ mod tests {
                 inputs.send(Input::Cancel(Signal::SIGINT));
             }
         });
-        assert_eq!(ending, Ending::Canceled);
+        assert_eq!(watched.ending, Ending::Canceled);
         let (first, second) = (first.unwrap(), second.expect("the job was not interrupted"));
         assert!(second.duration_since(first) < CANCEL_GRACE, "SIGINT came with the first cancel");
-        assert!(first.elapsed() < CANCEL_GRACE, "the second cancel did not force the end: {:?}", first.elapsed());
+        // Unforced, the job (which ignores SIGTERM) would have been killed a grace later still.
+        let forced = watched.ended.duration_since(second);
+        assert!(forced < CANCEL_GRACE, "the second cancel did not force the end: {forced:?}");
         assert!(job.members().is_empty());
     }
 
@@ -458,26 +492,35 @@ mod tests {
         let test = start("trap '' INT; sleep 30 & echo ready; wait", false);
         let job = JobTree::of(&test.child);
         let mut sent = None;
-        let (ending, _) = watch(test, &Limited::default(), &job, |seen, inputs| {
+        let watched = watch(test, &Limited::default(), &job, |seen, inputs| {
             if seen.contains("ready") && sent.is_none() {
                 sent = Some(Instant::now());
                 inputs.send(Input::ReaderGone);
             }
         });
-        assert_eq!(ending, Ending::Canceled);
-        let took = sent.unwrap().elapsed();
+        assert_eq!(watched.ending, Ending::Canceled);
+        // Left to the kill after a second grace, it would have taken twice as long.
+        let took = watched.ended.duration_since(sent.unwrap());
         assert!(took >= CANCEL_GRACE && took < CANCEL_GRACE * 2, "SIGTERM came {took:?} after the cancel");
     }
 
     #[test]
     fn an_exit_is_seen_while_a_descendant_holds_the_output() {
-        // The background `sleep` is left to end by itself: without the runner's subreaper, the test
-        // does not adopt it, and its life bounds how long the output stays open.
-        let test = start("sleep 3 & echo ready; sleep 0.2; exit 3", false);
+        // The background `sleep` holds the output open for a minute. Without the runner's
+        // subreaper the test does not adopt it: it is ended by the pid the script tells.
+        let test = start("sleep 60 & echo \"$!\"; sleep 0.2; exit 3", false);
         let job = JobTree::of(&test.child);
-        let (ending, took) = watch(test, &Limited::default(), &job, |_, _| {});
-        assert_eq!(ending, Ending::Exited(3));
-        assert!(took < DRAIN_AFTER_EXIT * 2, "the exit was not seen before the output closed: {took:?}");
+        let mut told = None;
+        let watched = watch(test, &Limited::default(), &job, |seen, _| {
+            if told.is_none() {
+                told = seen.split_once('\n').map(|(pid, _)| (pid.trim().parse::<i32>().unwrap(), Instant::now()));
+            }
+        });
+        let (sleep, told) = told.unwrap();
+        let _ = kill(Pid::from_raw(sleep), Signal::SIGKILL);
+        assert_eq!(watched.ending, Ending::Exited(3));
+        let took = watched.ended.duration_since(told);
+        assert!(took < DRAIN_AFTER_EXIT + SLACK, "the exit was not seen before the output closed: {took:?}");
     }
 
     #[test]
@@ -485,68 +528,97 @@ mod tests {
         let limit = Duration::from_millis(300);
         let test = start("sleep 30", false);
         let job = JobTree::of(&test.child);
-        let (ending, took) = watch(test, &Limited { job: Some(limit), ..Limited::default() }, &job, |_, _| {});
-        assert_eq!(ending, Ending::TimedOut(TimeoutKind::Job));
-        assert!(took >= limit && took < limit * 3, "{took:?}");
+        let watched = watch(test, &Limited { job: Some(limit), ..Limited::default() }, &job, |_, _| {});
+        assert_eq!(watched.ending, Ending::TimedOut(TimeoutKind::Job));
+        let took = watched.ended.duration_since(watched.began);
+        assert!(took >= limit && took < limit + SLACK, "{took:?}");
         assert!(job.members().is_empty());
     }
 
     #[test]
     fn the_idle_timeout_counts_from_the_last_output() {
-        let limit = Duration::from_millis(300);
-        let test = start("echo a; sleep 0.2; echo b; sleep 30", false);
-        let job = JobTree::of(&test.child);
-        let (ending, took) = watch(test, &Limited { idle: Some(limit), ..Limited::default() }, &job, |_, _| {});
-        assert_eq!(ending, Ending::TimedOut(TimeoutKind::Idle));
-        assert!(took >= Duration::from_millis(500) && took < Duration::from_millis(1500), "{took:?}");
+        with_room(Duration::from_millis(300), idle_counts_from_the_last_output);
     }
 
-    /// Ctrl-Z stops every process of the job and holds its limit; `fg` continues both.
-    fn a_stopped_job_does_not_time_out(limits: &Limited) {
+    /// `b` comes 0.2 s after `a`, then nothing for long. `None` when the limit passed before `b`.
+    fn idle_counts_from_the_last_output(limit: Duration) -> Option<()> {
+        let gap = Duration::from_millis(200);
+        let test = start("echo a; sleep 0.2; echo b; sleep 30", false);
+        let spawned = test.spawned;
+        let job = JobTree::of(&test.child);
+        let mut b = None;
+        let watched = watch(test, &Limited { idle: Some(limit), ..Limited::default() }, &job, |seen, _| {
+            if seen.contains('b') && b.is_none() {
+                b = Some(Instant::now());
+            }
+        });
+        assert_eq!(watched.ending, Ending::TimedOut(TimeoutKind::Idle));
+        let b = b?;
+        let took = watched.ended.duration_since(spawned);
+        assert!(took >= gap + limit, "the limit did not count from the last output: {took:?}");
+        let after = watched.ended.duration_since(b);
+        assert!(after < limit + SLACK, "{after:?} after the last output");
+        Some(())
+    }
+
+    /// Ctrl-Z stops every process of the job and holds its limit; `fg` continues both. `None` when
+    /// the limit passed before the stop.
+    fn a_stopped_job_does_not_time_out(limits: &Limited) -> Option<()> {
         let limit = limits.job.or(limits.idle).unwrap();
-        let stopped_for = limit * 2;
+        // Past what was left of the limit: had it gone on counting, the job would be over.
+        let stopped_for = limit + SLACK;
         let test = start("sleep 30 & echo ready; wait", limits.terminal);
         let job = JobTree::of(&test.child);
         let view = JobTree::of(&test.child);
         let (sender, inputs) = (test.inputs.sender(), test.inputs.sender());
         // Continues the job whatever it saw, or the watch would wait for ever.
         let looker = thread::spawn(move || {
-            let all_stopped = || {
+            let held = || {
                 let members = view.members();
-                members.len() == 2 && members.iter().all(ProcStat::is_stopped)
+                members.len() == 2 && members.iter().all(ProcStat::is_held)
             };
-            let stopped = poll_until(all_stopped);
-            let started = Instant::now();
-            thread::sleep(stopped_for);
-            let held = all_stopped();
-            let stopped_for = started.elapsed();
+            let stopped = poll_until(|| held() || view.members().is_empty()) && held();
+            if stopped {
+                thread::sleep(stopped_for);
+            }
+            let still = stopped && held();
+            let continued_at = Instant::now();
             inputs.send(Input::Continue);
             let continued = poll_until(|| view.members().iter().all(|m| !m.is_stopped()));
-            (stopped, held, continued, stopped_for)
+            (stopped, still, continued, continued_at)
         });
+        SUSPENDED.with(|at| at.set(None));
         let mut stopping = false;
-        let (ending, took) = watch(test, limits, &job, |seen, _| {
+        let watched = watch(test, limits, &job, |seen, _| {
             if seen.contains("ready") && !stopping {
                 stopping = true;
                 sender.send(Input::Stop);
             }
         });
-        let (stopped, held, continued, stopped_for) = looker.join().unwrap();
-        assert!(stopped && held && continued, "stopped {stopped}, held while stopped {held}, continued {continued}");
+        let (stopped, held, continued, continued_at) = looker.join().unwrap();
         let kind = if limits.job.is_some() { TimeoutKind::Job } else { TimeoutKind::Idle };
-        assert_eq!(ending, Ending::TimedOut(kind));
-        assert!(took >= limit + stopped_for && took < limit + stopped_for * 2, "{took:?}");
+        assert_eq!(watched.ending, Ending::TimedOut(kind));
+        let stopped_at = SUSPENDED.with(Cell::take)?;
+        assert!(stopped && held && continued, "stopped {stopped}, held while stopped {held}, continued {continued}");
+        // The time stopped does not count, and is not counted twice either.
+        let (took, paused) = (watched.ended.duration_since(watched.began), continued_at.duration_since(stopped_at));
+        assert!(took >= limit + paused, "{took:?}, stopped for {paused:?}");
+        let after = watched.ended.duration_since(continued_at);
+        assert!(after < limit + SLACK, "{after:?} after the job went on");
+        Some(())
     }
 
     #[test]
     fn a_stopped_job_on_a_pipe_does_not_time_out() {
-        let limits = Limited { job: Some(Duration::from_millis(500)), ..Limited::default() };
-        a_stopped_job_does_not_time_out(&limits);
+        with_room(Duration::from_millis(500), |limit| {
+            a_stopped_job_does_not_time_out(&Limited { job: Some(limit), ..Limited::default() })
+        });
     }
 
     #[test]
     fn a_stopped_job_on_a_terminal_does_not_go_idle() {
-        let limits = Limited { idle: Some(Duration::from_millis(500)), terminal: true, ..Limited::default() };
-        a_stopped_job_does_not_time_out(&limits);
+        with_room(Duration::from_millis(500), |limit| {
+            a_stopped_job_does_not_time_out(&Limited { idle: Some(limit), terminal: true, ..Limited::default() })
+        });
     }
 }
