@@ -89,6 +89,17 @@ fn a_job_runs_only_after_the_go_ahead_and_reports_every_event_and_its_rc() {
     assert!(api.child.wait().unwrap().success());
 }
 
+/// Whether Ansible was asked to stop (SIGINT) rather than killed: it says so on its way out,
+/// given the time.
+fn interrupted(lines: &[Map<String, Value>]) -> bool {
+    lines.iter().any(|line| line.get("stdout").and_then(Value::as_str).is_some_and(|s| s.contains("User interrupted")))
+}
+
+/// How long a cancel may take to reach the job's task on a busy machine: well within the 2 s the
+/// runner gives a cancelled job before it insists (SIGTERM), which would end the task too. (The
+/// reference looks for a cancel every 5 s.)
+const AT_ONCE: Duration = Duration::from_millis(1500);
+
 #[test]
 fn the_application_gone_cancels_the_job_at_once() {
     needs!(Ansible);
@@ -97,33 +108,37 @@ fn the_application_gone_cancels_the_job_at_once() {
     let mut api = Api::start(&request(&pdd, "gone", &json!({"playbook": "sleep.yml"})));
     assert_eq!(api.next()["status"], "starting");
     api.send(r#"{"run": true}"#);
-    wait_until(Duration::from_secs(30), "the sleeping task", || !processes_with("42.0331").is_empty());
+    wait_until("the sleeping task", || !processes_with("42.0331").is_empty());
     let closed = Instant::now();
     drop(api.stdin.take());
+    wait_until("no process of the job", || processes_with("42.0331").is_empty());
+    let took = closed.elapsed();
     let lines = api.rest();
-    assert!(closed.elapsed() < Duration::from_secs(3), "canceled after {:?}", closed.elapsed());
+    assert!(took < AT_ONCE, "the task was ended {took:?} after the application went");
+    assert!(!interrupted(&lines), "the job was interrupted, not ended at once: {lines:?}");
     assert_eq!(lines.last().unwrap()["status"], "canceled");
     assert_eq!(lines.last().unwrap()["rc"], 254);
-    wait_until(Duration::from_secs(5), "no process of the job", || processes_with("42.0331").is_empty());
     assert_eq!(pdd.artifacts("gone").read("status"), "canceled");
     api.child.wait().unwrap();
 }
 
+/// The interrupt reaches every process of the job, the task's `sleep` too, which it ends.
 #[test]
-fn a_cancel_line_ends_the_job_within_half_a_second() {
+fn a_cancel_line_interrupts_the_job_at_once() {
     needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/sleep.yml", &SLEEP_PLAY.replace("42.0331", "42.0332"));
     let mut api = Api::start(&request(&pdd, "cancel", &json!({"playbook": "sleep.yml"})));
     api.next();
     api.send(r#"{"run": true}"#);
-    wait_until(Duration::from_secs(30), "the sleeping task", || !processes_with("42.0332").is_empty());
+    wait_until("the sleeping task", || !processes_with("42.0332").is_empty());
     let sent = Instant::now();
     api.send(r#"{"cancel": true}"#);
-    let lines = api.rest();
+    wait_until("the task to end", || processes_with("42.0332").is_empty());
     let took = sent.elapsed();
+    let lines = api.rest();
+    assert!(took < AT_ONCE, "the task was interrupted {took:?} after the cancel");
     assert_eq!(lines.last().unwrap()["status"], "canceled");
-    assert!(took < Duration::from_millis(1500), "the final status came {took:?} after the cancel");
     api.child.wait().unwrap();
 }
 

@@ -4,7 +4,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -168,13 +168,42 @@ pub fn processes_with(marker: &str) -> Vec<i32> {
         .collect()
 }
 
-/// Polls `condition` every 20 ms until it holds; panics after `limit`.
-pub fn wait_until(limit: Duration, what: &str, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
+/// How long a test waits for what it expects before it gives up: a safety net, not a measure,
+/// long enough for a busy machine, where Ansible may take many seconds to start.
+pub const PATIENCE: Duration = Duration::from_secs(120);
+
+/// Polls `condition` every 20 ms until it holds; panics after [`PATIENCE`].
+pub fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + PATIENCE;
     while !condition() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Waits until a process with `marker` in its command line runs, or `child` exits first (its
+/// time limit came before its task, say); true for the first.
+pub fn runs_before_exit(child: &mut Child, marker: &str) -> bool {
+    let mut runs = false;
+    wait_until("the task to start or the run to end", || {
+        runs = !processes_with(marker).is_empty();
+        runs || child.try_wait().unwrap().is_some()
+    });
+    runs
+}
+
+/// Runs a test whose job must get somewhere (into its task, say) before its `job_timeout` ends
+/// it: `attempt` gets the limit in seconds, `first` and then doubled while it returns `None`,
+/// which it does when the limit came first, as it may where Ansible is slow to start.
+pub fn with_time_to_start(first: u64, mut attempt: impl FnMut(u64) -> Option<()>) {
+    let mut limit = first;
+    for _ in 0..4 {
+        if attempt(limit).is_some() {
+            return;
+        }
+        limit *= 2;
+    }
+    panic!("the job never got going within its job_timeout, up to {} s", limit / 2);
 }
 
 /// No job ran in the private data dir `pdd`: `artifacts/` holds at most the record of a run that

@@ -5,7 +5,6 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output, Stdio};
-use std::time::Duration;
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
@@ -22,9 +21,6 @@ const PLAYBOOK: &str = r#"- hosts: all
     - debug:
         msg: "{{ said.stdout }} {{ lookup('env', 'API_TOKEN') }}"
 "#;
-
-/// Containers may take seconds to start and stop under load.
-const LIMIT: Duration = Duration::from_secs(120);
 
 fn pdd() -> Pdd {
     let pdd = Pdd::new();
@@ -138,7 +134,7 @@ fn cancels(engine: Engine, signal: Signal) {
     let name = format!("ansible_runner_{ident}");
     let mut child = in_container(engine, &pdd, &ident, &[]).stdin(Stdio::null()).stdout(Stdio::null()).spawn().unwrap();
     let artifacts = pdd.artifacts(&ident);
-    wait_until(LIMIT, "the sleeping task to start", || task_started(&artifacts));
+    wait_until("the sleeping task to start", || task_started(&artifacts));
     let env_list = fs::metadata(artifacts.dir.join("env.list")).unwrap();
     assert_eq!(env_list.permissions().mode() & 0o777, 0o600, "env.list holds secrets: owner only");
     let pid = Pid::from_raw(i32::try_from(child.id()).unwrap());
@@ -229,7 +225,7 @@ fn stop_ends(engine: Engine) {
     let started = run(engine.wrap(start));
     assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
     let artifacts = pdd.artifacts(&ident);
-    wait_until(LIMIT, "the sleeping task to start", || task_started(&artifacts));
+    wait_until("the sleeping task to start", || task_started(&artifacts));
     let name = format!("ansible_runner_{ident}");
     assert_eq!(engine.containers_named(&name), vec![name.clone()], "the job runs in its container");
     let stopped = run({
@@ -471,7 +467,7 @@ fn registry_credentials_dir_is_owner_only() {
     let ident = unique_ident("authmode");
     let mut child = in_container(engine, &pdd, &ident, &[]).stdin(Stdio::null()).stdout(Stdio::null()).spawn().unwrap();
     let artifacts = pdd.artifacts(&ident);
-    wait_until(LIMIT, "the sleeping task to start", || task_started(&artifacts));
+    wait_until("the sleeping task to start", || task_started(&artifacts));
     let command: serde_json::Value = serde_json::from_str(&artifacts.read("command")).unwrap();
     let argv: Vec<&str> = command["command"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
     let file = argv.iter().find_map(|a| a.strip_prefix("--authfile=")).unwrap();

@@ -2,7 +2,6 @@
 //! shown as running while its runner lives, and as died once its runner is killed.
 
 use std::fs;
-use std::time::Duration;
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
@@ -76,7 +75,7 @@ fn started_job_is_running_until_its_runner_dies() {
     );
     let out = ours().arg("start").arg(pdd.path()).args(["-p", "nap.yml", "-i", "nap"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
-    wait_until(Duration::from_secs(30), "the job's sleep", || !processes_with(marker).is_empty());
+    wait_until("the job's sleep", || !processes_with(marker).is_empty());
     let running = &history_json(&pdd, &[])[0];
     assert_eq!((&running["ident"], &running["status"]), (&Value::from("nap"), &Value::from("running")));
     assert_eq!(running["rc"], Value::Null);
@@ -85,7 +84,7 @@ fn started_job_is_running_until_its_runner_dies() {
     // The runner dies without writing status; its job lives on as an orphan until we end it.
     let pid: i32 = fs::read_to_string(pdd.path().join("pid")).unwrap().trim().parse().unwrap();
     kill(Pid::from_raw(pid), Signal::SIGKILL).unwrap();
-    wait_until(Duration::from_secs(5), "the runner to be gone", || {
+    wait_until("the runner to be gone", || {
         fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| s.contains(") Z "))
     });
     let died = &history_json(&pdd, &[])[0];
@@ -94,7 +93,7 @@ fn started_job_is_running_until_its_runner_dies() {
     for orphan in processes_with(pdd.path().to_str().unwrap()).into_iter().chain(processes_with(marker)) {
         let _ = kill(Pid::from_raw(orphan), Signal::SIGKILL);
     }
-    wait_until(Duration::from_secs(5), "the orphans to end", || processes_with(marker).is_empty());
+    wait_until("the orphans to end", || processes_with(marker).is_empty());
 }
 
 #[test]
@@ -145,7 +144,7 @@ fn fifos_in_place_of_command_or_the_last_event_do_not_hang_it_and_a_status_link_
     std::os::unix::fs::symlink(elsewhere.path(), linked.join("status")).unwrap();
 
     let mut child = ours().arg("history").arg(pdd.path()).arg("--json").stdout(Stdio::piped()).spawn().unwrap();
-    wait_until(Duration::from_secs(30), "history to end", || child.try_wait().unwrap().is_some());
+    wait_until("history to end", || child.try_wait().unwrap().is_some());
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let runs: Vec<Value> = text(&out).0.lines().map(|l| serde_json::from_str(l).unwrap()).collect();

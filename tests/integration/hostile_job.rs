@@ -92,7 +92,7 @@ fn name_clash_leaves_the_other_job_alone(engine: Engine) {
     let name = format!("ansible_runner_{base}_1");
     let mut b = in_container(engine, &pdd, &ident_b, &[]).stdin(Stdio::null()).stdout(Stdio::null()).spawn().unwrap();
     let artifacts_b = pdd.artifacts(&ident_b);
-    wait_until(LIMIT, "job B's task to start", || {
+    wait_until("job B's task to start", || {
         fs::read_to_string(artifacts_b.dir.join("stdout")).is_ok_and(|t| t.contains("TASK [command]"))
     });
     let a = in_container(engine, &pdd, &ident_a, &[]).stdin(Stdio::null()).output().unwrap();
@@ -144,9 +144,6 @@ fn docker_renamed_container_ends_on_timeout() {
 }
 
 const SLEEPER: &str = "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 300\n";
-
-/// Containers may take seconds to start and stop under load.
-const LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// A sandboxed job on a worker swaps its artifact dir for a link to a host dir: the artifacts the
 /// worker streams back are the run's own, and nothing of the host dir leaves the node.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
@@ -145,8 +145,8 @@ fn started_job_writes_the_metrics_when_it_ends() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
-    wait_until(Duration::from_secs(60), "the started job's metrics file", || metrics.exists());
-    wait_until(Duration::from_secs(10), "the started job to end", || !pdd.path().join("pid").exists());
+    wait_until("the started job's metrics file", || metrics.exists());
+    wait_until("the started job to end", || !pdd.path().join("pid").exists());
     let samples = parse(&metrics);
     assert_eq!(samples["last_run_info{ident=bg}"], 1.0);
     assert_eq!(samples["last_run_status{status=successful}"], 1.0);

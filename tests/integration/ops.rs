@@ -4,7 +4,6 @@
 use std::fs;
 use std::io::Read;
 use std::process::Stdio;
-use std::time::Duration;
 
 use crate::common::{needs, ours, processes_with, text, wait_until, Pdd};
 
@@ -83,7 +82,7 @@ fn lock_refuses_a_second_run_and_waits_when_asked() {
     pdd.file("project/quick.yml", PLAYBOOK);
     let mut holder =
         ours().arg("run").arg(pdd.path()).args(["-p", "nap.yml", "-i", "a", "-q", "--lock"]).spawn().unwrap();
-    wait_until(Duration::from_secs(30), "the first run to start", || !processes_with(marker).is_empty());
+    wait_until("the first run to start", || !processes_with(marker).is_empty());
 
     let refused =
         ours().arg("run").arg(pdd.path()).args(["-p", "quick.yml", "-i", "b", "-q", "--lock"]).output().unwrap();
@@ -131,7 +130,7 @@ fn replay_follow_tails_a_running_job_to_its_end() {
     );
     let started = ours().arg("start").arg(pdd.path()).args(["-p", "slow.yml", "-i", "f"]).output().unwrap();
     assert_eq!(started.status.code(), Some(0));
-    wait_until(Duration::from_secs(30), "the first event", || {
+    wait_until("the first event", || {
         fs::read_dir(pdd.path().join("artifacts/f/job_events")).is_ok_and(|mut d| d.next().is_some())
     });
     let followed = ours().arg("replay").arg(pdd.path()).args(["-i", "f", "--follow"]).output().unwrap();
@@ -219,13 +218,13 @@ fn ctrl_c_leaves_no_progress_line_behind() {
         pdd.path().display()
     );
     assert!(tmux(&["new-session", "-d", "-s", &session, "-x", "120", "-y", "40", &command]).status.success());
-    wait_until(Duration::from_secs(60), "the task to start", || !processes_with("39.0412").is_empty());
-    wait_until(Duration::from_secs(10), "the progress line", || {
+    wait_until("the task to start", || !processes_with("39.0412").is_empty());
+    wait_until("the progress line", || {
         String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).contains("hosts 0/1")
     });
     assert!(tmux(&["send-keys", "-t", &session, "C-c"]).status.success());
     // The summary line is printed once the progress line is gone for good.
-    wait_until(Duration::from_secs(20), "the run's summary", || {
+    wait_until("the run's summary", || {
         String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).contains("canceled (rc 254)")
     });
     let screen = String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).into_owned();

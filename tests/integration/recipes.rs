@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::common::{needs, test_path, Pdd};
+use crate::common::{needs, test_path, Pdd, PATIENCE};
 use crate::reports::server;
 
 const FAILING: &str =
@@ -50,7 +50,7 @@ fn the_cron_recipe_logs_alerts_writes_metrics_and_keeps_a_bounded_history() {
         .replace("/var/log/ansible/web.log", log.to_str().unwrap());
     let out = shell(&command, scratch.path());
     assert_eq!(out.status.code(), Some(2), "the job's rc: {out:?}");
-    let alert = alerts.recv_timeout(Duration::from_secs(10)).expect("an alert for the failed run");
+    let alert = alerts.recv_timeout(PATIENCE).expect("an alert for the failed run");
     assert_eq!(alert["status"], "failed");
     let logged = fs::read_to_string(&log).unwrap();
     assert!(logged.contains("TASK [Check sshd config]"), "Ansible's output is logged: {logged}");

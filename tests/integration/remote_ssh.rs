@@ -15,7 +15,6 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
@@ -122,7 +121,7 @@ impl Node {
             .unwrap();
         self.sshd = Some(sshd);
         let log = self.path("sshd.log");
-        wait_until(Duration::from_secs(10), "sshd to listen", || {
+        wait_until("sshd to listen", || {
             let text = fs::read_to_string(&log).unwrap_or_default();
             assert!(!text.contains("fatal"), "sshd failed: {text}");
             text.contains("Server listening on")
@@ -289,7 +288,7 @@ fn job_runs_on_the_node_and_streams_back_live() {
     let mut seen = job.events_until("the nap task to start", |e| task_event(e, "runner_on_start", "nap"));
     // The start event is already here and the sleep has yet to run (or is running) on the node:
     // events arrive live. Had they come at the end, the sleep would be over and gone.
-    wait_until(Duration::from_secs(10), "the nap on the node", || !processes_with(marker).is_empty());
+    wait_until("the nap on the node", || !processes_with(marker).is_empty());
     let sleeping = processes_with(marker);
     assert_eq!(netns_of_pid(sleeping[0]), node.remote_ns(), "the task runs in the node's namespace");
     let where_ran = seen.iter().find(|e| task_event(e, "runner_on_ok", "where")).unwrap();
@@ -307,9 +306,7 @@ fn job_runs_on_the_node_and_streams_back_live() {
     assert!(artifacts.read("command").contains("ansible-playbook"), "the worker's artifacts arrived");
     assert_eq!(artifacts.events().len(), events.len(), "every event printed is on disk");
     assert!(artifacts.read("stdout").contains("TASK [nap]"));
-    wait_until(Duration::from_secs(10), "the worker to end", || {
-        processes_with(worker_pdd.to_str().unwrap()).is_empty()
-    });
+    wait_until("the worker to end", || processes_with(worker_pdd.to_str().unwrap()).is_empty());
     assert!(!worker_pdd.exists(), "--delete removed the node's private data dir");
 }
 
@@ -323,7 +320,7 @@ fn cut_connection_fails_the_run_and_ends_the_job_on_the_node() {
     let worker_pdd = node.path("worker-b");
     let mut job = RemoteJob::start(&node, &pdd, &worker_pdd);
     let seen = job.events_until("the nap task to start", |e| task_event(e, "runner_on_start", "nap"));
-    wait_until(Duration::from_secs(10), "the nap on the node", || !processes_with(marker).is_empty());
+    wait_until("the nap on the node", || !processes_with(marker).is_empty());
     let history = ours().arg("history").arg(pdd.path()).arg("-j").output().unwrap();
     let listed: Value = serde_json::from_slice(history.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
     assert_eq!((&listed["ident"], &listed["status"]), (&Value::from("remote"), &Value::from("running")));
@@ -341,7 +338,7 @@ fn cut_connection_fails_the_run_and_ends_the_job_on_the_node() {
     let kept = artifacts.events();
     assert_eq!(kept.len(), events.len(), "every event received is kept");
     assert!(kept.iter().any(|e| e["event"] == "runner_on_start" && e["event_data"]["task"] == "nap"));
-    wait_until(Duration::from_secs(20), "the job and the worker on the node to end", || {
+    wait_until("the job and the worker on the node to end", || {
         processes_with(marker).is_empty() && processes_with(worker_pdd.to_str().unwrap()).is_empty()
     });
 }
@@ -361,8 +358,8 @@ fn worker_ends_its_job_when_its_reader_goes() {
     let mut worker =
         ours().arg("worker").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     worker.stdin.take().unwrap().write_all(&sent.stdout).unwrap();
-    wait_until(Duration::from_secs(30), "the nap", || !processes_with(marker).is_empty());
+    wait_until("the nap", || !processes_with(marker).is_empty());
     drop(worker.stdout.take());
-    wait_until(Duration::from_secs(10), "the job to end", || processes_with(marker).is_empty());
-    wait_until(Duration::from_secs(10), "the worker to exit", || worker.try_wait().unwrap().is_some());
+    wait_until("the job to end", || processes_with(marker).is_empty());
+    wait_until("the worker to exit", || worker.try_wait().unwrap().is_some());
 }

@@ -4,11 +4,10 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::mpsc;
-use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{needs, ours, text, Pdd};
+use crate::common::{needs, ours, text, wait_until, with_time_to_start, Pdd, PATIENCE};
 
 const INVENTORY: &str = "\
 ok ansible_connection=local ansible_python_interpreter=\"{{ ansible_playbook_python }}\"
@@ -139,7 +138,7 @@ fn failure_alert_is_posted_with_the_summary() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(4));
-    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert arrived");
+    let payload = bodies.recv_timeout(PATIENCE).expect("no alert arrived");
     assert_eq!(payload["ident"], "n");
     assert_eq!(payload["status"], "failed");
     assert_eq!(payload["rc"], 4);
@@ -168,7 +167,7 @@ fn success_alerts_only_with_always() {
         .output()
         .unwrap();
     assert_eq!(loud.status.code(), Some(0));
-    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert arrived");
+    let payload = bodies.recv_timeout(PATIENCE).expect("no alert arrived");
     assert_eq!(payload["ident"], "always", "the run without --notify-on always must not have posted");
     assert_eq!(payload["status"], "successful");
 }
@@ -216,7 +215,7 @@ fn alert_summary_and_junit_name_the_job_and_the_controller() {
     assert_eq!(out.status.code(), Some(4));
     let host = hostname();
     let label = format!("compliance_scan on {host}: site.yml");
-    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert arrived");
+    let payload = bodies.recv_timeout(PATIENCE).expect("no alert arrived");
     assert_eq!(
         (&payload["job"], &payload["controller"], &payload["ran"]),
         (&Value::from("compliance_scan"), &Value::from(host.as_str()), &Value::from("site.yml"))
@@ -260,7 +259,7 @@ fn alerts_name_modules_and_roles() {
         .output()
         .unwrap();
     assert_eq!(role.status.code(), Some(2), "{}", text(&role).1);
-    let ran: Vec<Value> = (0..2).map(|_| bodies.recv_timeout(Duration::from_secs(5)).unwrap()["ran"].clone()).collect();
+    let ran: Vec<Value> = (0..2).map(|_| bodies.recv_timeout(PATIENCE).unwrap()["ran"].clone()).collect();
     assert_eq!(ran, ["module command", "role greet"]);
 }
 
@@ -292,7 +291,7 @@ fn a_run_that_cannot_start_still_alerts_and_shows_in_history() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out).1;
     assert_eq!(stderr.lines().count(), 1, "the error once, without --summary: {stderr}");
-    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert for a run that could not start");
+    let payload = bodies.recv_timeout(PATIENCE).expect("no alert for a run that could not start");
     let expected = format!("compliance_scan on {}: site.yml not started (rc 1) — ", hostname());
     let alert = payload["text"].as_str().unwrap();
     assert!(alert.starts_with(&expected) && alert.contains("job_timeout") && alert.contains("\"5m\""), "{alert}");
@@ -328,7 +327,7 @@ fn an_artifact_dir_that_cannot_be_made_still_alerts() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out).1);
-    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert arrived");
+    let payload = bodies.recv_timeout(PATIENCE).expect("no alert arrived");
     assert_eq!(payload["status"], "failed");
     assert_eq!(payload["artifact_dir"], Value::Null, "no artifact dir could be made");
     assert!(payload["reason"].as_str().unwrap().contains("blocker"), "{payload}");
@@ -356,7 +355,7 @@ fn a_run_skipped_by_the_lock_alerts_only_when_asked() {
     assert_eq!(quiet.status.code(), Some(75));
     let loud = run("skip2", "failure-or-skipped");
     assert_eq!(loud.status.code(), Some(75));
-    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert arrived");
+    let payload = bodies.recv_timeout(PATIENCE).expect("no alert arrived");
     assert_eq!(payload["ident"], "skip2", "--notify-on failure must not alert on a skip");
     assert_eq!(payload["status"], "skipped");
     assert_eq!(payload["rc"], 75);
@@ -387,7 +386,7 @@ fn a_syntax_error_says_why_in_the_summary_the_alert_and_junit() {
     let line = stderr.lines().last().unwrap();
     assert!(line.contains("failed (rc 4) in ") && line.contains(" — ") && line.contains("ERROR"), "{line}");
     assert!(line.contains("broken.yml:3"), "where Ansible found it: {line}");
-    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert arrived");
+    let payload = bodies.recv_timeout(PATIENCE).expect("no alert arrived");
     let reason = payload["reason"].as_str().unwrap();
     assert!(reason.contains("ERROR") && payload["text"].as_str().unwrap().ends_with(reason), "{payload}");
     let xml = std::fs::read_to_string(&report).unwrap();
@@ -396,28 +395,55 @@ fn a_syntax_error_says_why_in_the_summary_the_alert_and_junit() {
     assert_eq!(error.attribute("message"), Some(format!("failed: {reason}").as_str()));
 }
 
+/// How many `runner_on_start` events the run in `artifacts` has written so far (the file being
+/// written may not parse yet).
+fn tasks_started(artifacts: &crate::common::Artifacts) -> usize {
+    let Ok(entries) = std::fs::read_dir(artifacts.dir.join("job_events")) else { return 0 };
+    entries
+        .filter_map(|entry| serde_json::from_str::<Value>(&std::fs::read_to_string(entry.ok()?.path()).ok()?).ok())
+        .filter(|event| event["event"] == "runner_on_start")
+        .count()
+}
+
 #[test]
 fn a_timeout_names_the_task_and_hosts_that_were_running() {
     needs!(Ansible);
-    let pdd = Pdd::new();
-    pdd.file(
-        "inventory/hosts",
-        &format!("{}{}", crate::common::LOCAL_INVENTORY, crate::common::LOCAL_INVENTORY.replace("localhost", "web10")),
-    )
-    .file("env/settings", "job_timeout: 3\n")
-    .file(
-        "project/hang.yml",
-        "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: Hang here\n      command: sleep 31.4159\n",
-    );
-    let out =
-        ours().arg("run").arg(pdd.path()).args(["-p", "hang.yml", "-i", "t", "-q", "--summary"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(254));
-    let stderr = text(&out).1;
-    let line = stderr.lines().last().unwrap();
-    assert!(
-        line.contains("timeout (rc 254) in ") && line.contains(" — \"Hang here\" was running on localhost, web10"),
-        "{line}"
-    );
+    with_time_to_start(3, |limit| {
+        let pdd = Pdd::new();
+        let hosts = crate::common::LOCAL_INVENTORY.replace("localhost", "web10");
+        pdd.file("inventory/hosts", &format!("{}{hosts}", crate::common::LOCAL_INVENTORY))
+            .file("env/settings", &format!("job_timeout: {limit}\n"))
+            .file(
+                "project/hang.yml",
+                "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: Hang here\n      command: sleep 31.4159\n",
+            );
+        let mut child = ours()
+            .arg("run")
+            .arg(pdd.path())
+            .args(["-p", "hang.yml", "-i", "t", "-q", "--summary"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let artifacts = pdd.artifacts("t");
+        let mut both = false;
+        wait_until("the task to start on both hosts, or the run to end", || {
+            both = tasks_started(&artifacts) == 2;
+            both || child.try_wait().unwrap().is_some()
+        });
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(254));
+        if !both {
+            return None;
+        }
+        let stderr = text(&out).1;
+        let line = stderr.lines().last().unwrap();
+        assert!(
+            line.contains("timeout (rc 254) in ") && line.contains(" — \"Hang here\" was running on localhost, web10"),
+            "{line}"
+        );
+        Some(())
+    });
 }
 
 #[test]
@@ -450,7 +476,7 @@ fn process_builds_the_reports_from_the_streamed_events() {
         stderr.contains("site.yml failed (rc 4) in ") && stderr.contains("failed: bad; unreachable: down"),
         "{stderr}"
     );
-    let payload = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert arrived");
+    let payload = bodies.recv_timeout(PATIENCE).expect("no alert arrived");
     assert_eq!(
         (&payload["status"], &payload["ran"], &payload["ident"]),
         (&Value::from("failed"), &Value::from("site.yml"), &Value::from("remote"))
@@ -480,12 +506,12 @@ fn start_reports_a_job_it_cannot_launch() {
             .unwrap()
     };
     assert_eq!(start("held").status.code(), Some(75));
-    let skipped = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert for the skipped start");
+    let skipped = bodies.recv_timeout(PATIENCE).expect("no alert for the skipped start");
     assert_eq!((skipped["ident"].as_str(), skipped["status"].as_str()), (Some("held"), Some("skipped")));
     drop(held);
     pdd.file("env/settings", "job_timeout: \"5m\"\n");
     assert_eq!(start("bad").status.code(), Some(1));
-    let refused = bodies.recv_timeout(Duration::from_secs(5)).expect("no alert for the refused start");
+    let refused = bodies.recv_timeout(PATIENCE).expect("no alert for the refused start");
     assert_eq!(refused["ident"], "bad");
     assert!(refused["text"].as_str().unwrap().contains("not started"), "{refused}");
     assert!(!pdd.path().join("pid").exists());

@@ -294,18 +294,26 @@ fn a_second_run_with_the_same_ident_refuses_at_once_and_leaves_the_first_alone()
     let mut first = ours();
     first.arg("run").arg(pdd.path()).args(["-p", "site.yml", "--ident", "same"]);
     let mut first = first.stdin(Stdio::null()).stdout(Stdio::null()).spawn().unwrap();
-    crate::common::wait_until(Duration::from_secs(60), "the first run's task", || {
-        !crate::common::processes_with(marker).is_empty()
-    });
+    crate::common::wait_until("the first run's task", || !crate::common::processes_with(marker).is_empty());
     let events_before = pdd.artifacts("same").events().len();
+    // An `ansible-playbook` first on the second run's PATH that leaves a mark, should it be run.
+    let stand_in = tempfile::tempdir().unwrap();
+    let mark = stand_in.path().join("ran");
+    fs::write(stand_in.path().join("ansible-playbook"), format!("#!/bin/sh\ntouch {}\n", mark.display())).unwrap();
+    fs::set_permissions(stand_in.path().join("ansible-playbook"), fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", stand_in.path().display(), crate::common::test_path());
     let began = Instant::now();
-    let second = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "--ident", "same"]).output().unwrap();
+    let mut second = ours();
+    second.env("PATH", path).arg("run").arg(pdd.path()).args(["-p", "site.yml", "--ident", "same"]);
+    let second = second.output().unwrap();
     let took = began.elapsed();
     assert_eq!(second.status.code(), Some(1), "{:?}", text(&second));
     let stderr = text(&second).1;
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("is in use by another run with the same ident"), "{stderr}");
-    assert!(took < Duration::from_secs(5), "refused at once, not after starting Ansible: {took:?}");
+    assert!(!mark.exists(), "refused at once, not after starting Ansible");
+    // The first run's task sleeps 61 s: the second did not wait for it to end.
+    assert!(took < Duration::from_secs(30), "refused at once: {took:?}");
     let artifacts = pdd.artifacts("same");
     assert_eq!(artifacts.events().len(), events_before, "the first run's events are untouched");
     assert!(!artifacts.dir.join("status").exists(), "no status for the first run from the second");

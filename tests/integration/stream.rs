@@ -336,13 +336,11 @@ fn worker_cleanup_removes_old_dirs_but_not_running_jobs_or_system_folders() {
     fs::write(busy.join("project/nap.yml"), nap).unwrap();
     let started = ours().arg("start").arg(&busy).args(["-p", "nap.yml"]).output().unwrap();
     assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
-    crate::common::wait_until(std::time::Duration::from_secs(30), "the started job's task", || {
-        !crate::common::processes_with("58.3131").is_empty()
-    });
+    crate::common::wait_until("the started job's task", || !crate::common::processes_with("58.3131").is_empty());
     // A pid file naming a process that is not that directory's job (a reused pid, or a process
     // that only calls itself ansible-runner) does not protect a folder.
     let mut impostor = Command::new("bash").args(["-c", "exec -a ansible-runner sleep 30"]).spawn().unwrap();
-    crate::common::wait_until(std::time::Duration::from_secs(5), "the impostor", || {
+    crate::common::wait_until("the impostor", || {
         fs::read(format!("/proc/{}/cmdline", impostor.id())).is_ok_and(|c| c.starts_with(b"ansible-runner"))
     });
     fs::create_dir(place.path().join("reused")).unwrap();
@@ -444,7 +442,7 @@ fn process_writes_each_event_before_waiting_for_more_input() {
         .unwrap();
         stdin.flush().unwrap();
         let file = events.join(format!("{counter}-{uuid}.json"));
-        crate::common::wait_until(std::time::Duration::from_secs(20), "the event file", || file.exists());
+        crate::common::wait_until("the event file", || file.exists());
     }
     stdin.write_all(b"{\"status\": \"successful\"}\n{\"eof\": true}\n").unwrap();
     drop(stdin);
