@@ -16,6 +16,9 @@ import ansible_runner
 LOCAL_INVENTORY = ('localhost ansible_connection=local '
                    'ansible_python_interpreter="{{ ansible_playbook_python }}"')
 FINAL = ('successful', 'failed', 'timeout', 'canceled')
+# How long a test waits for what it expects before it gives up: a safety net, not a measure, long
+# enough for a busy machine, where Ansible may take many seconds to start.
+PATIENCE = 120.0
 
 # Ansible's tools live beside the interpreter of this venv, which need not be on PATH.
 os.environ['PATH'] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get('PATH', '')])
@@ -49,7 +52,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None],
     return report
 
 
-def wait_for(condition: Callable[[], object], timeout: float = 30.0, interval: float = 0.02) -> object:
+def wait_for(condition: Callable[[], object], timeout: float = PATIENCE, interval: float = 0.02) -> object:
     """Poll `condition` until it is truthy; fail the test after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -80,6 +83,17 @@ def processes_with(marker: str) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def sleeps_with(marker: str) -> list[int]:
+    """The `sleep` processes (a task's command) among those whose environment holds `marker`."""
+    def is_sleep(pid: int) -> bool:
+        try:
+            with open(f'/proc/{pid}/cmdline', 'rb') as handle:
+                return handle.read().startswith(b'sleep\0')
+        except OSError:
+            return False
+    return [pid for pid in processes_with(marker) if is_sleep(pid)]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import textwrap
 import flask
 
 import ansible_runner
-from conftest import FINAL, play, processes_with, wait_for
+from conftest import FINAL, play, processes_with, sleeps_with, wait_for
 
 
 def make_app() -> flask.Flask:
@@ -43,7 +43,7 @@ def test_flask_app_starts_and_reports_jobs(pdd):
         assert reply.status_code == 201
         idents.append(reply.get_json()['ident'])
     for ident in idents:
-        final = wait_for(lambda ident=ident: finished(client, ident), timeout=60)
+        final = wait_for(lambda ident=ident: finished(client, ident))
         assert final == {'status': 'successful', 'rc': 0}
 
 
@@ -66,19 +66,11 @@ def test_killed_application_leaves_no_job_process(pdd, marker):
                            stdout=subprocess.DEVNULL, env=os.environ.copy())
     try:
         # The sleep task's own process carries the marker too: the job is well under way.
-        wait_for(lambda: any(_is_sleep(pid) for pid in processes_with(marker)), timeout=60)
+        wait_for(lambda: sleeps_with(marker))
         app.send_signal(signal.SIGKILL)
         app.wait()
-        wait_for(lambda: processes_with(marker) == [], timeout=20, interval=0.1)
+        wait_for(lambda: processes_with(marker) == [], interval=0.1)
     finally:
         if app.poll() is None:
             app.kill()
             app.wait()
-
-
-def _is_sleep(pid: int) -> bool:
-    try:
-        with open(f'/proc/{pid}/cmdline', 'rb') as handle:
-            return handle.read().startswith(b'sleep\0')
-    except OSError:
-        return False
