@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from harness import (ANSIBLE_CORE, Job, assert_same_events, base_env, install_plugin, make_pdd, norm_text, start_ours,
-                      start_reference, tool)
+from harness import (ANSIBLE_CORE, TIMEOUT, Job, assert_same_events, base_env, install_plugin, make_pdd, norm_text,
+                     start_ours, start_reference, tool)
 
 
 @pytest.fixture(scope='module')
@@ -42,7 +42,7 @@ def test_fifo_reader_gets_every_event_then_eof(pdd, tmp_path):
                    ORIGINAL_STDOUT_CALLBACK='no.such.callback')
     run = Job([tool('ansible-playbook'), '-i', str(pdd / 'inventory'), 'flags.yml'], pdd / 'project', env,
               lambda run: None).wait()
-    thread.join(10)
+    thread.join(TIMEOUT)
     assert not thread.is_alive()
     assert run.rc == 0, run.stderr
     names = [json.loads(line)['event'] for line in lines]
@@ -65,7 +65,7 @@ def test_channel_closed_by_reader(pdd, tmp_path):
     env = base_env(ANSIBLE_CALLBACK_PLUGINS=str(callback_dir), ANSIBLE_STDOUT_CALLBACK='awx_display')
     run = Job([tool('ansible-playbook'), '-i', str(pdd / 'inventory'), 'flags.yml'], pdd / 'project', env,
               lambda run: None).wait()
-    thread.join(10)
+    thread.join(TIMEOUT)
     assert json.loads(first[0])['event'] == 'playbook_on_start'
     assert run.rc == 0
     assert 'Traceback' not in run.stderr and 'Error' not in run.stderr
