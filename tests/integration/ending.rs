@@ -215,14 +215,16 @@ fn a_started_job_outlives_the_terminal_that_started_it() {
     let pdd = sleeping_pdd(marker);
     let mut shell = Command::new("sh");
     shell
-        .args(["-c", r#""$0" start "$1" -i job -p sleep.yml && exec sleep 58.0809"#])
+        .args(["-c", r#""$0" start "$1" -i job -p sleep.yml && exec sleep 5808.09"#])
         .arg(env!("CARGO_BIN_EXE_ansible-runner"))
         .arg(pdd.path())
         .env("PATH", crate::common::test_path());
     let (mut shell, mut master) = spawn_on_terminal(&mut shell);
+    // The shell's sleep outlasts any wait for the job's task to start, however busy the machine.
+    let shell_sleeps = format!("/proc/{}/cmdline", shell.id());
     wait_until("the task and the shell's sleep to start", || {
         drain(&mut master);
-        !processes_with(marker).is_empty() && !processes_with("58.0809").is_empty()
+        !processes_with(marker).is_empty() && fs::read(&shell_sleeps).is_ok_and(|c| c.starts_with(b"sleep\0"))
     });
     let _ = kill(Pid::from_raw(-(shell.id() as i32)), Signal::SIGHUP);
     drop(master);
