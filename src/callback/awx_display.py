@@ -107,6 +107,31 @@ def _env_true(name):
     return os.getenv(name, 'False').lower() == 'true'
 
 
+def _max_event_res():
+    try:
+        return int(os.getenv('MAX_EVENT_RES', '700000'))
+    except ValueError:
+        return 700000
+
+
+def _job_ids():
+    ids = {}
+    for key, var in ID_VARIABLES:
+        try:
+            ids[key] = int(os.getenv(var, ''))
+        except ValueError:
+            pass
+    return ids
+
+
+# The runner sets these before Ansible starts and nothing changes them during a run: read once,
+# not for each of the thousands of events a loop can send.
+OMIT_EVENTS = _env_true('RUNNER_OMIT_EVENTS')
+ONLY_FAILED_EVENTS = _env_true('RUNNER_ONLY_FAILED_EVENTS')
+MAX_EVENT_RES = _max_event_res()
+JOB_IDS = _job_ids()
+
+
 class _Encoder(_BaseEncoder):
     """Ansible's encoder (vault, dates, unsafe text), made total: unknown
     objects become strings so an odd result never breaks the run."""
@@ -153,16 +178,42 @@ def _escape_char(match):
 _NON_ASCII = re.compile(r'[^\x00-\x7f]')
 
 
+_ENCODER = _Encoder(allow_nan=False, ensure_ascii=False)
+_PLAIN_ENCODER = json.JSONEncoder(allow_nan=False, ensure_ascii=False)
+
+# ansible-core 2.19 replaced the encoder with one that walks every value in Python (some fifty
+# calls per loop item); the results it hands to callbacks are plain Python data already, which
+# the standard encoder writes the same way in a fraction of the time.
+_WALKING_ENCODER = _BaseEncoder.__module__.startswith('ansible._internal')
+
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
+def _is_plain(value, depth=0):
+    """Whether ``value`` holds only JSON's own types (exactly: no tagged or unsafe subclasses)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return True
+    if depth > 64:
+        return False
+    if kind is dict:
+        return all(type(k) is str and _is_plain(v, depth + 1) for k, v in value.items())
+    if kind is list:
+        return all(_is_plain(v, depth + 1) for v in value)
+    return False
+
+
 def _to_json(value):
     """Strict, ASCII-only JSON, escaped the way json.dumps escapes by default.
 
     NaN/Infinity and lone surrogates are not JSON that other readers accept,
     so they become null and U+FFFD instead of failing or passing through.
     """
+    encoder = _PLAIN_ENCODER if _WALKING_ENCODER and _is_plain(value) else _ENCODER
     try:
-        text = json.dumps(value, cls=_Encoder, allow_nan=False, ensure_ascii=False)
+        text = encoder.encode(value)
     except (TypeError, ValueError, RecursionError):
-        text = json.dumps(_plain(value), allow_nan=False, ensure_ascii=False)
+        text = _PLAIN_ENCODER.encode(_plain(value))
     return _NON_ASCII.sub(_escape_char, text)
 
 
@@ -212,7 +263,10 @@ class _State:
     """
 
     def __init__(self):
-        self.pid = os.getpid()
+        self.main = True
+        # Display methods run in Ansible's forked workers too, thousands of times a run: a flag
+        # the fork clears costs less there than asking the kernel for the pid on every call.
+        os.register_at_fork(after_in_child=self._forked)
         self.channel = _Channel(CHANNEL)
         # Display's own lock: it already serialises every write and every
         # worker fork, so holding it for an event keeps events contiguous.
@@ -220,8 +274,11 @@ class _State:
         self.context = {}  # playbook/play/task context shared by all threads
         self.local = threading.local()
 
+    def _forked(self):
+        self.main = False
+
     def in_main(self):
-        return os.getpid() == self.pid
+        return self.main
 
     def frames(self):
         frames = getattr(self.local, 'frames', None)
@@ -263,13 +320,7 @@ def _record(event, data, created):
     data = dict(data)
     event_uuid = data.get('uuid') or str(uuid.uuid4())
     head = {'event': event}
-    for key, var in ID_VARIABLES:
-        value = os.getenv(var, '')
-        if value:
-            try:
-                head[key] = int(value)
-            except ValueError:
-                pass
+    head.update(JOB_IDS)
     head['pid'] = os.getpid()
     head['created'] = created.isoformat()
     for key in ('task_uuid', 'play_uuid', 'playbook_uuid'):
@@ -279,22 +330,13 @@ def _record(event, data, created):
             break
     if 'verbosity' in data:
         head['verbosity'] = data.pop('verbosity')
-    omit = _env_true('RUNNER_OMIT_EVENTS')
-    only_failed = _env_true('RUNNER_ONLY_FAILED_EVENTS')
-    if omit or (only_failed and event not in FAILED_EVENTS):
+    if OMIT_EVENTS or (ONLY_FAILED_EVENTS and event not in FAILED_EVENTS):
         data = {}
     elif event != 'playbook_on_stats' and 'res' in data:
-        if len(str(data['res'])) > _max_event_res():
+        if len(str(data['res'])) > MAX_EVENT_RES:
             data['res'] = {}
     head['event_data'] = data
     return event_uuid, _to_json(head)
-
-
-def _max_event_res():
-    try:
-        return int(os.getenv('MAX_EVENT_RES', '700000'))
-    except ValueError:
-        return 700000
 
 
 def _line(event_uuid, stdout, rest):

@@ -39,7 +39,8 @@ def test_nothing_reaches_real_output(driven):
 def test_sequence(events):
     assert [e['event'] for e in events] == [
         'verbose', 'verbose', 'verbose', 'verbose', 'warning', 'verbose', 'error', 'verbose',
-        'runner_on_ok', 'runner_on_ok', 'runner_item_on_ok', 'playbook_on_notify', 'verbose', 'runner_on_ok']
+        'runner_on_ok', 'runner_on_ok', 'runner_item_on_ok', 'playbook_on_notify', 'verbose', 'runner_on_ok',
+        'runner_on_ok']
 
 
 def test_plain_display(events):
@@ -99,6 +100,14 @@ def test_non_ascii(driven, events):
     assert event['event_data']['res'] == {'text': 'h\u00e9llo \U0001F600', 'bad': '\ufffd'}
     assert '"text": "h\\u00e9llo \\ud83d\\ude00"' in line  # json.dumps' own escaping
     assert '"stdout": "\\u00fcber ?\\n"' in line
+
+
+def test_tagged_strings_are_encoded_as_ansible_encodes_them(events):
+    from ansible.module_utils.common.json import AnsibleJSONEncoder
+
+    text = 'shown as Ansible encodes it'
+    expected = json.loads(json.dumps({'tagged': text, 'items': [text, 1, None]}, cls=AnsibleJSONEncoder))
+    assert events[14]['event_data']['res'] == expected
 
 
 def test_strict_json(driven):
