@@ -26,10 +26,16 @@ pub enum Durability {
 /// Writes `name` in the open directory `dir`.
 pub fn write_at(dir: BorrowedFd<'_>, name: &str, bytes: &[u8], mode: u32, durability: Durability) -> io::Result<()> {
     let temp = format!(".{name}.tmp");
-    // A temp name left by a killed run (or planted) is replaced, never followed.
-    let _ = unistd::unlinkat(dir, temp.as_str(), UnlinkatFlags::NoRemoveDir);
     let flags = OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-    let fd = fcntl::openat(dir, temp.as_str(), flags, Mode::from_bits_truncate(mode))?;
+    let create = || fcntl::openat(dir, temp.as_str(), flags, Mode::from_bits_truncate(mode));
+    let fd = match create() {
+        // A temp name left by a killed run (or planted) is replaced, never followed.
+        Err(nix::errno::Errno::EEXIST) => {
+            let _ = unistd::unlinkat(dir, temp.as_str(), UnlinkatFlags::NoRemoveDir);
+            create()?
+        }
+        created => created?,
+    };
     let mut file = File::from(fd);
     let written = file.write_all(bytes).and_then(|()| match durability {
         Durability::Synced => file.sync_all(),
@@ -82,6 +88,7 @@ mod tests {
         std::os::unix::fs::symlink(&target, dir.path().join(".status.tmp")).unwrap();
         write(&dir.path().join("status"), b"failed", 0o600, Durability::Renamed).unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "kept");
+        assert!(!dir.path().join(".status.tmp").exists(), "the planted temp name is left behind");
         assert_eq!(std::fs::read_to_string(dir.path().join("status")).unwrap(), "failed");
     }
 }
