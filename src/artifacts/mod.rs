@@ -133,11 +133,49 @@ struct EventFile {
     content: Vec<u8>,
 }
 
-/// Event files are written by a few threads: an atomic write is a create and a rename, and on
-/// some filesystems those metadata operations, not the runner, set the pace of event-heavy runs.
-/// Files go to the writers in batches when events arrive faster than one by one (`process`): a
-/// hand-off per event would wake a writer, and the sender when the queue was full, every time.
-struct EventFiles {
+/// Where event files are written. A run's events come one at a time, a moment apart, from a job
+/// whose CPU they share: each is written by the thread that receives it, since waking another
+/// thread per event would cost more than the write. `process` reads events as fast as its input
+/// comes, so a pool of writers takes them in batches.
+enum EventFiles {
+    Inline { dir: File, events_dir: PathBuf },
+    Pool(WriterPool),
+}
+
+impl EventFiles {
+    fn inline(dir: File, events_dir: &Path) -> Self {
+        Self::Inline { dir, events_dir: events_dir.to_owned() }
+    }
+
+    fn send(&mut self, file: EventFile) -> io::Result<()> {
+        match self {
+            Self::Inline { dir, events_dir } => {
+                write_event(dir, &file).map_err(|err| naming(&events_dir.join(&file.name), &err))
+            }
+            Self::Pool(pool) => pool.send(file),
+        }
+    }
+
+    fn hand_off(&mut self) -> io::Result<()> {
+        match self {
+            Self::Inline { .. } => Ok(()),
+            Self::Pool(pool) => pool.hand_off(),
+        }
+    }
+
+    fn close(&mut self) -> io::Result<()> {
+        match self {
+            Self::Inline { .. } => Ok(()),
+            Self::Pool(pool) => pool.close(),
+        }
+    }
+}
+
+/// Writer threads: an atomic write is a create and a rename, and on some filesystems those
+/// metadata operations, not the runner, set the pace of `process`. Files go to the writers in
+/// batches: a hand-off per event would wake a writer, and the sender when the queue was full,
+/// every time.
+struct WriterPool {
     batch: Vec<EventFile>,
     batch_limit: usize,
     queue: Option<mpsc::SyncSender<Vec<EventFile>>>,
@@ -153,9 +191,9 @@ const EVENT_BACKLOG: usize = 256;
 /// Events per hand-off for `process`, whose events come as fast as its input is read.
 const STREAM_BATCH: usize = 64;
 
-impl EventFiles {
-    /// Writers for the open `dir` (`events_dir`), handed `batch_limit` files at a time (1: each
-    /// file at once). Files are created relative to it: no walk of its path per file.
+impl WriterPool {
+    /// Writers for the open `dir` (`events_dir`), handed `batch_limit` files at a time. Files are
+    /// created relative to it: no walk of its path per file.
     fn start(dir: File, events_dir: &Path, batch_limit: usize) -> Self {
         let dir = Arc::new(dir);
         let (queue, jobs) = mpsc::sync_channel::<Vec<EventFile>>((EVENT_BACKLOG / batch_limit).max(1));
@@ -220,7 +258,7 @@ impl EventFiles {
 }
 
 /// Whatever ends the run, the events already received reach the disk.
-impl Drop for EventFiles {
+impl Drop for WriterPool {
     fn drop(&mut self) {
         let _ = self.close();
     }
@@ -254,7 +292,7 @@ impl ArtifactsWriter {
         };
         let (events_dir, events) = prepare_events_dir(&dir).inspect_err(record_failure)?;
         let stdout = Self::prepare(&dir, command, suppress_output_file).inspect_err(record_failure)?;
-        let event_files = event_files.then(|| EventFiles::start(events, &events_dir, 1));
+        let event_files = event_files.then(|| EventFiles::inline(events, &events_dir));
         let reserved = Reserved::take(&dir);
         Ok(Self { dir, events_dir, stdout, event_files, json_lines, reserved, _running: running })
     }
@@ -286,7 +324,7 @@ impl ArtifactsWriter {
         remove_stale_status(&dir)?;
         let stdout = dir.create_file("stdout", 0o600, true).map_err(fail(&path.join("stdout")))?;
         let stdout: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(64 * 1024, stdout));
-        let event_files = EventFiles::start(events, &events_dir, STREAM_BATCH);
+        let event_files = EventFiles::Pool(WriterPool::start(events, &events_dir, STREAM_BATCH));
         Ok(Self {
             dir,
             events_dir,
