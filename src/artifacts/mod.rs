@@ -266,13 +266,7 @@ impl Drop for WriterPool {
 
 /// Writes one event file into the open `job_events/`, whole or not at all.
 fn write_event(dir: &File, file: &EventFile) -> io::Result<()> {
-    crate::util::atomic::write_at(
-        std::os::fd::AsFd::as_fd(dir),
-        &file.name,
-        &file.content,
-        0o600,
-        crate::util::atomic::Durability::Renamed,
-    )
+    crate::util::atomic::write_new_at(std::os::fd::AsFd::as_fd(dir), &file.name, &file.content, 0o600)
 }
 
 impl ArtifactsWriter {

@@ -1,7 +1,8 @@
 //! The one way a final file is written: whole or not at all. The bytes go to a temp file beside the
 //! target (`.<name>.tmp`, created exclusively and never through a symlink), which is renamed over
 //! the target; when anything fails the temp file is removed, so a full disk leaves no debris and a
-//! reader sees the old content or the whole new one.
+//! reader sees the old content or the whole new one. A file that is new (an event file) is written
+//! unnamed instead, and named once whole.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -49,6 +50,24 @@ pub fn write_at(dir: BorrowedFd<'_>, name: &str, bytes: &[u8], mode: u32, durabi
     renamed
 }
 
+/// Writes `name`, new in `dir`, as an unnamed file (`O_TMPFILE`) that gets its name once whole: one
+/// directory entry made instead of a temp name made, looked up and renamed. Event files are
+/// written thousands per run, and a filesystem that scans its directories (ext4 without an index)
+/// pays for each lookup. Where unnamed files are not supported, or the name is taken, [`write_at`].
+pub fn write_new_at(dir: BorrowedFd<'_>, name: &str, bytes: &[u8], mode: u32) -> io::Result<()> {
+    let flags = OFlag::O_WRONLY | OFlag::O_TMPFILE | OFlag::O_CLOEXEC;
+    let Ok(fd) = fcntl::openat(dir, ".", flags, Mode::from_bits_truncate(mode)) else {
+        return write_at(dir, name, bytes, mode, Durability::Renamed);
+    };
+    let mut file = File::from(fd);
+    file.write_all(bytes)?;
+    let unnamed = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&file));
+    match unistd::linkat(fcntl::AT_FDCWD, unnamed.as_str(), dir, name, fcntl::AtFlags::AT_SYMLINK_FOLLOW) {
+        Ok(()) => Ok(()),
+        Err(_) => write_at(dir, name, bytes, mode, Durability::Renamed),
+    }
+}
+
 /// Writes the file at `path` (its directory must exist).
 pub fn write(path: &Path, bytes: &[u8], mode: u32, durability: Durability) -> io::Result<()> {
     let dir = match path.parent() {
@@ -77,6 +96,18 @@ mod tests {
         write(&path, b"254", 0o600, Durability::Synced).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "254");
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_new_file_appears_whole_and_a_taken_name_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let handle = File::open(dir.path()).unwrap();
+        write_new_at(handle.as_fd(), "1-a.json", b"{}", 0o600).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join("1-a.json")).unwrap(), "{}");
+        assert_eq!(std::fs::metadata(dir.path().join("1-a.json")).unwrap().permissions().mode() & 0o777, 0o600);
+        write_new_at(handle.as_fd(), "1-a.json", b"[]", 0o600).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join("1-a.json")).unwrap(), "[]");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
