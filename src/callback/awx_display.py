@@ -178,8 +178,10 @@ def _escape_char(match):
 _NON_ASCII = re.compile(r'[^\x00-\x7f]')
 
 
-_ENCODER = _Encoder(allow_nan=False, ensure_ascii=False)
-_PLAIN_ENCODER = json.JSONEncoder(allow_nan=False, ensure_ascii=False)
+# Results come from JSON and hold no cycles (were one there, the encoder's recursion limit would
+# stop it): no bookkeeping of every container seen.
+_ENCODER = _Encoder(allow_nan=False, ensure_ascii=False, check_circular=False)
+_PLAIN_ENCODER = json.JSONEncoder(allow_nan=False, ensure_ascii=False, check_circular=False)
 
 # ansible-core 2.19 replaced the encoder with one that walks every value in Python (some fifty
 # calls per loop item); the results it hands to callbacks are plain Python data already, which
@@ -350,14 +352,14 @@ def _install_display_hooks(state):
     older ansible-core, print them themselves), so the hooks do nothing there.
     """
     original_display = Display.display
-    display_signature = _signature(original_display, 'display')
+    bind_display = _Binder(_signature(original_display, 'display'))
 
     @functools.wraps(original_display)
     def display(self, *args, **kwargs):
         if not state.in_main():
             return original_display(self, *args, **kwargs)
         try:
-            params = _arguments(display_signature, self, args, kwargs)
+            params = bind_display(self, args, kwargs)
         except TypeError:
             return original_display(self, *args, **kwargs)  # let Display report the bad call
         log_only = params.get('log_only')
@@ -401,14 +403,14 @@ def _install_display_hooks(state):
         if not inspect.isfunction(raw):  # skip static/class methods and data
             continue
         if name == 'verbose':
-            make_flags = functools.partial(_verbose_flags, _signature(raw, 'verbose'))
+            make_flags = functools.partial(_verbose_flags, _Binder(_signature(raw, 'verbose')))
         else:
             make_flags = functools.partial(lambda flag, *_call: {flag: True}, name)
         setattr(Display, name, flagged(raw, make_flags))
 
 
-def _verbose_flags(signature, display, args, kwargs):
-    arguments = _arguments(signature, display, args, kwargs)
+def _verbose_flags(bind, display, args, kwargs):
+    arguments = bind(display, args, kwargs)
     flags = {'verbose': True, 'verbosity': (arguments.get('caplevel') or 0) + 1}
     if arguments.get('host') is not None:
         flags['remote_addr'] = arguments['host']
@@ -478,6 +480,37 @@ def _arguments(signature, display, args, kwargs):
         elif name != 'self':
             arguments[name] = value
     return arguments
+
+
+class _Binder:
+    """``_arguments`` for one signature, planned once per call shape (how many positional
+    arguments, which keywords): Display.display runs for every event, and binding a signature
+    afresh each time costs more than the rest of the hook."""
+
+    def __init__(self, signature):
+        self.signature = signature
+        self.plans = {}
+
+    def __call__(self, display, args, kwargs):
+        shape = (len(args), *kwargs)
+        plan = self.plans.get(shape)
+        if plan is None:
+            plan = self.plans[shape] = self._plan(display, args, kwargs)
+        names, defaults = plan
+        arguments = dict(defaults)
+        arguments.update(zip(names, args))
+        arguments.update(kwargs)
+        return arguments
+
+    def _plan(self, display, args, kwargs):
+        """The names the positional arguments bind to, and the defaults of the rest."""
+        arguments = _arguments(self.signature, display, args, kwargs)  # raises on a bad call
+        positional = [p.name for p in self.signature.parameters.values()
+                      if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        names = tuple(positional[1:len(args) + 1])  # after self
+        given = set(names) | set(kwargs)
+        defaults = {name: value for name, value in arguments.items() if name not in given}
+        return names, defaults
 
 
 def _render(msg, color, newline):
