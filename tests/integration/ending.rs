@@ -164,9 +164,12 @@ fn spawn_on_terminal(command: &mut Command) -> (Child, fs::File) {
         fcntl(fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).unwrap();
     }
     command.stdin(pty.slave.try_clone().unwrap()).stdout(pty.slave.try_clone().unwrap()).stderr(pty.slave);
-    // SAFETY: setsid and ioctl are async-signal-safe.
+    // SAFETY: setsid, ioctl and sigaction are async-signal-safe.
     unsafe {
         command.pre_exec(|| {
+            // As a terminal's session starts: hang-ups not ignored, even when the tests run under
+            // nohup (an ignored signal stays ignored across exec).
+            nix::sys::signal::signal(Signal::SIGHUP, nix::sys::signal::SigHandler::SigDfl)?;
             nix::unistd::setsid()?;
             if nix::libc::ioctl(0, nix::libc::TIOCSCTTY, 0) == -1 {
                 return Err(std::io::Error::last_os_error());
