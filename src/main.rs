@@ -8,11 +8,14 @@ macro_rules! outln {
     }};
 }
 
-/// `eprintln!` that never panics: a closed stderr must not crash a run.
+/// `eprintln!` that never panics: a closed stderr must not crash a run. Says nothing once notices
+/// are silenced (a worker).
 macro_rules! errln {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        if !crate::output::notices_silenced() {
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr(), $($arg)*);
+        }
     }};
 }
 
@@ -76,8 +79,10 @@ fn real_main() -> i32 {
     commands::dispatch(command, &cli.top).unwrap_or_else(|err| report(&err))
 }
 
-/// Says on stderr why the program ends, and returns the exit code that error owns.
+/// Says on stderr why the program ends, and returns the exit code that error owns. Said even by a
+/// worker: its stream could not carry it.
 fn report(err: &anyhow::Error) -> i32 {
-    errln!("{}", exit::message_of(err));
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{}", exit::message_of(err));
     exit::code_of(err)
 }

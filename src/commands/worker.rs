@@ -50,11 +50,13 @@ impl Failure {
 /// Whatever goes wrong, the stream ends with a status line and eof, so that a controller never
 /// waits for a job that is gone.
 pub fn worker_command(args: &WorkerArgs) -> anyhow::Result<i32> {
+    crate::output::silence_notices();
     let writer: SharedWriter = Arc::new(Mutex::new(StreamWriter::new(io::stdout())));
     let keepalive = Keepalive::start(&writer, args.keepalive_seconds.unwrap_or(0.0));
-    // A bug must not leave the controller without eof either; the panic message goes to stderr.
+    let panicked = PanicMessage::catch();
+    // A bug must not leave the controller without eof either; the panic message goes in the stream.
     let served = panic::catch_unwind(AssertUnwindSafe(|| serve_in_dir(args, &writer, &keepalive)))
-        .unwrap_or_else(|_| Err(Failure::job("The worker failed unexpectedly; its stderr says why.")));
+        .unwrap_or_else(|_| Err(Failure::job(format!("The worker failed unexpectedly: {}", panicked.take()))));
     let result = match served {
         Ok(code) => Ok(code),
         Err(Failure::Job { line, code }) => {
@@ -65,6 +67,25 @@ pub fn worker_command(args: &WorkerArgs) -> anyhow::Result<i32> {
     };
     keepalive.stop();
     result.context("cannot write the worker stream")
+}
+
+/// Where a panic's message goes instead of stderr, which Receptor would merge into the stream.
+struct PanicMessage(Arc<Mutex<Option<String>>>);
+
+impl PanicMessage {
+    fn catch() -> Self {
+        let slot = Arc::new(Mutex::new(None));
+        let kept = Arc::clone(&slot);
+        panic::set_hook(Box::new(move |info| {
+            *kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(info.to_string());
+        }));
+        Self(slot)
+    }
+
+    fn take(&self) -> String {
+        let message = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        message.unwrap_or_else(|| "a panic without a message".to_owned())
+    }
 }
 
 /// Serves the job in the private data dir the flags ask for, or in a temp dir.

@@ -172,6 +172,47 @@ fn worker_keeps_or_deletes_its_private_data_dir() {
     assert!(!deleted.exists(), "--delete removes the dir afterwards");
 }
 
+/// Receptor's `work cancel`: SIGINT to the worker alone. Its stderr, which Receptor merges into the
+/// results, stays empty; the stream ends canceled, zip, eof; both `process` record the cancel.
+#[test]
+fn a_canceled_worker_says_nothing_on_stderr_and_its_stream_ends_canceled() {
+    needs!(Ansible, Reference);
+    let marker = "61.2424";
+    let pdd = crate::control::sleeping_pdd(marker);
+    let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "sleep.yml", "-i", "c"]).output().unwrap();
+    let mut worker =
+        ours().arg("worker").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    worker.stdin.take().unwrap().write_all(&sent.stdout).unwrap();
+    let (mut stdout, mut stderr) = (worker.stdout.take().unwrap(), worker.stderr.take().unwrap());
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut bytes).map(|_| bytes)
+    });
+    crate::common::wait_until("the task to start", || !crate::common::processes_with(marker).is_empty());
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(worker.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut said).unwrap();
+    worker.wait().unwrap();
+    let streamed = reader.join().unwrap().unwrap();
+    assert_eq!(said, "", "the worker wrote on stderr");
+    crate::control::assert_nothing_left(marker);
+    let lines = lines(&streamed);
+    let statuses: Vec<&str> = lines.iter().filter_map(|l| l.get("status").and_then(Value::as_str)).collect();
+    assert_eq!(statuses, ["starting", "running", "canceled"]);
+    assert!(String::from_utf8_lossy(&streamed).contains("{\"zipfile\": "));
+    assert_eq!(lines.last().unwrap(), &serde_json::json!({"eof": true}));
+    for (name, processor) in [("ours", ours as fn() -> Command), ("reference", reference)] {
+        let target = tempfile::tempdir().unwrap();
+        let processed = feed(sub(processor(), &["process", target.path().to_str().unwrap(), "-i", "c"]), &streamed);
+        let artifacts = crate::common::Artifacts { dir: target.path().join("artifacts/c") };
+        assert_eq!((artifacts.read("status"), artifacts.read("rc")), ("canceled".into(), "254".into()), "{name}");
+        if name == "ours" {
+            assert_eq!(processed.status.code(), Some(254), "{:?}", text(&processed));
+        }
+    }
+}
+
 #[test]
 fn garbage_and_truncated_input_become_error_status_lines() {
     // A cut zip payload is a failed extraction: a_bad_zip_payload_is_a_failed_extraction_not_a_bad_line.
