@@ -236,6 +236,9 @@ pub enum Part {
     Sshd,
     /// ssh (Ansible's way to the hosts meant to be unreachable), ssh-keygen, ssh-agent, ssh-add.
     SshClient,
+    /// The Receptor daemon (on PATH, else `../shared/tools/receptor/receptor` beside the checkout)
+    /// and `receptorctl` in the venv.
+    Receptor,
     Tmux,
     Zsh,
     Fish,
@@ -256,6 +259,10 @@ impl Part {
             Part::Bubblewrap => ("a working bubblewrap", "scripts/engines installs it"),
             Part::Sshd => ("sshd and ip", "apt-get install openssh-server iproute2"),
             Part::SshClient => ("the OpenSSH client", "apt-get install openssh-client"),
+            Part::Receptor => (
+                "receptor (on PATH, else in ../shared/tools/receptor/) and receptorctl in the test venv",
+                "go install github.com/ansible/receptor/cmd/receptor-cl@v1.4.9, scripts/venv --with-reference",
+            ),
             Part::Tmux => ("tmux", "apt-get install tmux"),
             Part::Zsh => ("zsh", "apt-get install zsh"),
             Part::Fish => ("fish", "apt-get install fish"),
@@ -269,6 +276,7 @@ impl Part {
             Part::Podman | Part::Docker | Part::Bubblewrap => &[Part::Root],
             Part::Sshd => &[Part::Root, Part::SshClient],
             Part::Reference | Part::Prometheus => &[Part::Ansible],
+            Part::Receptor => &[Part::Ansible, Part::Reference],
             _ => &[],
         }
     }
@@ -288,6 +296,9 @@ impl Part {
             Part::Bubblewrap => runs("bwrap", &["--ro-bind", "/", "/", "true"]),
             Part::Sshd => Path::new("/usr/sbin/sshd").exists() && runs("ip", &["netns", "list"]),
             Part::SshClient => ["ssh", "ssh-keygen", "ssh-agent", "ssh-add"].into_iter().all(on_path),
+            Part::Receptor => {
+                receptor().is_some_and(|daemon| runs(daemon, &["--version"])) && venv().join("bin/receptorctl").exists()
+            }
             Part::Tmux => on_path("tmux"),
             Part::Zsh => on_path("zsh"),
             Part::Fish => on_path("fish"),
@@ -315,7 +326,21 @@ fn runs(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> bool {
 }
 
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+    find_on_path(program).is_some()
+}
+
+fn find_on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|candidate| candidate.is_file())
+}
+
+/// The Receptor daemon: `receptor` on PATH, else the build kept in `shared/tools/receptor/` beside
+/// the checkout (for machines that cannot reach the Go module proxy to build one).
+pub fn receptor() -> Option<PathBuf> {
+    find_on_path("receptor").or_else(|| {
+        let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/receptor/receptor");
+        shared.is_file().then_some(shared)
+    })
 }
 
 /// Whether the machine has every part in `parts`. If not, prints `SKIPPED <test>: needs …` and

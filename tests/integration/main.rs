@@ -19,6 +19,7 @@ mod hostile_job;
 mod layering;
 mod metrics;
 mod ops;
+mod receptor;
 mod recipes;
 mod remote_ssh;
 mod reports;

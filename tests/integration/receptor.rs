@@ -1,0 +1,369 @@
+//! Jobs dispatched over a real Receptor mesh, the way AWX dispatches them: a controller and two
+//! execution nodes on loopback, each a `receptor` daemon with its own control socket, the nodes
+//! listening on TCP and the controller peering to both. Each node has a `work-command` of work
+//! type `ansible-runner` running `ansible-runner worker` with runtime params allowed: node A runs
+//! this binary, node B the Python reference. The tests go through the venv's `receptorctl`:
+//! `work submit` with the `transmit` stream as the payload and
+//! `params=--private-data-dir=DIR --delete`, `work results` piped into `process`, `work cancel`,
+//! `work release`.
+//!
+//! Everything runs on this machine, so what a node leaves behind is visible in /proc and on disk.
+
+use std::fs;
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use serde_json::Value;
+
+use crate::common::{
+    assert_stream_invariants, names, needs, ours, processes_with, receptor, reference, test_path, text, venv,
+    wait_until, Artifacts, Pdd, PATIENCE,
+};
+use crate::stream::{lines, sub};
+
+const PLAYBOOK: &str =
+    "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=over-the-mesh\n    - command: \"true\"\n";
+
+/// Node A runs this binary's worker, node B the reference's.
+const NODE_A: &str = "node-a";
+const NODE_B: &str = "node-b";
+
+/// A controller and two execution nodes, started for one test and killed when it drops.
+struct Mesh {
+    dir: tempfile::TempDir,
+    /// The daemons, each the leader of a process group of its own, which holds the work it runs.
+    daemons: Vec<Child>,
+}
+
+impl Mesh {
+    fn start() -> Self {
+        let mut mesh = Self { dir: tempfile::tempdir().unwrap(), daemons: Vec::new() };
+        let ours = PathBuf::from(env!("CARGO_BIN_EXE_ansible-runner"));
+        let theirs = venv().join("bin/ansible-runner");
+        let (a, b) = (mesh.start_node(NODE_A, &ours), mesh.start_node(NODE_B, &theirs));
+        let peers = format!("- tcp-peer:\n    address: 127.0.0.1:{a}\n- tcp-peer:\n    address: 127.0.0.1:{b}\n");
+        mesh.start_daemon("controller", &peers);
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let status = mesh.ctl().args(["status", "--json"]).stderr(Stdio::null()).output().unwrap();
+            let status = serde_json::from_slice::<Value>(&status.stdout).unwrap_or_default();
+            if [NODE_A, NODE_B].iter().all(|node| status["RoutingTable"].get(node).is_some()) {
+                return mesh;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for the controller to route to both nodes: {status}\n{}",
+                mesh.logs()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Every daemon's log, for a failure's message.
+    fn logs(&self) -> String {
+        ["controller", NODE_A, NODE_B]
+            .iter()
+            .map(|node| {
+                format!("{node}: {}", fs::read_to_string(self.path(&format!("{node}.log"))).unwrap_or_default())
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// An execution node listening on a free port of 127.0.0.1, running `runner worker`; returns
+    /// the port. Another program may take the port between the probe and the daemon's bind: the
+    /// daemon then exits at once, and the node starts again on another port.
+    fn start_node(&mut self, node: &str, runner: &Path) -> u16 {
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let config = format!(
+                "- tcp-listener:\n    bindaddr: 127.0.0.1\n    port: {port}\n\
+                 - work-command:\n    worktype: ansible-runner\n    command: {}\n    params: worker\n    \
+                 allowruntimeparams: true\n",
+                runner.display()
+            );
+            if self.start_daemon(node, &config) {
+                return port;
+            }
+        }
+        panic!("{node} found no free port to listen on");
+    }
+
+    /// Starts `receptor` as `node` with `config` added to its node and control-service sections;
+    /// returns once its control socket is up, or false if the daemon exited first.
+    fn start_daemon(&mut self, node: &str, config: &str) -> bool {
+        let socket = self.path(&format!("{node}.sock"));
+        let log_path = self.path(&format!("{node}.log"));
+        let config = format!(
+            "---\n- node:\n    id: {node}\n    datadir: {}\n- log-level: info\n\
+             - control-service:\n    service: control\n    filename: {}\n{config}",
+            self.path(&format!("{node}.data")).display(),
+            socket.display()
+        );
+        let config_path = self.path(&format!("{node}.yml"));
+        fs::write(&config_path, config).unwrap();
+        let log = fs::File::create(&log_path).unwrap();
+        let mut daemon = Command::new(receptor().unwrap());
+        // The work's environment is the daemon's: the venv's ansible-playbook first, as for `ours()`.
+        daemon.env("PATH", test_path()).env_remove("ANSIBLE_ROLES_PATH").env_remove("NO_COLOR");
+        for var in ["RUNNER_PLAYBOOK", "RUNNER_MODULE", "RUNNER_ROLE", "RUNNER_BINARY"] {
+            daemon.env_remove(var);
+        }
+        let mut child = std::os::unix::process::CommandExt::process_group(&mut daemon, 0)
+            .arg("--config")
+            .arg(&config_path)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let mut exited = false;
+        wait_until(&format!("{node}'s control socket"), || {
+            exited = child.try_wait().unwrap().is_some();
+            exited || socket.exists()
+        });
+        if exited {
+            let said = fs::read_to_string(&log_path).unwrap_or_default();
+            assert!(said.contains("address already in use"), "receptor {node} exited: {said}");
+            return false;
+        }
+        self.daemons.push(child);
+        true
+    }
+
+    /// The venv's `receptorctl` on the controller's socket.
+    fn ctl(&self) -> Command {
+        let mut cmd = Command::new(venv().join("bin/receptorctl"));
+        cmd.arg("--socket").arg(self.path("controller.sock"));
+        cmd
+    }
+
+    /// Submits `payload` to `node` as AWX does, the worker keeping the job in a private data dir
+    /// named after `job` and deleting it at the end; returns the unit ID.
+    fn submit(&self, node: &str, job: &str, payload: &[u8]) -> String {
+        let file = self.path(&format!("{job}.payload"));
+        fs::write(&file, payload).unwrap();
+        let params = format!("params=--private-data-dir={} --delete", self.job_dir(job).display());
+        let submitted = self
+            .ctl()
+            .args(["work", "submit", "ansible-runner", "--node", node, "--payload"])
+            .arg(&file)
+            .args(["-a", &params])
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&submitted);
+        assert!(submitted.status.success(), "work submit: {stdout} {stderr}");
+        stdout
+            .lines()
+            .find_map(|line| line.strip_prefix("Unit ID: "))
+            .unwrap_or_else(|| panic!("no unit ID in {stdout}"))
+            .trim()
+            .to_owned()
+    }
+
+    /// Where the node's worker runs `job`.
+    fn job_dir(&self, job: &str) -> PathBuf {
+        self.path(&format!("{job}.job"))
+    }
+
+    /// `work results UNIT`, streamed until the unit ends: the worker's stdout and stderr.
+    fn results(&self) -> Command {
+        let mut cmd = self.ctl();
+        cmd.args(["work", "results"]);
+        cmd
+    }
+
+    /// `work results UNIT | PROCESSOR process TARGET -i IDENT`.
+    fn process(&self, unit: &str, processor: Command, target: &Path, ident: &str) -> Output {
+        let mut results = self.results().arg(unit).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+        let processed = sub(processor, &["process", target.to_str().unwrap(), "-i", ident])
+            .stdin(results.stdout.take().unwrap())
+            .output()
+            .unwrap();
+        results.wait().unwrap();
+        processed
+    }
+
+    fn release(&self, unit: &str) {
+        let released = self.ctl().args(["work", "release", unit]).output().unwrap();
+        assert!(released.status.success(), "work release: {:?}", text(&released));
+    }
+}
+
+impl Drop for Mesh {
+    fn drop(&mut self) {
+        for daemon in &mut self.daemons {
+            let group = Pid::from_raw(daemon.id() as i32);
+            let _ = killpg(group, Signal::SIGKILL);
+            let _ = daemon.wait();
+        }
+    }
+}
+
+/// A job of `playbook` packed by `transmitter`, with `ident` as its ident.
+fn payload(transmitter: Command, playbook: &str, ident: &str) -> (Pdd, Vec<u8>) {
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", playbook);
+    let sent =
+        sub(transmitter, &["transmit", pdd.path().to_str().unwrap(), "-p", "site.yml", "-i", ident]).output().unwrap();
+    assert_eq!(sent.status.code(), Some(0), "transmit: {:?}", text(&sent));
+    (pdd, sent.stdout)
+}
+
+/// Runs a job packed by `transmitter` on `node`, processes its results with this binary and checks
+/// it succeeded and that the node deleted its private data dir.
+fn successful_job(transmitter: Command, node: &str, job: &str) {
+    let mesh = Mesh::start();
+    let (_pdd, sent) = payload(transmitter, PLAYBOOK, job);
+    let unit = mesh.submit(node, job, &sent);
+    let target = tempfile::tempdir().unwrap();
+    let processed = mesh.process(&unit, ours(), target.path(), job);
+    assert_eq!(processed.status.code(), Some(0), "process: {:?}", text(&processed));
+    let artifacts = Artifacts { dir: target.path().join("artifacts").join(job) };
+    assert_eq!((artifacts.read("status"), artifacts.read("rc")), ("successful".into(), "0".into()));
+    let events = artifacts.events();
+    assert_stream_invariants(&events);
+    let names = names(&events);
+    assert_eq!(crate::common::first_after_start_up(&names), Some("playbook_on_start"));
+    assert_eq!(names.last().map(String::as_str), Some("playbook_on_stats"));
+    assert_eq!(names.iter().filter(|n| *n == "runner_on_ok").count(), 2, "{names:?}");
+    assert!(artifacts.read("stdout").contains("over-the-mesh"));
+    assert!(!mesh.job_dir(job).exists(), "--delete left {}", mesh.job_dir(job).display());
+    mesh.release(&unit);
+}
+
+#[test]
+fn a_job_runs_on_our_worker_over_the_mesh() {
+    needs!(Receptor);
+    successful_job(ours(), NODE_A, "mesh-ours");
+}
+
+#[test]
+fn reference_transmit_runs_on_our_worker_over_the_mesh() {
+    needs!(Receptor);
+    successful_job(reference(), NODE_A, "mesh-ref-ours");
+}
+
+#[test]
+fn our_transmit_runs_on_the_reference_worker_over_the_mesh() {
+    needs!(Receptor);
+    successful_job(ours(), NODE_B, "mesh-ours-ref");
+}
+
+#[test]
+fn a_failing_job_over_the_mesh_is_recorded_failed_with_its_rc() {
+    needs!(Receptor);
+    let mesh = Mesh::start();
+    let job = "mesh-fail";
+    let (_pdd, sent) = payload(ours(), "- hosts: all\n  gather_facts: false\n  tasks:\n    - fail: msg=boom\n", job);
+    let unit = mesh.submit(NODE_A, job, &sent);
+    let target = tempfile::tempdir().unwrap();
+    let processed = mesh.process(&unit, ours(), target.path(), job);
+    assert_eq!(processed.status.code(), Some(2), "process: {:?}", text(&processed));
+    let artifacts = Artifacts { dir: target.path().join("artifacts").join(job) };
+    assert_eq!((artifacts.read("status"), artifacts.read("rc")), ("failed".into(), "2".into()));
+    let names = names(&artifacts.events());
+    assert!(names.iter().any(|n| n == "runner_on_failed"), "{names:?}");
+    assert!(artifacts.read("stdout").contains("boom"));
+    mesh.release(&unit);
+}
+
+#[test]
+fn garbage_payload_over_the_mesh_is_answered_with_an_error_and_eof() {
+    needs!(Receptor);
+    let mesh = Mesh::start();
+    let unit = mesh.submit(NODE_A, "mesh-garbage", b"this is not json\n");
+    let results = mesh.results().arg(&unit).stderr(Stdio::null()).output().unwrap();
+    let lines = lines(&results.stdout);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["status"], "error");
+    assert!(lines[0]["job_explanation"].as_str().unwrap().contains("Failed to JSON parse"));
+    assert_eq!(lines[1], serde_json::json!({"eof": true}));
+    mesh.release(&unit);
+}
+
+/// The stream's last line.
+const EOF: &[u8] = b"{\"eof\": true}";
+
+/// Checks that `stream` is nothing but the worker's JSON lines, each zip payload where its
+/// `zipfile` line announces it: a stray line (a notice on the worker's stderr, which Receptor
+/// merges into the results) fails it.
+fn assert_only_stream_lines(stream: &[u8]) {
+    let mut rest = stream;
+    while !rest.is_empty() {
+        let end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i + 1);
+        let line = String::from_utf8_lossy(&rest[..end]);
+        let parsed: Value = serde_json::from_str(line.trim_end())
+            .unwrap_or_else(|e| panic!("a line that is not the stream's ({e}): {line:?}"));
+        rest = &rest[end..];
+        // N is the archive's size; its padded base64 follows, with no newline after it.
+        if let Some(size) = parsed.get("zipfile").and_then(Value::as_u64) {
+            let encoded = usize::try_from(size.div_ceil(3) * 4).unwrap();
+            assert!(rest.len() >= encoded, "the zip payload is cut: {encoded} bytes announced, {} left", rest.len());
+            rest = &rest[encoded..];
+        }
+    }
+}
+
+/// `work cancel` of a job running on this binary's worker: the results stay a clean stream that
+/// ends canceled, both `process` implementations record the cancel, and nothing of the job is left.
+#[test]
+fn work_cancel_ends_our_worker_s_job_with_a_clean_canceled_stream() {
+    needs!(Receptor);
+    let mesh = Mesh::start();
+    let marker = "67.2424";
+    let job = "mesh-cancel";
+    let pdd = crate::control::sleeping_pdd(marker);
+    let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "sleep.yml", "-i", job]).output().unwrap();
+    let unit = mesh.submit(NODE_A, job, &sent.stdout);
+    // Read as AWX does, while the job runs, up to the stream's eof: `work results` of a canceled
+    // unit does not end by itself (receptorctl 1.6.9 on receptor 1.4.9), whichever worker ran it.
+    let mut results = mesh.results().arg(&unit).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut stdout = results.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let (mut bytes, mut chunk) = (Vec::new(), [0; 8192]);
+        while !bytes.windows(EOF.len()).any(|window| window == EOF) {
+            match stdout.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            }
+        }
+        bytes
+    });
+    wait_until("the task to start on the node", || !processes_with(marker).is_empty());
+    let canceled = mesh.ctl().args(["work", "cancel", &unit]).output().unwrap();
+    assert!(canceled.status.success(), "work cancel: {:?}", text(&canceled));
+    wait_until("the results to reach the stream's eof", || reader.is_finished());
+    let streamed = reader.join().unwrap();
+    results.kill().unwrap();
+    results.wait().unwrap();
+    crate::control::assert_nothing_left(marker);
+    assert_only_stream_lines(&streamed);
+    let lines = lines(&streamed);
+    let statuses: Vec<&str> = lines.iter().filter_map(|l| l.get("status").and_then(Value::as_str)).collect();
+    assert_eq!(statuses, ["starting", "running", "canceled"]);
+    assert_eq!(lines.last().unwrap(), &serde_json::json!({"eof": true}));
+    for (name, processor) in [("ours", ours()), ("reference", reference())] {
+        let target = tempfile::tempdir().unwrap();
+        let processed =
+            crate::stream::feed(sub(processor, &["process", target.path().to_str().unwrap(), "-i", job]), &streamed);
+        let artifacts = Artifacts { dir: target.path().join("artifacts").join(job) };
+        assert_eq!(
+            (artifacts.read("status"), artifacts.read("rc")),
+            ("canceled".into(), "254".into()),
+            "{name}: {:?}",
+            text(&processed)
+        );
+    }
+    mesh.release(&unit);
+}
