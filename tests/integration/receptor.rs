@@ -5,7 +5,7 @@
 //! this binary, node B the Python reference. The tests go through the venv's `receptorctl`:
 //! `work submit` with the `transmit` stream as the payload and
 //! `params=--private-data-dir=DIR --delete`, `work results` piped into `process`, `work cancel`,
-//! `work release`.
+//! `work release`, and the health check AWX runs (`--no-payload`, `params=--worker-info`).
 //!
 //! Everything runs on this machine, so what a node leaves behind is visible in /proc and on disk.
 
@@ -151,16 +151,25 @@ impl Mesh {
     /// Submits `payload` to `node` as AWX does, the worker keeping the job in a private data dir
     /// named after `job` and deleting it at the end; returns the unit ID.
     fn submit(&self, node: &str, job: &str, payload: &[u8]) -> String {
+        self.submit_with(node, job, payload, "")
+    }
+
+    /// [`Mesh::submit`] with `extra` added to the worker's params.
+    fn submit_with(&self, node: &str, job: &str, payload: &[u8], extra: &str) -> String {
         let file = self.path(&format!("{job}.payload"));
         fs::write(&file, payload).unwrap();
-        let params = format!("params=--private-data-dir={} --delete", self.job_dir(job).display());
-        let submitted = self
-            .ctl()
-            .args(["work", "submit", "ansible-runner", "--node", node, "--payload"])
-            .arg(&file)
-            .args(["-a", &params])
-            .output()
-            .unwrap();
+        let params = format!("params=--private-data-dir={} --delete{extra}", self.job_dir(job).display());
+        Self::unit(
+            self.ctl()
+                .args(["work", "submit", "ansible-runner", "--node", node, "--payload"])
+                .arg(&file)
+                .args(["-a", &params]),
+        )
+    }
+
+    /// Runs a `work submit` command; returns the unit ID it prints.
+    fn unit(submit: &mut Command) -> String {
+        let submitted = submit.output().unwrap();
         let (stdout, stderr) = text(&submitted);
         assert!(submitted.status.success(), "work submit: {stdout} {stderr}");
         stdout
@@ -365,5 +374,52 @@ fn work_cancel_ends_our_worker_s_job_with_a_clean_canceled_stream() {
             text(&processed)
         );
     }
+    mesh.release(&unit);
+}
+
+/// The health check AWX runs on a node: a unit with no payload and `--worker-info`. Both workers
+/// answer with the same keys, no errors, and the daemon's machine's CPU count.
+#[test]
+fn worker_info_over_the_mesh_has_the_reference_s_keys() {
+    needs!(Receptor);
+    let mesh = Mesh::start();
+    let info = |node: &str| -> serde_json::Map<String, Value> {
+        let unit = Mesh::unit(
+            mesh.ctl()
+                .args(["work", "submit", "ansible-runner", "--node", node, "--no-payload"])
+                .args(["-a", "params=--worker-info"]),
+        );
+        let results = mesh.results().arg(&unit).stderr(Stdio::null()).output().unwrap();
+        mesh.release(&unit);
+        let info: Value = serde_yaml_ng::from_slice(&results.stdout)
+            .unwrap_or_else(|e| panic!("{node}: {e}: {}", String::from_utf8_lossy(&results.stdout)));
+        info.as_object().cloned().unwrap_or_else(|| panic!("{node}: {info}"))
+    };
+    let (mine, theirs) = (info(NODE_A), info(NODE_B));
+    assert_eq!(mine.keys().collect::<Vec<_>>(), theirs.keys().collect::<Vec<_>>());
+    assert_eq!(mine["errors"], serde_json::json!([]), "{mine:?}");
+    assert_eq!(mine["cpu_count"], theirs["cpu_count"]);
+}
+
+/// `--keepalive-seconds` given as a runtime param: keepalive lines come through the mesh while
+/// the job is silent, and `process` keeps none of them as events.
+#[test]
+fn keepalives_flow_through_the_mesh_while_the_job_is_silent() {
+    needs!(Receptor);
+    let mesh = Mesh::start();
+    let job = "mesh-keepalive";
+    let (_pdd, sent) = payload(ours(), "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 2\n", job);
+    let unit = mesh.submit_with(NODE_A, job, &sent, " --keepalive-seconds=0.5");
+    let results = mesh.results().arg(&unit).stderr(Stdio::null()).output().unwrap();
+    let lines = lines(&results.stdout);
+    let keepalives = lines.iter().filter(|l| l.get("event") == Some(&Value::from("keepalive"))).count();
+    assert!(keepalives >= 2, "only {keepalives} keepalives during a 2 s silence");
+    let target = tempfile::tempdir().unwrap();
+    let processed =
+        crate::stream::feed(sub(ours(), &["process", target.path().to_str().unwrap(), "-i", job]), &results.stdout);
+    assert_eq!(processed.status.code(), Some(0), "process: {:?}", text(&processed));
+    let artifacts = Artifacts { dir: target.path().join("artifacts").join(job) };
+    assert_eq!(artifacts.read("status"), "successful");
+    assert!(artifacts.events().iter().all(|e| e["event"] != "keepalive"));
     mesh.release(&unit);
 }
