@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{killpg, Signal};
+use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use serde_json::Value;
 
@@ -36,7 +36,6 @@ const NODE_B: &str = "node-b";
 /// A controller and two execution nodes, started for one test and killed when it drops.
 struct Mesh {
     dir: tempfile::TempDir,
-    /// The daemons, each the leader of a process group of its own, which holds the work it runs.
     daemons: Vec<Child>,
 }
 
@@ -118,7 +117,7 @@ impl Mesh {
         for var in ["RUNNER_PLAYBOOK", "RUNNER_MODULE", "RUNNER_ROLE", "RUNNER_BINARY"] {
             daemon.env_remove(var);
         }
-        let mut child = std::os::unix::process::CommandExt::process_group(&mut daemon, 0)
+        let mut child = daemon
             .arg("--config")
             .arg(&config_path)
             .current_dir(self.dir.path())
@@ -203,6 +202,14 @@ impl Mesh {
         processed
     }
 
+    /// The file where `node` keeps the output of the work `unit` of the controller runs there.
+    fn node_stdout(&self, node: &str, unit: &str) -> PathBuf {
+        let listed = self.ctl().args(["work", "list", "--unit_id", unit]).stderr(Stdio::null()).output().unwrap();
+        let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
+        let remote = listed[unit]["ExtraData"]["RemoteUnitID"].as_str().unwrap_or_else(|| panic!("{listed}"));
+        self.path(&format!("{node}.data")).join(node).join(remote).join("stdout")
+    }
+
     fn release(&self, unit: &str) {
         let released = self.ctl().args(["work", "release", unit]).output().unwrap();
         assert!(released.status.success(), "work release: {:?}", text(&released));
@@ -212,9 +219,14 @@ impl Mesh {
 impl Drop for Mesh {
     fn drop(&mut self) {
         for daemon in &mut self.daemons {
-            let group = Pid::from_raw(daemon.id() as i32);
-            let _ = killpg(group, Signal::SIGKILL);
+            let _ = daemon.kill();
             let _ = daemon.wait();
+        }
+        // Receptor runs each unit in a session of its own, which outlives the daemon: what a failed
+        // test left running is found by the mesh's dir on its command line (the unit dir, the
+        // private data dir).
+        for pid in processes_with(&self.dir.path().display().to_string()) {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
         }
     }
 }
@@ -358,6 +370,12 @@ fn work_cancel_ends_our_worker_s_job_with_a_clean_canceled_stream() {
     results.wait().unwrap();
     crate::control::assert_nothing_left(marker);
     assert_only_stream_lines(&streamed);
+    // What the node kept of the worker's output once the worker is gone: nothing after eof either.
+    let job_dir = mesh.job_dir(job).display().to_string();
+    wait_until("the worker to exit", || processes_with(&job_dir).is_empty());
+    let kept = fs::read(mesh.node_stdout(NODE_A, &unit)).unwrap();
+    assert_only_stream_lines(&kept);
+    assert!(kept.trim_ascii_end().ends_with(EOF), "{}", String::from_utf8_lossy(&kept));
     let lines = lines(&streamed);
     let statuses: Vec<&str> = lines.iter().filter_map(|l| l.get("status").and_then(Value::as_str)).collect();
     assert_eq!(statuses, ["starting", "running", "canceled"]);
@@ -422,4 +440,19 @@ fn keepalives_flow_through_the_mesh_while_the_job_is_silent() {
     assert_eq!(artifacts.read("status"), "successful");
     assert!(artifacts.events().iter().all(|e| e["event"] != "keepalive"));
     mesh.release(&unit);
+}
+
+/// The check above catches what it is there for: a notice between the stream's lines, and one
+/// glued to the zip payload.
+#[test]
+fn the_stream_check_catches_a_stray_line() {
+    let clean = b"{\"status\": \"canceled\"}\n{\"zipfile\": 3}\nYWJj{\"eof\": true}\n";
+    assert_only_stream_lines(clean);
+    for stray in [
+        &b"{\"status\": \"canceled\"}\nansible-runner: canceling the job\n{\"eof\": true}\n"[..],
+        b"{\"zipfile\": 3}\nYWJjnotice\n{\"eof\": true}\n",
+    ] {
+        let caught = std::panic::catch_unwind(|| assert_only_stream_lines(stray));
+        assert!(caught.is_err(), "{}", String::from_utf8_lossy(stray));
+    }
 }
