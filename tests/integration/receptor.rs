@@ -21,8 +21,8 @@ use nix::unistd::Pid;
 use serde_json::Value;
 
 use crate::common::{
-    assert_stream_invariants, names, needs, ours, processes_with, receptor, reference, test_path, text, venv,
-    wait_until, Artifacts, Pdd, PATIENCE,
+    names, needs, ours, processes_with, receptor, reference, test_path, text, venv, wait_until, Artifacts, Pdd,
+    PATIENCE,
 };
 use crate::stream::{lines, sub};
 
@@ -251,14 +251,7 @@ fn successful_job(transmitter: Command, node: &str, job: &str) {
     let processed = mesh.process(&unit, ours(), target.path(), job);
     assert_eq!(processed.status.code(), Some(0), "process: {:?}", text(&processed));
     let artifacts = Artifacts { dir: target.path().join("artifacts").join(job) };
-    assert_eq!((artifacts.read("status"), artifacts.read("rc")), ("successful".into(), "0".into()));
-    let events = artifacts.events();
-    assert_stream_invariants(&events);
-    let names = names(&events);
-    assert_eq!(crate::common::first_after_start_up(&names), Some("playbook_on_start"));
-    assert_eq!(names.last().map(String::as_str), Some("playbook_on_stats"));
-    assert_eq!(names.iter().filter(|n| *n == "runner_on_ok").count(), 2, "{names:?}");
-    assert!(artifacts.read("stdout").contains("over-the-mesh"));
+    crate::stream::assert_two_tasks_succeeded(&artifacts, "over-the-mesh");
     assert!(!mesh.job_dir(job).exists(), "--delete left {}", mesh.job_dir(job).display());
     mesh.release(&unit);
 }
