@@ -72,15 +72,12 @@ impl ArtifactDir {
 
     /// An unnamed file in the dir (`O_TMPFILE`), to be named later by `link`.
     pub fn unnamed_file(&self) -> io::Result<File> {
-        let flags = OFlag::O_WRONLY | OFlag::O_TMPFILE | OFlag::O_CLOEXEC;
-        Ok(File::from(fcntl::openat(self.fd(), ".", flags, Mode::from_bits_truncate(0o600))?))
+        atomic::unnamed_file(self.fd(), 0o600)
     }
 
     /// Gives an unnamed file of this dir the name `name`.
     pub fn link(&self, file: &File, name: &str) -> io::Result<()> {
-        let fd = format!("/proc/self/fd/{}", file.as_raw_fd());
-        let follow = fcntl::AtFlags::AT_SYMLINK_FOLLOW;
-        Ok(unistd::linkat(fcntl::AT_FDCWD, fd.as_str(), self.fd(), name, follow)?)
+        atomic::link(file, self.fd(), name)
     }
 
     pub fn create_dir(&self, name: &str) -> io::Result<()> {

@@ -55,17 +55,23 @@ pub fn write_at(dir: BorrowedFd<'_>, name: &str, bytes: &[u8], mode: u32, durabi
 /// written thousands per run, and a filesystem that scans its directories (ext4 without an index)
 /// pays for each lookup. Where unnamed files are not supported, or the name is taken, [`write_at`].
 pub fn write_new_at(dir: BorrowedFd<'_>, name: &str, bytes: &[u8], mode: u32) -> io::Result<()> {
-    let flags = OFlag::O_WRONLY | OFlag::O_TMPFILE | OFlag::O_CLOEXEC;
-    let Ok(fd) = fcntl::openat(dir, ".", flags, Mode::from_bits_truncate(mode)) else {
+    let Ok(mut file) = unnamed_file(dir, mode) else {
         return write_at(dir, name, bytes, mode, Durability::Renamed);
     };
-    let mut file = File::from(fd);
     file.write_all(bytes)?;
-    let unnamed = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&file));
-    match unistd::linkat(fcntl::AT_FDCWD, unnamed.as_str(), dir, name, fcntl::AtFlags::AT_SYMLINK_FOLLOW) {
-        Ok(()) => Ok(()),
-        Err(_) => write_at(dir, name, bytes, mode, Durability::Renamed),
-    }
+    link(&file, dir, name).or_else(|_| write_at(dir, name, bytes, mode, Durability::Renamed))
+}
+
+/// An unnamed file in `dir` (`O_TMPFILE`): gone with its descriptor unless [`link`] names it.
+pub fn unnamed_file(dir: BorrowedFd<'_>, mode: u32) -> io::Result<File> {
+    let flags = OFlag::O_WRONLY | OFlag::O_TMPFILE | OFlag::O_CLOEXEC;
+    Ok(File::from(fcntl::openat(dir, ".", flags, Mode::from_bits_truncate(mode))?))
+}
+
+/// Gives an unnamed file of `dir` the name `name` (refused if the name is taken).
+pub fn link(file: &File, dir: BorrowedFd<'_>, name: &str) -> io::Result<()> {
+    let unnamed = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(file));
+    Ok(unistd::linkat(fcntl::AT_FDCWD, unnamed.as_str(), dir, name, fcntl::AtFlags::AT_SYMLINK_FOLLOW)?)
 }
 
 /// Writes the file at `path` (its directory must exist).
