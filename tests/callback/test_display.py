@@ -105,8 +105,11 @@ def test_non_ascii(driven, events):
 def test_tagged_strings_are_encoded_as_ansible_encodes_them(events):
     from ansible.module_utils.common.json import AnsibleJSONEncoder
 
-    text = 'shown as Ansible encodes it'
-    expected = json.loads(json.dumps({'tagged': text, 'items': [text, 1, None]}, cls=AnsibleJSONEncoder))
+    sys.path.insert(0, str(FIXTURES))
+    from tagged import tagged
+
+    value = tagged('shown as Ansible encodes it')
+    expected = json.loads(json.dumps({'tagged': value, 'items': [value, 1, None]}, cls=AnsibleJSONEncoder))
     assert events[14]['event_data']['res'] == expected
 
 
