@@ -101,9 +101,12 @@ fn worker_streams_status_lines_in_order_and_redacts_secrets() {
     needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/site.yml", PLAYBOOK).file("env/envvars", "SERVICE_TOKEN: tok-on-the-wire\n");
+    // A misspelt setting: `run` warns on stderr, which a worker keeps silent (Receptor merges it in).
+    pdd.file("env/settings", "idle_timout: 600\n");
     let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "site.yml", "-i", "w1"]).output().unwrap();
     let worked = feed(sub(ours(), &["worker"]), &sent.stdout);
     assert_eq!(worked.status.code(), Some(0));
+    assert_eq!(text(&worked).1, "", "the worker wrote on stderr");
     assert!(!String::from_utf8_lossy(&worked.stdout).contains("tok-on-the-wire"), "a secret went on the wire");
     let lines = lines(&worked.stdout);
     let statuses: Vec<&str> = lines.iter().filter_map(|l| l.get("status").and_then(Value::as_str)).collect();
