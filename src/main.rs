@@ -82,7 +82,6 @@ fn real_main() -> i32 {
 /// Says on stderr why the program ends, and returns the exit code that error owns. Said even by a
 /// worker: its stream could not carry it.
 fn report(err: &anyhow::Error) -> i32 {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "{}", exit::message_of(err));
+    output::last_word(&exit::message_of(err));
     exit::code_of(err)
 }

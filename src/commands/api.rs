@@ -41,6 +41,7 @@ pub fn api_command() -> anyhow::Result<i32> {
         let message = "api is the pipe of the Python package `ansible_runner`; run a job with `ansible-runner run`";
         return Err(exit::Failure::new(exit::USAGE, message).into());
     }
+    crate::output::silence_notices();
     let writer: Writer = Rc::new(RefCell::new(StreamWriter::new(io::stdout())));
     let mut stdin = io::stdin().lock();
     let Received { spec, event_files, inputs, control, stderr } = match receive(&mut stdin) {
@@ -66,14 +67,14 @@ pub fn api_command() -> anyhow::Result<i32> {
         Ok(outcome) => (json!({"status": outcome.status.as_str(), "rc": outcome.rc}), outcome.rc),
         Err(err) => {
             let explanation = format!("{err:#}");
-            errln!("ansible-runner: {explanation}");
+            crate::output::last_word(&format!("ansible-runner: {explanation}"));
             let line = json!({"status": "failed", "rc": exit::RC_RUNNER_FAILED, "job_explanation": explanation});
             (line, exit::RC_RUNNER_FAILED)
         }
     };
     if let Some(captured) = stderr {
         if let Err(err) = store_stderr(&spec, captured) {
-            errln!("ansible-runner: cannot store the command's stderr: {err:#}");
+            crate::output::last_word(&format!("ansible-runner: cannot store the command's stderr: {err:#}"));
         }
     }
     let mut line = final_line;

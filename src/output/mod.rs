@@ -10,12 +10,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static SILENT: AtomicBool = AtomicBool::new(false);
 
 /// Keeps the runner's notices (warnings, the cancel notice, what went wrong with a report) off
-/// stderr for the rest of the process: a worker's stderr is merged into its stream by Receptor, so
-/// what a worker reports goes into the stream instead.
+/// stderr for the rest of the process, where stderr belongs to someone else: a worker's is merged
+/// into its stream by Receptor, the `api` child's is the application's. What they must report goes
+/// into their stream instead.
 pub fn silence_notices() {
     SILENT.store(true, Ordering::Relaxed);
 }
 
 pub fn notices_silenced() -> bool {
     SILENT.load(Ordering::Relaxed)
+}
+
+/// Writes `text` on stderr even when notices are silenced: why the process ends, when its stream
+/// cannot say it. Never panics.
+pub fn last_word(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{text}");
 }

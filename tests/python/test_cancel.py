@@ -25,7 +25,7 @@ def started_slow_task(flag: threading.Event):
     return handler
 
 
-def test_cancel_callback(pdd, marker):
+def test_cancel_callback(pdd, marker, capfd):
     asked_at: list[float] = []
     took: list[float] = []
 
@@ -49,6 +49,8 @@ def test_cancel_callback(pdd, marker):
     watcher.join()
     assert took[0] < AT_ONCE
     assert processes_with(marker) == []
+    # The application's stderr, which the job's child shares, gets no notice meant for a terminal.
+    assert 'canceling' not in capfd.readouterr().err
 
 
 def test_canceled_flag(pdd, marker):
