@@ -14,6 +14,7 @@ use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{kill, Signal};
@@ -36,7 +37,8 @@ const NODE_B: &str = "node-b";
 /// A controller and two execution nodes, started for one test and killed when it drops.
 struct Mesh {
     dir: tempfile::TempDir,
-    daemons: Vec<Child>,
+    /// Each running daemon, by node ID.
+    daemons: Vec<(String, Child)>,
 }
 
 impl Mesh {
@@ -47,17 +49,23 @@ impl Mesh {
         let (a, b) = (mesh.start_node(NODE_A, &ours), mesh.start_node(NODE_B, &theirs));
         let peers = format!("- tcp-peer:\n    address: 127.0.0.1:{a}\n- tcp-peer:\n    address: 127.0.0.1:{b}\n");
         mesh.start_daemon("controller", &peers);
+        mesh.wait_for_routes(&[NODE_A, NODE_B]);
+        mesh
+    }
+
+    /// Waits until the controller routes to every node of `nodes`.
+    fn wait_for_routes(&self, nodes: &[&str]) {
         let deadline = Instant::now() + PATIENCE;
         loop {
-            let status = mesh.ctl().args(["status", "--json"]).stderr(Stdio::null()).output().unwrap();
+            let status = self.ctl().args(["status", "--json"]).stderr(Stdio::null()).output().unwrap();
             let status = serde_json::from_slice::<Value>(&status.stdout).unwrap_or_default();
-            if [NODE_A, NODE_B].iter().all(|node| status["RoutingTable"].get(node).is_some()) {
-                return mesh;
+            if nodes.iter().all(|node| status["RoutingTable"].get(node).is_some()) {
+                return;
             }
             assert!(
                 Instant::now() < deadline,
-                "timed out waiting for the controller to route to both nodes: {status}\n{}",
-                mesh.logs()
+                "timed out waiting for the controller to route to {nodes:?}: {status}\n{}",
+                self.logs()
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -100,17 +108,23 @@ impl Mesh {
     /// Starts `receptor` as `node` with `config` added to its node and control-service sections;
     /// returns once its control socket is up, or false if the daemon exited first.
     fn start_daemon(&mut self, node: &str, config: &str) -> bool {
-        let socket = self.path(&format!("{node}.sock"));
-        let log_path = self.path(&format!("{node}.log"));
         let config = format!(
             "---\n- node:\n    id: {node}\n    datadir: {}\n- log-level: info\n\
              - control-service:\n    service: control\n    filename: {}\n{config}",
             self.path(&format!("{node}.data")).display(),
-            socket.display()
+            self.path(&format!("{node}.sock")).display()
         );
-        let config_path = self.path(&format!("{node}.yml"));
-        fs::write(&config_path, config).unwrap();
-        let log = fs::File::create(&log_path).unwrap();
+        fs::write(self.path(&format!("{node}.yml")), config).unwrap();
+        self.spawn_daemon(node)
+    }
+
+    /// Starts `receptor` as `node` with the configuration [`Mesh::start_daemon`] wrote.
+    fn spawn_daemon(&mut self, node: &str) -> bool {
+        let socket = self.path(&format!("{node}.sock"));
+        let log_path = self.path(&format!("{node}.log"));
+        // A restarted node's socket is still there: it counts once the new daemon has made it again.
+        let _ = fs::remove_file(&socket);
+        let log = fs::OpenOptions::new().create(true).append(true).open(&log_path).unwrap();
         let mut daemon = Command::new(receptor().unwrap());
         // The work's environment is the daemon's: the venv's ansible-playbook first, as for `ours()`.
         daemon.env("PATH", test_path()).env_remove("ANSIBLE_ROLES_PATH").env_remove("NO_COLOR");
@@ -119,7 +133,7 @@ impl Mesh {
         }
         let mut child = daemon
             .arg("--config")
-            .arg(&config_path)
+            .arg(self.path(&format!("{node}.yml")))
             .current_dir(self.dir.path())
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
@@ -136,8 +150,16 @@ impl Mesh {
             assert!(said.contains("address already in use"), "receptor {node} exited: {said}");
             return false;
         }
-        self.daemons.push(child);
+        self.daemons.push((node.to_owned(), child));
         true
+    }
+
+    /// Kills `node`'s daemon at once, as a crash would.
+    fn kill_daemon(&mut self, node: &str) {
+        let at = self.daemons.iter().position(|(id, _)| id == node).unwrap_or_else(|| panic!("{node} is not running"));
+        let (_, mut daemon) = self.daemons.remove(at);
+        daemon.kill().unwrap();
+        daemon.wait().unwrap();
     }
 
     /// The venv's `receptorctl` on the controller's socket.
@@ -218,7 +240,7 @@ impl Mesh {
 
 impl Drop for Mesh {
     fn drop(&mut self) {
-        for daemon in &mut self.daemons {
+        for (_, daemon) in &mut self.daemons {
             let _ = daemon.kill();
             let _ = daemon.wait();
         }
@@ -386,6 +408,144 @@ fn work_cancel_ends_our_worker_s_job_with_a_clean_canceled_stream() {
         );
     }
     mesh.release(&unit);
+}
+
+/// What runs `job` on `node`, below its daemon: Receptor's command runner and the worker, not the
+/// job's own processes (Ansible and what it started).
+fn unit_processes(mesh: &Mesh, job: &str) -> Vec<i32> {
+    let ours = fs::canonicalize(env!("CARGO_BIN_EXE_ansible-runner")).unwrap();
+    let daemon = fs::canonicalize(receptor().unwrap()).unwrap();
+    processes_with(&mesh.job_dir(job).display().to_string())
+        .into_iter()
+        .filter(|pid| fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == ours || exe == daemon))
+        .collect()
+}
+
+/// `work results` of `unit` read in the background, all of it there to see as it arrives.
+fn results_so_far(mesh: &Mesh, unit: &str) -> (Child, Arc<Mutex<Vec<u8>>>, std::thread::JoinHandle<()>) {
+    let mut results = mesh.results().arg(unit).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut stdout = results.stdout.take().unwrap();
+    let bytes = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&bytes);
+    let reader = std::thread::spawn(move || {
+        let mut chunk = [0; 8192];
+        while let Ok(n @ 1..) = stdout.read(&mut chunk) {
+            kept.lock().unwrap().extend_from_slice(&chunk[..n]);
+        }
+    });
+    (results, bytes, reader)
+}
+
+/// A node that dies mid-job (the worker, Receptor's command runner and the daemon killed at once,
+/// as a crash or the OOM killer would): no process of the job goes on running there, `process`
+/// records what reached the controller as a failed job, and the private data dir the worker could
+/// not delete is removed by `worker cleanup`, sent as AWX sends it once the node is back.
+#[test]
+fn a_node_that_dies_mid_job_leaves_nothing_running_and_its_dir_to_worker_cleanup() {
+    needs!(Receptor);
+    let mut mesh = Mesh::start();
+    let (marker, job) = ("67.3131", "mesh-crash");
+    let pdd = crate::control::sleeping_pdd(marker);
+    let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "sleep.yml", "-i", job]).output().unwrap();
+    let unit = mesh.submit(NODE_A, job, &sent.stdout);
+    let (mut results, streamed, reader) = results_so_far(&mesh, &unit);
+    wait_until("the task's start to reach the controller", || {
+        String::from_utf8_lossy(&streamed.lock().unwrap()).contains("\"runner_on_start\"")
+    });
+    assert!(!processes_with(marker).is_empty(), "the task is not running");
+    let below_daemon = unit_processes(&mesh, job);
+    assert_eq!(below_daemon.len(), 2, "the command runner and the worker: {below_daemon:?}");
+    for pid in below_daemon {
+        kill(Pid::from_raw(pid), Signal::SIGKILL).unwrap();
+    }
+    mesh.kill_daemon(NODE_A);
+    crate::control::assert_nothing_left(marker);
+    let job_dir = mesh.job_dir(job);
+    wait_until("the job's processes to end", || processes_with(&job_dir.display().to_string()).is_empty());
+    // The controller waits for a node that may come back: its reader is ended here.
+    results.kill().unwrap();
+    results.wait().unwrap();
+    reader.join().unwrap();
+    let streamed = streamed.lock().unwrap().clone();
+    let target = tempfile::tempdir().unwrap();
+    let processed =
+        crate::stream::feed(sub(ours(), &["process", target.path().to_str().unwrap(), "-i", job]), &streamed);
+    assert_eq!(processed.status.code(), Some(1), "process: {:?}", text(&processed));
+    assert!(text(&processed).1.contains("before its eof"), "{:?}", text(&processed));
+    let artifacts = Artifacts { dir: target.path().join("artifacts").join(job) };
+    assert_eq!((artifacts.read("status"), artifacts.read("rc")), ("failed".into(), "1".into()));
+    assert!(names(&artifacts.events()).iter().any(|n| n == "runner_on_start"));
+    assert!(job_dir.is_dir(), "the killed worker deleted its private data dir");
+    assert!(mesh.spawn_daemon(NODE_A), "{}", mesh.logs());
+    mesh.wait_for_routes(&[NODE_A]);
+    let pattern = format!("params=cleanup --file-pattern={}/*.job --grace-period=0", mesh.dir.path().display());
+    let cleanup = Mesh::unit(mesh.ctl().args([
+        "work",
+        "submit",
+        "ansible-runner",
+        "--node",
+        NODE_A,
+        "--no-payload",
+        "-a",
+        &pattern,
+    ]));
+    let cleaned = mesh.results().arg(&cleanup).stderr(Stdio::null()).output().unwrap();
+    assert!(String::from_utf8_lossy(&cleaned.stdout).contains("(changed: True)"), "{:?}", text(&cleaned));
+    assert!(!job_dir.exists(), "worker cleanup left {}", job_dir.display());
+    mesh.release(&cleanup);
+}
+
+/// The checksum of the big file, then how many small files arrived.
+const LARGE_PLAYBOOK: &str = "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sha256sum big.bin\n    \
+                              - shell: find files -type f | wc -l\n";
+
+/// `len` bytes that do not compress (xorshift64), so the stream carries them whole.
+fn noise(len: usize) -> Vec<u8> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut bytes = Vec::with_capacity(len + 8);
+    while bytes.len() < len {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        bytes.extend_from_slice(&state.to_le_bytes());
+    }
+    bytes.truncate(len);
+    bytes
+}
+
+/// A private data dir carrying a large project (a 24 MiB file that does not compress and 2,000
+/// small ones) reaches both workers whole, and the job's artifacts come back.
+#[test]
+fn a_large_project_reaches_both_workers_whole() {
+    needs!(Receptor);
+    let mesh = Mesh::start();
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", LARGE_PLAYBOOK);
+    for i in 0..2000 {
+        pdd.file(&format!("project/files/{i:04}.txt"), &format!("file {i}\n"));
+    }
+    let big = pdd.path().join("project/big.bin");
+    fs::write(&big, noise(24 << 20)).unwrap();
+    let sum = Command::new("sha256sum").arg(&big).output().unwrap();
+    let sum = String::from_utf8_lossy(&sum.stdout).split_whitespace().next().unwrap().to_owned();
+    for (node, job) in [(NODE_A, "mesh-large-ours"), (NODE_B, "mesh-large-ref")] {
+        let sent =
+            ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "site.yml", "-i", job]).output().unwrap();
+        assert!(sent.stdout.len() > 24 << 20, "{} bytes sent", sent.stdout.len());
+        let unit = mesh.submit(node, job, &sent.stdout);
+        let target = tempfile::tempdir().unwrap();
+        let processed = mesh.process(&unit, ours(), target.path(), job);
+        assert_eq!(processed.status.code(), Some(0), "{node}: {:?}", text(&processed));
+        let artifacts = Artifacts { dir: target.path().join("artifacts").join(job) };
+        let outputs: Vec<String> = artifacts
+            .events()
+            .iter()
+            .filter(|e| e["event"] == "runner_on_ok")
+            .map(|e| e["event_data"]["res"]["stdout"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(outputs, [format!("{sum}  big.bin"), "2000".to_owned()], "{node}");
+        mesh.release(&unit);
+    }
 }
 
 /// The health check AWX runs on a node: a unit with no payload and `--worker-info`. Both workers
