@@ -263,37 +263,29 @@ fn payload(transmitter: Command, playbook: &str, ident: &str) -> (Pdd, Vec<u8>) 
     (pdd, sent.stdout)
 }
 
-/// Runs a job packed by `transmitter` on `node`, processes its results with this binary and checks
-/// it succeeded and that the node deleted its private data dir.
-fn successful_job(transmitter: Command, node: &str, job: &str) {
+/// Every pairing of `transmit`, worker and `process`, this binary's and the reference's, runs a job
+/// over the mesh: each job succeeds, and its node deletes the private data dir.
+#[test]
+fn every_pairing_of_transmit_worker_and_process_runs_over_the_mesh() {
+    needs!(Receptor);
     let mesh = Mesh::start();
-    let (_pdd, sent) = payload(transmitter, PLAYBOOK, job);
-    let unit = mesh.submit(node, job, &sent);
-    let target = tempfile::tempdir().unwrap();
-    let processed = mesh.process(&unit, ours(), target.path(), job);
-    assert_eq!(processed.status.code(), Some(0), "process: {:?}", text(&processed));
-    let artifacts = Artifacts { dir: target.path().join("artifacts").join(job) };
-    crate::stream::assert_two_tasks_succeeded(&artifacts, "over-the-mesh");
-    assert!(!mesh.job_dir(job).exists(), "--delete left {}", mesh.job_dir(job).display());
-    mesh.release(&unit);
-}
-
-#[test]
-fn a_job_runs_on_our_worker_over_the_mesh() {
-    needs!(Receptor);
-    successful_job(ours(), NODE_A, "mesh-ours");
-}
-
-#[test]
-fn reference_transmit_runs_on_our_worker_over_the_mesh() {
-    needs!(Receptor);
-    successful_job(reference(), NODE_A, "mesh-ref-ours");
-}
-
-#[test]
-fn our_transmit_runs_on_the_reference_worker_over_the_mesh() {
-    needs!(Receptor);
-    successful_job(ours(), NODE_B, "mesh-ours-ref");
+    let sides: [(&str, fn() -> Command); 2] = [("ours", ours), ("reference", reference)];
+    for (sender, transmitter) in sides {
+        for (node, worker) in [(NODE_A, "ours"), (NODE_B, "reference")] {
+            for (receiver, processor) in sides {
+                let job = format!("mesh-{sender}-{worker}-{receiver}");
+                let (_pdd, sent) = payload(transmitter(), PLAYBOOK, &job);
+                let unit = mesh.submit(node, &job, &sent);
+                let target = tempfile::tempdir().unwrap();
+                let processed = mesh.process(&unit, processor(), target.path(), &job);
+                assert_eq!(processed.status.code(), Some(0), "{job}: process: {:?}", text(&processed));
+                let artifacts = Artifacts { dir: target.path().join("artifacts").join(&job) };
+                crate::stream::assert_two_tasks_succeeded(&artifacts, "over-the-mesh");
+                assert!(!mesh.job_dir(&job).exists(), "--delete left {}", mesh.job_dir(&job).display());
+                mesh.release(&unit);
+            }
+        }
+    }
 }
 
 #[test]
