@@ -269,7 +269,7 @@ fn payload(transmitter: Command, playbook: &str, ident: &str) -> (Pdd, Vec<u8>) 
 fn every_pairing_of_transmit_worker_and_process_runs_over_the_mesh() {
     needs!(Receptor);
     let mesh = Mesh::start();
-    let sides: [(&str, fn() -> Command); 2] = [("ours", ours), ("reference", reference)];
+    let sides = [("ours", ours as fn() -> Command), ("reference", reference)];
     for (sender, transmitter) in sides {
         for (node, worker) in [(NODE_A, "ours"), (NODE_B, "reference")] {
             for (receiver, processor) in sides {
