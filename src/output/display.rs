@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::events::{Event, EventSink};
+use crate::events::{Event, EventKind, EventSink};
 use crate::job::OutputMode;
 use crate::output::progress::Progress;
 use crate::util::pyjson;
@@ -62,10 +62,18 @@ impl<W: Write> TerminalRenderer<W> {
     /// unless they were asked for: for a caller that has the text but not the whole event.
     pub fn on_text(&mut self, text: &str) -> io::Result<()> {
         match self.mode {
-            OutputMode::Pretty if text.is_empty() => Ok(()),
-            OutputMode::Pretty if self.colour => self.write(text.as_bytes()),
-            OutputMode::Pretty => self.write(console::strip_ansi_codes(text).as_bytes()),
+            OutputMode::Pretty => self.show_text(text),
             OutputMode::Quiet | OutputMode::Json => Ok(()),
+        }
+    }
+
+    fn show_text(&mut self, text: &str) -> io::Result<()> {
+        if text.is_empty() {
+            Ok(())
+        } else if self.colour {
+            self.write(text.as_bytes())
+        } else {
+            self.write(console::strip_ansi_codes(text).as_bytes())
         }
     }
 }
@@ -92,8 +100,10 @@ impl<W: Write> EventSink for TerminalRenderer<W> {
         }
         match self.mode {
             OutputMode::Quiet => Ok(()),
+            // Output from outside the plugin stays text, as the Python tool prints it.
+            OutputMode::Json if event.kind == EventKind::Verbose => self.show_text(&event.text),
             OutputMode::Json => self.write(&pyjson::to_line(&event.json)),
-            OutputMode::Pretty => self.on_text(&event.text),
+            OutputMode::Pretty => self.show_text(&event.text),
         }
     }
 }

@@ -300,3 +300,37 @@ fn json_lines_of_a_handler_and_a_skipped_task() {
         assert!(names.iter().any(|n| n == expected), "{expected} missing from {names:?}");
     }
 }
+
+/// Each line of `-j` output as the kind it is: `Some(event name)` for an event's JSON, `None` for
+/// text, with the text's words.
+fn line_kinds(out: &str) -> Vec<(Option<String>, String)> {
+    out.lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| match serde_json::from_str::<Value>(line) {
+            Ok(event) => (Some(event["event"].as_str().unwrap_or_default().to_owned()), String::new()),
+            Err(_) => (None, console::strip_ansi_codes(line).trim().to_owned()),
+        })
+        .collect()
+}
+
+/// With `-j`, what Ansible prints before the plugin loads (here: the warnings of a job without an
+/// inventory) stays text on the terminal and in `stdout`, between the events' JSON lines, as the
+/// reference shows it.
+#[test]
+fn json_mode_keeps_output_from_outside_the_plugin_as_text() {
+    needs!(Reference);
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n");
+    fs::remove_dir_all(pdd.path().join("inventory")).unwrap();
+    let theirs_pdd = pdd.copy();
+    let args = ["-i", "raw", "-j", "-p", "site.yml"];
+    let mine = ours().arg("run").arg(pdd.path()).args(args).output().unwrap();
+    let theirs = reference().arg("run").arg(theirs_pdd.path()).args(args).output().unwrap();
+    let shown = line_kinds(&String::from_utf8_lossy(&mine.stdout));
+    assert_eq!(shown, line_kinds(&String::from_utf8_lossy(&theirs.stdout)));
+    assert!(shown.iter().any(|(kind, text)| kind.is_none() && text.starts_with("[WARNING]")), "{shown:?}");
+    assert_eq!(
+        line_kinds(&pdd.artifacts("raw").read("stdout")),
+        line_kinds(&theirs_pdd.artifacts("raw").read("stdout"))
+    );
+}
