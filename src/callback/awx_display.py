@@ -60,12 +60,10 @@ FAILED_EVENTS = frozenset(('runner_on_failed', 'runner_on_async_failed', 'runner
 # Flags set by Display methods, in the order that decides the event name.
 DISPLAY_EVENT_FLAGS = ('debug', 'verbose', 'deprecated', 'warning', 'system_warning', 'error')
 
-# Setup results carry the controller's environment; it has no place in events.
-FACT_GATHERING_ACTIONS = frozenset((
-    'setup', 'gather_facts',
-    'ansible.builtin.setup', 'ansible.builtin.gather_facts',
-    'ansible.legacy.setup', 'ansible.legacy.gather_facts',
-))
+# Setup results carry the controller's environment, which events leave out when the action is
+# written exactly so (the implicit fact gathering is): applications such as ansible-rulebook read
+# `ansible_env` from `ansible.builtin.setup` results, as the reference keeps it there.
+FACT_GATHERING_ACTIONS = frozenset(('setup', 'gather_facts'))
 
 ID_VARIABLES = (
     ('job_id', 'JOB_ID'),

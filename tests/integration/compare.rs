@@ -334,3 +334,33 @@ fn json_mode_keeps_output_from_outside_the_plugin_as_text() {
         line_kinds(&theirs_pdd.artifacts("raw").read("stdout"))
     );
 }
+
+/// `ansible_env` leaves a fact-gathering result only when the action is written `setup` (or
+/// `gather_facts`), the reference's rule: after `ansible.builtin.setup` it is there, where
+/// ansible-rulebook's rules on `fact.ansible_env` find it.
+#[test]
+fn ansible_env_is_dropped_by_the_reference_s_rule() {
+    needs!(Reference);
+    let pdd = Pdd::new();
+    pdd.file(
+        "project/facts.yml",
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: short\n      setup: gather_subset=min\n    \
+         - name: full\n      ansible.builtin.setup: gather_subset=min\n",
+    );
+    let (mine, theirs) = compare(&pdd, &["-p", "facts.yml"]);
+    let kept = |events: &[Map<String, Value>]| -> Vec<(String, bool)> {
+        events
+            .iter()
+            .filter(|e| e["event"] == "runner_on_ok")
+            .map(|e| {
+                let data = &e["event_data"];
+                (
+                    data["task"].as_str().unwrap_or_default().to_owned(),
+                    data["res"]["ansible_facts"].get("ansible_env").is_some(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(kept(&mine.events), [("short".to_owned(), false), ("full".to_owned(), true)]);
+    assert_eq!(kept(&mine.events), kept(&theirs.events));
+}
