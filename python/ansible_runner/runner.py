@@ -113,8 +113,23 @@ class Runner:
             if keep and not self.config.runner_writes_events:
                 untouched = self.event_handler is None and not self._plugins
                 self._write_event(event, raw if untouched else None)
+            if not self.config.runner_writes_stdout:
+                self._write_stdout(event)
         except OSError:
             pass
+
+    def _write_stdout(self, event: dict[str, Any]) -> None:
+        """Add the event to the `stdout` artifact as `json_mode` shows it: JSON as the handler left
+        it, and the text of output from outside the plugin (`verbose`).
+        """
+        if getattr(self.config, 'suppress_output_file', False):
+            return
+        if event.get('event') == 'verbose':
+            line = f"{event.get('stdout') or ''}\n"
+        else:
+            line = json.dumps(event) + '\n'
+        with open(os.path.join(self.config.artifact_dir, 'stdout'), 'a', encoding='utf-8') as handle:
+            handle.write(line)
 
     def _write_event(self, event: dict[str, Any], raw: bytes | None) -> None:
         """`job_events/<counter>-<uuid>.json`, mode 0600, whole or not at all."""
@@ -200,11 +215,12 @@ class Runner:
         return False
 
     def _on_event(self, event: dict[str, Any], raw: bytes) -> None:
-        self._queue_output(event)
         try:
             self.event_callback(event, raw)
         except Exception as exc:
             raise _Abort(exc) from exc
+        # Shown as the handler left it, as the reference shows it.
+        self._queue_output(event)
 
     def _on_status(self, message: dict[str, Any]) -> None:
         status = message['status']

@@ -291,6 +291,12 @@ impl ArtifactsWriter {
         Ok(Self { dir, events_dir, stdout, event_files, json_lines, reserved, _running: running })
     }
 
+    /// Keeps `stdout` empty: the job's text went to a descriptor the caller passed, as with the
+    /// Python tool, whose `stdout` holds what it read from the job (nothing, then).
+    pub fn leave_out_text(&mut self) {
+        self.stdout = None;
+    }
+
     fn prepare(
         dir: &ArtifactDir,
         command: &CommandLine,

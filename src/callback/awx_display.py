@@ -125,6 +125,9 @@ def _job_ids():
 # The runner sets these before Ansible starts and nothing changes them during a run: read once,
 # not for each of the thousands of events a loop can send.
 OMIT_EVENTS = _env_true('RUNNER_OMIT_EVENTS')
+# The job's stdout is the caller's (run_command's output_fd): print there as Ansible would, besides
+# sending each event.
+DISPLAY_PRINTS = _env_true('RUNNER_DISPLAY_PRINTS')
 ONLY_FAILED_EVENTS = _env_true('RUNNER_ONLY_FAILED_EVENTS')
 MAX_EVENT_RES = _max_event_res()
 JOB_IDS = _job_ids()
@@ -361,8 +364,8 @@ def _install_display_hooks(state):
         except TypeError:
             return original_display(self, *args, **kwargs)  # let Display report the bad call
         log_only = params.get('log_only')
-        # Let Display validate the message and do its file logging, but not print.
-        params['log_only'] = True
+        # Let Display validate the message and do its file logging, but not print (unless asked).
+        params['log_only'] = log_only or not DISPLAY_PRINTS
         try:
             result = original_display(self, **params)
         except TypeError:
@@ -533,7 +536,7 @@ def _setup():
         _install_display_hooks(state)
         # The runner reads through pipes and strips colour itself when needed;
         # keep Ansible's colours as a terminal would get them.
-        if not C.ANSIBLE_NOCOLOR:
+        if not C.ANSIBLE_NOCOLOR and not DISPLAY_PRINTS:
             ansible_color.ANSIBLE_COLOR = True
     return state
 

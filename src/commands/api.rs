@@ -44,7 +44,7 @@ pub fn api_command() -> anyhow::Result<i32> {
     crate::output::silence_notices();
     let writer: Writer = Rc::new(RefCell::new(StreamWriter::new(io::stdout())));
     let mut stdin = io::stdin().lock();
-    let Received { spec, event_files, inputs, control, stderr } = match receive(&mut stdin) {
+    let Received { spec, event_files, stdout_text, inputs, control, stderr } = match receive(&mut stdin) {
         Ok(received) => received,
         Err(refused) => {
             let mut out = writer.borrow_mut();
@@ -61,7 +61,8 @@ pub fn api_command() -> anyhow::Result<i32> {
         "fact_cache": spec.fact_cache_jsonfile.then(|| spec.artifact_dir().join(&spec.env.settings.fact_cache).to_string_lossy().into_owned()),
     });
     let mut status = ApiStatus { writer: Rc::clone(&writer), ident: spec.ident.clone(), places, control };
-    let context = RunContext { inputs: &inputs, sinks: vec![&mut events], status: &mut status, event_files };
+    let context =
+        RunContext { inputs: &inputs, sinks: vec![&mut events], status: &mut status, event_files, stdout_text };
     let mut debug = DebugLog::open(spec.logging.debug, None)?;
     let (final_line, rc) = match runner::run_job(&spec, context, &mut debug) {
         Ok(outcome) => (json!({"status": outcome.status.as_str(), "rc": outcome.rc}), outcome.rc),
@@ -95,6 +96,7 @@ fn receive(stdin: &mut impl BufRead) -> Result<Received, RequestError> {
     }
     let api_request = ApiRequest::parse(&line)?;
     let event_files = api_request.event_files.unwrap_or(false);
+    let stdout_text = api_request.stdout_text.unwrap_or(true);
     let request = api_request.into_request()?;
     let mut spec = JobSpec::resolve(&request)
         .map_err(|err| RequestError { exception: "ConfigurationError", message: err.to_string() })?;
@@ -104,7 +106,7 @@ fn receive(stdin: &mut impl BufRead) -> Result<Received, RequestError> {
     let (sender, receiver) = mpsc::channel();
     let requests = inputs.sender();
     std::thread::spawn(move || listen(&requests, &sender));
-    Ok(Received { spec, event_files, inputs, control: receiver, stderr })
+    Ok(Received { spec, event_files, stdout_text, inputs, control: receiver, stderr })
 }
 
 /// The resolved job and what goes with it.
@@ -112,6 +114,8 @@ struct Received {
     spec: JobSpec,
     /// Whether the runner writes the job's event files.
     event_files: bool,
+    /// Whether the runner writes the events' text to `stdout`.
+    stdout_text: bool,
     /// Signals and cancel requests, for the job.
     inputs: Inputs,
     /// The application's controls.

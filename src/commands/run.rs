@@ -97,7 +97,7 @@ fn run_reported(
     }
     let mut sinks: Vec<&mut dyn EventSink> = vec![&mut terminal];
     sinks.extend(reports.sinks());
-    let context = RunContext { inputs: &inputs, sinks, status: &mut NoStatus, event_files: true };
+    let context = RunContext { inputs: &inputs, sinks, status: &mut NoStatus, event_files: true, stdout_text: true };
     let outcome = runner::run_job(&spec, context, &mut debug);
     terminal.finish();
     let outcome = outcome?;

@@ -122,7 +122,13 @@ fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32
     crate::streaming::hangup::cancel_when_stdout_closes(inputs.sender());
     let mut events = StreamSink { writer: Arc::clone(writer) };
     let mut status = StatusLines { writer: Arc::clone(writer), ident: spec.ident.clone() };
-    let context = RunContext { inputs: &inputs, sinks: vec![&mut events], status: &mut status, event_files: false };
+    let context = RunContext {
+        inputs: &inputs,
+        sinks: vec![&mut events],
+        status: &mut status,
+        event_files: false,
+        stdout_text: true,
+    };
     let outcome = runner::run_job(&spec, context, &mut debug).map_err(cannot_run)?;
     // Through the dir opened before the job ran: an isolated job may have put a link to a host dir
     // in its place, which must not be packed and sent.

@@ -191,6 +191,10 @@ fn child_env(
     }
     env.insert("RUNNER_OMIT_EVENTS".to_owned(), python_bool(spec.omit_event_data).to_owned());
     env.insert("RUNNER_ONLY_FAILED_EVENTS".to_owned(), python_bool(spec.only_failed_event_data).to_owned());
+    if spec.output_passed_through() {
+        // The callback plugin prints too, and leaves colour to Ansible's own choice for that output.
+        env.insert("RUNNER_DISPLAY_PRINTS".to_owned(), "True".to_owned());
+    }
     env
 }
 

@@ -166,6 +166,12 @@ pub fn validate_request(request: &JobRequest) -> Result<(), JobError> {
 }
 
 impl JobSpec {
+    /// Whether the job's output goes to a descriptor the caller passed (`output_fd`): Ansible then
+    /// prints there as it would on its own, and the artifacts keep none of the text.
+    pub fn output_passed_through(&self) -> bool {
+        self.command.as_ref().is_some_and(|command| command.stdio.stdout.is_some())
+    }
+
     /// Validates the request, opens (creating if needed) the private data dir and reads `env/`.
     pub fn resolve(request: &JobRequest) -> Result<Self, JobError> {
         Self::resolve_with_path(request, std::env::var("PATH").ok().as_deref())

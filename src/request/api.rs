@@ -100,6 +100,9 @@ pub struct ApiRequest {
     /// Whether the runner writes `job_events/` itself: the package asks for it when nothing in the
     /// application looks at events (no handler, no plugin), and writes the files itself otherwise.
     pub event_files: Option<bool>,
+    /// Whether the runner writes the events' text to `stdout` (absent: it does). With `json_mode`
+    /// and a handler or plugin, the package writes the events as the handler left them instead.
+    pub stdout_text: Option<bool>,
     /// `run_command()` and the `get_*()` family: the whole command line, run as given.
     pub command: Option<Vec<String>>,
     /// `pexpect` (one stream, answers to prompts) or `subprocess` (stdout and stderr apart).

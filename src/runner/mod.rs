@@ -74,13 +74,15 @@ pub struct RunContext<'a> {
     pub status: &'a mut dyn StatusObserver,
     /// Whether `job_events/<counter>-<uuid>.json` files are written.
     pub event_files: bool,
+    /// Whether the events' text goes into `stdout` (else the file stays empty for its owner).
+    pub stdout_text: bool,
 }
 
 /// Runs a resolved job, handing every event to the artifact writer and then to the context's sinks.
 /// Once the artifact dir exists it ends with `status` and `rc` whatever happens: a run the runner
 /// cannot complete is recorded as `failed` (`exit::RC_RUNNER_FAILED`) and the error returned.
 pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) -> anyhow::Result<RunOutcome> {
-    let RunContext { inputs, sinks, status: observer, event_files } = context;
+    let RunContext { inputs, sinks, status: observer, event_files, stdout_text } = context;
     for warning in spec.env.settings.typo_warnings(&spec.pdd.env_file("settings")) {
         errln!("ansible-runner: warning: {warning}");
     }
@@ -112,6 +114,9 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     let redacted = record.redacted();
     let suppress = spec.env.settings.suppress_output_file;
     let mut writer = ArtifactsWriter::create(dir, running, &redacted, suppress, event_files, spec.json)?;
+    if spec.output_passed_through() || !stdout_text {
+        writer.leave_out_text();
+    }
     let job = PreparedJob {
         spec,
         line: &line,

@@ -1,4 +1,4 @@
-"""RUNNER_OMIT_EVENTS, RUNNER_ONLY_FAILED_EVENTS, MAX_EVENT_RES and job ids."""
+"""RUNNER_OMIT_EVENTS, RUNNER_ONLY_FAILED_EVENTS, RUNNER_DISPLAY_PRINTS, MAX_EVENT_RES and job ids."""
 
 import pytest
 
@@ -12,6 +12,7 @@ VARIANTS = {
     'both': {'RUNNER_OMIT_EVENTS': 'true', 'RUNNER_ONLY_FAILED_EVENTS': 'true'},
     'ids': {'JOB_ID': '42', 'PROJECT_UPDATE_ID': '7', 'MAX_EVENT_RES': '100', 'RUNNER_OMIT_EVENTS': 'no',
             'ANSIBLE_DISPLAY_ARGS_TO_STDOUT': 'True'},
+    'prints': {'RUNNER_DISPLAY_PRINTS': 'True'},
 }
 
 
@@ -44,6 +45,20 @@ def test_only_failed_keeps_failures(runs):
     item, = [e for e in events if e['event'] == 'runner_item_on_failed']
     assert item['event_data']['res']['msg'] == 'item 2'
     assert all(e['event_data'] == {} for e in events if e['event'] not in kept)
+
+
+def test_display_prints_as_ansible_would_and_still_sends_every_event(runs):
+    run = runs['prints']
+    # The job's stdout here is a pipe: Ansible's own choice is no colour, for the text and the events.
+    assert 'PLAY RECAP' in run.stdout and 'ok: [localhost]' in run.stdout
+    assert '\x1b[' not in run.stdout
+    texts = ''.join(e['stdout'] for e in run.events)
+    assert 'ok: [localhost]' in texts and '\x1b[' not in texts
+    assert [e['event'] for e in run.events] == [e['event'] for e in runs['omit'].events]
+
+
+def test_events_alone_print_nothing(runs):
+    assert 'PLAY RECAP' not in runs['omit'].stdout
 
 
 def test_omit_wins(runs):

@@ -58,6 +58,26 @@ def test_descriptors_go_straight_to_the_command(pdd, tmp_path):
     assert errors.read_text() == 'oops\n'
 
 
+@pytest.mark.parametrize('quiet', [True, False])
+def test_ansible_playbook_prints_to_the_descriptor_given_and_still_sends_events(pdd, tmp_path, capfd, quiet):
+    # ansible-navigator's `--pae false`: the playbook's own output is the user's, whatever `quiet`.
+    (pdd / 'project').mkdir()
+    (pdd / 'project' / 'site.yml').write_text(json.dumps(play({'debug': {'msg': 'to-the-fd'}})))
+    target = tmp_path / 'out.txt'
+    events: list[dict] = []
+    with open(os.devnull) as stdin, open(target, 'w') as stdout, open(tmp_path / 'err', 'w') as stderr:
+        out, err, rc = ansible_runner.run_command(
+            'ansible-playbook', [str(pdd / 'project' / 'site.yml'), '-i', str(pdd / 'inventory' / 'hosts')],
+            private_data_dir=pdd, input_fd=stdin, output_fd=stdout, error_fd=stderr, quiet=quiet,
+            event_handler=events.append)
+    assert (out, rc) == ('', 0), err
+    shown = target.read_text()
+    assert 'to-the-fd' in shown and 'ok=1' in shown
+    assert '\x1b[' not in shown, 'colours in a file: Ansible decides them by its stdout'
+    assert 'to-the-fd' not in capfd.readouterr().out
+    assert any('to-the-fd' in event.get('stdout', '') for event in events)
+
+
 def test_a_missing_executable_is_rc_127(pdd):
     out, _, rc = ansible_runner.run_command('no-such-command-here', ['x'], private_data_dir=pdd,
                                             quiet=True)

@@ -72,11 +72,16 @@ def test_run_shows_the_play_and_keeps_its_artifact(project):
     assert any(play['name'] == 'localhost' for play in kept['plays'])
 
 
-def test_a_failing_playbook_gives_its_rc(project):
-    ran = navigator(project, 'run', 'bad.yml')
-    assert ran.returncode == 2
-    assert 'navigator-boom' in ran.stdout
-
+@pytest.mark.parametrize('pae', ['true', 'false'])
+def test_a_playbook_shows_its_output_and_rc_with_and_without_the_artifact(project, pae):
+    # With `--pae false` navigator hands its own stdout to the playbook (run_command's output_fd).
+    ran = navigator(project, 'run', 'site.yml', '--pae', pae)
+    assert ran.returncode == 0, ran.stderr
+    assert 'navigator-hello' in ran.stdout and 'ok=1' in ran.stdout
+    failed = navigator(project, 'run', 'bad.yml', '--pae', pae)
+    assert failed.returncode == 2
+    assert 'navigator-boom' in failed.stdout
+    assert bool(list(project.glob('*-artifact-*.json'))) == (pae == 'true')
 
 @pytest.mark.skipif(not podman_image_present(), reason=f'podman or its image {TEST_IMAGE} is missing')
 def test_run_in_an_execution_environment_on_podman(project):
@@ -88,6 +93,9 @@ def test_run_in_an_execution_environment_on_podman(project):
     failed = navigator(project, 'run', 'bad.yml', ee=ee, wrapper=wrapper)
     assert failed.returncode == 2, failed.stdout + failed.stderr
     assert 'navigator-boom' in failed.stdout
+    unkept = navigator(project, 'run', 'site.yml', '-i', 'inv', '--pae', 'false', ee=ee, wrapper=wrapper)
+    assert unkept.returncode == 0, unkept.stdout + unkept.stderr
+    assert 'navigator-hello' in unkept.stdout
 
 
 def test_inventory_list(project):
@@ -103,6 +111,22 @@ def test_config_dump(project):
     dumped = navigator(project, 'config', 'dump')
     assert dumped.returncode == 0, dumped.stderr
     assert 'DEFAULT_FORKS' in dumped.stdout
+
+
+def test_collections(project):
+    # The catalog runs as a command in json_mode: its JSON must come back as it printed it.
+    listed = navigator(project, 'collections')
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert 'ansible.builtin' in listed.stdout
+
+
+@pytest.mark.skipif(not podman_image_present(), reason=f'podman or its image {TEST_IMAGE} is missing')
+def test_images_details_of_an_execution_environment(project):
+    ee = ('--ee', 'true', '--ce', 'podman', '--eei', TEST_IMAGE, '--pp', 'never')
+    shown = navigator(project, 'images', '--details', 'ansible_version', ee=ee,
+                      wrapper=(str(REPO / 'scripts' / 'podman-ns'),))
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert 'ansible [core' in shown.stdout
 
 
 def test_doc(project):
@@ -128,6 +152,19 @@ def wait_screen(session: str, *wanted: str, timeout: float = 120.0) -> str:
 
 
 @pytest.mark.skipif(shutil.which('tmux') is None, reason='tmux is not installed')
+def test_stdout_mode_without_the_artifact_on_a_terminal(project):
+    session = f'nav-{uuid.uuid4().hex[:8]}'
+    command = (f'PATH={NAVIGATOR.parent}:$PATH {NAVIGATOR} run site.yml --ee false -m stdout --pae false; '
+               f'echo navigator-ended-$?; sleep 600')
+    subprocess.run(['tmux', 'new-session', '-d', '-s', session, '-x', '160', '-y', '40', '-c',
+                    str(project), command], check=True)
+    try:
+        wait_screen(session, 'navigator-hello', 'ok=1', 'navigator-ended-0')
+    finally:
+        subprocess.run(['tmux', 'kill-session', '-t', session], check=False)
+
+
+@pytest.mark.skipif(shutil.which('tmux') is None, reason='tmux is not installed')
 def test_interactive_mode_in_tmux(project):
     session = f'nav-{uuid.uuid4().hex[:8]}'
     command = (f'PATH={NAVIGATOR.parent}:$PATH {NAVIGATOR} run site.yml --ee false -m interactive; '
@@ -145,6 +182,12 @@ def test_interactive_mode_in_tmux(project):
             assert time.monotonic() < deadline, screen(session)
             subprocess.run(['tmux', 'send-keys', '-t', session, '0'], check=True)
             time.sleep(1.0)
+        # The task's line opens its result, where the debug message shows.
+        subprocess.run(['tmux', 'send-keys', '-t', session, '0'], check=True)
+        wait_screen(session, 'navigator-hello')
+        subprocess.run(['tmux', 'send-keys', '-t', session, 'Escape'], check=True)
+        subprocess.run(['tmux', 'send-keys', '-t', session, ':stdout', 'Enter'], check=True)
+        wait_screen(session, 'PLAY RECAP')
         subprocess.run(['tmux', 'send-keys', '-t', session, ':q', 'Enter'], check=True)
         wait_screen(session, 'navigator-ended-0')
     finally:

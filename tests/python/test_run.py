@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -120,6 +121,21 @@ def test_json_mode_prints_events_as_json(pdd, capsys):
     ansible_runner.run(private_data_dir=pdd, json_mode=True, playbook=play({'ping': None}))
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith('{')]
     assert any('"playbook_on_stats"' in line for line in lines)
+
+
+def test_json_mode_shows_and_keeps_events_as_the_handler_left_them(pdd, capsys):
+    # ansible-rulebook tags each event in its handler; the console and `stdout` show the tags.
+    def tag(event: dict) -> bool:
+        event['job_id'] = 'rule-42'
+        return True
+
+    runner = ansible_runner.run(private_data_dir=pdd, ident='tagged', json_mode=True, event_handler=tag,
+                                playbook=play({'debug': {'msg': 'tag-me'}}))
+    assert runner.status == 'successful'
+    for shown in (capsys.readouterr().out, (pdd / 'artifacts' / 'tagged' / 'stdout').read_text()):
+        events = [json.loads(line) for line in shown.splitlines() if line.startswith('{')]
+        assert {'playbook_on_start', 'runner_on_ok', 'playbook_on_stats'} <= {e['event'] for e in events}
+        assert all(event.get('job_id') == 'rule-42' for event in events), shown
 
 
 def test_run_async_polled_until_done(pdd):

@@ -133,6 +133,14 @@ class BaseConfig:
             self.project_dir = os.path.join(self.private_data_dir, 'project')
 
     @property
+    def runner_writes_stdout(self) -> bool:
+        """Whether the runner writes the events' text to `stdout`. In `json_mode` the file holds
+        each event as the application's handler left it, so the package writes it whenever a
+        handler or plugin sees the events.
+        """
+        return self.runner_writes_events or not self.json_mode
+
+    @property
     def containerized(self) -> bool:
         """Whether the job runs in a docker or podman container."""
         return bool(self.process_isolation) and self.process_isolation_executable in _CONTAINER_ENGINES

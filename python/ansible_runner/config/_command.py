@@ -18,6 +18,7 @@ _RENAMED = {
     'fact_cache': '_fact_cache_name',
     'artifact_dir': 'artifact_root',
     'event_files': 'runner_writes_events',
+    'stdout_text': 'runner_writes_stdout',
     'command': '_argv',
 }
 
@@ -26,7 +27,7 @@ _REQUEST_KEYS = (
     'ssh_key', 'timeout', 'host_cwd', 'rotate_artifacts', 'suppress_env_files', 'fact_cache',
     'fact_cache_type', 'json_mode', 'quiet', 'process_isolation', 'process_isolation_executable',
     'container_image', 'container_volume_mounts', 'container_options', 'container_workdir',
-    'container_auth_data', 'event_files', 'command', 'runner_mode',
+    'container_auth_data', 'event_files', 'stdout_text', 'command', 'runner_mode',
 )
 
 _DESCRIPTORS = ('input_fd', 'output_fd', 'error_fd')

@@ -70,3 +70,6 @@ class CommandConfig(CommandJobConfig):
             raise ConfigurationError('Runner requires python filename for execution')
         self.cmdline_args = list(cmdline_args or [])
         self.launch([self.executable_cmd, *self.cmdline_args])
+        if 'output_fd' in self.descriptors():
+            # The command prints to the caller's descriptor itself; its events' text is not echoed.
+            self.suppress_ansible_output = True

@@ -33,6 +33,7 @@ _RENAMED = {
     'artifact_dir': 'artifact_root',
     'directory_isolation_base_path': 'directory_isolation_path',
     'event_files': 'runner_writes_events',
+    'stdout_text': 'runner_writes_stdout',
 }
 
 _REQUEST_KEYS = (
@@ -45,7 +46,7 @@ _REQUEST_KEYS = (
     'process_isolation_executable', 'process_isolation_path', 'process_isolation_hide_paths',
     'process_isolation_show_paths', 'process_isolation_ro_paths', 'container_image',
     'container_volume_mounts', 'container_options', 'container_workdir', 'container_auth_data',
-    'directory_isolation_base_path', 'event_files',
+    'directory_isolation_base_path', 'event_files', 'stdout_text',
 )
 
 def _jsonable(value: Any) -> Any:
