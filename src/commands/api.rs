@@ -28,6 +28,16 @@ const MAX_REQUEST: u64 = 64 << 20;
 
 type Writer = Rc<RefCell<StreamWriter<io::Stdout>>>;
 
+/// Writes one line to the application. A closed pipe is the application gone, which cancels the
+/// job (its stdin ends too): the job then ends `canceled` in its artifacts, with nobody left to
+/// tell, rather than failing on the first event it cannot hand over.
+fn tell(writer: &Writer, value: &impl serde::Serialize) -> io::Result<()> {
+    match writer.borrow_mut().write_json(value) {
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        written => written,
+    }
+}
+
 /// What the application says after its request.
 enum Control {
     Run,
@@ -80,9 +90,8 @@ pub fn api_command() -> anyhow::Result<i32> {
     }
     let mut line = final_line;
     line["runner_ident"] = Value::from(spec.ident.clone());
-    let mut out = writer.borrow_mut();
-    out.write_json(&line)?;
-    out.write_json(&json!({"eof": true}))?;
+    tell(&writer, &line)?;
+    tell(&writer, &json!({"eof": true}))?;
     Ok(rc)
 }
 
@@ -197,7 +206,7 @@ struct ApiEvents {
 
 impl EventSink for ApiEvents {
     fn on_event(&mut self, event: &Event) -> io::Result<()> {
-        self.writer.borrow_mut().write_json(&event.json)
+        tell(&self.writer, &event.json)
     }
 }
 
@@ -217,7 +226,7 @@ impl StatusObserver for ApiStatus {
         if let Value::Object(places) = &self.places {
             status.extend(places.clone());
         }
-        self.writer.borrow_mut().write_json(&status)?;
+        tell(&self.writer, &status)?;
         // A cancel (or the application gone) before the go-ahead has been counted already: the
         // job ends `canceled` without starting Ansible.
         let _ = self.control.recv();
@@ -225,6 +234,6 @@ impl StatusObserver for ApiStatus {
     }
 
     fn running(&mut self) -> io::Result<()> {
-        self.writer.borrow_mut().write_json(&json!({"status": "running", "runner_ident": self.ident}))
+        tell(&self.writer, &json!({"status": "running", "runner_ident": self.ident}))
     }
 }

@@ -61,7 +61,7 @@ APP = textwrap.dedent('''
 ''')
 
 
-def test_killed_application_leaves_no_job_process(pdd, marker):
+def test_killed_application_leaves_no_job_process_and_a_canceled_job(pdd, marker):
     app = subprocess.Popen([sys.executable, '-c', APP, str(pdd), marker],
                            stdout=subprocess.DEVNULL, env=os.environ.copy())
     try:
@@ -70,6 +70,11 @@ def test_killed_application_leaves_no_job_process(pdd, marker):
         app.send_signal(signal.SIGKILL)
         app.wait()
         wait_for(lambda: processes_with(marker) == [], interval=0.1)
+        # The job was canceled because its application went away, and its artifacts say so.
+        artifacts, = (pdd / 'artifacts').iterdir()
+        wait_for(lambda: (artifacts / 'rc').exists())
+        assert ((artifacts / 'status').read_text(), (artifacts / 'rc').read_text()) == ('canceled', '254')
+        assert 'the job was canceled' in (artifacts / 'stdout').read_text()
     finally:
         if app.poll() is None:
             app.kill()
