@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::artifacts::dir::ArtifactDir;
+use crate::artifacts::runmark::RunningMark;
 use crate::artifacts::{self, ArtifactsWriter, Status};
 use crate::callback::CallbackInstall;
 use crate::events::{EventPipeline, EventSink};
@@ -112,11 +113,7 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     debug.line(&format!("artifacts: {}", artifact_dir.display()));
 
     let redacted = record.redacted();
-    let suppress = spec.env.settings.suppress_output_file;
-    let mut writer = ArtifactsWriter::create(dir, running, &redacted, suppress, event_files, spec.json)?;
-    if spec.output_passed_through() || !stdout_text {
-        writer.leave_out_text();
-    }
+    let mut writer = artifacts_writer(spec, dir, running, &redacted, event_files, stdout_text)?;
     let job = PreparedJob {
         spec,
         line: &line,
@@ -143,6 +140,24 @@ pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) ->
     drop(role_playbook);
     drop(callback);
     Ok(RunOutcome { status, rc, artifact_dir, dir: held })
+}
+
+/// The job's artifact writer; `stdout` gets no text when the text went to the caller's descriptor
+/// or its owner writes it.
+fn artifacts_writer(
+    spec: &JobSpec,
+    dir: ArtifactDir,
+    running: Option<RunningMark>,
+    redacted: &CommandLine,
+    event_files: bool,
+    stdout_text: bool,
+) -> anyhow::Result<ArtifactsWriter> {
+    let suppress = spec.env.settings.suppress_output_file;
+    let mut writer = ArtifactsWriter::create(dir, running, redacted, suppress, event_files, spec.json)?;
+    if spec.output_passed_through() || !stdout_text {
+        writer.leave_out_text();
+    }
+    Ok(writer)
 }
 
 /// What the command lines of a job are made from, once its artifact dir exists.
