@@ -26,12 +26,33 @@ STOP_GRACE = 15.0
 _KILL_GRACE = 5.0
 
 
+def _exited_within(proc: subprocess.Popen[bytes], seconds: float) -> bool:
+    """Whether the child exits within `seconds`, woken the moment it does: `Popen.wait(timeout)`
+    polls with growing sleeps, which cost a short call more than the child's whole work.
+    """
+    if proc.poll() is not None:
+        return True
+    try:
+        pidfd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):  # no pidfd on this kernel or Python: let Popen poll
+        pidfd = None
+    if pidfd is not None:
+        try:
+            select.select([pidfd], [], [], seconds)
+        finally:
+            os.close(pidfd)
+        seconds = 0.0
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
 def _reap(proc: subprocess.Popen[bytes], grace: float) -> None:
     """Close our end of stdin, give the child `grace` seconds, then make sure it is gone."""
     _close_quietly(proc.stdin)
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
+    if not _exited_within(proc, grace):
         proc.terminate()
         try:
             proc.wait(timeout=_KILL_GRACE)

@@ -2,6 +2,7 @@
 //! place for the job's process tree and for `start`'s pid record.
 
 use std::fs;
+use std::io::Read;
 
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
@@ -24,7 +25,10 @@ impl ProcStat {
         if pid.as_raw() <= 0 {
             return None;
         }
-        Self::parse(&fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+        // One read: the line is well under a page, and a walk of /proc reads one per process.
+        let mut buf = [0u8; 2048];
+        let len = fs::File::open(format!("/proc/{pid}/stat")).ok()?.read(&mut buf).ok()?;
+        Self::parse(std::str::from_utf8(buf.get(..len)?).ok()?)
     }
 
     /// Every process in the system (those that end while the table is read are left out).

@@ -75,7 +75,12 @@ pub struct Bystanders {
 impl Bystanders {
     pub fn now() -> Self {
         let runner = Pid::this();
-        let children = ProcStat::all().iter().filter(|e| e.ppid == runner).map(Identity::of).collect();
+        // Most jobs start from a runner with no child (no ssh-agent): no need to read all of /proc.
+        let children = if childless() {
+            Vec::new()
+        } else {
+            ProcStat::all().iter().filter(|e| e.ppid == runner).map(Identity::of).collect()
+        };
         Self { runner, children }
     }
 

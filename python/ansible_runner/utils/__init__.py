@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import json
 import os
 import re
@@ -235,13 +236,19 @@ def sanitize_json_response(data: str) -> str:
     return data[start:].strip() if start >= 0 else data
 
 
+@functools.cache
+def _scripts_dir() -> str:
+    """The interpreter's scripts dir: fixed for the process, and costly to work out per call."""
+    return sysconfig.get_path('scripts')
+
+
 def job_path() -> str | None:
     """PATH with the interpreter's scripts dir at its end when Ansible is installed there and PATH
     does not name it, so that an application started as `/venv/bin/python app.py` (a service, a
     cron job) without the venv activated still finds `ansible-playbook`; None when PATH will do.
     Jobs run with it (`envvars` still override it), and commands are looked up on it.
     """
-    scripts = sysconfig.get_path('scripts')
+    scripts = _scripts_dir()
     path = os.environ.get('PATH', '')
     if not scripts or scripts in path.split(os.pathsep):
         return None
