@@ -46,7 +46,10 @@ except ImportError:  # pragma: no cover - very old ansible-core
     _BaseEncoder = json.JSONEncoder
 
 
-CHANNEL = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'events')
+# The runner names the FIFO when the plugin comes from its cache; otherwise it sits beside the
+# plugin's directory.
+CHANNEL = os.environ.get('RUNNER_EVENT_CHANNEL') or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'events')
 
 CENSORED = "the output has been hidden due to the fact that 'no_log: true' was specified for this result"
 

@@ -1,18 +1,27 @@
-//! The embedded Ansible stdout callback and the directory it is installed into for one run:
-//! `callback/awx_display.py` (pointed at by `ANSIBLE_CALLBACK_PLUGINS`) and the `events` FIFO the
-//! plugin writes one JSON record per event into. A local run uses a private temp dir; a container
-//! job uses its artifact dir, the one place both sides of the bind mount see. Either way both
-//! disappear when the run ends.
+//! The embedded Ansible stdout callback and where it is installed for one run: `awx_display.py`
+//! (its directory is `ANSIBLE_CALLBACK_PLUGINS`) and the `events` FIFO the plugin writes one JSON
+//! record per event into.
+//!
+//! A local run takes the plugin from the user's cache (`$XDG_CACHE_HOME/ansible-runner/`, else
+//! `~/.cache/ansible-runner/`), written once per plugin version: a directory only its owner can
+//! write, the file checked byte for byte against the embedded source before each use, so that no
+//! job pays for writing it and Python can keep its bytecode. The FIFO is the run's own, in a
+//! private temp dir, and the plugin finds it through `RUNNER_EVENT_CHANNEL`. Where the cache cannot
+//! be used, plugin and FIFO share the temp dir. A container or sandbox job uses its artifact dir,
+//! the one place both sides of the bind mount see, for both. All of a run's own files disappear
+//! when it ends.
 
-use std::fs;
-use std::io;
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use std::os::fd::AsFd;
-
+use nix::fcntl::{self, OFlag};
 use nix::sys::stat::Mode;
 
 use crate::artifacts::dir::ArtifactDir;
+use crate::job::command_line::EVENT_CHANNEL_VAR;
 
 /// The plugin's source, shipped inside the binary so the runner needs no Python package.
 pub const PLUGIN_SOURCE: &str = include_str!("awx_display.py");
@@ -20,6 +29,8 @@ pub const PLUGIN_SOURCE: &str = include_str!("awx_display.py");
 pub struct CallbackInstall {
     root: PathBuf,
     place: Place,
+    /// The plugin's directory when it is not `<root>/callback`: the user's cache.
+    cached: Option<PathBuf>,
 }
 
 /// Where the install lives, and so how it goes.
@@ -31,18 +42,23 @@ enum Place {
 }
 
 impl CallbackInstall {
-    /// Writes the plugin and creates the event FIFO in a fresh 0700 temp directory.
+    /// The plugin from the user's cache and the event FIFO in a fresh 0700 temp directory; plugin
+    /// and FIFO both there when the cache cannot be used.
     pub fn create() -> io::Result<Self> {
         let temp = tempfile::Builder::new().prefix("ansible-runner-").tempdir()?;
         let root = temp.path().to_owned();
-        populate(&root)?;
-        Ok(Self { root, place: Place::Temp { _dir: temp } })
+        let cached = cache_root().and_then(|base| cached_plugin(&base).ok());
+        if cached.is_none() {
+            write_plugin(&root)?;
+        }
+        nix::unistd::mkfifo(&root.join("events"), Mode::S_IRUSR | Mode::S_IWUSR).map_err(io::Error::from)?;
+        Ok(Self { root, place: Place::Temp { _dir: temp }, cached })
     }
 
     /// Writes the plugin and creates the event FIFO inside the artifact dir, replacing any left
     /// there by an earlier run.
     pub fn create_in(dir: &ArtifactDir) -> io::Result<Self> {
-        let install = Self { root: dir.path().to_owned(), place: Place::Artifacts(dir.clone()) };
+        let install = Self { root: dir.path().to_owned(), place: Place::Artifacts(dir.clone()), cached: None };
         remove_from(dir)?;
         dir.create_dir("callback")?;
         let plugin_dir = dir.open_dir("callback")?;
@@ -59,11 +75,16 @@ impl CallbackInstall {
     }
 
     pub fn plugin_dir(&self) -> PathBuf {
-        self.root.join("callback")
+        self.cached.clone().unwrap_or_else(|| self.root.join("callback"))
     }
 
     pub fn events_path(&self) -> PathBuf {
         self.root.join("events")
+    }
+
+    /// The FIFO's path for the job's environment, when the plugin does not sit beside it.
+    pub fn channel_env(&self) -> Option<(&'static str, String)> {
+        self.cached.as_ref().map(|_| (EVENT_CHANNEL_VAR, self.events_path().display().to_string()))
     }
 }
 
@@ -81,9 +102,144 @@ impl Drop for CallbackInstall {
     }
 }
 
-fn populate(root: &Path) -> io::Result<()> {
+fn plugin_file_name() -> String {
+    format!("{}.py", crate::job::command_line::CALLBACK_NAME)
+}
+
+fn write_plugin(root: &Path) -> io::Result<()> {
     let plugin_dir = root.join("callback");
     fs::create_dir(&plugin_dir)?;
-    fs::write(plugin_dir.join(format!("{}.py", crate::job::command_line::CALLBACK_NAME)), PLUGIN_SOURCE)?;
-    nix::unistd::mkfifo(&root.join("events"), Mode::S_IRUSR | Mode::S_IWUSR).map_err(io::Error::from)
+    fs::write(plugin_dir.join(plugin_file_name()), PLUGIN_SOURCE)
+}
+
+/// `$XDG_CACHE_HOME` (when absolute), else `~/.cache`.
+fn cache_root() -> Option<PathBuf> {
+    let xdg = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).filter(|path| path.is_absolute());
+    xdg.or_else(|| {
+        std::env::var_os("HOME").map(PathBuf::from).filter(|home| home.is_absolute()).map(|h| h.join(".cache"))
+    })
+}
+
+/// The plugin's directory in the cache under `base`, made or mended as needed:
+/// `ansible-runner/callback-<version>-<digest>/awx_display.py`. Every directory on the way from
+/// `ansible-runner` down must be the runner's user's and writable by nobody else, and the file
+/// must hold exactly the embedded source; otherwise the cache is not used (an error).
+fn cached_plugin(base: &Path) -> io::Result<PathBuf> {
+    fs::create_dir_all(base)?;
+    let top = base.join("ansible-runner");
+    let top_fd = private_dir(None, &top)?;
+    let name = format!("callback-{}-{:016x}", env!("CARGO_PKG_VERSION"), fnv1a(PLUGIN_SOURCE.as_bytes()));
+    let dir_fd = private_dir(Some(&top_fd), Path::new(&name))?;
+    let file = plugin_file_name();
+    if !holds_plugin(&dir_fd, &file) {
+        crate::util::atomic::write_at(
+            dir_fd.as_fd(),
+            &file,
+            PLUGIN_SOURCE.as_bytes(),
+            0o600,
+            crate::util::atomic::Durability::Renamed,
+        )?;
+    }
+    Ok(top.join(name))
+}
+
+/// Opens (creating it 0700 if missing) a directory that must be the runner's user's and not
+/// writable by group or others, never through a symlink.
+fn private_dir(parent: Option<&OwnedFd>, path: &Path) -> io::Result<OwnedFd> {
+    let mode = Mode::from_bits_truncate(0o700);
+    let made = match parent {
+        Some(dir) => nix::sys::stat::mkdirat(dir.as_fd(), path, mode),
+        None => nix::unistd::mkdir(path, mode),
+    };
+    match made {
+        Ok(()) | Err(nix::errno::Errno::EEXIST) => {}
+        Err(err) => return Err(err.into()),
+    }
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let fd = match parent {
+        Some(dir) => fcntl::openat(dir.as_fd(), path, flags, Mode::empty())?,
+        None => fcntl::open(path, flags, Mode::empty())?,
+    };
+    owned_privately(&File::from(fd.try_clone()?).metadata()?)?;
+    Ok(fd)
+}
+
+fn owned_privately(meta: &fs::Metadata) -> io::Result<()> {
+    if meta.uid() != nix::unistd::geteuid().as_raw() || meta.mode() & 0o022 != 0 {
+        return Err(io::Error::new(io::ErrorKind::PermissionDenied, "the plugin cache is not private to this user"));
+    }
+    Ok(())
+}
+
+/// Whether `name` in `dir` is a regular file of this user's, writable by nobody else, holding
+/// exactly the embedded plugin.
+fn holds_plugin(dir: &OwnedFd, name: &str) -> bool {
+    let flags = OFlag::O_RDONLY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let Ok(fd) = fcntl::openat(dir.as_fd(), name, flags, Mode::empty()) else { return false };
+    let mut file = File::from(fd);
+    let Ok(meta) = file.metadata() else { return false };
+    if !meta.is_file() || owned_privately(&meta).is_err() || meta.len() != PLUGIN_SOURCE.len() as u64 {
+        return false;
+    }
+    let mut held = Vec::with_capacity(PLUGIN_SOURCE.len());
+    file.read_to_end(&mut held).is_ok() && held == PLUGIN_SOURCE.as_bytes()
+}
+
+/// FNV-1a, 64 bits: names the plugin's version in the cache (a name, not a security check: the
+/// content itself is compared before each use).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn plugin_in(dir: &Path) -> PathBuf {
+        dir.join(plugin_file_name())
+    }
+
+    #[test]
+    fn the_cache_is_made_private_and_reused() {
+        let base = tempfile::tempdir().unwrap();
+        let first = cached_plugin(base.path()).unwrap();
+        assert_eq!(fs::read_to_string(plugin_in(&first)).unwrap(), PLUGIN_SOURCE);
+        for dir in [base.path().join("ansible-runner"), first.clone()] {
+            assert_eq!(fs::metadata(&dir).unwrap().mode() & 0o777, 0o700, "{}", dir.display());
+        }
+        let written = fs::metadata(plugin_in(&first)).unwrap().modified().unwrap();
+        assert_eq!(cached_plugin(base.path()).unwrap(), first);
+        assert_eq!(fs::metadata(plugin_in(&first)).unwrap().modified().unwrap(), written, "rewritten");
+    }
+
+    #[test]
+    fn a_changed_plugin_is_put_back() {
+        let base = tempfile::tempdir().unwrap();
+        let dir = cached_plugin(base.path()).unwrap();
+        fs::write(plugin_in(&dir), "import os; os.system('evil')\n").unwrap();
+        assert_eq!(cached_plugin(base.path()).unwrap(), dir);
+        assert_eq!(fs::read_to_string(plugin_in(&dir)).unwrap(), PLUGIN_SOURCE);
+        // A symlink in its place is replaced, not followed.
+        let elsewhere = base.path().join("elsewhere.py");
+        fs::write(&elsewhere, PLUGIN_SOURCE).unwrap();
+        fs::remove_file(plugin_in(&dir)).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, plugin_in(&dir)).unwrap();
+        cached_plugin(base.path()).unwrap();
+        assert!(fs::symlink_metadata(plugin_in(&dir)).unwrap().is_file());
+    }
+
+    #[test]
+    fn a_cache_others_can_write_or_a_symlinked_one_is_not_used() {
+        let base = tempfile::tempdir().unwrap();
+        let top = base.path().join("ansible-runner");
+        fs::create_dir(&top).unwrap();
+        fs::set_permissions(&top, fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(cached_plugin(base.path()).is_err());
+        fs::remove_dir(&top).unwrap();
+        let other = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(other.path(), &top).unwrap();
+        assert!(cached_plugin(base.path()).is_err());
+        assert_eq!(fs::read_dir(other.path()).unwrap().count(), 0, "wrote through the symlink");
+    }
 }

@@ -30,6 +30,9 @@ fn lossy_path<S: serde::Serializer>(path: &Path, serializer: S) -> Result<S::Ok,
     serializer.serialize_str(&path.to_string_lossy())
 }
 
+/// Names the event FIFO to a callback plugin not installed beside it (`callback`).
+pub const EVENT_CHANNEL_VAR: &str = "RUNNER_EVENT_CHANNEL";
+
 /// Paths decided at run time that the command line refers to.
 pub struct RunPaths<'a> {
     pub artifact_dir: &'a Path,
@@ -168,6 +171,9 @@ fn child_env(
         _ => callback_dir,
     };
     env.insert("ANSIBLE_CALLBACK_PLUGINS".to_owned(), plugins);
+    // A job run from inside another job must not write into that job's FIFO: the runner names its
+    // own where the plugin needs it (`runner::Launch`).
+    env.shift_remove(EVENT_CHANNEL_VAR);
     if let Some(original) = env.get("ANSIBLE_STDOUT_CALLBACK").filter(|name| name.as_str() != CALLBACK_NAME).cloned() {
         env.insert("ORIGINAL_STDOUT_CALLBACK".to_owned(), original);
     }

@@ -186,6 +186,10 @@ impl Launch<'_> {
             return Ok(None);
         }
         let (mut line, mut record, isolated) = lines?;
+        if let Some((var, channel)) = callback.channel_env() {
+            line.env.insert(var.to_owned(), channel.clone());
+            record.env.insert(var.to_owned(), channel);
+        }
         if let Some(agent) = self.agent.filter(|_| spec.container().is_none()) {
             // A container gets the agent's socket mounted, and its path inside, from `command_lines`.
             line.env.extend(agent.env());
