@@ -72,7 +72,7 @@ def test_killed_application_leaves_no_job_process_and_a_canceled_job(pdd, marker
         wait_for(lambda: processes_with(marker) == [], interval=0.1)
         # The job was canceled because its application went away, and its artifacts say so.
         artifacts, = (pdd / 'artifacts').iterdir()
-        wait_for(lambda: (artifacts / 'rc').exists())
+        wait_for((artifacts / 'rc').exists)
         assert ((artifacts / 'status').read_text(), (artifacts / 'rc').read_text()) == ('canceled', '254')
         assert 'the job was canceled' in (artifacts / 'stdout').read_text()
     finally:

@@ -159,6 +159,8 @@ def test_a_missing_ansible_tool_is_named(monkeypatch):
     # Ansible is installed beside this interpreter, where commands are looked up too: point that
     # place elsewhere, as on a machine where it is not installed at all.
     monkeypatch.setattr(sysconfig, 'get_path', lambda name: here)
+    # (the package looks the place up once per process)
+    monkeypatch.setattr(ansible_runner.utils, '_scripts_dir', lambda: here)
     with pytest.raises(ConfigurationError, match=r'^ansible-config command not found$'):
         ansible_runner.get_ansible_config('list')
 
