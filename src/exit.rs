@@ -64,6 +64,12 @@ impl Failure {
     }
 }
 
+/// Whether an error ends the program as the Python tool's `parser.exit` or `sys.exit(message)` does
+/// (its refusals in its own words): a `SystemExit` for the package's in-process `main()`.
+pub fn is_parser_exit(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<Failure>().is_some_and(|failure| failure.bare)
+}
+
 /// The exit code an error ends the program with.
 pub fn code_of(err: &anyhow::Error) -> i32 {
     err.downcast_ref::<Failure>().map_or(FAILURE, Failure::code)

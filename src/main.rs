@@ -40,48 +40,57 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::cli::outcome::Ending;
 use crate::cli::{assets, diagnostics, Cli};
 
 fn main() {
-    std::process::exit(real_main());
+    cli::outcome::claim();
+    let ending = real_main();
+    ending.tell();
+    std::process::exit(ending.code);
 }
 
-fn real_main() -> i32 {
+fn real_main() -> Ending {
     // Lossy copies for the checks below; clap parses the raw arguments, so paths keep their bytes.
     let args: Vec<String> = std::env::args_os().map(|arg| arg.to_string_lossy().into_owned()).collect();
     // `--version` wins anywhere on the line, before required arguments are checked (as argparse does).
     if args.iter().skip(1).any(|arg| arg == "--version") {
         outln!("{}", cli::version_text(std::io::IsTerminal::is_terminal(&std::io::stdout())));
-        return exit::OK;
+        return Ending::system_exit(exit::OK);
     }
     // Two entries no person types stay out of clap, and so out of help, usage errors, completions
     // and man pages: the Python package's pipe (python/PROTOCOL.md) and the asset generator.
     match args.get(1..).unwrap_or_default() {
-        [api] if api == "api" => return commands::api::api_command().unwrap_or_else(|err| report(&err)),
+        [api] if api == "api" => {
+            return Ending::returned(commands::api::api_command().unwrap_or_else(|err| report(&err).code))
+        }
         [flag, _] if flag == "--generate-assets" => {
-            return assets::generate_command(&std::env::args_os().nth(2).map(PathBuf::from).unwrap_or_default())
+            return Ending::returned(assets::generate_command(
+                &std::env::args_os().nth(2).map(PathBuf::from).unwrap_or_default(),
+            ))
         }
         _ => {}
     }
+    // argparse's refusals and help end in SystemExit, as with the Python tool.
     if let Some(code) = diagnostics::cmdline_without_value(args.get(1..).unwrap_or_default()) {
-        return code;
+        return Ending::system_exit(code);
     }
     let cli = match Cli::try_parse_from(std::env::args_os()) {
         Ok(cli) => cli,
-        Err(err) => return diagnostics::usage_error(&err, args.get(1..).unwrap_or_default()),
+        Err(err) => return Ending::system_exit(diagnostics::usage_error(&err, args.get(1..).unwrap_or_default())),
     };
     // An abbreviation of `--version` (argparse accepts unique prefixes) reaches here.
     if cli.version {
         outln!("{}", cli::version_text(std::io::IsTerminal::is_terminal(&std::io::stdout())));
-        return exit::OK;
+        return Ending::system_exit(exit::OK);
     }
-    let Some(command) = cli.command else { return diagnostics::missing_command() };
-    commands::dispatch(command, &cli.top).unwrap_or_else(|err| report(&err))
+    let Some(command) = cli.command else { return Ending::system_exit(diagnostics::missing_command()) };
+    commands::dispatch(command, &cli.top).map_or_else(|err| report(&err), Ending::returned)
 }
 
-/// Says on stderr why the program ends, and returns the exit code that error owns. Said even by a
-/// worker: its stream could not carry it.
-fn report(err: &anyhow::Error) -> i32 {
+/// Says on stderr why the program ends, and how it ends: the exit code that error owns and what
+/// the Python tool raises there. Said even by a worker: its stream could not carry it.
+fn report(err: &anyhow::Error) -> Ending {
     output::last_word(&exit::message_of(err));
-    exit::code_of(err)
+    Ending::of_error(err)
 }

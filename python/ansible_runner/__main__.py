@@ -1,15 +1,16 @@
 """`ansible-runner` called in-process: `main(argv)` runs the runner binary with `argv`, its output
 going through `sys.stdout` and `sys.stderr` (so a caller that replaced them sees it), and ends as
 the Python tool's `main` does: a job's rc is returned; a command line that cannot be parsed, a
-help or version request, and the tool's own argument checks raise `SystemExit`.
+help or version request, and the tool's own argument checks raise `SystemExit`; a private data
+dir that cannot be made raises `OSError`. The runner says which on a descriptor of its own
+(PROTOCOL.md, "The command line in-process"), never in words to be matched.
 """
 
 from __future__ import annotations
 
 import codecs
-import errno
+import json
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -17,20 +18,8 @@ from typing import IO, Any
 
 from ansible_runner import _binary
 
-# What the runner says, bare, when it refuses arguments the way the Python tool's parser.exit(1) does.
-_ARGUMENT_CHECKS = (
-    'The --hosts option can only be used with -m or -r',
-    'The -p option must be specified when not using -m or -r',
-    'Value for --inventory does not appear to be a valid path.',
-)
-
-
-# How the runner says it could not make the private data dir, where the Python tool's os.makedirs
-# raises: the dir is a file, or the OS refused (its errno ends the message).
-_NOT_A_DIR = re.compile(
-    r'^ansible-runner: private data dir (?P<path>.+) exists and is not a directory$', re.M)
-_CANNOT_CREATE = re.compile(
-    r'^ansible-runner: cannot create private data dir (?P<path>.+): .+ \(os error (?P<errno>\d+)\)$', re.M)
+# The descriptor the runner writes how it ended on, for `main()` to raise what the Python tool raises.
+OUTCOME_FD_VAR = 'ANSIBLE_RUNNER_OUTCOME_FD'
 
 
 def _fileno(stream: Any) -> int | None:
@@ -40,15 +29,13 @@ def _fileno(stream: Any) -> int | None:
         return None
 
 
-def _relay(source: Any, target: Any, kept: list[bytes] | None) -> None:
+def _relay(source: Any, target: Any) -> None:
     """Copies the runner's output to `target` as it comes: bytes to its buffer when it has one,
-    else text. `kept` collects the first 64 KiB, to read the runner's error from.
+    else text.
     """
     buffer = getattr(target, 'buffer', None)
     decoder = codecs.getincrementaldecoder('utf-8')(errors='replace')
     while chunk := source.read1(65536):
-        if kept is not None and sum(map(len, kept)) < 65536:
-            kept.append(chunk)
         if buffer is not None:
             target.flush()
             buffer.write(chunk)
@@ -72,27 +59,20 @@ def _feed(source: Any, sink: IO[bytes]) -> None:
         sink.close()
 
 
-def _ends_in_exit(args: list[str], rc: int, stderr: str) -> bool:
-    """Whether the Python tool would have raised SystemExit here rather than returned `rc`."""
-    if rc == 0:
-        return any(arg in ('-h', '--help', '--version') for arg in args)
-    if rc == 2:
-        return 'usage: ansible-runner' in stderr
-    return rc == 1 and stderr.strip() in _ARGUMENT_CHECKS
-
-
-def _private_dir_error(rc: int, stderr: str) -> OSError | None:
-    """The OSError the Python tool raises when the private data dir cannot be made (a caller may
-    catch it), from the runner's report of the same failure.
+def _raise_as_the_tool(outcome: bytes, rc: int) -> None:
+    """Raises what the Python tool raises where the runner ended as `outcome` says (its line on
+    the outcome descriptor); nothing when the tool returns the code.
     """
-    if rc != 1:
-        return None
-    if found := _NOT_A_DIR.search(stderr):
-        return OSError(errno.EEXIST, os.strerror(errno.EEXIST), found['path'])
-    if found := _CANNOT_CREATE.search(stderr):
-        code = int(found['errno'])
-        return OSError(code, os.strerror(code), found['path'])
-    return None
+    try:
+        told = json.loads(outcome.decode('utf-8'))
+    except ValueError:  # no line: a runner older than the outcome line, or one that crashed
+        return
+    if not isinstance(told, dict):
+        return
+    if told.get('raise') == 'SystemExit':
+        raise SystemExit(rc)
+    if told.get('raise') == 'OSError' and isinstance(told.get('errno'), int):
+        raise OSError(told['errno'], os.strerror(told['errno']), told.get('filename'))
 
 
 def main(sys_args: list[str] | None = None) -> int:
@@ -100,28 +80,42 @@ def main(sys_args: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if sys_args is None else sys_args)
     stdin_fd = _fileno(sys.stdin)
     stdout_fd = _fileno(sys.stdout) if sys.stdout is sys.__stdout__ else None
-    with subprocess.Popen(
-        [_binary.find_binary(), *args],
-        stdin=stdin_fd if stdin_fd is not None else subprocess.PIPE,
-        stdout=stdout_fd if stdout_fd is not None else subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    ) as proc:
-        kept: list[bytes] = []
-        threads = [threading.Thread(target=_relay, args=(proc.stderr, sys.stderr, kept), daemon=True)]
-        if proc.stdout is not None:
-            threads.append(threading.Thread(target=_relay, args=(proc.stdout, sys.stdout, None), daemon=True))
-        if proc.stdin is not None:
-            threads.append(threading.Thread(target=_feed, args=(sys.stdin, proc.stdin), daemon=True))
-        for thread in threads:
-            thread.start()
-        rc = proc.wait()
-        for thread in threads:
-            thread.join()
-    stderr = b''.join(kept).decode('utf-8', errors='replace')
-    if error := _private_dir_error(rc, stderr):
-        raise error
-    if _ends_in_exit(args, rc, stderr):
-        raise SystemExit(rc)
+    outcome_read, outcome_write = os.pipe()
+    try:
+        with subprocess.Popen(
+            [_binary.find_binary(), *args],
+            stdin=stdin_fd if stdin_fd is not None else subprocess.PIPE,
+            stdout=stdout_fd if stdout_fd is not None else subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=(outcome_write,),
+            env={**os.environ, OUTCOME_FD_VAR: str(outcome_write)},
+        ) as proc:
+            os.close(outcome_write)
+            outcome_write = -1
+            rc = _wait(proc)
+        with os.fdopen(outcome_read, 'rb') as told:
+            outcome_read = -1
+            outcome = told.read()
+    finally:
+        for fd in (outcome_read, outcome_write):
+            if fd >= 0:
+                os.close(fd)
+    _raise_as_the_tool(outcome, rc)
+    return rc
+
+
+def _wait(proc: subprocess.Popen[bytes]) -> int:
+    """Relays the runner's stdio while it runs; returns its exit code."""
+    threads = [threading.Thread(target=_relay, args=(proc.stderr, sys.stderr), daemon=True)]
+    if proc.stdout is not None:
+        threads.append(threading.Thread(target=_relay, args=(proc.stdout, sys.stdout), daemon=True))
+    if proc.stdin is not None:
+        threads.append(threading.Thread(target=_feed, args=(sys.stdin, proc.stdin), daemon=True))
+    for thread in threads:
+        thread.start()
+    rc = proc.wait()
+    for thread in threads:
+        thread.join()
     return rc
 
 

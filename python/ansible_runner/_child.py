@@ -20,6 +20,9 @@ from typing import IO, Any
 from ansible_runner._binary import find_binary
 from ansible_runner.utils import job_path
 
+# The version of the pipe this package speaks (PROTOCOL.md): sent in each request, and expected
+# back in `starting` from a binary that speaks it too.
+PROTOCOL = 1
 _CHUNK = 1 << 18
 # Seconds a child that has been told to stop gets before it is terminated, then killed.
 STOP_GRACE = 15.0

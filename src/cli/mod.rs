@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod diagnostics;
+pub mod outcome;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -16,9 +16,10 @@ use crate::artifacts::dir::ArtifactDir;
 use crate::events::{Event, EventSink};
 use crate::exit;
 use crate::job::command_line::CommandLine;
-use crate::job::JobSpec;
+use crate::job::files::ConfigError;
+use crate::job::{JobError, JobSpec};
 use crate::output::debuglog::DebugLog;
-use crate::request::api::{ApiRequest, RequestError};
+use crate::request::api::{ApiRequest, RequestError, PROTOCOL};
 use crate::runner::{self, RunContext, StatusObserver};
 use crate::streaming::StreamWriter;
 use crate::supervise::{Input, InputSender, Inputs};
@@ -58,7 +59,7 @@ pub fn api_command() -> anyhow::Result<i32> {
         Ok(received) => received,
         Err(refused) => {
             let mut out = writer.borrow_mut();
-            out.write_json(&json!({"status": "error", "error": refused.exception, "message": refused.message}))?;
+            out.write_json(&refused.line())?;
             out.write_json(&json!({"eof": true}))?;
             return Ok(exit::FAILURE);
         }
@@ -104,11 +105,11 @@ fn receive(stdin: &mut impl BufRead) -> Result<Received, RequestError> {
         return Err(value_error("no request on stdin"));
     }
     let api_request = ApiRequest::parse(&line)?;
+    RequestError::check_protocol(api_request.protocol)?;
     let event_files = api_request.event_files.unwrap_or(false);
     let stdout_text = api_request.stdout_text.unwrap_or(true);
     let request = api_request.into_request()?;
-    let mut spec = JobSpec::resolve(&request)
-        .map_err(|err| RequestError { exception: "ConfigurationError", message: err.to_string() })?;
+    let mut spec = JobSpec::resolve(&request).map_err(|err| refusal(&err))?;
     let stderr = capture_stderr(&mut spec)?;
     let inputs = Inputs::with_signals().map_err(|err| value_error(&err.to_string()))?;
     crate::streaming::hangup::cancel_when_stdout_closes(inputs.sender());
@@ -170,7 +171,23 @@ fn store_stderr(spec: &JobSpec, mut captured: File) -> anyhow::Result<()> {
 }
 
 fn value_error(detail: &str) -> RequestError {
-    RequestError { exception: "ValueError", message: format!("ansible-runner api: {detail}") }
+    RequestError::new("ValueError", format!("ansible-runner api: {detail}"))
+}
+
+/// A job the runner cannot prepare: an `OSError` where the Python tool's `os.makedirs` of the
+/// private data dir raises one, else a `ConfigurationError`.
+fn refusal(err: &JobError) -> RequestError {
+    let os_error = match err {
+        JobError::Config(ConfigError::NotADirectory(path)) => Some((nix::libc::EEXIST, path.display().to_string())),
+        JobError::Config(ConfigError::CreateDir { path, source }) => {
+            source.raw_os_error().map(|errno| (errno, path.display().to_string()))
+        }
+        _ => None,
+    };
+    match os_error {
+        Some(os_error) => RequestError { os_error: Some(os_error), ..RequestError::new("OSError", err.to_string()) },
+        None => RequestError::new("ConfigurationError", err.to_string()),
+    }
 }
 
 /// Turns the lines after the request into controls: a cancel line, or one that means nothing else,
@@ -226,6 +243,7 @@ impl StatusObserver for ApiStatus {
         if let Value::Object(places) = &self.places {
             status.extend(places.clone());
         }
+        status.insert("protocol".to_owned(), PROTOCOL.into());
         tell(&self.writer, &status)?;
         // A cancel (or the application gone) before the go-ahead has been counted already: the
         // job ends `canceled` without starting Ansible.

@@ -13,6 +13,11 @@ use crate::request::SECONDS_RANGE;
 use crate::request::{ChildStdio, GenericCommand, GivenInputs, IsolationRequest, JobRequest};
 use crate::util::pyjson::python_str;
 
+/// The version of the pipe between the Python package and this binary (python/PROTOCOL.md): the
+/// package sends it in its request and finds it in `starting`; a package and a binary that speak
+/// different versions refuse each other at once, naming both.
+pub const PROTOCOL: u32 = 1;
+
 /// A request the runner refuses before anything exists; the package raises `exception(message)`.
 #[derive(Debug, Error)]
 #[error("{message}")]
@@ -20,11 +25,46 @@ pub struct RequestError {
     /// The Python exception class the reference raises for this input.
     pub exception: &'static str,
     pub message: String,
+    /// For an `OSError`: its errno and the path it names, as `os.makedirs` raises them.
+    pub os_error: Option<(i32, String)>,
 }
 
 impl RequestError {
+    pub fn new(exception: &'static str, message: impl Into<String>) -> Self {
+        Self { exception, message: message.into(), os_error: None }
+    }
+
+    /// Refuses a package that speaks another version of the pipe (or none: one from before it had
+    /// versions), naming both.
+    pub fn check_protocol(theirs: Option<u32>) -> Result<(), Self> {
+        if theirs == Some(PROTOCOL) {
+            return Ok(());
+        }
+        let theirs = theirs.map_or_else(|| "no version".to_owned(), |version| format!("version {version}"));
+        Err(Self::new(
+            "RuntimeError",
+            format!(
+                "the ansible_runner package speaks pipe {theirs} and this ansible-runner binary ({} {}) version \
+                 {PROTOCOL}: install both from the same wheel, or point ANSIBLE_RUNNER_BINARY at the one that came with \
+                 the package",
+                std::env::current_exe().map(|path| path.display().to_string()).unwrap_or_default(),
+                env!("CARGO_PKG_VERSION"),
+            ),
+        ))
+    }
+
+    /// The line that tells the package why its request was refused.
+    pub fn line(&self) -> serde_json::Value {
+        let mut line = serde_json::json!({"status": "error", "error": self.exception, "message": self.message});
+        if let Some((errno, filename)) = &self.os_error {
+            line["errno"] = (*errno).into();
+            line["filename"] = filename.clone().into();
+        }
+        line
+    }
+
     fn configuration(message: impl Into<String>) -> Self {
-        Self { exception: "ConfigurationError", message: message.into() }
+        Self::new("ConfigurationError", message)
     }
 }
 
@@ -103,6 +143,8 @@ pub struct ApiRequest {
     /// Whether the runner writes the events' text to `stdout` (absent: it does). With `json_mode`
     /// and a handler or plugin, the package writes the events as the handler left them instead.
     pub stdout_text: Option<bool>,
+    /// The pipe's version the package speaks ([`PROTOCOL`]); absent from packages older than it.
+    pub protocol: Option<u32>,
     /// `run_command()` and the `get_*()` family: the whole command line, run as given.
     pub command: Option<Vec<String>>,
     /// `pexpect` (one stream, answers to prompts) or `subprocess` (stdout and stderr apart).
@@ -116,10 +158,8 @@ pub struct ApiRequest {
 impl ApiRequest {
     /// Parses the request line; a malformed one is a `ValueError` naming what is wrong.
     pub fn parse(line: &[u8]) -> Result<Self, RequestError> {
-        serde_json::from_slice(line).map_err(|err| RequestError {
-            exception: "ValueError",
-            message: format!("ansible-runner api: malformed request: {err}"),
-        })
+        serde_json::from_slice(line)
+            .map_err(|err| RequestError::new("ValueError", format!("ansible-runner api: malformed request: {err}")))
     }
 
     /// The one conversion into the neutral job request, with the checks the Python tool makes
@@ -184,12 +224,10 @@ impl ApiRequest {
         };
         let stdio = ChildStdio { stdin: self.input_fd, stdout: self.output_fd, stderr: self.error_fd };
         if let Some(fd) = [stdio.stdin, stdio.stdout, stdio.stderr].into_iter().flatten().find(|fd| *fd < 3) {
-            return Err(RequestError {
-                exception: "ValueError",
-                message: format!(
-                    "ansible-runner api: descriptor {fd} is the pipe's own; pass a copy numbered 3 or more"
-                ),
-            });
+            return Err(RequestError::new(
+                "ValueError",
+                format!("ansible-runner api: descriptor {fd} is the pipe's own; pass a copy numbered 3 or more"),
+            ));
         }
         let cwd = match &self.host_cwd {
             Some(cwd) => PathBuf::from(cwd),

@@ -53,9 +53,40 @@ fn request(pdd: &Pdd, ident: &str, extra: &Value) -> Value {
         "private_data_dir": pdd.path(),
         "ident": ident,
         "artifact_dir": pdd.path().join("artifacts"),
+        "protocol": 1,
     });
     request.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
     request
+}
+
+/// A package that speaks another version of the pipe, or none, is refused at once, both versions
+/// named; one that speaks this one finds it in `starting`.
+#[test]
+fn the_pipe_s_version_is_checked_both_ways() {
+    let pdd = Pdd::new();
+    for (theirs, named) in [(json!(2), "version 2"), (Value::Null, "no version")] {
+        let mut api = Api::start(&request(&pdd, "v", &json!({"protocol": theirs, "command": ["true"]})));
+        let refused = api.next();
+        assert_eq!((refused["status"].as_str(), refused["error"].as_str()), (Some("error"), Some("RuntimeError")));
+        let message = refused["message"].as_str().unwrap();
+        assert!(message.contains(named) && message.contains("version 1"), "{message}");
+        assert_eq!(api.next()["eof"], true);
+    }
+    let mut api = Api::start(&request(&pdd, "v", &json!({"command": ["true"]})));
+    assert_eq!(api.next()["protocol"], 1);
+}
+
+/// A private data dir that cannot be made is the `OSError` the Python tool's `os.makedirs` raises,
+/// its errno and path as fields.
+#[test]
+fn a_private_data_dir_that_cannot_be_made_is_an_os_error_with_errno_and_path() {
+    let pdd = Pdd::new();
+    let file = pdd.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let mut api = Api::start(&json!({"private_data_dir": file, "protocol": 1, "command": ["true"]}));
+    let refused = api.next();
+    assert_eq!(refused["error"], "OSError", "{refused:?}");
+    assert_eq!((refused["errno"].as_i64(), refused["filename"].as_str()), (Some(17), file.to_str()));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import sys
 
@@ -99,3 +100,19 @@ def test_private_files_are_whole_owner_only_and_follow_no_link(tmp_path):
     with pytest.raises(OSError, match='Too many levels of symbolic links'):
         write_private_file(str(tmp_path / '8-x.json'), 'data')
     assert elsewhere.read_text() == 'keep'
+
+
+def test_a_file_as_private_data_dir_is_the_os_error_the_reference_raises(tmp_path):
+    not_a_dir = tmp_path / 'file'
+    not_a_dir.write_text('x')
+    with pytest.raises(FileExistsError) as raised:
+        ansible_runner.run(private_data_dir=str(not_a_dir), module='ping', host_pattern='localhost')
+    assert (raised.value.errno, raised.value.filename) == (errno.EEXIST, str(not_a_dir))
+
+
+def test_a_binary_that_speaks_another_pipe_version_is_refused_naming_both():
+    from ansible_runner.config._base import _check_protocol
+    for theirs, said in ((None, 'no version'), (2, 'version 2')):
+        named = f'speaks pipe {said} and this ansible_runner package version 1'
+        with pytest.raises(RuntimeError, match=named):
+            _check_protocol(theirs)

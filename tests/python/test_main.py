@@ -92,6 +92,16 @@ def test_a_file_as_private_data_dir_raises_file_exists(tmp_path, capsys):
     assert str(not_a_dir) in capsys.readouterr().err
 
 
+def test_a_failing_job_returns_its_rc_and_the_outcome_descriptor_stays_with_the_runner(project):
+    # rc 2 is also argparse's: the runner says which one this is. The job never sees the variable
+    # that names the runner's descriptor.
+    (project / 'project' / 'fail.yml').write_text(json.dumps(play(
+        {'shell': 'test -z "${ANSIBLE_RUNNER_OUTCOME_FD-}"'}, {'fail': {'msg': 'on-purpose'}})))
+    assert main(['run', str(project), '-p', 'fail.yml']) == 2
+    events = [json.loads(p.read_text()) for p in (project / 'artifacts').glob('*/job_events/*.json')]
+    assert any(e['event'] == 'runner_on_ok' and e['event_data']['task_action'] == 'shell' for e in events)
+
+
 def test_a_private_data_dir_that_cannot_be_made_raises_the_os_error():
     # procfs refuses every mkdir, even to root.
     with pytest.raises(FileNotFoundError) as raised:

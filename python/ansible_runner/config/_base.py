@@ -10,7 +10,8 @@ from typing import Any
 from uuid import uuid4
 
 from ansible_runner import defaults
-from ansible_runner._child import Child
+from ansible_runner._binary import find_binary
+from ansible_runner._child import PROTOCOL, Child
 from ansible_runner.exceptions import ConfigurationError
 from ansible_runner.utils import sanitize_container_name
 
@@ -22,7 +23,29 @@ _ISOLATION_SETTINGS = ('process_isolation', 'process_isolation_executable', 'con
                        'container_volume_mounts', 'container_options', 'container_auth_data')
 
 # Exceptions the runner names in an `error` line, beyond ConfigurationError.
-_ERRORS: dict[str, type[Exception]] = {'ValueError': ValueError, 'TypeError': TypeError}
+_ERRORS: dict[str, type[Exception]] = {'ValueError': ValueError, 'TypeError': TypeError,
+                                        'RuntimeError': RuntimeError}
+
+
+def _check_protocol(theirs: object) -> None:
+    """A binary that speaks another version of the pipe (or none: one older than versions) is
+    refused at once, both versions named.
+    """
+    if theirs != PROTOCOL:
+        spoken = 'no version' if theirs is None else f'version {theirs}'
+        raise RuntimeError(
+            f'the ansible-runner binary ({find_binary()}) speaks pipe {spoken} and this ansible_runner '
+            f'package version {PROTOCOL}: install both from the same wheel, or point '
+            'ANSIBLE_RUNNER_BINARY at the one that came with the package')
+
+
+def _refusal(message: dict[str, Any]) -> Exception:
+    """The exception the runner's `error` line names, built from its fields."""
+    text = message.get('message', 'the runner refused the job')
+    if message.get('error') == 'OSError' and isinstance(message.get('errno'), int):
+        code = message['errno']
+        return OSError(code, os.strerror(code), message.get('filename'))
+    return _ERRORS.get(message.get('error', ''), ConfigurationError)(text)
 
 
 def _registry_auth_path(command: list[str], image: str) -> str | None:
@@ -154,7 +177,7 @@ class BaseConfig:
         self.release_child()
         child = Child(pass_fds=pass_fds)
         try:
-            child.send(request)
+            child.send({**request, 'protocol': PROTOCOL})
             starting = self._await_starting(child)
         except BaseException:
             child.send({'cancel': True})
@@ -173,10 +196,10 @@ class BaseConfig:
                 message = json.loads(line)
                 status = message.get('status')
                 if status == 'starting':
+                    _check_protocol(message.get('protocol'))
                     return message
                 if status == 'error':
-                    error = _ERRORS.get(message.get('error', ''), ConfigurationError)
-                    raise error(message.get('message', 'the runner refused the job'))
+                    raise _refusal(message)
             if child.ended:
                 code = child.finish()
                 raise ConfigurationError(
