@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from ansible_runner._plugins import plugins
 from ansible_runner.exceptions import AnsibleRunnerException, CallbackError, ConfigurationError
 from ansible_runner.interface import (
     get_ansible_config,
@@ -23,15 +22,6 @@ from ansible_runner.runner_config import RunnerConfig
 from ansible_runner.utils.importlib_compat import importlib_metadata
 
 
-def _load_plugins() -> dict[str, Any]:
-    """Modules registered under the `ansible_runner.plugins` entry-point group, by name."""
-    try:
-        found = importlib_metadata.entry_points(group='ansible_runner.plugins')
-    except TypeError:  # Python 3.9: entry_points() takes no selection
-        found = importlib_metadata.entry_points().get('ansible_runner.plugins', [])
-    return {entry_point.name: entry_point.load() for entry_point in found}
-
-
 def _version() -> str:
     try:
         return importlib_metadata.version('ansible-runner')
@@ -39,7 +29,6 @@ def _version() -> str:
         return '0+unknown'
 
 
-plugins: dict[str, Any] = _load_plugins()
 __version__ = _version()
 
 __all__ = [

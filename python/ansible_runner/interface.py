@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import ansible_runner
+from ansible_runner._isolation import check_isolation
+from ansible_runner._plugins import plugins
 from ansible_runner.config._command import CommandJobConfig
 from ansible_runner.config.ansible_cfg import AnsibleCfgConfig
 from ansible_runner.config.command import CommandConfig
@@ -44,14 +44,10 @@ def _configure_logging(kwargs: dict[str, Any]) -> None:
         logger.addHandler(logging.FileHandler(logfile))
 
 
-def _check_isolation(kwargs: dict[str, Any]) -> None:
-    """A missing container engine ends the application, as it does with the reference."""
-    if not kwargs.get('process_isolation', False):
-        return
-    executable = kwargs.get('process_isolation_executable') or 'podman'
-    if not check_isolation_executable_installed(executable):
-        print(f'Unable to find process isolation executable: {executable}')
-        sys.exit(1)
+def _check_isolation(kwargs: Mapping[str, Any]) -> None:
+    # This module's name for the check, looked up at each call: patching
+    # `interface.check_isolation_executable_installed` (as the reference's tests do) takes effect.
+    check_isolation(kwargs, check_isolation_executable_installed)
 
 
 def init_runner(**kwargs: Any) -> Any:
@@ -71,7 +67,7 @@ def init_runner(**kwargs: Any) -> Any:
     _check_isolation(kwargs)
     config = RunnerConfig(**kwargs)
     # With nothing in the application looking at events, the runner writes their files itself.
-    config.runner_writes_events = callbacks['event_handler'] is None and not ansible_runner.plugins
+    config.runner_writes_events = callbacks['event_handler'] is None and not plugins
     config.prepare()
     return Runner(config, **callbacks)
 
@@ -132,7 +128,7 @@ def _callbacks(kwargs: dict[str, Any]) -> dict[str, Any]:
 def _command_runner(config: CommandJobConfig, callbacks: dict[str, Any],
                     prepare: Callable[[], None]) -> Runner:
     """Prepare a command job with `prepare` and return its Runner."""
-    config.runner_writes_events = callbacks['event_handler'] is None and not ansible_runner.plugins
+    config.runner_writes_events = callbacks['event_handler'] is None and not plugins
     prepare()
     return Runner(config, **callbacks)
 

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any
 
-import ansible_runner
 from ansible_runner._child import STOP_GRACE, Child
+from ansible_runner._plugins import plugins
 from ansible_runner.exceptions import AnsibleRunnerException, CallbackError
 from ansible_runner.utils import collect_new_events, write_private_file
 
@@ -93,7 +93,7 @@ class Runner:
         if status == 'starting':
             data.update({'command': self.config.command, 'env': self.config.env,
                          'cwd': self.config.cwd})
-        for plugin in ansible_runner.plugins.values():
+        for plugin in plugins.values():
             plugin.status_handler(self.config, data)
         if self.status_handler is not None:
             self.status_handler(data, runner_config=self.config)
@@ -127,7 +127,7 @@ class Runner:
     def run(self) -> tuple[str, int | None]:
         """Start the job, relay it until it ends, then call the artifacts and finished callbacks."""
         child = self._claim_child()
-        self._plugins = list(ansible_runner.plugins.values())
+        self._plugins = list(plugins.values())
         os.makedirs(os.path.join(self.config.artifact_dir, 'job_events'), mode=0o700, exist_ok=True)
         previous = self._install_signal_handlers()
         try:
