@@ -10,6 +10,9 @@ import pkgutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 import ansible_runner
 
@@ -92,3 +95,32 @@ def test_plugins_is_one_dict_everywhere():
     for module in (interface, runner, streaming):
         assert module.plugins is ansible_runner.plugins
 
+
+def test_dir_lists_the_api_and_the_public_submodules():
+    listed = {name for name in dir(ansible_runner) if not (name.startswith('__') and name.endswith('__'))}
+    submodules = {name for name in listed if isinstance(getattr(ansible_runner, name), ModuleType)}
+    assert {'interface', 'runner', 'exceptions'} <= submodules
+    assert not any(name.startswith('_') for name in submodules)
+    assert listed - submodules == set(ansible_runner.__all__) - {'__version__'}
+    assert '__version__' in dir(ansible_runner)
+    assert not {'Any', 'annotations', 'importlib_metadata'} & set(dir(ansible_runner))
+
+
+REFERENCE_INIT = next(iter(sorted((Path(__file__).resolve().parents[2] / '.venv').glob(
+    'lib/python3*/site-packages/ansible_runner/__init__.py'))), None)
+
+
+@pytest.mark.skipif(REFERENCE_INIT is None, reason='the reference is not in .venv')
+def test_every_name_of_the_references_package_imports():
+    assert REFERENCE_INIT is not None
+    names = set()
+    for node in ast.parse(REFERENCE_INIT.read_text(encoding='utf-8')).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split('.')[0] for a in node.names}
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    assert {'run', 'plugins', 'importlib_metadata', 'RunnerConfig'} <= names
+    for name in names:
+        namespace: dict[str, object] = {}
+        exec(f'from ansible_runner import {name}', namespace)
+        assert name in namespace
