@@ -20,6 +20,7 @@ from typing import IO, Any
 from ansible_runner._binary import find_binary
 from ansible_runner._isolation import check_isolation
 from ansible_runner._plugins import plugins
+from ansible_runner._types import ArtifactsHandler, CancelCallback, EventHandler, StatusHandler
 from ansible_runner.utils import write_private_file
 from ansible_runner.utils.streaming import StreamError, stream_dir, unstream_dir
 
@@ -184,11 +185,12 @@ class Processor:
     """
 
     def __init__(self, _input: IO[bytes] | None = None,
-                 status_handler: Callable[..., Any] | None = None,
-                 event_handler: Callable[[dict[str, Any]], Any] | None = None,
-                 artifacts_handler: Callable[[str], Any] | None = None,
-                 cancel_callback: Callable[[], bool] | None = None,
-                 finished_callback: Callable[[Any], Any] | None = None, **kwargs: Any) -> None:
+                 status_handler: StatusHandler | None = None,
+                 event_handler: EventHandler | None = None,
+                 artifacts_handler: ArtifactsHandler | None = None,
+                 cancel_callback: CancelCallback | None = None,
+                 finished_callback: Callable[[Processor], object] | None = None,
+                 **kwargs: Any) -> None:
         self._input = _input if _input is not None else sys.stdin.buffer
         self.quiet = kwargs.get('quiet')
         self.private_data_dir = kwargs.get('private_data_dir') or tempfile.mkdtemp()
