@@ -424,6 +424,8 @@ class Runner:
         if self.config.fact_cache_type != 'jsonfile':
             raise Exception('Unsupported fact cache type.  Only "jsonfile" is supported for '
                             'reading and writing facts from ansible-runner')
+        if self.config.fact_cache is None:  # a jsonfile cache always has its directory
+            raise AnsibleRunnerException('the fact cache has no directory')
         return os.path.join(self.config.fact_cache, host)
 
     def get_fact_cache(self, host: str) -> dict[str, Any]:
@@ -432,7 +434,8 @@ class Runner:
         if not os.path.exists(path):
             return {}
         with open(path) as handle:
-            return json.loads(handle.read())
+            facts: dict[str, Any] = json.loads(handle.read())
+        return facts
 
     def set_fact_cache(self, host: str, data: dict[str, Any]) -> int:
         """Replace the facts cached for `host` (jsonfile cache only)."""

@@ -200,7 +200,7 @@ class BaseConfig:
             for line in child.read_lines(1.0):
                 if not line.strip():
                     continue
-                message = json.loads(line)
+                message: dict[str, Any] = json.loads(line)
                 status = message.get('status')
                 if status == 'starting':
                     return message
