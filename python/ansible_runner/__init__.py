@@ -1,9 +1,8 @@
 """ansible-runner's Python API; every job runs in a child `ansible-runner api` process."""
 
-from __future__ import annotations
+from types import ModuleType as _ModuleType
 
-from typing import Any
-
+from ansible_runner._plugins import plugins
 from ansible_runner.exceptions import AnsibleRunnerException, CallbackError, ConfigurationError
 from ansible_runner.interface import (
     get_ansible_config,
@@ -20,16 +19,10 @@ from ansible_runner.interface import (
 )
 from ansible_runner.runner import Runner
 from ansible_runner.runner_config import RunnerConfig
+
+# The reference's package has this name too (`from ansible_runner import importlib_metadata`
+# works there); it is not API, so `dir()` leaves it out.
 from ansible_runner.utils.importlib_compat import importlib_metadata
-
-
-def _load_plugins() -> dict[str, Any]:
-    """Modules registered under the `ansible_runner.plugins` entry-point group, by name."""
-    try:
-        found = importlib_metadata.entry_points(group='ansible_runner.plugins')
-    except TypeError:  # Python 3.9: entry_points() takes no selection
-        found = importlib_metadata.entry_points().get('ansible_runner.plugins', [])
-    return {entry_point.name: entry_point.load() for entry_point in found}
 
 
 def _version() -> str:
@@ -39,7 +32,6 @@ def _version() -> str:
         return '0+unknown'
 
 
-plugins: dict[str, Any] = _load_plugins()
 __version__ = _version()
 
 __all__ = [
@@ -62,3 +54,18 @@ __all__ = [
     'run_command',
     'run_command_async',
 ]
+
+
+def __dir__() -> list[str]:
+    """`dir(ansible_runner)`: the API, the module's own dunder names and the public submodules
+    imported so far, without the names it imports for its own use.
+    """
+    return sorted({*__all__, *(name for name, value in globals().items() if _listed(name, value))})
+
+
+def _listed(name: str, value: object) -> bool:
+    """Whether `dir()` shows `name`: a dunder name, or a public submodule."""
+    if name.startswith('__') and name.endswith('__'):
+        return True
+    return (not name.startswith('_') and isinstance(value, _ModuleType)
+            and value.__name__ == f'{__name__}.{name}')

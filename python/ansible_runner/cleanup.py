@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from ansible_runner import _binary
 from ansible_runner.defaults import (
@@ -142,7 +143,7 @@ def prune_images(runtime: str) -> bool:
     return bool(stdout) and stdout != 'Total reclaimed space: 0B'
 
 
-def run_cleanup(vargs: dict) -> None:
+def run_cleanup(vargs: dict[str, Any]) -> None:
     """What `cleanup` does with parsed options, printing what changed."""
     runtime = vargs.get('process_isolation_executable') or default_process_isolation_executable
     dirs = images = 0

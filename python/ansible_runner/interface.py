@@ -1,16 +1,31 @@
-"""The functions applications call: `run()`, `run_async()` and the command family."""
+"""The functions applications call: `run()`, `run_async()` and the command family.
+
+Every keyword is a named parameter, with the reference's default. The keywords of a call travel on
+as the reference's `**kwargs` did: those the caller left at their default are left out, so that
+`not given` and `given its default` do the same everywhere; the few whose mere presence means
+something (`role`, `role_vars`) default to a marker that is never passed on.
+"""
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
-import sys
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import IO, Any, Literal, overload
 
-import ansible_runner
+from ansible_runner._isolation import check_isolation
+from ansible_runner._plugins import plugins
+from ansible_runner._types import (
+    ArtifactsHandler,
+    CancelCallback,
+    EventHandler,
+    FileDescriptorLike,
+    StatusHandler,
+    StrPath,
+)
 from ansible_runner.config._command import CommandJobConfig
 from ansible_runner.config.ansible_cfg import AnsibleCfgConfig
 from ansible_runner.config.command import CommandConfig
@@ -31,6 +46,44 @@ _CALLBACKS = ('event_handler', 'status_handler', 'artifacts_handler', 'cancel_ca
               'finished_callback')
 
 
+class _Unset:
+    """The default of a keyword whose presence alone means something: it is never passed on."""
+
+    def __repr__(self) -> str:
+        return '<not given>'
+
+
+# Typed as Any so that it can stand as the default of a parameter of any type.
+_UNSET: Any = _Unset()
+
+
+def _is_default(value: object, default: object) -> bool:
+    if value is _UNSET or value is default:
+        return True
+    return type(value) is type(default) and value == default
+
+
+# The keyword-only parameters of each public function, with their defaults, read from its
+# signature once all are defined (at call time, the function's name might be an application's
+# wrapper of it).
+_KEYWORD_DEFAULTS: dict[str, dict[str, object]] = {}
+
+
+def _keywords(values: Mapping[str, Any], function: str) -> dict[str, Any]:
+    """The keyword-only arguments of a call of `function`, from its `locals()`, as the `**kwargs`
+    of the reference's function would hold them: without those the caller left at their default.
+    """
+    return {name: values[name] for name, default in _KEYWORD_DEFAULTS[function].items()
+            if not _is_default(values[name], default)}
+
+
+def _record_keyword_defaults(*functions: Callable[..., object]) -> None:
+    for function in functions:
+        parameters = inspect.signature(function).parameters.values()
+        _KEYWORD_DEFAULTS[function.__name__] = {
+            p.name: p.default for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY}
+
+
 def _configure_logging(kwargs: dict[str, Any]) -> None:
     """Honour `debug` and `logfile` the way the reference does when `ignore_logging=False`."""
     debug = kwargs.pop('debug', None)
@@ -44,21 +97,18 @@ def _configure_logging(kwargs: dict[str, Any]) -> None:
         logger.addHandler(logging.FileHandler(logfile))
 
 
-def _check_isolation(kwargs: dict[str, Any]) -> None:
-    """A missing container engine ends the application, as it does with the reference."""
-    if not kwargs.get('process_isolation', False):
-        return
-    executable = kwargs.get('process_isolation_executable') or 'podman'
-    if not check_isolation_executable_installed(executable):
-        print(f'Unable to find process isolation executable: {executable}')
-        sys.exit(1)
+def _check_isolation(kwargs: Mapping[str, Any]) -> None:
+    # This module's name for the check, looked up at each call: patching
+    # `interface.check_isolation_executable_installed` (as the reference's tests do) takes effect.
+    check_isolation(kwargs, check_isolation_executable_installed)
 
 
-def init_runner(**kwargs: Any) -> Any:
+def init_runner(**kwargs: Any) -> Runner | Transmitter | Worker | Processor:
     """Write the in-memory inputs, prepare the job in its runner child, return its Runner.
 
-    The job waits, prepared, until `Runner.run()` starts it; `runner.config` already holds
-    the real command line and environment.
+    Takes the keywords of `run()`. The job waits, prepared, until `Runner.run()` starts it;
+    `runner.config` already holds the real command line and environment. With `streamer`, the
+    Transmitter, Worker or Processor of that step is returned instead.
     """
     _configure_logging(kwargs)
     streamer = kwargs.pop('streamer', None)
@@ -66,23 +116,23 @@ def init_runner(**kwargs: Any) -> Any:
         return _streamer(streamer, kwargs)
     kwargs.pop('_input', None)
     kwargs.pop('_output', None)
-    callbacks = {name: kwargs.pop(name, None) for name in _CALLBACKS}
+    callbacks = _callbacks(kwargs)
     dump_artifacts(kwargs)
     _check_isolation(kwargs)
     config = RunnerConfig(**kwargs)
     # With nothing in the application looking at events, the runner writes their files itself.
-    config.runner_writes_events = callbacks['event_handler'] is None and not ansible_runner.plugins
+    config.runner_writes_events = callbacks['event_handler'] is None and not plugins
     config.prepare()
     return Runner(config, **callbacks)
 
 
-def _relative_to(path: Any, base: str) -> Any:
+def _relative_to(path: object, base: str) -> object:
     if isinstance(path, str) and os.path.isabs(path) and path.startswith(base):
         return os.path.relpath(path, base)
     return path
 
 
-def _streamer(streamer: str, kwargs: dict[str, Any]) -> Any:
+def _streamer(streamer: str, kwargs: dict[str, Any]) -> Transmitter | Worker | Processor:
     """The Transmitter, Worker or Processor of a `streamer=` run, as the reference builds it."""
     if streamer not in ('worker', 'process'):
         dump_artifacts(kwargs)
@@ -109,16 +159,442 @@ def _streamer(streamer: str, kwargs: dict[str, Any]) -> Any:
     raise ValueError(f'unknown streamer {streamer!r}: it is one of transmit, worker, process')
 
 
-def run(**kwargs: Any) -> Any:
-    """Run a playbook, module or command job to its end and return its Runner."""
-    runner = init_runner(**kwargs)
+@overload
+def run(
+        *, private_data_dir: StrPath | None = ..., ident: str | None = ...,
+        artifact_dir: StrPath | None = ..., project_dir: StrPath | None = ...,
+        playbook: str | list[dict[str, Any]] | dict[str, Any] | None = ..., module: str | None = ...,
+        module_args: str | None = ..., host_pattern: str | None = ..., binary: str | None = ...,
+        role: str = ..., role_vars: dict[str, Any] = ..., role_skip_facts: bool = ..., hosts: str = ...,
+        roles_path: StrPath | list[StrPath] | None = ...,
+        inventory: StrPath | list[str] | dict[str, Any] | None = ..., limit: str | None = ...,
+        forks: int | str | None = ..., verbosity: int | None = ..., tags: str | None = ...,
+        skip_tags: str | None = ..., extravars: dict[str, Any] | None = ..., cmdline: str | None = ...,
+        envvars: dict[str, Any] | None = ..., passwords: dict[str, str] | None = ...,
+        settings: dict[str, Any] | None = ..., ssh_key: str | None = ..., suppress_env_files: bool = ...,
+        timeout: float | None = ..., host_cwd: StrPath | None = ..., quiet: bool = ...,
+        json_mode: bool = ..., suppress_output_file: bool = ..., suppress_ansible_output: bool = ...,
+        omit_event_data: bool = ..., only_failed_event_data: bool = ..., check_job_event_data: bool = ...,
+        rotate_artifacts: int = ..., fact_cache: str | None = ..., fact_cache_type: str = ...,
+        process_isolation: bool = ..., process_isolation_executable: str | None = ...,
+        process_isolation_path: str | None = ..., process_isolation_hide_paths: str | list[str] | None = ...,
+        process_isolation_show_paths: str | list[str] | None = ...,
+        process_isolation_ro_paths: str | list[str] | None = ...,
+        directory_isolation_base_path: str | None = ..., container_image: str = ...,
+        container_volume_mounts: list[str] | None = ..., container_options: list[str] | None = ...,
+        container_workdir: str | None = ..., container_auth_data: dict[str, str] | None = ...,
+        keepalive_seconds: float | None = ..., streamer: None = ..., _input: IO[bytes] | None = ...,
+        _output: IO[bytes] | None = ..., only_transmit_kwargs: bool = ...,
+        event_handler: EventHandler | None = ..., status_handler: StatusHandler | None = ...,
+        artifacts_handler: ArtifactsHandler | None = ..., cancel_callback: CancelCallback | None = ...,
+        finished_callback: Callable[[Runner], object] | None = ..., debug: bool | None = ...,
+        logfile: str | None = ..., ignore_logging: bool = ...,
+) -> Runner: ...
+
+
+@overload
+def run(
+        *, private_data_dir: StrPath | None = ..., ident: str | None = ...,
+        artifact_dir: StrPath | None = ..., project_dir: StrPath | None = ...,
+        playbook: str | list[dict[str, Any]] | dict[str, Any] | None = ..., module: str | None = ...,
+        module_args: str | None = ..., host_pattern: str | None = ..., binary: str | None = ...,
+        role: str = ..., role_vars: dict[str, Any] = ..., role_skip_facts: bool = ..., hosts: str = ...,
+        roles_path: StrPath | list[StrPath] | None = ...,
+        inventory: StrPath | list[str] | dict[str, Any] | None = ..., limit: str | None = ...,
+        forks: int | str | None = ..., verbosity: int | None = ..., tags: str | None = ...,
+        skip_tags: str | None = ..., extravars: dict[str, Any] | None = ..., cmdline: str | None = ...,
+        envvars: dict[str, Any] | None = ..., passwords: dict[str, str] | None = ...,
+        settings: dict[str, Any] | None = ..., ssh_key: str | None = ..., suppress_env_files: bool = ...,
+        timeout: float | None = ..., host_cwd: StrPath | None = ..., quiet: bool = ...,
+        json_mode: bool = ..., suppress_output_file: bool = ..., suppress_ansible_output: bool = ...,
+        omit_event_data: bool = ..., only_failed_event_data: bool = ..., check_job_event_data: bool = ...,
+        rotate_artifacts: int = ..., fact_cache: str | None = ..., fact_cache_type: str = ...,
+        process_isolation: bool = ..., process_isolation_executable: str | None = ...,
+        process_isolation_path: str | None = ..., process_isolation_hide_paths: str | list[str] | None = ...,
+        process_isolation_show_paths: str | list[str] | None = ...,
+        process_isolation_ro_paths: str | list[str] | None = ...,
+        directory_isolation_base_path: str | None = ..., container_image: str = ...,
+        container_volume_mounts: list[str] | None = ..., container_options: list[str] | None = ...,
+        container_workdir: str | None = ..., container_auth_data: dict[str, str] | None = ...,
+        keepalive_seconds: float | None = ..., streamer: Literal['transmit', 'worker', 'process'],
+        _input: IO[bytes] | None = ..., _output: IO[bytes] | None = ..., only_transmit_kwargs: bool = ...,
+        event_handler: EventHandler | None = ..., status_handler: StatusHandler | None = ...,
+        artifacts_handler: ArtifactsHandler | None = ..., cancel_callback: CancelCallback | None = ...,
+        finished_callback: Callable[[Processor], object] | None = ..., debug: bool | None = ...,
+        logfile: str | None = ..., ignore_logging: bool = ...,
+) -> Transmitter | Worker | Processor: ...
+
+
+def run(
+        *, private_data_dir: StrPath | None = None, ident: str | None = None,
+        artifact_dir: StrPath | None = None, project_dir: StrPath | None = None,
+        playbook: str | list[dict[str, Any]] | dict[str, Any] | None = None, module: str | None = None,
+        module_args: str | None = None, host_pattern: str | None = None, binary: str | None = None,
+        role: str = _UNSET, role_vars: dict[str, Any] = _UNSET, role_skip_facts: bool = False,
+        hosts: str = 'all', roles_path: StrPath | list[StrPath] | None = None,
+        inventory: StrPath | list[str] | dict[str, Any] | None = None, limit: str | None = None,
+        forks: int | str | None = None, verbosity: int | None = None, tags: str | None = None,
+        skip_tags: str | None = None, extravars: dict[str, Any] | None = None, cmdline: str | None = None,
+        envvars: dict[str, Any] | None = None, passwords: dict[str, str] | None = None,
+        settings: dict[str, Any] | None = None, ssh_key: str | None = None, suppress_env_files: bool = False,
+        timeout: float | None = None, host_cwd: StrPath | None = None, quiet: bool = False,
+        json_mode: bool = False, suppress_output_file: bool = False, suppress_ansible_output: bool = False,
+        omit_event_data: bool = False, only_failed_event_data: bool = False,
+        check_job_event_data: bool = False, rotate_artifacts: int = 0, fact_cache: str | None = None,
+        fact_cache_type: str = 'jsonfile', process_isolation: bool = False,
+        process_isolation_executable: str | None = None, process_isolation_path: str | None = None,
+        process_isolation_hide_paths: str | list[str] | None = None,
+        process_isolation_show_paths: str | list[str] | None = None,
+        process_isolation_ro_paths: str | list[str] | None = None,
+        directory_isolation_base_path: str | None = None, container_image: str = '',
+        container_volume_mounts: list[str] | None = None, container_options: list[str] | None = None,
+        container_workdir: str | None = None, container_auth_data: dict[str, str] | None = None,
+        keepalive_seconds: float | None = None, streamer: str | None = None, _input: IO[bytes] | None = None,
+        _output: IO[bytes] | None = None, only_transmit_kwargs: bool = False,
+        event_handler: EventHandler | None = None, status_handler: StatusHandler | None = None,
+        artifacts_handler: ArtifactsHandler | None = None, cancel_callback: CancelCallback | None = None,
+        finished_callback: Callable[[Runner], object] | Callable[[Processor], object] | None = None,
+        debug: bool | None = None, logfile: str | None = None, ignore_logging: bool = True,
+) -> Runner | Transmitter | Worker | Processor:
+    """Run a playbook, role, ad-hoc module or other program as a job, to its end; its Runner.
+
+    The job runs in an `ansible-runner api` child process; the callbacks run on the calling thread.
+    The inputs given in memory are written where the reference writes them: plays to
+    `project/main.json`, an inventory dict or INI text under `inventory/`, and `envvars`,
+    `extravars`, `passwords`, `settings` and `ssh_key` to `env/` (unless `suppress_env_files`).
+
+    :param private_data_dir: The job's directory, which must exist: its inputs are read from `project/`,
+        `inventory/` and `env/`, and its artifacts go to `artifacts/` unless `artifact_dir` says
+        otherwise. A new temporary directory when omitted.
+    :param ident: The run's identifier, which names its artifact dir; a new UUID when omitted.
+    :param artifact_dir: The directory the run's own artifact dir, `<artifact_dir>/<ident>`, is made in;
+        `<private_data_dir>/artifacts` when omitted.
+    :param project_dir: Where playbooks are looked up; `<private_data_dir>/project` when omitted.
+    :param playbook: The playbook: a path, relative to the project dir or absolute, or plays given in
+        memory (a list of dicts, or one dict), which are written to `project/main.json`.
+    :param module: Run this module ad hoc (`ansible -m MODULE`) instead of a playbook.
+    :param module_args: The arguments of the ad-hoc `module` (`-a`).
+    :param host_pattern: The hosts the ad-hoc `module` runs on.
+    :param binary: The program to run in place of `ansible-playbook` (or `ansible` for `module`).
+    :param role: Run this role: the job runs a generated one-play playbook that applies it, with
+        `<private_data_dir>/roles` added to `ANSIBLE_ROLES_PATH` (after `roles_path`).
+    :param role_vars: The variables of `role`.
+    :param role_skip_facts: Do not gather facts in the play of `role`.
+    :param hosts: The hosts the play of `role` runs on.
+    :param roles_path: A directory, or a list of them, for `ANSIBLE_ROLES_PATH`.
+    :param inventory: The inventory, in place of `<private_data_dir>/inventory`: a path (relative to that
+        directory, or absolute), a list of sources (an empty list passes none), a dict in Ansible's
+        YAML/JSON inventory structure (written to `inventory/hosts.json`) or INI text (written to
+        `inventory/hosts`).
+    :param limit: Narrow the inventory to the hosts this pattern matches (`--limit`).
+    :param forks: How many hosts Ansible works on in parallel (`--forks`).
+    :param verbosity: How verbose Ansible is: the number of `-v` flags.
+    :param tags: Run only the tasks with these tags (`--tags`).
+    :param skip_tags: Skip the tasks with these tags (`--skip-tags`).
+    :param extravars: Extra variables (`-e`). Written to `env/extravars` when that file does not exist yet
+        (and `suppress_env_files` is not set); otherwise passed after the file, so these win.
+    :param cmdline: More Ansible options, as shell words; in place of `env/cmdline`.
+    :param envvars: Environment variables for the job, on top of this process's environment. Written to
+        `env/envvars` when that file does not exist yet (and `suppress_env_files` is not set); the file's
+        values win over these.
+    :param passwords: Answers to prompts: each key is a regular expression matched against the job's
+        output, its value the text typed in reply (the job then runs on a pseudo-terminal). Written to
+        `env/passwords` as `envvars` is; the file's entries win.
+    :param settings: Runner settings (`job_timeout`, `idle_timeout`, `pexpect_timeout`,
+        `suppress_ansible_output`, the isolation settings, ...). Written to `env/settings` as `envvars`
+        is; the file's values win.
+    :param ssh_key: A private key (its text), loaded into an `ssh-agent` that the job runs under. Written
+        to `env/ssh_key` as `envvars` is; an existing file is used instead.
+    :param suppress_env_files: Write nothing to `env/`: `envvars`, `extravars`, `passwords`, `settings`
+        and `ssh_key` reach the job from memory only.
+    :param timeout: Seconds the job may run: it is then stopped and ends with status `timeout`. Takes the
+        place of the `job_timeout` setting.
+    :param host_cwd: The directory the job runs in. An isolated job mounts it at the same path, where it
+        is the working directory unless `container_workdir` names another.
+    :param quiet: Print none of the job's output on this process's stdout.
+    :param json_mode: Print each event on this process's stdout as a line of JSON rather than its text.
+    :param suppress_output_file: Write no `stdout` and `stderr` artifact files.
+    :param suppress_ansible_output: Print none of Ansible's output on this process's stdout (the
+        `suppress_ansible_output` setting wins).
+    :param omit_event_data: Keep only each event's text and type, not its `event_data`.
+    :param only_failed_event_data: As `omit_event_data`, except for the events of failed tasks.
+    :param check_job_event_data: Accepted as the reference accepts it (there, it checks that each event's
+        data arrived whole); events reach the application whole here, so it changes nothing.
+    :param rotate_artifacts: Keep only this many artifact dirs, the newest, under `artifact_dir`; 0 keeps
+        them all.
+    :param fact_cache: The name of the `jsonfile` fact cache's directory in the artifact dir; `fact_cache`
+        when omitted.
+    :param fact_cache_type: The Ansible fact cache plugin of the job. With `jsonfile`, the default, the
+        cache is a directory of the artifact dir that `Runner.get_fact_cache()` and
+        `Runner.set_fact_cache()` read and write.
+    :param process_isolation: Run the job isolated: in a container when `process_isolation_executable` is
+        a container engine (podman, docker), else in a bubblewrap sandbox. A container engine that is not
+        installed ends the application with exit status 1, as the reference does.
+    :param process_isolation_executable: The container engine (`podman`, `docker`) or sandbox program
+        (`bwrap`) of an isolated job; `podman` when omitted.
+    :param process_isolation_path: Where a sandboxed job's temporary directories are made; `/tmp` when
+        omitted.
+    :param process_isolation_hide_paths: A path, or a list of them, that a sandboxed job does not see.
+    :param process_isolation_show_paths: A path, or a list of them, that a sandboxed job sees.
+    :param process_isolation_ro_paths: A path, or a list of them, that a sandboxed job sees read-only.
+    :param directory_isolation_base_path: Copy the project into a new temporary directory under this path
+        and run the job there.
+    :param container_image: The image (an execution environment) a containerized job runs in.
+    :param container_volume_mounts: More bind mounts for the container, each `host_path:container_path`
+        with an optional `:options` suffix.
+    :param container_options: More options for the container engine's `run` command.
+    :param container_workdir: The working directory inside the container.
+    :param container_auth_data: Credentials for the registry of `container_image`: `host`, `username`,
+        `password`, and `verify_ssl` (false to allow a registry without valid TLS). They are kept in a
+        private directory for the job's lifetime.
+    :param keepalive_seconds: A setting of streamed jobs' workers; accepted and not used by a job run
+        here.
+    :param streamer: One step of a streamed job instead of the job: `transmit` writes the job (these
+        keywords and the private data dir) to `_output`; `worker` runs the job read from `_input` and
+        writes its results to `_output`; `process` reads those results from `_input` into the artifact dir
+        and calls the handlers. The object of that step is returned in place of a `Runner`.
+    :param _input: The stream a `worker` or `process` step reads; this process's stdin when omitted.
+    :param _output: The stream a `transmit` or `worker` step writes; this process's stdout when omitted.
+    :param only_transmit_kwargs: With `transmit`, send the keywords without the private data dir.
+    :param event_handler: Called with each event (a dict) in order. The event's file in `job_events/` is
+        written only when it returns something truthy; an `OSError` it raises is ignored, any other
+        exception stops the job and is raised.
+    :param status_handler: Called as `status_handler(data, runner_config=config)` on each change of
+        status; `data` holds `status` and `runner_ident`, and on `starting` also the job's `command`,
+        `env` and `cwd`.
+    :param artifacts_handler: Called with the run's artifact dir once the job has ended.
+    :param cancel_callback: Polled while the job runs: a truthy result cancels the job. Without it, SIGINT
+        and SIGTERM cancel the job while it runs on the main thread. Setting `canceled` on the Runner
+        cancels the job too.
+    :param finished_callback: Called last, with the Runner, once the job has ended and the other handlers
+        have run.
+    :param debug: With `ignore_logging=False`: True sets the `ansible-runner` logger to DEBUG.
+    :param logfile: With `ignore_logging=False`: also log to this file.
+    :param ignore_logging: Leave logging as the application set it up; False applies `debug` and
+        `logfile`.
+    :returns: The job's Runner, once the job has ended and every callback has run; with `streamer`,
+        the Transmitter, Worker or Processor of that step, once it has run.
+    """
+    runner = init_runner(**_keywords(locals(), 'run'))
     runner.run()
     return runner
 
 
-def run_async(**kwargs: Any) -> tuple[threading.Thread, Any]:
-    """Start a job on a thread of its own; return that thread and the job's Runner."""
-    runner = init_runner(**kwargs)
+@overload
+def run_async(
+        *, private_data_dir: StrPath | None = ..., ident: str | None = ...,
+        artifact_dir: StrPath | None = ..., project_dir: StrPath | None = ...,
+        playbook: str | list[dict[str, Any]] | dict[str, Any] | None = ..., module: str | None = ...,
+        module_args: str | None = ..., host_pattern: str | None = ..., binary: str | None = ...,
+        role: str = ..., role_vars: dict[str, Any] = ..., role_skip_facts: bool = ..., hosts: str = ...,
+        roles_path: StrPath | list[StrPath] | None = ...,
+        inventory: StrPath | list[str] | dict[str, Any] | None = ..., limit: str | None = ...,
+        forks: int | str | None = ..., verbosity: int | None = ..., tags: str | None = ...,
+        skip_tags: str | None = ..., extravars: dict[str, Any] | None = ..., cmdline: str | None = ...,
+        envvars: dict[str, Any] | None = ..., passwords: dict[str, str] | None = ...,
+        settings: dict[str, Any] | None = ..., ssh_key: str | None = ..., suppress_env_files: bool = ...,
+        timeout: float | None = ..., host_cwd: StrPath | None = ..., quiet: bool = ...,
+        json_mode: bool = ..., suppress_output_file: bool = ..., suppress_ansible_output: bool = ...,
+        omit_event_data: bool = ..., only_failed_event_data: bool = ..., check_job_event_data: bool = ...,
+        rotate_artifacts: int = ..., fact_cache: str | None = ..., fact_cache_type: str = ...,
+        process_isolation: bool = ..., process_isolation_executable: str | None = ...,
+        process_isolation_path: str | None = ..., process_isolation_hide_paths: str | list[str] | None = ...,
+        process_isolation_show_paths: str | list[str] | None = ...,
+        process_isolation_ro_paths: str | list[str] | None = ...,
+        directory_isolation_base_path: str | None = ..., container_image: str = ...,
+        container_volume_mounts: list[str] | None = ..., container_options: list[str] | None = ...,
+        container_workdir: str | None = ..., container_auth_data: dict[str, str] | None = ...,
+        keepalive_seconds: float | None = ..., streamer: None = ..., _input: IO[bytes] | None = ...,
+        _output: IO[bytes] | None = ..., only_transmit_kwargs: bool = ...,
+        event_handler: EventHandler | None = ..., status_handler: StatusHandler | None = ...,
+        artifacts_handler: ArtifactsHandler | None = ..., cancel_callback: CancelCallback | None = ...,
+        finished_callback: Callable[[Runner], object] | None = ..., debug: bool | None = ...,
+        logfile: str | None = ..., ignore_logging: bool = ...,
+) -> tuple[threading.Thread, Runner]: ...
+
+
+@overload
+def run_async(
+        *, private_data_dir: StrPath | None = ..., ident: str | None = ...,
+        artifact_dir: StrPath | None = ..., project_dir: StrPath | None = ...,
+        playbook: str | list[dict[str, Any]] | dict[str, Any] | None = ..., module: str | None = ...,
+        module_args: str | None = ..., host_pattern: str | None = ..., binary: str | None = ...,
+        role: str = ..., role_vars: dict[str, Any] = ..., role_skip_facts: bool = ..., hosts: str = ...,
+        roles_path: StrPath | list[StrPath] | None = ...,
+        inventory: StrPath | list[str] | dict[str, Any] | None = ..., limit: str | None = ...,
+        forks: int | str | None = ..., verbosity: int | None = ..., tags: str | None = ...,
+        skip_tags: str | None = ..., extravars: dict[str, Any] | None = ..., cmdline: str | None = ...,
+        envvars: dict[str, Any] | None = ..., passwords: dict[str, str] | None = ...,
+        settings: dict[str, Any] | None = ..., ssh_key: str | None = ..., suppress_env_files: bool = ...,
+        timeout: float | None = ..., host_cwd: StrPath | None = ..., quiet: bool = ...,
+        json_mode: bool = ..., suppress_output_file: bool = ..., suppress_ansible_output: bool = ...,
+        omit_event_data: bool = ..., only_failed_event_data: bool = ..., check_job_event_data: bool = ...,
+        rotate_artifacts: int = ..., fact_cache: str | None = ..., fact_cache_type: str = ...,
+        process_isolation: bool = ..., process_isolation_executable: str | None = ...,
+        process_isolation_path: str | None = ..., process_isolation_hide_paths: str | list[str] | None = ...,
+        process_isolation_show_paths: str | list[str] | None = ...,
+        process_isolation_ro_paths: str | list[str] | None = ...,
+        directory_isolation_base_path: str | None = ..., container_image: str = ...,
+        container_volume_mounts: list[str] | None = ..., container_options: list[str] | None = ...,
+        container_workdir: str | None = ..., container_auth_data: dict[str, str] | None = ...,
+        keepalive_seconds: float | None = ..., streamer: Literal['transmit', 'worker', 'process'],
+        _input: IO[bytes] | None = ..., _output: IO[bytes] | None = ..., only_transmit_kwargs: bool = ...,
+        event_handler: EventHandler | None = ..., status_handler: StatusHandler | None = ...,
+        artifacts_handler: ArtifactsHandler | None = ..., cancel_callback: CancelCallback | None = ...,
+        finished_callback: Callable[[Processor], object] | None = ..., debug: bool | None = ...,
+        logfile: str | None = ..., ignore_logging: bool = ...,
+) -> tuple[threading.Thread, Transmitter | Worker | Processor]: ...
+
+
+def run_async(
+        *, private_data_dir: StrPath | None = None, ident: str | None = None,
+        artifact_dir: StrPath | None = None, project_dir: StrPath | None = None,
+        playbook: str | list[dict[str, Any]] | dict[str, Any] | None = None, module: str | None = None,
+        module_args: str | None = None, host_pattern: str | None = None, binary: str | None = None,
+        role: str = _UNSET, role_vars: dict[str, Any] = _UNSET, role_skip_facts: bool = False,
+        hosts: str = 'all', roles_path: StrPath | list[StrPath] | None = None,
+        inventory: StrPath | list[str] | dict[str, Any] | None = None, limit: str | None = None,
+        forks: int | str | None = None, verbosity: int | None = None, tags: str | None = None,
+        skip_tags: str | None = None, extravars: dict[str, Any] | None = None, cmdline: str | None = None,
+        envvars: dict[str, Any] | None = None, passwords: dict[str, str] | None = None,
+        settings: dict[str, Any] | None = None, ssh_key: str | None = None, suppress_env_files: bool = False,
+        timeout: float | None = None, host_cwd: StrPath | None = None, quiet: bool = False,
+        json_mode: bool = False, suppress_output_file: bool = False, suppress_ansible_output: bool = False,
+        omit_event_data: bool = False, only_failed_event_data: bool = False,
+        check_job_event_data: bool = False, rotate_artifacts: int = 0, fact_cache: str | None = None,
+        fact_cache_type: str = 'jsonfile', process_isolation: bool = False,
+        process_isolation_executable: str | None = None, process_isolation_path: str | None = None,
+        process_isolation_hide_paths: str | list[str] | None = None,
+        process_isolation_show_paths: str | list[str] | None = None,
+        process_isolation_ro_paths: str | list[str] | None = None,
+        directory_isolation_base_path: str | None = None, container_image: str = '',
+        container_volume_mounts: list[str] | None = None, container_options: list[str] | None = None,
+        container_workdir: str | None = None, container_auth_data: dict[str, str] | None = None,
+        keepalive_seconds: float | None = None, streamer: str | None = None, _input: IO[bytes] | None = None,
+        _output: IO[bytes] | None = None, only_transmit_kwargs: bool = False,
+        event_handler: EventHandler | None = None, status_handler: StatusHandler | None = None,
+        artifacts_handler: ArtifactsHandler | None = None, cancel_callback: CancelCallback | None = None,
+        finished_callback: Callable[[Runner], object] | Callable[[Processor], object] | None = None,
+        debug: bool | None = None, logfile: str | None = None, ignore_logging: bool = True,
+) -> tuple[threading.Thread, Runner | Transmitter | Worker | Processor]:
+    """Start a job as `run()` does, on a thread of its own; that thread and the job's Runner.
+
+    The job is prepared before this returns (`runner.config` holds its command line and
+    environment); the thread runs it and calls the callbacks. Join the thread to wait for its end.
+
+    :param private_data_dir: The job's directory, which must exist: its inputs are read from `project/`,
+        `inventory/` and `env/`, and its artifacts go to `artifacts/` unless `artifact_dir` says
+        otherwise. A new temporary directory when omitted.
+    :param ident: The run's identifier, which names its artifact dir; a new UUID when omitted.
+    :param artifact_dir: The directory the run's own artifact dir, `<artifact_dir>/<ident>`, is made in;
+        `<private_data_dir>/artifacts` when omitted.
+    :param project_dir: Where playbooks are looked up; `<private_data_dir>/project` when omitted.
+    :param playbook: The playbook: a path, relative to the project dir or absolute, or plays given in
+        memory (a list of dicts, or one dict), which are written to `project/main.json`.
+    :param module: Run this module ad hoc (`ansible -m MODULE`) instead of a playbook.
+    :param module_args: The arguments of the ad-hoc `module` (`-a`).
+    :param host_pattern: The hosts the ad-hoc `module` runs on.
+    :param binary: The program to run in place of `ansible-playbook` (or `ansible` for `module`).
+    :param role: Run this role: the job runs a generated one-play playbook that applies it, with
+        `<private_data_dir>/roles` added to `ANSIBLE_ROLES_PATH` (after `roles_path`).
+    :param role_vars: The variables of `role`.
+    :param role_skip_facts: Do not gather facts in the play of `role`.
+    :param hosts: The hosts the play of `role` runs on.
+    :param roles_path: A directory, or a list of them, for `ANSIBLE_ROLES_PATH`.
+    :param inventory: The inventory, in place of `<private_data_dir>/inventory`: a path (relative to that
+        directory, or absolute), a list of sources (an empty list passes none), a dict in Ansible's
+        YAML/JSON inventory structure (written to `inventory/hosts.json`) or INI text (written to
+        `inventory/hosts`).
+    :param limit: Narrow the inventory to the hosts this pattern matches (`--limit`).
+    :param forks: How many hosts Ansible works on in parallel (`--forks`).
+    :param verbosity: How verbose Ansible is: the number of `-v` flags.
+    :param tags: Run only the tasks with these tags (`--tags`).
+    :param skip_tags: Skip the tasks with these tags (`--skip-tags`).
+    :param extravars: Extra variables (`-e`). Written to `env/extravars` when that file does not exist yet
+        (and `suppress_env_files` is not set); otherwise passed after the file, so these win.
+    :param cmdline: More Ansible options, as shell words; in place of `env/cmdline`.
+    :param envvars: Environment variables for the job, on top of this process's environment. Written to
+        `env/envvars` when that file does not exist yet (and `suppress_env_files` is not set); the file's
+        values win over these.
+    :param passwords: Answers to prompts: each key is a regular expression matched against the job's
+        output, its value the text typed in reply (the job then runs on a pseudo-terminal). Written to
+        `env/passwords` as `envvars` is; the file's entries win.
+    :param settings: Runner settings (`job_timeout`, `idle_timeout`, `pexpect_timeout`,
+        `suppress_ansible_output`, the isolation settings, ...). Written to `env/settings` as `envvars`
+        is; the file's values win.
+    :param ssh_key: A private key (its text), loaded into an `ssh-agent` that the job runs under. Written
+        to `env/ssh_key` as `envvars` is; an existing file is used instead.
+    :param suppress_env_files: Write nothing to `env/`: `envvars`, `extravars`, `passwords`, `settings`
+        and `ssh_key` reach the job from memory only.
+    :param timeout: Seconds the job may run: it is then stopped and ends with status `timeout`. Takes the
+        place of the `job_timeout` setting.
+    :param host_cwd: The directory the job runs in. An isolated job mounts it at the same path, where it
+        is the working directory unless `container_workdir` names another.
+    :param quiet: Print none of the job's output on this process's stdout.
+    :param json_mode: Print each event on this process's stdout as a line of JSON rather than its text.
+    :param suppress_output_file: Write no `stdout` and `stderr` artifact files.
+    :param suppress_ansible_output: Print none of Ansible's output on this process's stdout (the
+        `suppress_ansible_output` setting wins).
+    :param omit_event_data: Keep only each event's text and type, not its `event_data`.
+    :param only_failed_event_data: As `omit_event_data`, except for the events of failed tasks.
+    :param check_job_event_data: Accepted as the reference accepts it (there, it checks that each event's
+        data arrived whole); events reach the application whole here, so it changes nothing.
+    :param rotate_artifacts: Keep only this many artifact dirs, the newest, under `artifact_dir`; 0 keeps
+        them all.
+    :param fact_cache: The name of the `jsonfile` fact cache's directory in the artifact dir; `fact_cache`
+        when omitted.
+    :param fact_cache_type: The Ansible fact cache plugin of the job. With `jsonfile`, the default, the
+        cache is a directory of the artifact dir that `Runner.get_fact_cache()` and
+        `Runner.set_fact_cache()` read and write.
+    :param process_isolation: Run the job isolated: in a container when `process_isolation_executable` is
+        a container engine (podman, docker), else in a bubblewrap sandbox. A container engine that is not
+        installed ends the application with exit status 1, as the reference does.
+    :param process_isolation_executable: The container engine (`podman`, `docker`) or sandbox program
+        (`bwrap`) of an isolated job; `podman` when omitted.
+    :param process_isolation_path: Where a sandboxed job's temporary directories are made; `/tmp` when
+        omitted.
+    :param process_isolation_hide_paths: A path, or a list of them, that a sandboxed job does not see.
+    :param process_isolation_show_paths: A path, or a list of them, that a sandboxed job sees.
+    :param process_isolation_ro_paths: A path, or a list of them, that a sandboxed job sees read-only.
+    :param directory_isolation_base_path: Copy the project into a new temporary directory under this path
+        and run the job there.
+    :param container_image: The image (an execution environment) a containerized job runs in.
+    :param container_volume_mounts: More bind mounts for the container, each `host_path:container_path`
+        with an optional `:options` suffix.
+    :param container_options: More options for the container engine's `run` command.
+    :param container_workdir: The working directory inside the container.
+    :param container_auth_data: Credentials for the registry of `container_image`: `host`, `username`,
+        `password`, and `verify_ssl` (false to allow a registry without valid TLS). They are kept in a
+        private directory for the job's lifetime.
+    :param keepalive_seconds: A setting of streamed jobs' workers; accepted and not used by a job run
+        here.
+    :param streamer: One step of a streamed job instead of the job: `transmit` writes the job (these
+        keywords and the private data dir) to `_output`; `worker` runs the job read from `_input` and
+        writes its results to `_output`; `process` reads those results from `_input` into the artifact dir
+        and calls the handlers. The object of that step is returned in place of a `Runner`.
+    :param _input: The stream a `worker` or `process` step reads; this process's stdin when omitted.
+    :param _output: The stream a `transmit` or `worker` step writes; this process's stdout when omitted.
+    :param only_transmit_kwargs: With `transmit`, send the keywords without the private data dir.
+    :param event_handler: Called with each event (a dict) in order. The event's file in `job_events/` is
+        written only when it returns something truthy; an `OSError` it raises is ignored, any other
+        exception stops the job and is raised.
+    :param status_handler: Called as `status_handler(data, runner_config=config)` on each change of
+        status; `data` holds `status` and `runner_ident`, and on `starting` also the job's `command`,
+        `env` and `cwd`.
+    :param artifacts_handler: Called with the run's artifact dir once the job has ended.
+    :param cancel_callback: Polled while the job runs: a truthy result cancels the job. Without it, SIGINT
+        and SIGTERM cancel the job while it runs on the main thread. Setting `canceled` on the Runner
+        cancels the job too.
+    :param finished_callback: Called last, with the Runner, once the job has ended and the other handlers
+        have run.
+    :param debug: With `ignore_logging=False`: True sets the `ansible-runner` logger to DEBUG.
+    :param logfile: With `ignore_logging=False`: also log to this file.
+    :param ignore_logging: Leave logging as the application set it up; False applies `debug` and
+        `logfile`.
+    :returns: The started thread and the job's Runner (with `streamer`, the Transmitter, Worker or
+        Processor of that step).
+    """
+    runner = init_runner(**_keywords(locals(), 'run_async'))
     thread = threading.Thread(target=runner.run)
     thread.start()
     return thread, runner
@@ -132,7 +608,7 @@ def _callbacks(kwargs: dict[str, Any]) -> dict[str, Any]:
 def _command_runner(config: CommandJobConfig, callbacks: dict[str, Any],
                     prepare: Callable[[], None]) -> Runner:
     """Prepare a command job with `prepare` and return its Runner."""
-    config.runner_writes_events = callbacks['event_handler'] is None and not ansible_runner.plugins
+    config.runner_writes_events = callbacks['event_handler'] is None and not plugins
     prepare()
     return Runner(config, **callbacks)
 
@@ -151,12 +627,13 @@ def _results(runner: Runner) -> tuple[str, str]:
 
 
 def _json(response: str) -> Any:
+    """The JSON document an Ansible program printed (whatever it printed before it left out)."""
     return json.loads(sanitize_json_response(response))
 
 
 def init_command_config(executable_cmd: str, cmdline_args: list[str] | None = None,
                         **kwargs: Any) -> Runner:
-    """The Runner of a prepared `run_command()` job."""
+    """The Runner of a prepared `run_command()` job; takes the keywords of `run_command()`."""
     _configure_logging(kwargs)
     callbacks = _callbacks(kwargs)
     config = CommandConfig(**kwargs)
@@ -164,18 +641,213 @@ def init_command_config(executable_cmd: str, cmdline_args: list[str] | None = No
                            lambda: config.prepare_run_command(executable_cmd, cmdline_args))
 
 
-def run_command(executable_cmd: str, cmdline_args: list[str] | None = None,
-                **kwargs: Any) -> tuple[str, str, int | None]:
-    """Run any command as a job; its stdout, stderr (empty in `pexpect` mode) and rc."""
-    runner = init_command_config(executable_cmd, cmdline_args=cmdline_args, **kwargs)
+def run_command(
+        executable_cmd: str, cmdline_args: list[str] | None = None, *,
+        input_fd: FileDescriptorLike | None = None, output_fd: FileDescriptorLike | None = None,
+        error_fd: FileDescriptorLike | None = None, runner_mode: str | None = None,
+        private_data_dir: StrPath | None = None, ident: str | None = None,
+        artifact_dir: StrPath | None = None, project_dir: StrPath | None = None,
+        host_cwd: StrPath | None = None, envvars: dict[str, Any] | None = None,
+        passwords: dict[str, str] | None = None, settings: dict[str, Any] | None = None,
+        ssh_key: str | None = None, suppress_env_files: bool = False, timeout: float | None = None,
+        quiet: bool = False, json_mode: bool = False, check_job_event_data: bool = False,
+        rotate_artifacts: int = 0, fact_cache: str | None = None, fact_cache_type: str = 'jsonfile',
+        process_isolation: bool = False, process_isolation_executable: str | None = None,
+        container_image: str = '', container_volume_mounts: list[str] | None = None,
+        container_options: list[str] | None = None, container_workdir: str | None = None,
+        container_auth_data: dict[str, str] | None = None, keepalive_seconds: float | None = None,
+        event_handler: EventHandler | None = None, status_handler: StatusHandler | None = None,
+        artifacts_handler: ArtifactsHandler | None = None, cancel_callback: CancelCallback | None = None,
+        finished_callback: Callable[[Runner], object] | None = None, debug: bool | None = None,
+        logfile: str | None = None, ignore_logging: bool = True,
+) -> tuple[str, str, int | None]:
+    """Run any program as a job, to its end; what it printed and how it ended.
+
+    :param executable_cmd: The program to run, looked up on the job's PATH unless it is a path.
+    :param cmdline_args: Its arguments. A program whose name contains `python` needs them (the script to
+        run).
+    :param input_fd: In `subprocess` mode, the command's stdin: a file object or descriptor of this
+        process, which the command reads directly.
+    :param output_fd: In `subprocess` mode, the command's stdout: a file object or descriptor that the
+        command writes directly (that output is not in the `stdout` artifact).
+    :param error_fd: In `subprocess` mode, the command's stderr, as `output_fd`.
+    :param runner_mode: `pexpect` (on a pseudo-terminal, prompts answered from `passwords`, stderr mixed
+        into stdout) or `subprocess` (stdout and stderr apart, no prompts answered). When omitted:
+        `subprocess` if `input_fd` is given or the program is `ansible-config`, `ansible-doc` or
+        `ansible-galaxy`, else `pexpect`.
+    :param private_data_dir: The job's directory (made when missing): its `env/` inputs are read there,
+        and its artifacts go to `artifacts/` unless `artifact_dir` says otherwise. A new temporary
+        directory when omitted.
+    :param ident: The run's identifier, which names its artifact dir; a new UUID when omitted.
+    :param artifact_dir: The directory the run's own artifact dir, `<artifact_dir>/<ident>`, is made in;
+        `<private_data_dir>/artifacts` when omitted.
+    :param project_dir: Where playbooks are looked up; `<private_data_dir>/project` when omitted.
+    :param host_cwd: The directory the command runs in; the application's own working directory when
+        omitted. A containerized job mounts it at the same path, where it is the working directory unless
+        `container_workdir` names another.
+    :param envvars: Environment variables for the job, on top of this process's environment; the values of
+        an `env/envvars` file win over these.
+    :param passwords: Answers to prompts (`pexpect` mode only): each key is a regular expression matched
+        against the command's output, its value the text typed in reply; the entries of an `env/passwords`
+        file win.
+    :param settings: Runner settings (`job_timeout`, `idle_timeout`, `pexpect_timeout`,
+        `suppress_ansible_output`, the isolation settings, ...); the values of an `env/settings` file win.
+    :param ssh_key: A private key (its text), loaded into an `ssh-agent` that the job runs under; an
+        `env/ssh_key` file is used instead when there is one.
+    :param suppress_env_files: Accepted as the reference accepts it: the command family writes nothing to
+        `env/` anyway.
+    :param timeout: Seconds the job may run: it is then stopped and ends with status `timeout`. Takes the
+        place of the `job_timeout` setting.
+    :param quiet: Print none of the job's output on this process's stdout.
+    :param json_mode: Print each event on this process's stdout as a line of JSON rather than its text.
+    :param check_job_event_data: Accepted as the reference accepts it (there, it checks that each event's
+        data arrived whole); events reach the application whole here, so it changes nothing.
+    :param rotate_artifacts: Keep only this many artifact dirs, the newest, under `artifact_dir`; 0 keeps
+        them all.
+    :param fact_cache: The name of the `jsonfile` fact cache's directory in the artifact dir; `fact_cache`
+        when omitted.
+    :param fact_cache_type: The Ansible fact cache plugin of the job. With `jsonfile`, the default, the
+        cache is a directory of the artifact dir that `Runner.get_fact_cache()` and
+        `Runner.set_fact_cache()` read and write.
+    :param process_isolation: Run the command in a container of `container_image`, with the engine
+        `process_isolation_executable` names.
+    :param process_isolation_executable: The container engine, `podman` (the default) or `docker`.
+    :param container_image: The image (an execution environment) a containerized job runs in.
+    :param container_volume_mounts: More bind mounts for the container, each `host_path:container_path`
+        with an optional `:options` suffix.
+    :param container_options: More options for the container engine's `run` command.
+    :param container_workdir: The working directory inside the container.
+    :param container_auth_data: Credentials for the registry of `container_image`: `host`, `username`,
+        `password`, and `verify_ssl` (false to allow a registry without valid TLS). They are kept in a
+        private directory for the job's lifetime.
+    :param keepalive_seconds: A setting of streamed jobs' workers; accepted and not used by a job run
+        here.
+    :param event_handler: Called with each event (a dict) in order. The event's file in `job_events/` is
+        written only when it returns something truthy; an `OSError` it raises is ignored, any other
+        exception stops the job and is raised.
+    :param status_handler: Called as `status_handler(data, runner_config=config)` on each change of
+        status; `data` holds `status` and `runner_ident`, and on `starting` also the job's `command`,
+        `env` and `cwd`.
+    :param artifacts_handler: Called with the run's artifact dir once the job has ended.
+    :param cancel_callback: Polled while the job runs: a truthy result cancels the job. Without it, SIGINT
+        and SIGTERM cancel the job while it runs on the main thread. Setting `canceled` on the Runner
+        cancels the job too.
+    :param finished_callback: Called last, with the Runner, once the job has ended and the other handlers
+        have run.
+    :param debug: With `ignore_logging=False`: True sets the `ansible-runner` logger to DEBUG.
+    :param logfile: With `ignore_logging=False`: also log to this file.
+    :param ignore_logging: Leave logging as the application set it up; False applies `debug` and
+        `logfile`.
+    :returns: `(stdout, stderr, rc)`: the job's `stdout` and `stderr` artifacts as text (stderr is
+        empty in `pexpect` mode, where it is mixed into stdout) and its exit status.
+    """
+    runner = init_command_config(executable_cmd, cmdline_args, **_keywords(locals(), 'run_command'))
     response, error = _results(runner)
     return response, error, runner.rc
 
 
-def run_command_async(executable_cmd: str, cmdline_args: list[str] | None = None,
-                      **kwargs: Any) -> tuple[threading.Thread, Runner]:
-    """Start any command as a job on a thread of its own; that thread and the job's Runner."""
-    runner = init_command_config(executable_cmd, cmdline_args=cmdline_args, **kwargs)
+def run_command_async(
+        executable_cmd: str, cmdline_args: list[str] | None = None, *,
+        input_fd: FileDescriptorLike | None = None, output_fd: FileDescriptorLike | None = None,
+        error_fd: FileDescriptorLike | None = None, runner_mode: str | None = None,
+        private_data_dir: StrPath | None = None, ident: str | None = None,
+        artifact_dir: StrPath | None = None, project_dir: StrPath | None = None,
+        host_cwd: StrPath | None = None, envvars: dict[str, Any] | None = None,
+        passwords: dict[str, str] | None = None, settings: dict[str, Any] | None = None,
+        ssh_key: str | None = None, suppress_env_files: bool = False, timeout: float | None = None,
+        quiet: bool = False, json_mode: bool = False, check_job_event_data: bool = False,
+        rotate_artifacts: int = 0, fact_cache: str | None = None, fact_cache_type: str = 'jsonfile',
+        process_isolation: bool = False, process_isolation_executable: str | None = None,
+        container_image: str = '', container_volume_mounts: list[str] | None = None,
+        container_options: list[str] | None = None, container_workdir: str | None = None,
+        container_auth_data: dict[str, str] | None = None, keepalive_seconds: float | None = None,
+        event_handler: EventHandler | None = None, status_handler: StatusHandler | None = None,
+        artifacts_handler: ArtifactsHandler | None = None, cancel_callback: CancelCallback | None = None,
+        finished_callback: Callable[[Runner], object] | None = None, debug: bool | None = None,
+        logfile: str | None = None, ignore_logging: bool = True,
+) -> tuple[threading.Thread, Runner]:
+    """Start any program as a job, as `run_command()` does, on a thread of its own.
+
+    :param executable_cmd: The program to run, looked up on the job's PATH unless it is a path.
+    :param cmdline_args: Its arguments. A program whose name contains `python` needs them (the script to
+        run).
+    :param input_fd: In `subprocess` mode, the command's stdin: a file object or descriptor of this
+        process, which the command reads directly.
+    :param output_fd: In `subprocess` mode, the command's stdout: a file object or descriptor that the
+        command writes directly (that output is not in the `stdout` artifact).
+    :param error_fd: In `subprocess` mode, the command's stderr, as `output_fd`.
+    :param runner_mode: `pexpect` (on a pseudo-terminal, prompts answered from `passwords`, stderr mixed
+        into stdout) or `subprocess` (stdout and stderr apart, no prompts answered). When omitted:
+        `subprocess` if `input_fd` is given or the program is `ansible-config`, `ansible-doc` or
+        `ansible-galaxy`, else `pexpect`.
+    :param private_data_dir: The job's directory (made when missing): its `env/` inputs are read there,
+        and its artifacts go to `artifacts/` unless `artifact_dir` says otherwise. A new temporary
+        directory when omitted.
+    :param ident: The run's identifier, which names its artifact dir; a new UUID when omitted.
+    :param artifact_dir: The directory the run's own artifact dir, `<artifact_dir>/<ident>`, is made in;
+        `<private_data_dir>/artifacts` when omitted.
+    :param project_dir: Where playbooks are looked up; `<private_data_dir>/project` when omitted.
+    :param host_cwd: The directory the command runs in; the application's own working directory when
+        omitted. A containerized job mounts it at the same path, where it is the working directory unless
+        `container_workdir` names another.
+    :param envvars: Environment variables for the job, on top of this process's environment; the values of
+        an `env/envvars` file win over these.
+    :param passwords: Answers to prompts (`pexpect` mode only): each key is a regular expression matched
+        against the command's output, its value the text typed in reply; the entries of an `env/passwords`
+        file win.
+    :param settings: Runner settings (`job_timeout`, `idle_timeout`, `pexpect_timeout`,
+        `suppress_ansible_output`, the isolation settings, ...); the values of an `env/settings` file win.
+    :param ssh_key: A private key (its text), loaded into an `ssh-agent` that the job runs under; an
+        `env/ssh_key` file is used instead when there is one.
+    :param suppress_env_files: Accepted as the reference accepts it: the command family writes nothing to
+        `env/` anyway.
+    :param timeout: Seconds the job may run: it is then stopped and ends with status `timeout`. Takes the
+        place of the `job_timeout` setting.
+    :param quiet: Print none of the job's output on this process's stdout.
+    :param json_mode: Print each event on this process's stdout as a line of JSON rather than its text.
+    :param check_job_event_data: Accepted as the reference accepts it (there, it checks that each event's
+        data arrived whole); events reach the application whole here, so it changes nothing.
+    :param rotate_artifacts: Keep only this many artifact dirs, the newest, under `artifact_dir`; 0 keeps
+        them all.
+    :param fact_cache: The name of the `jsonfile` fact cache's directory in the artifact dir; `fact_cache`
+        when omitted.
+    :param fact_cache_type: The Ansible fact cache plugin of the job. With `jsonfile`, the default, the
+        cache is a directory of the artifact dir that `Runner.get_fact_cache()` and
+        `Runner.set_fact_cache()` read and write.
+    :param process_isolation: Run the command in a container of `container_image`, with the engine
+        `process_isolation_executable` names.
+    :param process_isolation_executable: The container engine, `podman` (the default) or `docker`.
+    :param container_image: The image (an execution environment) a containerized job runs in.
+    :param container_volume_mounts: More bind mounts for the container, each `host_path:container_path`
+        with an optional `:options` suffix.
+    :param container_options: More options for the container engine's `run` command.
+    :param container_workdir: The working directory inside the container.
+    :param container_auth_data: Credentials for the registry of `container_image`: `host`, `username`,
+        `password`, and `verify_ssl` (false to allow a registry without valid TLS). They are kept in a
+        private directory for the job's lifetime.
+    :param keepalive_seconds: A setting of streamed jobs' workers; accepted and not used by a job run
+        here.
+    :param event_handler: Called with each event (a dict) in order. The event's file in `job_events/` is
+        written only when it returns something truthy; an `OSError` it raises is ignored, any other
+        exception stops the job and is raised.
+    :param status_handler: Called as `status_handler(data, runner_config=config)` on each change of
+        status; `data` holds `status` and `runner_ident`, and on `starting` also the job's `command`,
+        `env` and `cwd`.
+    :param artifacts_handler: Called with the run's artifact dir once the job has ended.
+    :param cancel_callback: Polled while the job runs: a truthy result cancels the job. Without it, SIGINT
+        and SIGTERM cancel the job while it runs on the main thread. Setting `canceled` on the Runner
+        cancels the job too.
+    :param finished_callback: Called last, with the Runner, once the job has ended and the other handlers
+        have run.
+    :param debug: With `ignore_logging=False`: True sets the `ansible-runner` logger to DEBUG.
+    :param logfile: With `ignore_logging=False`: also log to this file.
+    :param ignore_logging: Leave logging as the application set it up; False applies `debug` and
+        `logfile`.
+    :returns: The started thread and the job's Runner; read `runner.stdout`, `runner.stderr` and
+        `runner.rc` once the thread has ended.
+    """
+    runner = init_command_config(executable_cmd, cmdline_args,
+                                 **_keywords(locals(), 'run_command_async'))
     return _start(runner), runner
 
 
@@ -183,7 +855,9 @@ def init_plugin_docs_config(plugin_names: list[str], plugin_type: str | None = N
                             response_format: str | None = None, snippet: bool = False,
                             playbook_dir: str | None = None, module_path: str | None = None,
                             **kwargs: Any) -> Runner:
-    """The Runner of a prepared `ansible-doc` job for `plugin_names`."""
+    """The Runner of a prepared `ansible-doc` job for `plugin_names`; takes the keywords of
+    `get_plugin_docs()`.
+    """
     callbacks = _callbacks(kwargs)
     config = DocConfig(**kwargs)
     return _command_runner(config, callbacks, lambda: config.prepare_plugin_docs_command(
@@ -191,35 +865,306 @@ def init_plugin_docs_config(plugin_names: list[str], plugin_type: str | None = N
         playbook_dir=playbook_dir, module_path=module_path))
 
 
-def get_plugin_docs(plugin_names: list[str], plugin_type: str | None = None,
-                    response_format: str | None = None, snippet: bool = False,
-                    playbook_dir: str | None = None, module_path: str | None = None,
-                    **kwargs: Any) -> tuple[Any, str]:
-    """Plugin documentation from `ansible-doc`: (response, error); JSON parsed when asked."""
+def get_plugin_docs(
+        plugin_names: list[str], plugin_type: str | None = None, response_format: str | None = None,
+        snippet: bool = False, playbook_dir: str | None = None, module_path: str | None = None, *,
+        runner_mode: str | None = None, private_data_dir: StrPath | None = None, ident: str | None = None,
+        artifact_dir: StrPath | None = None, project_dir: StrPath | None = None,
+        host_cwd: StrPath | None = None, envvars: dict[str, Any] | None = None,
+        passwords: dict[str, str] | None = None, settings: dict[str, Any] | None = None,
+        ssh_key: str | None = None, suppress_env_files: bool = False, timeout: float | None = None,
+        quiet: bool = False, json_mode: bool = False, check_job_event_data: bool = False,
+        rotate_artifacts: int = 0, fact_cache: str | None = None, fact_cache_type: str = 'jsonfile',
+        process_isolation: bool = False, process_isolation_executable: str | None = None,
+        container_image: str = '', container_volume_mounts: list[str] | None = None,
+        container_options: list[str] | None = None, container_workdir: str | None = None,
+        container_auth_data: dict[str, str] | None = None, keepalive_seconds: float | None = None,
+        event_handler: EventHandler | None = None, status_handler: StatusHandler | None = None,
+        artifacts_handler: ArtifactsHandler | None = None, cancel_callback: CancelCallback | None = None,
+        finished_callback: Callable[[Runner], object] | None = None,
+) -> tuple[Any, str]:
+    """The documentation of plugins, from `ansible-doc`.
+
+    :param plugin_names: The plugins to document, by name.
+    :param plugin_type: Their type (`module`, `become`, `cache`, `callback`, `connection`, `inventory`,
+        `lookup`, `vars`, `strategy`, ...); Ansible's default, `module`, when omitted.
+    :param response_format: `json` (the response is then the parsed document) or `human` (Ansible's text);
+        Ansible's text when omitted.
+    :param snippet: Show each plugin's usage snippet instead of its documentation (`-s`).
+    :param playbook_dir: A playbook directory, whose adjacent plugins, roles and collections Ansible then
+        finds (`--playbook-dir`).
+    :param module_path: Directories (joined with `:`) searched for modules before the configured ones
+        (`-M`).
+    :param runner_mode: `subprocess` (the default: stdout and stderr apart) or `pexpect` (on a
+        pseudo-terminal, stderr mixed into stdout).
+    :param private_data_dir: The job's directory (made when missing): its `env/` inputs are read there,
+        and its artifacts go to `artifacts/` unless `artifact_dir` says otherwise. A new temporary
+        directory when omitted.
+    :param ident: The run's identifier, which names its artifact dir; a new UUID when omitted.
+    :param artifact_dir: The directory the run's own artifact dir, `<artifact_dir>/<ident>`, is made in;
+        `<private_data_dir>/artifacts` when omitted.
+    :param project_dir: Where playbooks are looked up; `<private_data_dir>/project` when omitted.
+    :param host_cwd: The directory the command runs in; the application's own working directory when
+        omitted. A containerized job mounts it at the same path, where it is the working directory unless
+        `container_workdir` names another.
+    :param envvars: Environment variables for the job, on top of this process's environment; the values of
+        an `env/envvars` file win over these.
+    :param passwords: Answers to prompts (`pexpect` mode only): each key is a regular expression matched
+        against the command's output, its value the text typed in reply; the entries of an `env/passwords`
+        file win.
+    :param settings: Runner settings (`job_timeout`, `idle_timeout`, `pexpect_timeout`,
+        `suppress_ansible_output`, the isolation settings, ...); the values of an `env/settings` file win.
+    :param ssh_key: A private key (its text), loaded into an `ssh-agent` that the job runs under; an
+        `env/ssh_key` file is used instead when there is one.
+    :param suppress_env_files: Accepted as the reference accepts it: the command family writes nothing to
+        `env/` anyway.
+    :param timeout: Seconds the job may run: it is then stopped and ends with status `timeout`. Takes the
+        place of the `job_timeout` setting.
+    :param quiet: Print none of the job's output on this process's stdout.
+    :param json_mode: Print each event on this process's stdout as a line of JSON rather than its text.
+    :param check_job_event_data: Accepted as the reference accepts it (there, it checks that each event's
+        data arrived whole); events reach the application whole here, so it changes nothing.
+    :param rotate_artifacts: Keep only this many artifact dirs, the newest, under `artifact_dir`; 0 keeps
+        them all.
+    :param fact_cache: The name of the `jsonfile` fact cache's directory in the artifact dir; `fact_cache`
+        when omitted.
+    :param fact_cache_type: The Ansible fact cache plugin of the job. With `jsonfile`, the default, the
+        cache is a directory of the artifact dir that `Runner.get_fact_cache()` and
+        `Runner.set_fact_cache()` read and write.
+    :param process_isolation: Run the command in a container of `container_image`, with the engine
+        `process_isolation_executable` names.
+    :param process_isolation_executable: The container engine, `podman` (the default) or `docker`.
+    :param container_image: The image (an execution environment) a containerized job runs in.
+    :param container_volume_mounts: More bind mounts for the container, each `host_path:container_path`
+        with an optional `:options` suffix.
+    :param container_options: More options for the container engine's `run` command.
+    :param container_workdir: The working directory inside the container.
+    :param container_auth_data: Credentials for the registry of `container_image`: `host`, `username`,
+        `password`, and `verify_ssl` (false to allow a registry without valid TLS). They are kept in a
+        private directory for the job's lifetime.
+    :param keepalive_seconds: A setting of streamed jobs' workers; accepted and not used by a job run
+        here.
+    :param event_handler: Called with each event (a dict) in order. The event's file in `job_events/` is
+        written only when it returns something truthy; an `OSError` it raises is ignored, any other
+        exception stops the job and is raised.
+    :param status_handler: Called as `status_handler(data, runner_config=config)` on each change of
+        status; `data` holds `status` and `runner_ident`, and on `starting` also the job's `command`,
+        `env` and `cwd`.
+    :param artifacts_handler: Called with the run's artifact dir once the job has ended.
+    :param cancel_callback: Polled while the job runs: a truthy result cancels the job. Without it, SIGINT
+        and SIGTERM cancel the job while it runs on the main thread. Setting `canceled` on the Runner
+        cancels the job too.
+    :param finished_callback: Called last, with the Runner, once the job has ended and the other handlers
+        have run.
+    :returns: `(response, error)`: `ansible-doc`'s output (with `response_format='json'`, the
+        parsed document, a dict by plugin name) and its stderr.
+    """
     runner = init_plugin_docs_config(plugin_names, plugin_type=plugin_type,
                                      response_format=response_format, snippet=snippet,
-                                     playbook_dir=playbook_dir, module_path=module_path, **kwargs)
+                                     playbook_dir=playbook_dir, module_path=module_path,
+                                     **_keywords(locals(), 'get_plugin_docs'))
     response, error = _results(runner)
     if response and response_format == 'json':
         return _json(response), error
     return response, error
 
 
-def get_plugin_docs_async(plugin_names: list[str], plugin_type: str | None = None,
-                          response_format: str | None = None, snippet: bool = False,
-                          playbook_dir: str | None = None, module_path: str | None = None,
-                          **kwargs: Any) -> tuple[threading.Thread, Runner]:
-    """`get_plugin_docs()` on a thread of its own; that thread and the job's Runner."""
+def get_plugin_docs_async(
+        plugin_names: list[str], plugin_type: str | None = None, response_format: str | None = None,
+        snippet: bool = False, playbook_dir: str | None = None, module_path: str | None = None, *,
+        runner_mode: str | None = None, private_data_dir: StrPath | None = None, ident: str | None = None,
+        artifact_dir: StrPath | None = None, project_dir: StrPath | None = None,
+        host_cwd: StrPath | None = None, envvars: dict[str, Any] | None = None,
+        passwords: dict[str, str] | None = None, settings: dict[str, Any] | None = None,
+        ssh_key: str | None = None, suppress_env_files: bool = False, timeout: float | None = None,
+        quiet: bool = False, json_mode: bool = False, check_job_event_data: bool = False,
+        rotate_artifacts: int = 0, fact_cache: str | None = None, fact_cache_type: str = 'jsonfile',
+        process_isolation: bool = False, process_isolation_executable: str | None = None,
+        container_image: str = '', container_volume_mounts: list[str] | None = None,
+        container_options: list[str] | None = None, container_workdir: str | None = None,
+        container_auth_data: dict[str, str] | None = None, keepalive_seconds: float | None = None,
+        event_handler: EventHandler | None = None, status_handler: StatusHandler | None = None,
+        artifacts_handler: ArtifactsHandler | None = None, cancel_callback: CancelCallback | None = None,
+        finished_callback: Callable[[Runner], object] | None = None,
+) -> tuple[threading.Thread, Runner]:
+    """Start `ansible-doc` for plugins' documentation, as `get_plugin_docs()` does, on a thread of
+    its own.
+
+    :param plugin_names: The plugins to document, by name.
+    :param plugin_type: Their type (`module`, `become`, `cache`, `callback`, `connection`, `inventory`,
+        `lookup`, `vars`, `strategy`, ...); Ansible's default, `module`, when omitted.
+    :param response_format: `json` (the response is then the parsed document) or `human` (Ansible's text);
+        Ansible's text when omitted.
+    :param snippet: Show each plugin's usage snippet instead of its documentation (`-s`).
+    :param playbook_dir: A playbook directory, whose adjacent plugins, roles and collections Ansible then
+        finds (`--playbook-dir`).
+    :param module_path: Directories (joined with `:`) searched for modules before the configured ones
+        (`-M`).
+    :param runner_mode: `subprocess` (the default: stdout and stderr apart) or `pexpect` (on a
+        pseudo-terminal, stderr mixed into stdout).
+    :param private_data_dir: The job's directory (made when missing): its `env/` inputs are read there,
+        and its artifacts go to `artifacts/` unless `artifact_dir` says otherwise. A new temporary
+        directory when omitted.
+    :param ident: The run's identifier, which names its artifact dir; a new UUID when omitted.
+    :param artifact_dir: The directory the run's own artifact dir, `<artifact_dir>/<ident>`, is made in;
+        `<private_data_dir>/artifacts` when omitted.
+    :param project_dir: Where playbooks are looked up; `<private_data_dir>/project` when omitted.
+    :param host_cwd: The directory the command runs in; the application's own working directory when
+        omitted. A containerized job mounts it at the same path, where it is the working directory unless
+        `container_workdir` names another.
+    :param envvars: Environment variables for the job, on top of this process's environment; the values of
+        an `env/envvars` file win over these.
+    :param passwords: Answers to prompts (`pexpect` mode only): each key is a regular expression matched
+        against the command's output, its value the text typed in reply; the entries of an `env/passwords`
+        file win.
+    :param settings: Runner settings (`job_timeout`, `idle_timeout`, `pexpect_timeout`,
+        `suppress_ansible_output`, the isolation settings, ...); the values of an `env/settings` file win.
+    :param ssh_key: A private key (its text), loaded into an `ssh-agent` that the job runs under; an
+        `env/ssh_key` file is used instead when there is one.
+    :param suppress_env_files: Accepted as the reference accepts it: the command family writes nothing to
+        `env/` anyway.
+    :param timeout: Seconds the job may run: it is then stopped and ends with status `timeout`. Takes the
+        place of the `job_timeout` setting.
+    :param quiet: Print none of the job's output on this process's stdout.
+    :param json_mode: Print each event on this process's stdout as a line of JSON rather than its text.
+    :param check_job_event_data: Accepted as the reference accepts it (there, it checks that each event's
+        data arrived whole); events reach the application whole here, so it changes nothing.
+    :param rotate_artifacts: Keep only this many artifact dirs, the newest, under `artifact_dir`; 0 keeps
+        them all.
+    :param fact_cache: The name of the `jsonfile` fact cache's directory in the artifact dir; `fact_cache`
+        when omitted.
+    :param fact_cache_type: The Ansible fact cache plugin of the job. With `jsonfile`, the default, the
+        cache is a directory of the artifact dir that `Runner.get_fact_cache()` and
+        `Runner.set_fact_cache()` read and write.
+    :param process_isolation: Run the command in a container of `container_image`, with the engine
+        `process_isolation_executable` names.
+    :param process_isolation_executable: The container engine, `podman` (the default) or `docker`.
+    :param container_image: The image (an execution environment) a containerized job runs in.
+    :param container_volume_mounts: More bind mounts for the container, each `host_path:container_path`
+        with an optional `:options` suffix.
+    :param container_options: More options for the container engine's `run` command.
+    :param container_workdir: The working directory inside the container.
+    :param container_auth_data: Credentials for the registry of `container_image`: `host`, `username`,
+        `password`, and `verify_ssl` (false to allow a registry without valid TLS). They are kept in a
+        private directory for the job's lifetime.
+    :param keepalive_seconds: A setting of streamed jobs' workers; accepted and not used by a job run
+        here.
+    :param event_handler: Called with each event (a dict) in order. The event's file in `job_events/` is
+        written only when it returns something truthy; an `OSError` it raises is ignored, any other
+        exception stops the job and is raised.
+    :param status_handler: Called as `status_handler(data, runner_config=config)` on each change of
+        status; `data` holds `status` and `runner_ident`, and on `starting` also the job's `command`,
+        `env` and `cwd`.
+    :param artifacts_handler: Called with the run's artifact dir once the job has ended.
+    :param cancel_callback: Polled while the job runs: a truthy result cancels the job. Without it, SIGINT
+        and SIGTERM cancel the job while it runs on the main thread. Setting `canceled` on the Runner
+        cancels the job too.
+    :param finished_callback: Called last, with the Runner, once the job has ended and the other handlers
+        have run.
+    :returns: The started thread and the job's Runner; `runner.stdout` holds the documentation
+        once the thread has ended.
+    """
     runner = init_plugin_docs_config(plugin_names, plugin_type=plugin_type,
                                      response_format=response_format, snippet=snippet,
-                                     playbook_dir=playbook_dir, module_path=module_path, **kwargs)
+                                     playbook_dir=playbook_dir, module_path=module_path,
+                                     **_keywords(locals(), 'get_plugin_docs_async'))
     return _start(runner), runner
 
 
-def get_plugin_list(list_files: bool | None = None, response_format: str | None = None,
-                    plugin_type: str | None = None, playbook_dir: str | None = None,
-                    module_path: str | None = None, **kwargs: Any) -> tuple[Any, str]:
-    """The installed plugins from `ansible-doc -l` (or `-F`): (response, error)."""
+def get_plugin_list(
+        list_files: bool | None = None, response_format: str | None = None, plugin_type: str | None = None,
+        playbook_dir: str | None = None, module_path: str | None = None, *, runner_mode: str | None = None,
+        private_data_dir: StrPath | None = None, ident: str | None = None,
+        artifact_dir: StrPath | None = None, project_dir: StrPath | None = None,
+        host_cwd: StrPath | None = None, envvars: dict[str, Any] | None = None,
+        passwords: dict[str, str] | None = None, settings: dict[str, Any] | None = None,
+        ssh_key: str | None = None, suppress_env_files: bool = False, timeout: float | None = None,
+        quiet: bool = False, json_mode: bool = False, check_job_event_data: bool = False,
+        rotate_artifacts: int = 0, fact_cache: str | None = None, fact_cache_type: str = 'jsonfile',
+        process_isolation: bool = False, process_isolation_executable: str | None = None,
+        container_image: str = '', container_volume_mounts: list[str] | None = None,
+        container_options: list[str] | None = None, container_workdir: str | None = None,
+        container_auth_data: dict[str, str] | None = None, keepalive_seconds: float | None = None,
+        event_handler: EventHandler | None = None, status_handler: StatusHandler | None = None,
+        artifacts_handler: ArtifactsHandler | None = None, cancel_callback: CancelCallback | None = None,
+        finished_callback: Callable[[Runner], object] | None = None,
+) -> tuple[Any, str]:
+    """The plugins Ansible finds, from `ansible-doc -l` (or `-F`).
+
+    :param list_files: List each plugin's file beside its name (`-F`) instead of its description (`-l`).
+    :param response_format: `json` (the response is then the parsed document) or `human` (Ansible's text);
+        Ansible's text when omitted.
+    :param plugin_type: Their type (`module`, `become`, `cache`, `callback`, `connection`, `inventory`,
+        `lookup`, `vars`, `strategy`, ...); Ansible's default, `module`, when omitted.
+    :param playbook_dir: A playbook directory, whose adjacent plugins, roles and collections Ansible then
+        finds (`--playbook-dir`).
+    :param module_path: Directories (joined with `:`) searched for modules before the configured ones
+        (`-M`).
+    :param runner_mode: `subprocess` (the default: stdout and stderr apart) or `pexpect` (on a
+        pseudo-terminal, stderr mixed into stdout).
+    :param private_data_dir: The job's directory (made when missing): its `env/` inputs are read there,
+        and its artifacts go to `artifacts/` unless `artifact_dir` says otherwise. A new temporary
+        directory when omitted.
+    :param ident: The run's identifier, which names its artifact dir; a new UUID when omitted.
+    :param artifact_dir: The directory the run's own artifact dir, `<artifact_dir>/<ident>`, is made in;
+        `<private_data_dir>/artifacts` when omitted.
+    :param project_dir: Where playbooks are looked up; `<private_data_dir>/project` when omitted.
+    :param host_cwd: The directory the command runs in; the application's own working directory when
+        omitted. A containerized job mounts it at the same path, where it is the working directory unless
+        `container_workdir` names another.
+    :param envvars: Environment variables for the job, on top of this process's environment; the values of
+        an `env/envvars` file win over these.
+    :param passwords: Answers to prompts (`pexpect` mode only): each key is a regular expression matched
+        against the command's output, its value the text typed in reply; the entries of an `env/passwords`
+        file win.
+    :param settings: Runner settings (`job_timeout`, `idle_timeout`, `pexpect_timeout`,
+        `suppress_ansible_output`, the isolation settings, ...); the values of an `env/settings` file win.
+    :param ssh_key: A private key (its text), loaded into an `ssh-agent` that the job runs under; an
+        `env/ssh_key` file is used instead when there is one.
+    :param suppress_env_files: Accepted as the reference accepts it: the command family writes nothing to
+        `env/` anyway.
+    :param timeout: Seconds the job may run: it is then stopped and ends with status `timeout`. Takes the
+        place of the `job_timeout` setting.
+    :param quiet: Print none of the job's output on this process's stdout.
+    :param json_mode: Print each event on this process's stdout as a line of JSON rather than its text.
+    :param check_job_event_data: Accepted as the reference accepts it (there, it checks that each event's
+        data arrived whole); events reach the application whole here, so it changes nothing.
+    :param rotate_artifacts: Keep only this many artifact dirs, the newest, under `artifact_dir`; 0 keeps
+        them all.
+    :param fact_cache: The name of the `jsonfile` fact cache's directory in the artifact dir; `fact_cache`
+        when omitted.
+    :param fact_cache_type: The Ansible fact cache plugin of the job. With `jsonfile`, the default, the
+        cache is a directory of the artifact dir that `Runner.get_fact_cache()` and
+        `Runner.set_fact_cache()` read and write.
+    :param process_isolation: Run the command in a container of `container_image`, with the engine
+        `process_isolation_executable` names.
+    :param process_isolation_executable: The container engine, `podman` (the default) or `docker`.
+    :param container_image: The image (an execution environment) a containerized job runs in.
+    :param container_volume_mounts: More bind mounts for the container, each `host_path:container_path`
+        with an optional `:options` suffix.
+    :param container_options: More options for the container engine's `run` command.
+    :param container_workdir: The working directory inside the container.
+    :param container_auth_data: Credentials for the registry of `container_image`: `host`, `username`,
+        `password`, and `verify_ssl` (false to allow a registry without valid TLS). They are kept in a
+        private directory for the job's lifetime.
+    :param keepalive_seconds: A setting of streamed jobs' workers; accepted and not used by a job run
+        here.
+    :param event_handler: Called with each event (a dict) in order. The event's file in `job_events/` is
+        written only when it returns something truthy; an `OSError` it raises is ignored, any other
+        exception stops the job and is raised.
+    :param status_handler: Called as `status_handler(data, runner_config=config)` on each change of
+        status; `data` holds `status` and `runner_ident`, and on `starting` also the job's `command`,
+        `env` and `cwd`.
+    :param artifacts_handler: Called with the run's artifact dir once the job has ended.
+    :param cancel_callback: Polled while the job runs: a truthy result cancels the job. Without it, SIGINT
+        and SIGTERM cancel the job while it runs on the main thread. Setting `canceled` on the Runner
+        cancels the job too.
+    :param finished_callback: Called last, with the Runner, once the job has ended and the other handlers
+        have run.
+    :returns: `(response, error)`: `ansible-doc`'s output (with `response_format='json'`, the
+        parsed document, a dict by plugin name) and its stderr.
+    """
+    kwargs = _keywords(locals(), 'get_plugin_list')
     callbacks = _callbacks(kwargs)
     config = DocConfig(**kwargs)
     runner = _command_runner(config, callbacks, lambda: config.prepare_plugin_list_command(
@@ -231,12 +1176,104 @@ def get_plugin_list(list_files: bool | None = None, response_format: str | None 
     return response, error
 
 
-def get_inventory(action: str, inventories: list[str], response_format: str | None = None,
-                  host: str | None = None, playbook_dir: str | None = None,
-                  vault_ids: str | None = None, vault_password_file: str | None = None,
-                  output_file: str | None = None, export: bool | None = None,
-                  **kwargs: Any) -> tuple[Any, str]:
-    """Inventory details from `ansible-inventory`: (response, error)."""
+def get_inventory(
+        action: str, inventories: list[str], response_format: str | None = None, host: str | None = None,
+        playbook_dir: str | None = None, vault_ids: str | None = None,
+        vault_password_file: str | None = None, output_file: str | None = None, export: bool | None = None,
+        *, runner_mode: str | None = None, private_data_dir: StrPath | None = None, ident: str | None = None,
+        artifact_dir: StrPath | None = None, project_dir: StrPath | None = None,
+        host_cwd: StrPath | None = None, envvars: dict[str, Any] | None = None,
+        passwords: dict[str, str] | None = None, settings: dict[str, Any] | None = None,
+        ssh_key: str | None = None, suppress_env_files: bool = False, timeout: float | None = None,
+        quiet: bool = False, json_mode: bool = False, check_job_event_data: bool = False,
+        rotate_artifacts: int = 0, fact_cache: str | None = None, fact_cache_type: str = 'jsonfile',
+        process_isolation: bool = False, process_isolation_executable: str | None = None,
+        container_image: str = '', container_volume_mounts: list[str] | None = None,
+        container_options: list[str] | None = None, container_workdir: str | None = None,
+        container_auth_data: dict[str, str] | None = None, keepalive_seconds: float | None = None,
+        event_handler: EventHandler | None = None, status_handler: StatusHandler | None = None,
+        artifacts_handler: ArtifactsHandler | None = None, cancel_callback: CancelCallback | None = None,
+        finished_callback: Callable[[Runner], object] | None = None,
+) -> tuple[Any, str]:
+    """An inventory as Ansible reads it, from `ansible-inventory`.
+
+    :param action: `graph` (the groups and hosts as a tree), `host` (one host's variables) or `list`
+        (every host and group).
+    :param inventories: The inventory sources (`-i`), each a path or a host list.
+    :param response_format: `json` (the response is then the parsed document), `yaml` or `toml` (text);
+        `ansible-inventory`'s JSON text when omitted. The `graph` action takes `json` only.
+    :param host: The host whose variables the `host` action shows; needed with it.
+    :param playbook_dir: A playbook directory, relative to which the inventory is read (`--playbook-dir`).
+    :param vault_ids: A vault identity to decrypt with (`--vault-id`).
+    :param vault_password_file: A vault password file (`--vault-password-file`).
+    :param output_file: Write the inventory to this file instead of stdout (`--output`).
+    :param export: Show the inventory as it is written, for exporting, rather than as Ansible resolved it
+        (`--export`).
+    :param runner_mode: `subprocess` (the default: stdout and stderr apart) or `pexpect` (on a
+        pseudo-terminal, stderr mixed into stdout).
+    :param private_data_dir: The job's directory (made when missing): its `env/` inputs are read there,
+        and its artifacts go to `artifacts/` unless `artifact_dir` says otherwise. A new temporary
+        directory when omitted.
+    :param ident: The run's identifier, which names its artifact dir; a new UUID when omitted.
+    :param artifact_dir: The directory the run's own artifact dir, `<artifact_dir>/<ident>`, is made in;
+        `<private_data_dir>/artifacts` when omitted.
+    :param project_dir: Where playbooks are looked up; `<private_data_dir>/project` when omitted.
+    :param host_cwd: The directory the command runs in; the application's own working directory when
+        omitted. A containerized job mounts it at the same path, where it is the working directory unless
+        `container_workdir` names another.
+    :param envvars: Environment variables for the job, on top of this process's environment; the values of
+        an `env/envvars` file win over these.
+    :param passwords: Answers to prompts (`pexpect` mode only): each key is a regular expression matched
+        against the command's output, its value the text typed in reply; the entries of an `env/passwords`
+        file win.
+    :param settings: Runner settings (`job_timeout`, `idle_timeout`, `pexpect_timeout`,
+        `suppress_ansible_output`, the isolation settings, ...); the values of an `env/settings` file win.
+    :param ssh_key: A private key (its text), loaded into an `ssh-agent` that the job runs under; an
+        `env/ssh_key` file is used instead when there is one.
+    :param suppress_env_files: Accepted as the reference accepts it: the command family writes nothing to
+        `env/` anyway.
+    :param timeout: Seconds the job may run: it is then stopped and ends with status `timeout`. Takes the
+        place of the `job_timeout` setting.
+    :param quiet: Print none of the job's output on this process's stdout.
+    :param json_mode: Print each event on this process's stdout as a line of JSON rather than its text.
+    :param check_job_event_data: Accepted as the reference accepts it (there, it checks that each event's
+        data arrived whole); events reach the application whole here, so it changes nothing.
+    :param rotate_artifacts: Keep only this many artifact dirs, the newest, under `artifact_dir`; 0 keeps
+        them all.
+    :param fact_cache: The name of the `jsonfile` fact cache's directory in the artifact dir; `fact_cache`
+        when omitted.
+    :param fact_cache_type: The Ansible fact cache plugin of the job. With `jsonfile`, the default, the
+        cache is a directory of the artifact dir that `Runner.get_fact_cache()` and
+        `Runner.set_fact_cache()` read and write.
+    :param process_isolation: Run the command in a container of `container_image`, with the engine
+        `process_isolation_executable` names.
+    :param process_isolation_executable: The container engine, `podman` (the default) or `docker`.
+    :param container_image: The image (an execution environment) a containerized job runs in.
+    :param container_volume_mounts: More bind mounts for the container, each `host_path:container_path`
+        with an optional `:options` suffix.
+    :param container_options: More options for the container engine's `run` command.
+    :param container_workdir: The working directory inside the container.
+    :param container_auth_data: Credentials for the registry of `container_image`: `host`, `username`,
+        `password`, and `verify_ssl` (false to allow a registry without valid TLS). They are kept in a
+        private directory for the job's lifetime.
+    :param keepalive_seconds: A setting of streamed jobs' workers; accepted and not used by a job run
+        here.
+    :param event_handler: Called with each event (a dict) in order. The event's file in `job_events/` is
+        written only when it returns something truthy; an `OSError` it raises is ignored, any other
+        exception stops the job and is raised.
+    :param status_handler: Called as `status_handler(data, runner_config=config)` on each change of
+        status; `data` holds `status` and `runner_ident`, and on `starting` also the job's `command`,
+        `env` and `cwd`.
+    :param artifacts_handler: Called with the run's artifact dir once the job has ended.
+    :param cancel_callback: Polled while the job runs: a truthy result cancels the job. Without it, SIGINT
+        and SIGTERM cancel the job while it runs on the main thread. Setting `canceled` on the Runner
+        cancels the job too.
+    :param finished_callback: Called last, with the Runner, once the job has ended and the other handlers
+        have run.
+    :returns: `(response, error)`: `ansible-inventory`'s output (with `response_format='json'`, the
+        parsed document) and its stderr.
+    """
+    kwargs = _keywords(locals(), 'get_inventory')
     callbacks = _callbacks(kwargs)
     config = InventoryConfig(**kwargs)
     runner = _command_runner(config, callbacks, lambda: config.prepare_inventory_command(
@@ -249,9 +1286,94 @@ def get_inventory(action: str, inventories: list[str], response_format: str | No
     return response, error
 
 
-def get_ansible_config(action: str, config_file: str | None = None,
-                       only_changed: bool | None = None, **kwargs: Any) -> tuple[str, str]:
-    """Configuration from `ansible-config`: (response, error), both text."""
+def get_ansible_config(
+        action: str, config_file: str | None = None, only_changed: bool | None = None, *,
+        runner_mode: str | None = None, private_data_dir: StrPath | None = None, ident: str | None = None,
+        artifact_dir: StrPath | None = None, project_dir: StrPath | None = None,
+        host_cwd: StrPath | None = None, envvars: dict[str, Any] | None = None,
+        passwords: dict[str, str] | None = None, settings: dict[str, Any] | None = None,
+        ssh_key: str | None = None, suppress_env_files: bool = False, timeout: float | None = None,
+        quiet: bool = False, json_mode: bool = False, check_job_event_data: bool = False,
+        rotate_artifacts: int = 0, fact_cache: str | None = None, fact_cache_type: str = 'jsonfile',
+        process_isolation: bool = False, process_isolation_executable: str | None = None,
+        container_image: str = '', container_volume_mounts: list[str] | None = None,
+        container_options: list[str] | None = None, container_workdir: str | None = None,
+        container_auth_data: dict[str, str] | None = None, keepalive_seconds: float | None = None,
+        event_handler: EventHandler | None = None, status_handler: StatusHandler | None = None,
+        artifacts_handler: ArtifactsHandler | None = None, cancel_callback: CancelCallback | None = None,
+        finished_callback: Callable[[Runner], object] | None = None,
+) -> tuple[str, str]:
+    """Ansible's configuration, from `ansible-config`.
+
+    :param action: `list` (every setting Ansible knows), `dump` (the settings in effect) or `view` (the
+        configuration file).
+    :param config_file: The configuration file to read (`-c`); the one Ansible finds first when omitted.
+    :param only_changed: With `dump`, show only the settings that differ from their defaults
+        (`--only-changed`).
+    :param runner_mode: `subprocess` (the default: stdout and stderr apart) or `pexpect` (on a
+        pseudo-terminal, stderr mixed into stdout).
+    :param private_data_dir: The job's directory (made when missing): its `env/` inputs are read there,
+        and its artifacts go to `artifacts/` unless `artifact_dir` says otherwise. A new temporary
+        directory when omitted.
+    :param ident: The run's identifier, which names its artifact dir; a new UUID when omitted.
+    :param artifact_dir: The directory the run's own artifact dir, `<artifact_dir>/<ident>`, is made in;
+        `<private_data_dir>/artifacts` when omitted.
+    :param project_dir: Where playbooks are looked up; `<private_data_dir>/project` when omitted.
+    :param host_cwd: The directory the job runs in. An isolated job mounts it at the same path, where it
+        is the working directory unless `container_workdir` names another.
+    :param envvars: Environment variables for the job, on top of this process's environment; the values of
+        an `env/envvars` file win over these.
+    :param passwords: Answers to prompts: each key is a regular expression matched against the job's
+        output, its value the text typed in reply (the job then runs on a pseudo-terminal); the entries of
+        an `env/passwords` file win.
+    :param settings: Runner settings (`job_timeout`, `idle_timeout`, `pexpect_timeout`,
+        `suppress_ansible_output`, the isolation settings, ...); the values of an `env/settings` file win.
+    :param ssh_key: A private key (its text), loaded into an `ssh-agent` that the job runs under; an
+        `env/ssh_key` file is used instead when there is one.
+    :param suppress_env_files: Kept on the config for `run()`, which then writes nothing to `env/`; the
+        config itself never writes there.
+    :param timeout: Seconds the job may run: it is then stopped and ends with status `timeout`. Takes the
+        place of the `job_timeout` setting.
+    :param quiet: Print none of the job's output on this process's stdout.
+    :param json_mode: Print each event on this process's stdout as a line of JSON rather than its text.
+    :param check_job_event_data: Accepted as the reference accepts it (there, it checks that each event's
+        data arrived whole); events reach the application whole here, so it changes nothing.
+    :param rotate_artifacts: Keep only this many artifact dirs, the newest, under `artifact_dir`; 0 keeps
+        them all.
+    :param fact_cache: The name of the `jsonfile` fact cache's directory in the artifact dir; `fact_cache`
+        when omitted.
+    :param fact_cache_type: The Ansible fact cache plugin of the job. With `jsonfile`, the default, the
+        cache is a directory of the artifact dir that `Runner.get_fact_cache()` and
+        `Runner.set_fact_cache()` read and write.
+    :param process_isolation: Run the job isolated: in a container when `process_isolation_executable` is
+        a container engine (podman, docker), else in a bubblewrap sandbox.
+    :param process_isolation_executable: The container engine (`podman`, `docker`) or sandbox program
+        (`bwrap`) of an isolated job; `podman` when omitted.
+    :param container_image: The image (an execution environment) a containerized job runs in.
+    :param container_volume_mounts: More bind mounts for the container, each `host_path:container_path`
+        with an optional `:options` suffix.
+    :param container_options: More options for the container engine's `run` command.
+    :param container_workdir: The working directory inside the container.
+    :param container_auth_data: Credentials for the registry of `container_image`: `host`, `username`,
+        `password`, and `verify_ssl` (false to allow a registry without valid TLS). They are kept in a
+        private directory for the job's lifetime.
+    :param keepalive_seconds: A setting of streamed jobs' workers; accepted and not used by a job run
+        here.
+    :param event_handler: Called with each event (a dict) in order. The event's file in `job_events/` is
+        written only when it returns something truthy; an `OSError` it raises is ignored, any other
+        exception stops the job and is raised.
+    :param status_handler: Called as `status_handler(data, runner_config=config)` on each change of
+        status; `data` holds `status` and `runner_ident`, and on `starting` also the job's `command`,
+        `env` and `cwd`.
+    :param artifacts_handler: Called with the run's artifact dir once the job has ended.
+    :param cancel_callback: Polled while the job runs: a truthy result cancels the job. Without it, SIGINT
+        and SIGTERM cancel the job while it runs on the main thread. Setting `canceled` on the Runner
+        cancels the job too.
+    :param finished_callback: Called last, with the Runner, once the job has ended and the other handlers
+        have run.
+    :returns: `(response, error)`: `ansible-config`'s output and its stderr, as text.
+    """
+    kwargs = _keywords(locals(), 'get_ansible_config')
     callbacks = _callbacks(kwargs)
     config = AnsibleCfgConfig(**kwargs)
     runner = _command_runner(config, callbacks, lambda: config.prepare_ansible_config_command(
@@ -259,9 +1381,93 @@ def get_ansible_config(action: str, config_file: str | None = None,
     return _results(runner)
 
 
-def get_role_list(collection: str | None = None, playbook_dir: str | None = None,
-                  **kwargs: Any) -> tuple[Any, str]:
-    """Roles with an argument spec, from `ansible-doc -t role -l -j`: (dict, error)."""
+def get_role_list(
+        collection: str | None = None, playbook_dir: str | None = None, *, runner_mode: str | None = None,
+        private_data_dir: StrPath | None = None, ident: str | None = None,
+        artifact_dir: StrPath | None = None, project_dir: StrPath | None = None,
+        host_cwd: StrPath | None = None, envvars: dict[str, Any] | None = None,
+        passwords: dict[str, str] | None = None, settings: dict[str, Any] | None = None,
+        ssh_key: str | None = None, suppress_env_files: bool = False, timeout: float | None = None,
+        quiet: bool = False, json_mode: bool = False, check_job_event_data: bool = False,
+        rotate_artifacts: int = 0, fact_cache: str | None = None, fact_cache_type: str = 'jsonfile',
+        process_isolation: bool = False, process_isolation_executable: str | None = None,
+        container_image: str = '', container_volume_mounts: list[str] | None = None,
+        container_options: list[str] | None = None, container_workdir: str | None = None,
+        container_auth_data: dict[str, str] | None = None, keepalive_seconds: float | None = None,
+        event_handler: EventHandler | None = None, status_handler: StatusHandler | None = None,
+        artifacts_handler: ArtifactsHandler | None = None, cancel_callback: CancelCallback | None = None,
+        finished_callback: Callable[[Runner], object] | None = None,
+) -> tuple[Any, str]:
+    """The roles that have an argument spec, from `ansible-doc -t role -l -j`.
+
+    :param collection: Only the roles of this collection (its fully qualified name).
+    :param playbook_dir: A playbook directory, whose adjacent plugins, roles and collections Ansible then
+        finds (`--playbook-dir`).
+    :param runner_mode: `subprocess` (the default: stdout and stderr apart) or `pexpect` (on a
+        pseudo-terminal, stderr mixed into stdout).
+    :param private_data_dir: The job's directory (made when missing): its `env/` inputs are read there,
+        and its artifacts go to `artifacts/` unless `artifact_dir` says otherwise. A new temporary
+        directory when omitted.
+    :param ident: The run's identifier, which names its artifact dir; a new UUID when omitted.
+    :param artifact_dir: The directory the run's own artifact dir, `<artifact_dir>/<ident>`, is made in;
+        `<private_data_dir>/artifacts` when omitted.
+    :param project_dir: Where playbooks are looked up; `<private_data_dir>/project` when omitted.
+    :param host_cwd: The directory the command runs in; the application's own working directory when
+        omitted. A containerized job mounts it at the same path, where it is the working directory unless
+        `container_workdir` names another.
+    :param envvars: Environment variables for the job, on top of this process's environment; the values of
+        an `env/envvars` file win over these.
+    :param passwords: Answers to prompts (`pexpect` mode only): each key is a regular expression matched
+        against the command's output, its value the text typed in reply; the entries of an `env/passwords`
+        file win.
+    :param settings: Runner settings (`job_timeout`, `idle_timeout`, `pexpect_timeout`,
+        `suppress_ansible_output`, the isolation settings, ...); the values of an `env/settings` file win.
+    :param ssh_key: A private key (its text), loaded into an `ssh-agent` that the job runs under; an
+        `env/ssh_key` file is used instead when there is one.
+    :param suppress_env_files: Accepted as the reference accepts it: the command family writes nothing to
+        `env/` anyway.
+    :param timeout: Seconds the job may run: it is then stopped and ends with status `timeout`. Takes the
+        place of the `job_timeout` setting.
+    :param quiet: Print none of the job's output on this process's stdout.
+    :param json_mode: Print each event on this process's stdout as a line of JSON rather than its text.
+    :param check_job_event_data: Accepted as the reference accepts it (there, it checks that each event's
+        data arrived whole); events reach the application whole here, so it changes nothing.
+    :param rotate_artifacts: Keep only this many artifact dirs, the newest, under `artifact_dir`; 0 keeps
+        them all.
+    :param fact_cache: The name of the `jsonfile` fact cache's directory in the artifact dir; `fact_cache`
+        when omitted.
+    :param fact_cache_type: The Ansible fact cache plugin of the job. With `jsonfile`, the default, the
+        cache is a directory of the artifact dir that `Runner.get_fact_cache()` and
+        `Runner.set_fact_cache()` read and write.
+    :param process_isolation: Run the command in a container of `container_image`, with the engine
+        `process_isolation_executable` names.
+    :param process_isolation_executable: The container engine, `podman` (the default) or `docker`.
+    :param container_image: The image (an execution environment) a containerized job runs in.
+    :param container_volume_mounts: More bind mounts for the container, each `host_path:container_path`
+        with an optional `:options` suffix.
+    :param container_options: More options for the container engine's `run` command.
+    :param container_workdir: The working directory inside the container.
+    :param container_auth_data: Credentials for the registry of `container_image`: `host`, `username`,
+        `password`, and `verify_ssl` (false to allow a registry without valid TLS). They are kept in a
+        private directory for the job's lifetime.
+    :param keepalive_seconds: A setting of streamed jobs' workers; accepted and not used by a job run
+        here.
+    :param event_handler: Called with each event (a dict) in order. The event's file in `job_events/` is
+        written only when it returns something truthy; an `OSError` it raises is ignored, any other
+        exception stops the job and is raised.
+    :param status_handler: Called as `status_handler(data, runner_config=config)` on each change of
+        status; `data` holds `status` and `runner_ident`, and on `starting` also the job's `command`,
+        `env` and `cwd`.
+    :param artifacts_handler: Called with the run's artifact dir once the job has ended.
+    :param cancel_callback: Polled while the job runs: a truthy result cancels the job. Without it, SIGINT
+        and SIGTERM cancel the job while it runs on the main thread. Setting `canceled` on the Runner
+        cancels the job too.
+    :param finished_callback: Called last, with the Runner, once the job has ended and the other handlers
+        have run.
+    :returns: `(response, error)`: the parsed document (a dict by collection, then by role name; an
+        empty string when `ansible-doc` printed nothing) and `ansible-doc`'s stderr.
+    """
+    kwargs = _keywords(locals(), 'get_role_list')
     callbacks = _callbacks(kwargs)
     config = DocConfig(**kwargs)
     runner = _command_runner(config, callbacks,
@@ -270,12 +1476,103 @@ def get_role_list(collection: str | None = None, playbook_dir: str | None = None
     return (_json(response) if response else response), error
 
 
-def get_role_argspec(role: str, collection: str | None = None, playbook_dir: str | None = None,
-                     **kwargs: Any) -> tuple[Any, str]:
-    """A role's argument spec, from `ansible-doc -t role -j`: (dict, error)."""
+def get_role_argspec(
+        role: str, collection: str | None = None, playbook_dir: str | None = None, *,
+        runner_mode: str | None = None, private_data_dir: StrPath | None = None, ident: str | None = None,
+        artifact_dir: StrPath | None = None, project_dir: StrPath | None = None,
+        host_cwd: StrPath | None = None, envvars: dict[str, Any] | None = None,
+        passwords: dict[str, str] | None = None, settings: dict[str, Any] | None = None,
+        ssh_key: str | None = None, suppress_env_files: bool = False, timeout: float | None = None,
+        quiet: bool = False, json_mode: bool = False, check_job_event_data: bool = False,
+        rotate_artifacts: int = 0, fact_cache: str | None = None, fact_cache_type: str = 'jsonfile',
+        process_isolation: bool = False, process_isolation_executable: str | None = None,
+        container_image: str = '', container_volume_mounts: list[str] | None = None,
+        container_options: list[str] | None = None, container_workdir: str | None = None,
+        container_auth_data: dict[str, str] | None = None, keepalive_seconds: float | None = None,
+        event_handler: EventHandler | None = None, status_handler: StatusHandler | None = None,
+        artifacts_handler: ArtifactsHandler | None = None, cancel_callback: CancelCallback | None = None,
+        finished_callback: Callable[[Runner], object] | None = None,
+) -> tuple[Any, str]:
+    """A role's argument spec, from `ansible-doc -t role -j`.
+
+    :param role: The role, by its name, or its fully qualified name when `collection` is not given.
+    :param collection: The collection of `role`, whose fully qualified name is then `<collection>.<role>`.
+    :param playbook_dir: A playbook directory, whose adjacent plugins, roles and collections Ansible then
+        finds (`--playbook-dir`).
+    :param runner_mode: `subprocess` (the default: stdout and stderr apart) or `pexpect` (on a
+        pseudo-terminal, stderr mixed into stdout).
+    :param private_data_dir: The job's directory (made when missing): its `env/` inputs are read there,
+        and its artifacts go to `artifacts/` unless `artifact_dir` says otherwise. A new temporary
+        directory when omitted.
+    :param ident: The run's identifier, which names its artifact dir; a new UUID when omitted.
+    :param artifact_dir: The directory the run's own artifact dir, `<artifact_dir>/<ident>`, is made in;
+        `<private_data_dir>/artifacts` when omitted.
+    :param project_dir: Where playbooks are looked up; `<private_data_dir>/project` when omitted.
+    :param host_cwd: The directory the command runs in; the application's own working directory when
+        omitted. A containerized job mounts it at the same path, where it is the working directory unless
+        `container_workdir` names another.
+    :param envvars: Environment variables for the job, on top of this process's environment; the values of
+        an `env/envvars` file win over these.
+    :param passwords: Answers to prompts (`pexpect` mode only): each key is a regular expression matched
+        against the command's output, its value the text typed in reply; the entries of an `env/passwords`
+        file win.
+    :param settings: Runner settings (`job_timeout`, `idle_timeout`, `pexpect_timeout`,
+        `suppress_ansible_output`, the isolation settings, ...); the values of an `env/settings` file win.
+    :param ssh_key: A private key (its text), loaded into an `ssh-agent` that the job runs under; an
+        `env/ssh_key` file is used instead when there is one.
+    :param suppress_env_files: Accepted as the reference accepts it: the command family writes nothing to
+        `env/` anyway.
+    :param timeout: Seconds the job may run: it is then stopped and ends with status `timeout`. Takes the
+        place of the `job_timeout` setting.
+    :param quiet: Print none of the job's output on this process's stdout.
+    :param json_mode: Print each event on this process's stdout as a line of JSON rather than its text.
+    :param check_job_event_data: Accepted as the reference accepts it (there, it checks that each event's
+        data arrived whole); events reach the application whole here, so it changes nothing.
+    :param rotate_artifacts: Keep only this many artifact dirs, the newest, under `artifact_dir`; 0 keeps
+        them all.
+    :param fact_cache: The name of the `jsonfile` fact cache's directory in the artifact dir; `fact_cache`
+        when omitted.
+    :param fact_cache_type: The Ansible fact cache plugin of the job. With `jsonfile`, the default, the
+        cache is a directory of the artifact dir that `Runner.get_fact_cache()` and
+        `Runner.set_fact_cache()` read and write.
+    :param process_isolation: Run the command in a container of `container_image`, with the engine
+        `process_isolation_executable` names.
+    :param process_isolation_executable: The container engine, `podman` (the default) or `docker`.
+    :param container_image: The image (an execution environment) a containerized job runs in.
+    :param container_volume_mounts: More bind mounts for the container, each `host_path:container_path`
+        with an optional `:options` suffix.
+    :param container_options: More options for the container engine's `run` command.
+    :param container_workdir: The working directory inside the container.
+    :param container_auth_data: Credentials for the registry of `container_image`: `host`, `username`,
+        `password`, and `verify_ssl` (false to allow a registry without valid TLS). They are kept in a
+        private directory for the job's lifetime.
+    :param keepalive_seconds: A setting of streamed jobs' workers; accepted and not used by a job run
+        here.
+    :param event_handler: Called with each event (a dict) in order. The event's file in `job_events/` is
+        written only when it returns something truthy; an `OSError` it raises is ignored, any other
+        exception stops the job and is raised.
+    :param status_handler: Called as `status_handler(data, runner_config=config)` on each change of
+        status; `data` holds `status` and `runner_ident`, and on `starting` also the job's `command`,
+        `env` and `cwd`.
+    :param artifacts_handler: Called with the run's artifact dir once the job has ended.
+    :param cancel_callback: Polled while the job runs: a truthy result cancels the job. Without it, SIGINT
+        and SIGTERM cancel the job while it runs on the main thread. Setting `canceled` on the Runner
+        cancels the job too.
+    :param finished_callback: Called last, with the Runner, once the job has ended and the other handlers
+        have run.
+    :returns: `(response, error)`: the parsed document (a dict by role name, with its entry points
+        and their options; an empty string when `ansible-doc` printed nothing) and `ansible-doc`'s
+        stderr.
+    """
+    kwargs = _keywords(locals(), 'get_role_argspec')
     callbacks = _callbacks(kwargs)
     config = DocConfig(**kwargs)
     runner = _command_runner(config, callbacks, lambda: config.prepare_role_argspec_command(
         role, collection, playbook_dir))
     response, error = _results(runner)
     return (_json(response) if response else response), error
+
+
+_record_keyword_defaults(run, run_async, run_command, run_command_async, get_plugin_docs,
+                         get_plugin_docs_async, get_plugin_list, get_inventory, get_ansible_config,
+                         get_role_list, get_role_argspec)

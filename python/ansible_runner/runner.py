@@ -17,10 +17,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from types import FrameType
-from typing import Any
+from typing import Any, TextIO, Union
 
-import ansible_runner
 from ansible_runner._child import STOP_GRACE, Child
+from ansible_runner._plugins import plugins
+from ansible_runner._types import ArtifactsHandler, CancelCallback, EventHandler, StatusHandler
+from ansible_runner.config._base import BaseConfig
+from ansible_runner.config.runner import RunnerConfig
 from ansible_runner.exceptions import AnsibleRunnerException, CallbackError
 from ansible_runner.utils import collect_new_events, write_private_file
 
@@ -30,7 +33,8 @@ CANCEL_POLL = 0.1
 # The exit status reported when the child ends without saying how the job ended.
 RC_LOST = 255
 
-_Signals = dict[int, Any]
+# What `signal.signal()` returned for each signal whose handler was replaced.
+_Signals = dict[int, Union[Callable[[int, Union[FrameType, None]], Any], int, signal.Handlers, None]]
 
 
 def _parse(line: bytes) -> dict[str, Any] | None:
@@ -56,14 +60,37 @@ class _Abort(Exception):
 
 
 class Runner:
-    """One job: `run()` starts it and returns `(status, rc)` when it has ended."""
+    """One job: `run()` starts it and returns `(status, rc)` when it has ended.
 
-    def __init__(self, config: Any, cancel_callback: Callable[[], bool] | None = None,
+    `run()`, `run_async()` and the command family build it; so can an application, from a config
+    it made (`RunnerConfig`, or a config of the command family once prepared).
+    """
+
+    def __init__(self, config: BaseConfig, cancel_callback: CancelCallback | None = None,
                  remove_partials: bool = True,
-                 event_handler: Callable[[dict[str, Any]], Any] | None = None,
-                 artifacts_handler: Callable[[str], Any] | None = None,
-                 finished_callback: Callable[[Runner], Any] | None = None,
-                 status_handler: Callable[..., Any] | None = None) -> None:
+                 event_handler: EventHandler | None = None,
+                 artifacts_handler: ArtifactsHandler | None = None,
+                 finished_callback: Callable[[Runner], object] | None = None,
+                 status_handler: StatusHandler | None = None) -> None:
+        """A Runner for the job that `config` describes, with the application's callbacks.
+
+        :param config: The job's configuration; this Runner's `run()` prepares a `RunnerConfig` that
+            has not been prepared yet.
+        :param cancel_callback: Polled while the job runs: a truthy result cancels the job. Without
+            it, SIGINT and SIGTERM cancel the job while it runs on the main thread. Setting `canceled`
+            cancels the job too.
+        :param remove_partials: Kept for the reference's callers; there are no partial event files to
+            remove here.
+        :param event_handler: Called with each event (a dict) in order. The event's file in
+            `job_events/` is written only when it returns something truthy; an `OSError` it raises is
+            ignored, any other exception stops the job and is raised.
+        :param artifacts_handler: Called with the run's artifact dir once the job has ended.
+        :param finished_callback: Called last, with this Runner, once the job has ended and the other
+            handlers have run.
+        :param status_handler: Called as `status_handler(data, runner_config=config)` on each change of
+            status; `data` holds `status` and `runner_ident`, and on `starting` also the job's
+            `command`, `env` and `cwd`.
+        """
         self.config = config
         self.cancel_callback = cancel_callback
         self.event_handler = event_handler
@@ -93,7 +120,7 @@ class Runner:
         if status == 'starting':
             data.update({'command': self.config.command, 'env': self.config.env,
                          'cwd': self.config.cwd})
-        for plugin in ansible_runner.plugins.values():
+        for plugin in plugins.values():
             plugin.status_handler(self.config, data)
         if self.status_handler is not None:
             self.status_handler(data, runner_config=self.config)
@@ -142,7 +169,7 @@ class Runner:
     def run(self) -> tuple[str, int | None]:
         """Start the job, relay it until it ends, then call the artifacts and finished callbacks."""
         child = self._claim_child()
-        self._plugins = list(ansible_runner.plugins.values())
+        self._plugins = list(plugins.values())
         os.makedirs(os.path.join(self.config.artifact_dir, 'job_events'), mode=0o700, exist_ok=True)
         previous = self._install_signal_handlers()
         try:
@@ -154,11 +181,15 @@ class Runner:
         return self.status, self.rc
 
     def _claim_child(self) -> Child:
-        take = getattr(self.config, 'take_child', None)
-        child = take() if take is not None else None
+        """The child that prepared the job; a playbook job run again is prepared anew."""
+        child = self.config.take_child()
         if child is None:
+            if not isinstance(self.config, RunnerConfig):
+                raise AttributeError(f"'{type(self.config).__name__}' object has no attribute 'prepare'")
             self.config.prepare()
             child = self.config.take_child()
+            if child is None:
+                raise AnsibleRunnerException('the job was prepared without a runner child')
         return child
 
     def _relay(self, child: Child) -> None:
@@ -347,16 +378,16 @@ class Runner:
     # -- results -------------------------------------------------------------------------------
 
     @property
-    def stdout(self) -> Any:
+    def stdout(self) -> TextIO:
         """The job's stdout artifact, opened for reading."""
         return self._open_artifact('stdout')
 
     @property
-    def stderr(self) -> Any:
+    def stderr(self) -> TextIO:
         """The job's stderr artifact, opened for reading."""
         return self._open_artifact('stderr')
 
-    def _open_artifact(self, name: str) -> Any:
+    def _open_artifact(self, name: str) -> TextIO:
         path = os.path.join(self.config.artifact_dir, name)
         if not os.path.exists(path):
             raise AnsibleRunnerException(f'{name} missing')
@@ -409,6 +440,8 @@ class Runner:
         if self.config.fact_cache_type != 'jsonfile':
             raise Exception('Unsupported fact cache type.  Only "jsonfile" is supported for '
                             'reading and writing facts from ansible-runner')
+        if self.config.fact_cache is None:  # a jsonfile cache always has its directory
+            raise AnsibleRunnerException('the fact cache has no directory')
         return os.path.join(self.config.fact_cache, host)
 
     def get_fact_cache(self, host: str) -> dict[str, Any]:
@@ -417,7 +450,8 @@ class Runner:
         if not os.path.exists(path):
             return {}
         with open(path) as handle:
-            return json.loads(handle.read())
+            facts: dict[str, Any] = json.loads(handle.read())
+        return facts
 
     def set_fact_cache(self, host: str, data: dict[str, Any]) -> int:
         """Replace the facts cached for `host` (jsonfile cache only)."""

@@ -17,8 +17,10 @@ import uuid
 from collections.abc import Callable
 from typing import IO, Any
 
-import ansible_runner
 from ansible_runner._binary import find_binary
+from ansible_runner._isolation import check_isolation
+from ansible_runner._plugins import plugins
+from ansible_runner._types import ArtifactsHandler, CancelCallback, EventHandler, StatusHandler
 from ansible_runner.utils import write_private_file
 from ansible_runner.utils.streaming import StreamError, stream_dir, unstream_dir
 
@@ -131,8 +133,7 @@ class Worker:
             return
         job = message.get('kwargs') if isinstance(message, dict) else None
         if isinstance(job, dict):
-            # Looked up at call time: `interface` imports this module.
-            ansible_runner.interface._check_isolation({**self.kwargs, **job})
+            check_isolation({**self.kwargs, **job})
 
     def run(self) -> tuple[str, int | None]:
         first = self._first_line()
@@ -184,11 +185,12 @@ class Processor:
     """
 
     def __init__(self, _input: IO[bytes] | None = None,
-                 status_handler: Callable[..., Any] | None = None,
-                 event_handler: Callable[[dict[str, Any]], Any] | None = None,
-                 artifacts_handler: Callable[[str], Any] | None = None,
-                 cancel_callback: Callable[[], bool] | None = None,
-                 finished_callback: Callable[[Any], Any] | None = None, **kwargs: Any) -> None:
+                 status_handler: StatusHandler | None = None,
+                 event_handler: EventHandler | None = None,
+                 artifacts_handler: ArtifactsHandler | None = None,
+                 cancel_callback: CancelCallback | None = None,
+                 finished_callback: Callable[[Processor], object] | None = None,
+                 **kwargs: Any) -> None:
         self._input = _input if _input is not None else sys.stdin.buffer
         self.quiet = kwargs.get('quiet')
         self.private_data_dir = kwargs.get('private_data_dir') or tempfile.mkdtemp()
@@ -225,7 +227,7 @@ class Processor:
             self.config.command = status_data.get('command')
             self.config.env = status_data.get('env')
             self.config.cwd = status_data.get('cwd')
-        for plugin in ansible_runner.plugins.values():
+        for plugin in plugins.values():
             plugin.status_handler(self.config, status_data)
         if self.status_handler is not None:
             self.status_handler(status_data, runner_config=self.config)
@@ -237,7 +239,7 @@ class Processor:
         if not self.quiet and 'stdout' in event_data:
             print(event_data['stdout'])
         keep = self.event_handler(event_data) if self.event_handler is not None else True
-        for plugin in ansible_runner.plugins.values():
+        for plugin in plugins.values():
             plugin.event_handler(self.config, event_data)
         if keep:
             name = f'{counter}-{uuid_value}.json'
