@@ -180,7 +180,10 @@ fn receive_job(pdd: &Path) -> Result<Kwargs, Value> {
                 if let Some(value) = line.remove("kwargs") {
                     match serde_json::from_value::<Kwargs>(value) {
                         Ok(parsed) => kwargs = Some(parsed),
-                        Err(err) => return Err(parse_error(&format!("kwargs: {err}"))),
+                        Err(err) => {
+                            let reason = crate::util::shown::scrubbed(&err.to_string());
+                            return Err(parse_error(&format!("kwargs: {reason}")));
+                        }
                     }
                 } else if line.contains_key("eof") {
                     return kwargs.ok_or_else(|| parse_error("no kwargs line before eof"));

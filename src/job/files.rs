@@ -31,6 +31,27 @@ pub enum ConfigError {
     NotText { path: PathBuf, expected: &'static str },
     #[error("{path}: {reason}")]
     BadCmdline { path: PathBuf, reason: String },
+    #[error(
+        "{0} is a symlink to a file another user owns: refused (an input of a private data dir may link only to \
+         files of the link's own owner)"
+    )]
+    ForeignLink(PathBuf),
+}
+
+/// Refuses an input file reached through a symlink whose owner does not own the file it leads to
+/// (as Apache's `SymLinksIfOwnerMatch`): whoever prepares a private data dir must not make the
+/// runner, often root, read a file they cannot, such as `/etc/shadow` behind `env/settings`, and
+/// show it in a warning, an artifact or Ansible's error. A missing file is left to the caller.
+pub fn check_link_owner(path: &Path) -> Result<(), ConfigError> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(link) = fs::symlink_metadata(path) else { return Ok(()) };
+    if !link.file_type().is_symlink() {
+        return Ok(());
+    }
+    match fs::metadata(path) {
+        Ok(target) if target.uid() != link.uid() => Err(ConfigError::ForeignLink(path.to_owned())),
+        _ => Ok(()),
+    }
 }
 
 /// Reads a JSON-or-YAML file that must hold a mapping. A missing file is `None`; an empty one is an
@@ -44,7 +65,10 @@ pub fn read_mapping(path: &Path) -> Result<Option<serde_json::Map<String, Value>
         Ok(value) => value,
         Err(_) => {
             serde_yaml_ng::from_str::<YamlValue>(&text)
-                .map_err(|err| ConfigError::Syntax { path: path.to_owned(), reason: err.to_string() })?
+                .map_err(|err| ConfigError::Syntax {
+                    path: path.to_owned(),
+                    reason: crate::util::shown::scrubbed(&err.to_string()),
+                })?
                 .0
         }
     };
@@ -129,6 +153,7 @@ impl<'de> serde::de::Visitor<'de> for YamlVisitor {
 
 /// Reads a text file; `expected` says what it should hold when it turns out not to be text.
 pub fn read_optional_text(path: &Path, expected: &'static str) -> Result<Option<String>, ConfigError> {
+    check_link_owner(path)?;
     match fs::read(path) {
         Ok(bytes) => {
             String::from_utf8(bytes).map(Some).map_err(|_| ConfigError::NotText { path: path.to_owned(), expected })

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use crate::job::files::{read_mapping, read_optional_text, split_cmdline, ConfigError};
+use crate::job::files::{check_link_owner, read_mapping, read_optional_text, split_cmdline, ConfigError};
 use crate::job::settings::Settings;
 use crate::request::GivenInputs;
 use crate::util::fs::{absolute, create_dir_private};
@@ -96,6 +96,8 @@ impl PrivateDataDir {
                 None => given.ssh_key.clone(),
             };
         let extravars = self.env_file("extravars");
+        // Ansible reads it, and its errors quote the lines they fail on.
+        check_link_owner(&extravars)?;
         let extravars = extravars.exists().then_some(extravars);
         let args_path = self.root.join("args");
         let args = read_optional_text(&args_path, "a command line")?;

@@ -63,6 +63,14 @@ impl Settings {
         self.unknown
             .iter()
             .map(|key| {
+                if !crate::util::shown::is_plain(key) {
+                    // A line of some other file, read through a symlink: named by where it is, not shown.
+                    return format!(
+                        "{}: unknown setting {} has no effect",
+                        path.display(),
+                        crate::util::shown::quoted(key)
+                    );
+                }
                 let closest = KNOWN_SETTINGS
                     .iter()
                     .map(|known| (strsim::jaro_winkler(key, known), known))
@@ -159,7 +167,7 @@ impl Reader<'_> {
         let (text, found) = match self.map.get(key) {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::Number(n)) => (n.to_string(), n.to_string()),
-            Some(Value::String(s)) => (s.trim().to_owned(), format!("{s:?}")),
+            Some(Value::String(s)) => (s.trim().to_owned(), crate::util::shown::quoted(s)),
             Some(other) => (String::new(), json_kind(other).to_owned()),
         };
         let out_of_range = || ConfigError::BadSeconds { path: self.path.to_owned(), key: key.to_owned(), found };

@@ -158,8 +158,10 @@ pub struct ApiRequest {
 impl ApiRequest {
     /// Parses the request line; a malformed one is a `ValueError` naming what is wrong.
     pub fn parse(line: &[u8]) -> Result<Self, RequestError> {
-        serde_json::from_slice(line)
-            .map_err(|err| RequestError::new("ValueError", format!("ansible-runner api: malformed request: {err}")))
+        serde_json::from_slice(line).map_err(|err| {
+            let reason = crate::util::shown::scrubbed(&err.to_string());
+            RequestError::new("ValueError", format!("ansible-runner api: malformed request: {reason}"))
+        })
     }
 
     /// The one conversion into the neutral job request, with the checks the Python tool makes

@@ -540,8 +540,9 @@ fn prompt_answers(spec: &JobSpec) -> anyhow::Result<Vec<PromptAnswer>> {
                 let text = err.to_string();
                 let reason = text.lines().last().unwrap_or_default().trim_start_matches("error: ").to_owned();
                 anyhow::anyhow!(
-                    "{}: {pattern:?} is not a valid regular expression ({reason})",
-                    spec.pdd.env_file("passwords").display()
+                    "{}: pattern {} is not a valid regular expression ({reason})",
+                    spec.pdd.env_file("passwords").display(),
+                    crate::util::shown::quoted(pattern)
                 )
             })?;
             Ok(PromptAnswer { pattern: compiled, answer: answer.clone() })

@@ -6,3 +6,4 @@ pub mod io;
 pub mod lookup;
 pub mod pyjson;
 pub mod redact;
+pub mod shown;

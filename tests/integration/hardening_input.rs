@@ -254,3 +254,63 @@ fn usage_errors_are_worded_as_the_reference_words_them() {
         assert!(mine.starts_with("usage: ansible-runner"), "{args:?}: {mine}");
     }
 }
+
+/// A root-only file's line, recognisable wherever it lands.
+const SHADOW: &str = "root:$6$Zq8SECRETSALT$0ffShadowHashNobodyMaySee:20228:0:99999:7:::\n\
+                      daemon:*:20228:0:99999:7:::\n";
+const SHADOW_MARK: &str = "SECRETSALT";
+
+/// Every file under `dir`, and what the run printed, holds nothing of `mark`.
+fn assert_nowhere(mark: &str, out: &Output, dir: &Path) {
+    let (stdout, stderr) = text(out);
+    assert!(!stdout.contains(mark) && !stderr.contains(mark), "{stdout}\n{stderr}");
+    for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
+        if entry.file_type().is_file() && !entry.path().starts_with(dir.join("env")) {
+            let held = String::from_utf8_lossy(&fs::read(entry.path()).unwrap()).into_owned();
+            assert!(!held.contains(mark), "{} holds the secret", entry.path().display());
+        }
+    }
+}
+
+/// An input of the private data dir that is a symlink to a file its owner does not own (here: the
+/// link belongs to `nobody`, the secret to root, the runner is root) is refused by name, and the
+/// secret appears in no message and no artifact.
+#[test]
+fn an_input_linked_to_another_user_s_file_is_refused_and_shown_nowhere() {
+    needs!(Ansible);
+    let secrets = tempfile::tempdir().unwrap();
+    let secret = secrets.path().join("shadow");
+    fs::write(&secret, SHADOW).unwrap();
+    for name in ["settings", "envvars", "extravars", "passwords", "cmdline", "ssh_key"] {
+        let pdd = Pdd::new();
+        pdd.file("project/site.yml", PLAYBOOK);
+        let link = pdd.path().join("env").join(name);
+        fs::create_dir_all(link.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(&secret, &link).unwrap();
+        std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).unwrap();
+        let out = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "x"]).output().unwrap();
+        let line = assert_one_line_error(&out, 1, "a symlink to a file another user owns");
+        assert!(line.contains(&format!("env/{name}")), "{name}: {line}");
+        assert_nowhere(SHADOW_MARK, &out, pdd.path());
+    }
+}
+
+/// The same file linked by its own owner is read, as the reference reads it: its lines are unknown
+/// settings, which the warning counts without showing, and the job runs.
+#[test]
+fn a_warning_about_settings_read_through_a_link_shows_no_line_of_the_file() {
+    needs!(Ansible);
+    let secrets = tempfile::tempdir().unwrap();
+    let secret = secrets.path().join("shadow");
+    fs::write(&secret, SHADOW).unwrap();
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK);
+    fs::create_dir_all(pdd.path().join("env")).unwrap();
+    std::os::unix::fs::symlink(&secret, pdd.path().join("env/settings")).unwrap();
+    let out = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let stderr = text(&out).1;
+    assert!(stderr.contains("env/settings: unknown setting a value of"), "{stderr}");
+    assert_nowhere(SHADOW_MARK, &out, pdd.path());
+    assert_nowhere("root:", &out, pdd.path());
+}
