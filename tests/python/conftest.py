@@ -33,6 +33,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line('markers', 'navigator: needs ansible-navigator, which needs Python 3.10 or newer')
     config.addinivalue_line('markers',
                             'rulebook: needs ansible-rulebook and Java 17 (installed in .venv-api only)')
+    config.addinivalue_line('markers', 'soak: a long-lived application, thousands of jobs (.venv-api only)')
     location = Path(ansible_runner.__file__).resolve()
     if 'site-packages' not in location.parts:
         raise pytest.UsageError(f'ansible_runner is imported from {location}, not from an installed wheel; '
