@@ -31,6 +31,8 @@ pub enum ConfigError {
     NotText { path: PathBuf, expected: &'static str },
     #[error("{path}: {reason}")]
     BadCmdline { path: PathBuf, reason: String },
+    #[error("{path}: {reason}")]
+    BadEnvvar { path: PathBuf, reason: String },
     #[error(
         "{0} is a symlink to a file another user owns: refused (an input of a private data dir may link only to \
          files of the link's own owner)"

@@ -83,7 +83,9 @@ impl PrivateDataDir {
         settings_map.extend(read_mapping(&settings_path)?.unwrap_or_default());
         let settings = Settings::from_mapping(&settings_path, &settings_map)?;
         let settings_given = settings_map;
-        let envvars = merged_texts(&given.envvars, &self.env_file("envvars"))?;
+        let envvars_path = self.env_file("envvars");
+        let envvars = merged_texts(&given.envvars, &envvars_path)?;
+        check_env_names(&envvars, &envvars_path)?;
         let passwords = merged_texts(&given.passwords, &self.env_file("passwords"))?;
         let cmdline_path = self.env_file("cmdline");
         let cmdline = read_optional_text(&cmdline_path, "a command line")?;
@@ -117,6 +119,25 @@ impl PrivateDataDir {
             args,
         })
     }
+}
+
+/// Refuses a variable no environment can hold as named: an empty name, or one with `=` (which
+/// would set another variable) or NUL (which would cut it short). The file names where it is;
+/// the name is quoted only when plain.
+fn check_env_names(envvars: &[(String, String)], path: &Path) -> Result<(), ConfigError> {
+    for (position, (name, value)) in envvars.iter().enumerate() {
+        let bad_name = name.is_empty() || name.contains(['=', '\0']);
+        if bad_name || value.contains('\0') {
+            let what = if bad_name { "name" } else { "value" };
+            let reason = format!(
+                "variable {} ({}) has a {what} no environment can hold (empty, or with `=` or NUL)",
+                position + 1,
+                crate::util::shown::quoted(name)
+            );
+            return Err(ConfigError::BadEnvvar { path: path.to_owned(), reason });
+        }
+    }
+    Ok(())
 }
 
 /// `given` pairs, then the mapping in `path` with its values as Python's `str()` gives them; a key

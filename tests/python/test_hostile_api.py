@@ -1,0 +1,112 @@
+"""Hostile values through the Python API, as a web form or a URL could pass them to `run()`:
+each ends in a named exception or a job that fails cleanly, never a hang or a crash of the
+application, nothing written outside the private data dir, nothing left running."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ansible_runner
+from ansible_runner import ConfigurationError
+from conftest import LOCAL_INVENTORY
+
+
+def deep(levels: int) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for _ in range(levels):
+        value = {'a': value}
+    return value
+
+
+REFUSED = [
+    ('ident with a slash', {'ident': 'a/b'}, ConfigurationError),
+    ('ident ..', {'ident': '..'}, ConfigurationError),
+    ('ident with NUL', {'ident': 'a\x00b'}, ValueError),
+    ('ident of 4 KiB', {'ident': 'x' * 4096}, OSError),
+    ('ident that is not UTF-8', {'ident': 'a\udcff'}, ValueError),
+    ('extravars with a tuple key', {'extravars': {(1, 2): 'b'}}, TypeError),
+    ('extravars nested 100,000 deep', {'extravars': deep(100_000)}, RecursionError),
+    ('envvars name with =', {'envvars': {'A=B': 'x'}}, ConfigurationError),
+    ('envvars value with NUL', {'envvars': {'A': 'x\x00y'}}, ConfigurationError),
+    ('timeout NaN', {'timeout': float('nan')}, ValueError),
+    ('timeout negative', {'timeout': -5}, ConfigurationError),
+    ('timeout of 1e300 s', {'timeout': 1e300}, ConfigurationError),
+]
+
+
+def children() -> list[str]:
+    me = str(os.getpid())
+    found = []
+    for entry in os.listdir('/proc'):
+        try:
+            with open(f'/proc/{entry}/stat') as handle:
+                if handle.read().rsplit(')', 1)[1].split()[1] == me:
+                    found.append(entry)
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+def only_inside(root: Path, pdd: Path) -> None:
+    """Nothing but the private data dir under `root`."""
+    assert sorted(p.name for p in root.iterdir()) == [pdd.name]
+
+
+@pytest.mark.parametrize(('_case', 'given', 'raised'), REFUSED, ids=[case for case, _, _ in REFUSED])
+def test_a_hostile_value_is_refused_with_a_named_exception(tmp_path, _case, given, raised):
+    pdd = tmp_path / 'pdd'
+    pdd.mkdir()
+    with pytest.raises(raised):
+        ansible_runner.run(private_data_dir=str(pdd), module='ping', host_pattern='localhost', quiet=True,
+                           **given)
+    only_inside(tmp_path, pdd)
+    assert children() == []
+
+
+def test_hostile_values_a_job_can_carry_run_or_fail_cleanly(tmp_path):
+    # Each job in a private data dir of its own: what the package writes to `env/` (the cmdline)
+    # stays there for the next job in the same dir, as with the reference.
+    pdds = tmp_path / 'pdds'
+    planted = tmp_path / 'planted'
+    jobs = [
+        ({'extravars': {'a': 'x\x00y'}, 'module': 'debug', 'module_args': 'var=a'}, 'successful'),
+        # More than one argument may hold: it reaches Ansible through env/extravars alone (the
+        # reference's spawn raises there, passing it on the command line too).
+        ({'extravars': {'a': 'x' * 10_000_000}, 'module': 'ping'}, 'successful'),
+        # Never a shell: the metacharacters are arguments Ansible refuses.
+        ({'cmdline': f'; touch {planted} $(touch {planted})', 'module': 'ping'}, 'failed'),
+        ({'passwords': {'(a+)+$': 'x', '(.*a){30}': 'y'}, 'module': 'ping'}, 'successful'),
+    ]
+    for number, (given, status) in enumerate(jobs):
+        pdd = pdds / str(number)
+        (pdd / 'inventory').mkdir(parents=True)
+        (pdd / 'inventory' / 'hosts').write_text(LOCAL_INVENTORY + '\n')
+        runner = ansible_runner.run(private_data_dir=str(pdd), host_pattern='localhost', quiet=True, **given)
+        assert runner.status == status, (given.keys(), runner.status, runner.rc)
+    assert not planted.exists()
+    only_inside(tmp_path, pdds)
+    assert children() == []
+
+
+def test_an_inventory_text_naming_a_path_is_a_host_never_a_file_read(tmp_path):
+    pdd = tmp_path / 'pdd'
+    pdd.mkdir()
+    runner = ansible_runner.run(private_data_dir=str(pdd), inventory='[web]\n/etc/passwd\n',
+                                host_pattern='web', module='ping', quiet=True)
+    with runner.stdout as shown:
+        assert 'root:' not in shown.read()
+    assert (runner.status, runner.rc) == ('failed', 4)
+
+
+def test_a_closed_descriptor_for_the_output_is_refused(tmp_path):
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    os.close(write_end)
+    with pytest.raises(OSError, match='Bad file descriptor'):
+        ansible_runner.run_command('echo', ['hi'], output_fd=write_end,
+                                   runner_mode='subprocess', private_data_dir=str(tmp_path))
+    assert children() == []
