@@ -4,7 +4,10 @@ application, nothing written outside the private data dir, nothing left running.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +113,43 @@ def test_a_closed_descriptor_for_the_output_is_refused(tmp_path):
         ansible_runner.run_command('echo', ['hi'], output_fd=write_end,
                                    runner_mode='subprocess', private_data_dir=str(tmp_path))
     assert children() == []
+
+
+FULL_DISK_JOB = '''
+import json, os, shutil, sys
+import ansible_runner
+target, pdd = sys.argv[1], sys.argv[2]
+big = [{'hosts': 'all', 'gather_facts': False,
+        'tasks': [{'debug': {'msg': "{{ 'x' * 20000 }}"}, 'loop': '{{ range(40) | list }}'}]}]
+small = [{'hosts': 'all', 'gather_facts': False, 'tasks': [{'debug': {'msg': 'fits'}}]}]
+runner = ansible_runner.run(private_data_dir=pdd, artifact_dir=target, ident='full', playbook=big,
+                            quiet=True, event_handler=lambda event: True)
+kept = os.path.join(target, 'full')
+files = {name: open(os.path.join(kept, name)).read() if os.path.exists(os.path.join(kept, name)) else None
+         for name in ('status', 'rc')}
+shutil.rmtree(kept)
+after = ansible_runner.run(private_data_dir=pdd, artifact_dir=target, ident='next', playbook=small,
+                           quiet=True)
+print(json.dumps({'full': [runner.status, runner.rc, runner.errored, runner.job_explanation],
+                  'files': files, 'next': [after.status, after.rc]}))
+'''
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='mounting a small tmpfs needs root')
+def test_a_disk_that_fills_mid_job_fails_it_by_name_and_the_next_job_runs(tmp_path):
+    pdd = tmp_path / 'pdd'
+    (pdd / 'inventory').mkdir(parents=True)
+    (pdd / 'inventory' / 'hosts').write_text(LOCAL_INVENTORY + '\n')
+    mount = tmp_path / 'small'
+    mount.mkdir()
+    script = 'mount -t tmpfs -o size=400k tmpfs "$1" || exit 99; exec "$2" -c "$3" "$1" "$4"'
+    argv = ['unshare', '-m', 'sh', '-c', script, 'sh', str(mount), sys.executable, FULL_DISK_JOB, str(pdd)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    told = json.loads(done.stdout.splitlines()[-1])
+    status, rc, errored, explanation = told['full']
+    assert (status, rc, errored) == ('failed', 1, True), told
+    assert 'No space left on device' in explanation
+    # Whole or absent, never cut short.
+    assert told['files'] in ({'status': 'failed', 'rc': '1'}, {'status': None, 'rc': None}), told
+    assert told['next'] == ['successful', 0], told
