@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import uuid4
 
 from ansible_runner import defaults
 from ansible_runner._binary import find_binary
 from ansible_runner._child import PROTOCOL, Child
+from ansible_runner._docs import COMMON, params
 from ansible_runner._types import StrPath
 from ansible_runner.exceptions import ConfigurationError
 from ansible_runner.utils import sanitize_container_name
@@ -74,6 +76,7 @@ class BaseExecutionMode:
 class BaseConfig:
     """Where a job's files live and how it runs; `prepare()` in subclasses completes it."""
 
+    @params(COMMON)
     def __init__(
             self, private_data_dir: StrPath | None = None, host_cwd: StrPath | None = None,
             envvars: dict[str, Any] | None = None, passwords: dict[str, str] | None = None,
@@ -88,56 +91,7 @@ class BaseConfig:
             check_job_event_data: bool = False, suppress_env_files: bool = False,
             keepalive_seconds: float | None = None,
     ) -> None:
-        """The job's places and settings; its private data dir and artifact dir are made here.
-
-        :param private_data_dir: The job's directory (made when missing): its `env/` inputs are read there,
-            and its artifacts go to `artifacts/` unless `artifact_dir` says otherwise. A new temporary
-            directory when omitted.
-        :param host_cwd: The directory the job runs in. An isolated job mounts it at the same path, where it
-            is the working directory unless `container_workdir` names another.
-        :param envvars: Environment variables for the job, on top of this process's environment; the values of
-            an `env/envvars` file win over these.
-        :param passwords: Answers to prompts: each key is a regular expression matched against the job's
-            output, its value the text typed in reply (the job then runs on a pseudo-terminal); the entries of
-            an `env/passwords` file win.
-        :param settings: Runner settings (`job_timeout`, `idle_timeout`, `pexpect_timeout`,
-            `suppress_ansible_output`, the isolation settings, ...); the values of an `env/settings` file win.
-        :param project_dir: Where playbooks are looked up; `<private_data_dir>/project` when omitted.
-        :param artifact_dir: The directory the run's own artifact dir, `<artifact_dir>/<ident>`, is made in;
-            `<private_data_dir>/artifacts` when omitted.
-        :param fact_cache_type: The Ansible fact cache plugin of the job. With `jsonfile`, the default, the
-            cache is a directory of the artifact dir that `Runner.get_fact_cache()` and
-            `Runner.set_fact_cache()` read and write.
-        :param fact_cache: The name of the `jsonfile` fact cache's directory in the artifact dir; `fact_cache`
-            when omitted.
-        :param process_isolation: Run the job isolated: in a container when `process_isolation_executable` is
-            a container engine (podman, docker), else in a bubblewrap sandbox.
-        :param process_isolation_executable: The container engine (`podman`, `docker`) or sandbox program
-            (`bwrap`) of an isolated job; `podman` when omitted.
-        :param container_image: The image (an execution environment) a containerized job runs in.
-        :param container_volume_mounts: More bind mounts for the container, each `host_path:container_path`
-            with an optional `:options` suffix.
-        :param container_options: More options for the container engine's `run` command.
-        :param container_workdir: The working directory inside the container.
-        :param container_auth_data: Credentials for the registry of `container_image`: `host`, `username`,
-            `password`, and `verify_ssl` (false to allow a registry without valid TLS). They are kept in a
-            private directory for the job's lifetime.
-        :param ident: The run's identifier, which names its artifact dir; a new UUID when omitted.
-        :param rotate_artifacts: Keep only this many artifact dirs, the newest, under `artifact_dir`; 0 keeps
-            them all.
-        :param timeout: Seconds the job may run: it is then stopped and ends with status `timeout`. Takes the
-            place of the `job_timeout` setting.
-        :param ssh_key: A private key (its text), loaded into an `ssh-agent` that the job runs under; an
-            `env/ssh_key` file is used instead when there is one.
-        :param quiet: Print none of the job's output on this process's stdout.
-        :param json_mode: Print each event on this process's stdout as a line of JSON rather than its text.
-        :param check_job_event_data: Accepted as the reference accepts it (there, it checks that each event's
-            data arrived whole); events reach the application whole here, so it changes nothing.
-        :param suppress_env_files: Kept on the config for `run()`, which then writes nothing to `env/`; the
-            config itself never writes there.
-        :param keepalive_seconds: A setting of streamed jobs' workers; accepted and not used by a job run
-            here.
-        """
+        """The job's places and settings; its private data dir and artifact dir are made here."""
         del keepalive_seconds  # a worker setting: accepted, as the reference does, and unused
         self.host_cwd = os.path.abspath(os.fspath(host_cwd)) if host_cwd else None
         self.envvars = envvars
@@ -269,3 +223,12 @@ class BaseConfig:
         if child is not None:
             child.send({'cancel': True})
             child.finish()
+
+
+# The keywords of BaseConfig, which each subclass takes too and hands on as they came.
+_BASE_KEYWORDS = tuple(name for name in inspect.signature(BaseConfig.__init__).parameters if name != 'self')
+
+
+def base_keywords(values: Mapping[str, Any]) -> dict[str, Any]:
+    """BaseConfig's keywords, from the `locals()` of a subclass's `__init__` that takes them all."""
+    return {name: values[name] for name in _BASE_KEYWORDS}

@@ -11,8 +11,9 @@ import os
 import shlex
 from typing import Any
 
+from ansible_runner._docs import COMMON, params
 from ansible_runner._types import StrPath
-from ansible_runner.config._base import BaseConfig
+from ansible_runner.config._base import BaseConfig, base_keywords
 from ansible_runner.exceptions import ConfigurationError
 
 
@@ -66,6 +67,7 @@ class RunnerConfig(BaseConfig):
     `artifact_dir` and `fact_cache` with the values the job will really use.
     """
 
+    @params(COMMON)
     def __init__(
             self, private_data_dir: StrPath | None, playbook: StrPath | None = None,
             inventory: StrPath | list[str] | None = None, roles_path: StrPath | list[StrPath] | None = None,
@@ -93,93 +95,13 @@ class RunnerConfig(BaseConfig):
     ) -> None:
         """The settings of a playbook, ad-hoc or other job; `prepare()` starts its runner child.
 
-        :param private_data_dir: The job's directory (made when missing): its `env/` inputs are read there,
-            and its artifacts go to `artifacts/` unless `artifact_dir` says otherwise. A new temporary
-            directory when omitted.
         :param playbook: The playbook's path, relative to the project dir or absolute.
         :param inventory: The inventory, in place of `<private_data_dir>/inventory`: a path, or a list of
             sources (an empty list passes none).
-        :param roles_path: A directory, or a list of them, for `ANSIBLE_ROLES_PATH`.
-        :param limit: Narrow the inventory to the hosts this pattern matches (`--limit`).
-        :param module: Run this module ad hoc (`ansible -m MODULE`) instead of a playbook.
-        :param module_args: The arguments of the ad-hoc `module` (`-a`).
-        :param verbosity: How verbose Ansible is: the number of `-v` flags.
-        :param host_pattern: The hosts the ad-hoc `module` runs on.
-        :param binary: The program to run in place of `ansible-playbook` (or `ansible` for `module`).
         :param extravars: Extra variables (`-e`), passed after those of `env/extravars`, so these win.
-        :param suppress_output_file: Write no `stdout` and `stderr` artifact files.
-        :param suppress_ansible_output: Print none of Ansible's output on this process's stdout (the
-            `suppress_ansible_output` setting wins).
-        :param process_isolation_path: Where a sandboxed job's temporary directories are made; `/tmp` when
-            omitted.
-        :param process_isolation_hide_paths: A path, or a list of them, that a sandboxed job does not see.
-        :param process_isolation_show_paths: A path, or a list of them, that a sandboxed job sees.
-        :param process_isolation_ro_paths: A path, or a list of them, that a sandboxed job sees read-only.
-        :param tags: Run only the tasks with these tags (`--tags`).
-        :param skip_tags: Skip the tasks with these tags (`--skip-tags`).
-        :param directory_isolation_base_path: Copy the project into a new temporary directory under this path
-            and run the job there.
-        :param forks: How many hosts Ansible works on in parallel (`--forks`).
-        :param cmdline: More Ansible options, as shell words; in place of `env/cmdline`.
-        :param omit_event_data: Keep only each event's text and type, not its `event_data`.
-        :param only_failed_event_data: As `omit_event_data`, except for the events of failed tasks.
-        :param host_cwd: The directory the job runs in. An isolated job mounts it at the same path, where it
-            is the working directory unless `container_workdir` names another.
-        :param envvars: Environment variables for the job, on top of this process's environment; the values of
-            an `env/envvars` file win over these.
-        :param passwords: Answers to prompts: each key is a regular expression matched against the job's
-            output, its value the text typed in reply (the job then runs on a pseudo-terminal); the entries of
-            an `env/passwords` file win.
-        :param settings: Runner settings (`job_timeout`, `idle_timeout`, `pexpect_timeout`,
-            `suppress_ansible_output`, the isolation settings, ...); the values of an `env/settings` file win.
-        :param project_dir: Where playbooks are looked up; `<private_data_dir>/project` when omitted.
-        :param artifact_dir: The directory the run's own artifact dir, `<artifact_dir>/<ident>`, is made in;
-            `<private_data_dir>/artifacts` when omitted.
-        :param fact_cache_type: The Ansible fact cache plugin of the job. With `jsonfile`, the default, the
-            cache is a directory of the artifact dir that `Runner.get_fact_cache()` and
-            `Runner.set_fact_cache()` read and write.
-        :param fact_cache: The name of the `jsonfile` fact cache's directory in the artifact dir; `fact_cache`
-            when omitted.
-        :param process_isolation: Run the job isolated: in a container when `process_isolation_executable` is
-            a container engine (podman, docker), else in a bubblewrap sandbox.
-        :param process_isolation_executable: The container engine (`podman`, `docker`) or sandbox program
-            (`bwrap`) of an isolated job; `podman` when omitted.
-        :param container_image: The image (an execution environment) a containerized job runs in.
-        :param container_volume_mounts: More bind mounts for the container, each `host_path:container_path`
-            with an optional `:options` suffix.
-        :param container_options: More options for the container engine's `run` command.
-        :param container_workdir: The working directory inside the container.
-        :param container_auth_data: Credentials for the registry of `container_image`: `host`, `username`,
-            `password`, and `verify_ssl` (false to allow a registry without valid TLS). They are kept in a
-            private directory for the job's lifetime.
-        :param ident: The run's identifier, which names its artifact dir; a new UUID when omitted.
-        :param rotate_artifacts: Keep only this many artifact dirs, the newest, under `artifact_dir`; 0 keeps
-            them all.
-        :param timeout: Seconds the job may run: it is then stopped and ends with status `timeout`. Takes the
-            place of the `job_timeout` setting.
-        :param ssh_key: A private key (its text), loaded into an `ssh-agent` that the job runs under; an
-            `env/ssh_key` file is used instead when there is one.
-        :param quiet: Print none of the job's output on this process's stdout.
-        :param json_mode: Print each event on this process's stdout as a line of JSON rather than its text.
-        :param check_job_event_data: Accepted as the reference accepts it (there, it checks that each event's
-            data arrived whole); events reach the application whole here, so it changes nothing.
-        :param suppress_env_files: Kept on the config for `run()`, which then writes nothing to `env/`; the
-            config itself never writes there.
-        :param keepalive_seconds: A setting of streamed jobs' workers; accepted and not used by a job run
-            here.
         """
         self.runner_mode = 'pexpect'
-        super().__init__(private_data_dir, host_cwd=host_cwd, envvars=envvars, passwords=passwords,
-                         settings=settings, project_dir=project_dir, artifact_dir=artifact_dir,
-                         fact_cache_type=fact_cache_type, fact_cache=fact_cache,
-                         process_isolation=process_isolation,
-                         process_isolation_executable=process_isolation_executable,
-                         container_image=container_image, container_volume_mounts=container_volume_mounts,
-                         container_options=container_options, container_workdir=container_workdir,
-                         container_auth_data=container_auth_data, ident=ident,
-                         rotate_artifacts=rotate_artifacts, timeout=timeout, ssh_key=ssh_key, quiet=quiet,
-                         json_mode=json_mode, check_job_event_data=check_job_event_data,
-                         suppress_env_files=suppress_env_files, keepalive_seconds=keepalive_seconds)
+        super().__init__(**base_keywords(locals()))
         self.playbook = playbook
         self.inventory = inventory
         self.roles_path = roles_path
