@@ -4,6 +4,7 @@ stdout mode for run, inventory, config and doc, and its interactive mode in tmux
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -151,27 +153,30 @@ def wait_screen(session: str, *wanted: str, timeout: float = 120.0) -> str:
         time.sleep(0.2)
 
 
-@pytest.mark.skipif(shutil.which('tmux') is None, reason='tmux is not installed')
-def test_stdout_mode_without_the_artifact_on_a_terminal(project):
+@contextlib.contextmanager
+def navigator_in_tmux(project: Path, *args: str) -> Iterator[str]:
+    """`ansible-navigator run site.yml --ee false ARGS` in a 160x40 tmux session; its name. The
+    session says `navigator-ended-<rc>` when navigator exits, and is killed at the end."""
     session = f'nav-{uuid.uuid4().hex[:8]}'
-    command = (f'PATH={NAVIGATOR.parent}:$PATH {NAVIGATOR} run site.yml --ee false -m stdout --pae false; '
+    command = (f'PATH={NAVIGATOR.parent}:$PATH {NAVIGATOR} run site.yml --ee false {" ".join(args)}; '
                f'echo navigator-ended-$?; sleep 600')
     subprocess.run(['tmux', 'new-session', '-d', '-s', session, '-x', '160', '-y', '40', '-c',
                     str(project), command], check=True)
     try:
-        wait_screen(session, 'navigator-hello', 'ok=1', 'navigator-ended-0')
+        yield session
     finally:
         subprocess.run(['tmux', 'kill-session', '-t', session], check=False)
 
 
 @pytest.mark.skipif(shutil.which('tmux') is None, reason='tmux is not installed')
+def test_stdout_mode_without_the_artifact_on_a_terminal(project):
+    with navigator_in_tmux(project, '-m', 'stdout', '--pae', 'false') as session:
+        wait_screen(session, 'navigator-hello', 'ok=1', 'navigator-ended-0')
+
+
+@pytest.mark.skipif(shutil.which('tmux') is None, reason='tmux is not installed')
 def test_interactive_mode_in_tmux(project):
-    session = f'nav-{uuid.uuid4().hex[:8]}'
-    command = (f'PATH={NAVIGATOR.parent}:$PATH {NAVIGATOR} run site.yml --ee false -m interactive; '
-               f'echo navigator-ended-$?; sleep 600')
-    subprocess.run(['tmux', 'new-session', '-d', '-s', session, '-x', '160', '-y', '40', '-c',
-                    str(project), command], check=True)
-    try:
+    with navigator_in_tmux(project, '-m', 'interactive') as session:
         # Column widths follow the terminal's: the play name may be cut ("localhos").
         shown = wait_screen(session, 'Complete', 'Successful')
         assert 'Play nam' in shown and 'localhos' in shown
@@ -190,5 +195,3 @@ def test_interactive_mode_in_tmux(project):
         wait_screen(session, 'PLAY RECAP')
         subprocess.run(['tmux', 'send-keys', '-t', session, ':q', 'Enter'], check=True)
         wait_screen(session, 'navigator-ended-0')
-    finally:
-        subprocess.run(['tmux', 'kill-session', '-t', session], check=False)
