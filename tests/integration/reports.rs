@@ -294,7 +294,7 @@ fn a_run_that_cannot_start_still_alerts_and_shows_in_history() {
     let payload = bodies.recv_timeout(PATIENCE).expect("no alert for a run that could not start");
     let expected = format!("compliance_scan on {}: site.yml not started (rc 1) — ", hostname());
     let alert = payload["text"].as_str().unwrap();
-    assert!(alert.starts_with(&expected) && alert.contains("job_timeout") && alert.contains("\"5m\""), "{alert}");
+    assert!(alert.starts_with(&expected) && alert.contains("job_timeout") && alert.contains("`5m`"), "{alert}");
     assert_eq!(
         (&payload["status"], &payload["rc"], &payload["ident"]),
         (&Value::from("failed"), &Value::from(1), &Value::from("early"))
