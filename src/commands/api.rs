@@ -194,22 +194,50 @@ fn refusal(err: &JobError) -> RequestError {
 /// is a cancel request, the same one a signal makes; the end of stdin, or an error reading it, is
 /// the application gone, and the last thing heard.
 fn listen(inputs: &InputSender, controls: &Sender<Control>) {
-    let stdin = io::stdin();
-    for line in stdin.lock().split(b'\n') {
-        let control = match line {
-            Ok(line) if is_run(&line) => Control::Run,
-            Ok(line) if line.iter().all(u8::is_ascii_whitespace) => continue,
-            Ok(_) => {
-                inputs.send(Input::CancelLine);
-                Control::Cancel
-            }
-            Err(_) => break,
+    let mut stdin = io::stdin().lock();
+    let mut line = Vec::new();
+    while let Ok(1..) = next_line(&mut stdin, &mut line) {
+        let control = if is_run(&line) {
+            Control::Run
+        } else if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        } else {
+            inputs.send(Input::CancelLine);
+            Control::Cancel
         };
         // The job may be past its start already; nobody waiting is fine.
         let _ = controls.send(control);
     }
     inputs.send(Input::ApplicationGone);
     let _ = controls.send(Control::Cancel);
+}
+
+/// Longest control line kept: the package's are a few bytes.
+const MAX_CONTROL_LINE: usize = 64 << 10;
+
+/// Reads the next line into `line`, without its newline, keeping at most [`MAX_CONTROL_LINE`]
+/// bytes of it (a longer one is read to its end all the same, and means nothing but a cancel), so
+/// that an application flooding the pipe cannot grow the runner's memory. Returns the bytes
+/// consumed: 0 at the end of the input.
+fn next_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<usize> {
+    line.clear();
+    let mut consumed = 0;
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            return Ok(consumed);
+        }
+        let end = available.iter().position(|byte| *byte == b'\n');
+        let chunk = &available[..end.unwrap_or(available.len())];
+        let room = MAX_CONTROL_LINE.saturating_sub(line.len());
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let used = chunk.len() + usize::from(end.is_some());
+        consumed += used;
+        input.consume(used);
+        if end.is_some() {
+            return Ok(consumed);
+        }
+    }
 }
 
 fn is_run(line: &[u8]) -> bool {
@@ -253,5 +281,24 @@ impl StatusObserver for ApiStatus {
 
     fn running(&mut self) -> io::Result<()> {
         tell(&self.writer, &json!({"status": "running", "runner_ident": self.ident}))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flood_without_newlines_is_kept_short_and_the_next_line_still_read() {
+        let mut input = vec![b'x'; 200 << 10];
+        input.extend_from_slice(b"\n{\"run\": true}\n");
+        let mut reader = io::BufReader::with_capacity(4096, input.as_slice());
+        let mut line = Vec::new();
+        assert_eq!(next_line(&mut reader, &mut line).unwrap(), (200 << 10) + 1);
+        assert_eq!(line.len(), MAX_CONTROL_LINE);
+        assert!(!is_run(&line));
+        assert_eq!(next_line(&mut reader, &mut line).unwrap(), 14);
+        assert!(is_run(&line));
+        assert_eq!(next_line(&mut reader, &mut line).unwrap(), 0);
     }
 }
