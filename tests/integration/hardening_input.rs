@@ -314,3 +314,55 @@ fn a_warning_about_settings_read_through_a_link_shows_no_line_of_the_file() {
     assert_nowhere(SHADOW_MARK, &out, pdd.path());
     assert_nowhere("root:", &out, pdd.path());
 }
+
+/// `worker` and `process` on a disk that fills mid-job: the worker's stream ends with an `error`
+/// line naming the disk and eof (its stderr silent); `process` exits 1 naming the disk, and its
+/// `status`/`rc` are whole or absent, with no temp file left.
+#[test]
+fn worker_and_process_on_a_full_disk_say_so_and_leave_nothing_half_written() {
+    needs!(Root, Ansible);
+    let big_events = "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug:\n        msg: \"{{ 'x' * 20000 }}\"\n      loop: \"{{ range(40) | list }}\"\n";
+    let pdd = Pdd::new();
+    pdd.file("project/big.yml", big_events);
+    let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "big.yml", "-i", "w"]).output().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let (stream, good) = (work.path().join("stream"), work.path().join("good"));
+    fs::write(&stream, &sent.stdout).unwrap();
+    let mut worker = ours();
+    worker.args(["worker", "--private-data-dir"]).arg(work.path().join("roomy"));
+    let full_run = crate::stream::feed(worker, &sent.stdout);
+    fs::write(&good, &full_run.stdout).unwrap();
+    let mount = work.path().join("small");
+    fs::create_dir(&mount).unwrap();
+    let script = r#"mount -t tmpfs -o size=400k tmpfs "$1" || exit 99
+"$2" worker --private-data-dir "$1/job" <"$3/stream" >"$3/worked" 2>"$3/worker.err"; echo $? >"$3/worker.exit"
+rm -rf "$1/job"
+"$2" process "$1" -i w -q <"$3/good" >/dev/null 2>"$3/process.err"; echo $? >"$3/process.exit"
+cp -a "$1/." "$3/copy""#;
+    let status = Command::new("unshare")
+        .args(["-m", "sh", "-c", script, "sh"])
+        .arg(&mount)
+        .arg(env!("CARGO_BIN_EXE_ansible-runner"))
+        .arg(work.path())
+        .env("PATH", crate::common::test_path())
+        .status()
+        .unwrap();
+    assert!(status.success(), "unshare and mount need root on Linux");
+    let read = |name: &str| fs::read_to_string(work.path().join(name)).unwrap();
+    assert_eq!((read("worker.exit").trim(), read("worker.err").as_str()), ("1", ""));
+    let lines = crate::stream::lines(read("worked").as_bytes());
+    let error = &lines[lines.len() - 2];
+    assert_eq!(error["status"], "error", "{error}");
+    assert!(error["job_explanation"].as_str().unwrap().contains("No space left on device"), "{error}");
+    assert_eq!(lines.last().unwrap(), &serde_json::json!({"eof": true}));
+    assert_eq!(read("process.exit").trim(), "1");
+    let said = read("process.err");
+    assert!(said.contains("No space left on device") && said.trim_end().lines().count() == 1, "{said}");
+    let dir = work.path().join("copy/artifacts/w");
+    for (name, whole) in [("status", "failed"), ("rc", "1")] {
+        let kept = fs::read_to_string(dir.join(name)).ok();
+        assert!(kept.as_deref().is_none_or(|kept| kept == whole), "{name}: {kept:?}");
+    }
+    let left: Vec<_> = walkdir::WalkDir::new(work.path().join("copy")).into_iter().filter_map(Result::ok).collect();
+    assert!(left.iter().all(|e| e.path().extension().is_none_or(|ext| ext != "tmp")), "temp files left");
+}
