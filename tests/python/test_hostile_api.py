@@ -153,3 +153,20 @@ def test_a_disk_that_fills_mid_job_fails_it_by_name_and_the_next_job_runs(tmp_pa
     # Whole or absent, never cut short.
     assert told['files'] in ({'status': 'failed', 'rc': '1'}, {'status': None, 'rc': None}), told
     assert told['next'] == ['successful', 0], told
+
+
+def test_an_ident_naming_an_existing_run_replaces_it_whole(tmp_path):
+    pdd = tmp_path / 'pdd'
+    (pdd / 'inventory').mkdir(parents=True)
+    (pdd / 'inventory' / 'hosts').write_text(LOCAL_INVENTORY + '\n')
+    counts = []
+    for message in ('first', 'second'):
+        runner = ansible_runner.run(private_data_dir=str(pdd), ident='same', module='debug',
+                                    module_args=f'msg={message}', host_pattern='localhost', quiet=True)
+        assert runner.status == 'successful'
+        counts.append(len(list((pdd / 'artifacts' / 'same' / 'job_events').iterdir())))
+    # The second run's events only, not both runs' mixed in one dir.
+    assert counts[0] == counts[1]
+    with runner.stdout as shown:
+        text = shown.read()
+    assert 'second' in text and 'first' not in text
