@@ -71,7 +71,7 @@ impl Ending {
         let raise = if exit::is_parser_exit(err) {
             Raise::SystemExit
         } else {
-            err.chain().find_map(|cause| config_error(cause).and_then(os_error)).unwrap_or(Raise::Nothing)
+            err.chain().find_map(os_error).unwrap_or(Raise::Nothing)
         };
         Self { code: exit::code_of(err), raise }
     }
@@ -98,22 +98,13 @@ impl Ending {
     }
 }
 
-/// A configuration error in an error's chain, also when a job error carries it transparently.
-fn config_error<'e>(cause: &'e (dyn std::error::Error + 'static)) -> Option<&'e ConfigError> {
-    match cause.downcast_ref::<JobError>() {
-        Some(JobError::Config(config)) => Some(config),
-        _ => cause.downcast_ref::<ConfigError>(),
-    }
-}
-
-fn os_error(err: &ConfigError) -> Option<Raise> {
-    match err {
-        ConfigError::NotADirectory(path) => Some(Raise::OsError { errno: nix::libc::EEXIST, filename: path.clone() }),
-        ConfigError::CreateDir { path, source } => {
-            source.raw_os_error().map(|errno| Raise::OsError { errno, filename: path.clone() })
-        }
-        _ => None,
-    }
+/// The `OSError` a cause of the error stands for, where it is a job or configuration error.
+fn os_error(cause: &(dyn std::error::Error + 'static)) -> Option<Raise> {
+    let (errno, filename) = match cause.downcast_ref::<JobError>() {
+        Some(job) => job.os_error(),
+        None => cause.downcast_ref::<ConfigError>().and_then(ConfigError::os_error),
+    }?;
+    Some(Raise::OsError { errno, filename: filename.to_owned() })
 }
 
 #[cfg(test)]

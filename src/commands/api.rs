@@ -16,7 +16,6 @@ use crate::artifacts::dir::ArtifactDir;
 use crate::events::{Event, EventSink};
 use crate::exit;
 use crate::job::command_line::CommandLine;
-use crate::job::files::ConfigError;
 use crate::job::{JobError, JobSpec};
 use crate::output::debuglog::DebugLog;
 use crate::request::api::{ApiRequest, RequestError, PROTOCOL};
@@ -177,15 +176,11 @@ fn value_error(detail: &str) -> RequestError {
 /// A job the runner cannot prepare: an `OSError` where the Python tool's `os.makedirs` of the
 /// private data dir raises one, else a `ConfigurationError`.
 fn refusal(err: &JobError) -> RequestError {
-    let os_error = match err {
-        JobError::Config(ConfigError::NotADirectory(path)) => Some((nix::libc::EEXIST, path.display().to_string())),
-        JobError::Config(ConfigError::CreateDir { path, source }) => {
-            source.raw_os_error().map(|errno| (errno, path.display().to_string()))
-        }
-        _ => None,
-    };
-    match os_error {
-        Some(os_error) => RequestError { os_error: Some(os_error), ..RequestError::new("OSError", err.to_string()) },
+    match err.os_error() {
+        Some((errno, path)) => RequestError {
+            os_error: Some((errno, path.display().to_string())),
+            ..RequestError::new("OSError", err.to_string())
+        },
         None => RequestError::new("ConfigurationError", err.to_string()),
     }
 }

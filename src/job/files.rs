@@ -40,6 +40,18 @@ pub enum ConfigError {
     ForeignLink(PathBuf),
 }
 
+impl ConfigError {
+    /// The errno and path of the `OSError` the Python tool's `os.makedirs` of the private data dir
+    /// raises where this error stops the job; `None` for the errors it reports otherwise.
+    pub fn os_error(&self) -> Option<(i32, &Path)> {
+        match self {
+            Self::NotADirectory(path) => Some((nix::libc::EEXIST, path)),
+            Self::CreateDir { path, source } => source.raw_os_error().map(|errno| (errno, path.as_path())),
+            _ => None,
+        }
+    }
+}
+
 /// Refuses an input file reached through a symlink whose owner does not own the file it leads to
 /// (as Apache's `SymLinksIfOwnerMatch`): whoever prepares a private data dir must not make the
 /// runner, often root, read a file they cannot, such as `/etc/shadow` behind `env/settings`, and

@@ -45,6 +45,14 @@ pub enum JobError {
 }
 
 impl JobError {
+    /// See [`ConfigError::os_error`].
+    pub fn os_error(&self) -> Option<(i32, &std::path::Path)> {
+        match self {
+            Self::Config(config) => config.os_error(),
+            _ => None,
+        }
+    }
+
     /// The error as the program ends with it: the Python tool's own refusals printed bare, as it
     /// prints them; any other as itself.
     pub fn into_ending(self) -> anyhow::Error {
