@@ -60,6 +60,12 @@ impl Event {
         Self { kind: EventKind::from_name(name), json, text }
     }
 
+    /// Whether `-j` (`json_mode`) shows this event as its JSON line, on the terminal and in `stdout`:
+    /// output from outside the plugin stays text, as the Python tool shows it.
+    pub fn shown_as_json(&self) -> bool {
+        self.kind != EventKind::Verbose
+    }
+
     pub fn counter(&self) -> u64 {
         self.json.get("counter").and_then(Value::as_u64).unwrap_or(0)
     }

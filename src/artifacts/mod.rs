@@ -17,7 +17,7 @@ use thiserror::Error;
 
 use crate::artifacts::dir::ArtifactDir;
 use crate::artifacts::runmark::RunningMark;
-use crate::events::{Event, EventKind, EventSink};
+use crate::events::{Event, EventSink};
 use crate::exit;
 use crate::job::command_line::CommandLine;
 use crate::util::pyjson;
@@ -459,8 +459,7 @@ impl ArtifactsWriter {
 impl EventSink for ArtifactsWriter {
     fn on_event(&mut self, event: &Event) -> io::Result<()> {
         let content = pyjson::to_vec(&event.json);
-        // Output from outside the plugin stays text, as in the Python tool's `stdout`.
-        if self.json_lines && event.kind != EventKind::Verbose {
+        if self.json_lines && event.shown_as_json() {
             let line = format!("{}\n", String::from_utf8_lossy(&content));
             return self.record(event.file_name(), content, &line);
         }

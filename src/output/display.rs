@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use crate::events::{Event, EventKind, EventSink};
+use crate::events::{Event, EventSink};
 use crate::job::OutputMode;
 use crate::output::progress::Progress;
 use crate::util::pyjson;
@@ -100,10 +100,8 @@ impl<W: Write> EventSink for TerminalRenderer<W> {
         }
         match self.mode {
             OutputMode::Quiet => Ok(()),
-            // Output from outside the plugin stays text, as the Python tool prints it.
-            OutputMode::Json if event.kind == EventKind::Verbose => self.show_text(&event.text),
-            OutputMode::Json => self.write(&pyjson::to_line(&event.json)),
-            OutputMode::Pretty => self.show_text(&event.text),
+            OutputMode::Json if event.shown_as_json() => self.write(&pyjson::to_line(&event.json)),
+            OutputMode::Json | OutputMode::Pretty => self.show_text(&event.text),
         }
     }
 }
