@@ -57,15 +57,31 @@ impl ConfigError {
 /// runner, often root, read a file they cannot, such as `/etc/shadow` behind `env/settings`, and
 /// show it in a warning, an artifact or Ansible's error. A missing file is left to the caller.
 pub fn check_link_owner(path: &Path) -> Result<(), ConfigError> {
-    use std::os::unix::fs::MetadataExt;
-    let Ok(link) = fs::symlink_metadata(path) else { return Ok(()) };
-    if !link.file_type().is_symlink() {
-        return Ok(());
+    open_input(path).map(drop)
+}
+
+/// Opens an input of the private data dir; `None` when it is missing. A symlink is followed only
+/// when its owner owns what it leads to, judged on the file opened, so that the link cannot be
+/// swapped for another between the check and the read.
+fn open_input(path: &Path) -> Result<Option<fs::File>, ConfigError> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let read_error = |source| ConfigError::Read { path: path.to_owned(), source };
+    match fs::OpenOptions::new().read(true).custom_flags(nix::libc::O_NOFOLLOW).open(path) {
+        Ok(file) => return Ok(Some(file)),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(err) if err.raw_os_error() != Some(nix::libc::ELOOP) => return Err(read_error(err)),
+        Err(_) => {}
     }
-    match fs::metadata(path) {
-        Ok(target) if target.uid() != link.uid() => Err(ConfigError::ForeignLink(path.to_owned())),
-        _ => Ok(()),
+    let link = fs::symlink_metadata(path).map_err(read_error)?;
+    let file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(read_error(err)),
+    };
+    if file.metadata().map_err(read_error)?.uid() != link.uid() {
+        return Err(ConfigError::ForeignLink(path.to_owned()));
     }
+    Ok(Some(file))
 }
 
 /// Reads a JSON-or-YAML file that must hold a mapping. A missing file is `None`; an empty one is an
@@ -167,14 +183,11 @@ impl<'de> serde::de::Visitor<'de> for YamlVisitor {
 
 /// Reads a text file; `expected` says what it should hold when it turns out not to be text.
 pub fn read_optional_text(path: &Path, expected: &'static str) -> Result<Option<String>, ConfigError> {
-    check_link_owner(path)?;
-    match fs::read(path) {
-        Ok(bytes) => {
-            String::from_utf8(bytes).map(Some).map_err(|_| ConfigError::NotText { path: path.to_owned(), expected })
-        }
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(ConfigError::Read { path: path.to_owned(), source }),
-    }
+    use std::io::Read;
+    let Some(mut file) = open_input(path)? else { return Ok(None) };
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+    String::from_utf8(bytes).map(Some).map_err(|_| ConfigError::NotText { path: path.to_owned(), expected })
 }
 
 /// Splits a command line the way a POSIX shell would, with a one-line reason on failure.
