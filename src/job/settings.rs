@@ -63,21 +63,17 @@ impl Settings {
         self.unknown
             .iter()
             .map(|key| {
-                if !crate::util::shown::is_plain(key) {
-                    // A line of some other file, read through a symlink: named by where it is, not shown.
-                    return format!(
-                        "{}: unknown setting {} has no effect",
-                        path.display(),
-                        crate::util::shown::quoted(key)
-                    );
-                }
+                // A key that is not a name may be a line of some other file, read through a link: not
+                // shown, and no closest setting offered.
+                let plain = crate::util::shown::is_plain(key);
                 let closest = KNOWN_SETTINGS
                     .iter()
+                    .filter(|_| plain)
                     .map(|known| (strsim::jaro_winkler(key, known), known))
                     .max_by(|a, b| a.0.total_cmp(&b.0))
                     .filter(|(score, _)| *score > 0.85);
                 let hint = closest.map(|(_, known)| format!("; did you mean `{known}`?")).unwrap_or_default();
-                format!("{}: unknown setting `{key}` has no effect{hint}", path.display())
+                format!("{}: unknown setting {} has no effect{hint}", path.display(), crate::util::shown::quoted(key))
             })
             .collect()
     }
