@@ -109,6 +109,7 @@ class Runner:
         self._cancel_sent = False
         self._plugins: list[Any] = []
         self._out: list[str] = []
+        self._stdout_file: TextIO | None = None
         self._leftover: list[bytes] = []
 
     # -- callbacks ---------------------------------------------------------------------------
@@ -140,23 +141,29 @@ class Runner:
             if keep and not self.config.runner_writes_events:
                 untouched = self.event_handler is None and not self._plugins
                 self._write_event(event, raw if untouched else None)
-            if not self.config.runner_writes_stdout:
-                self._write_stdout(event)
         except OSError:
             pass
 
-    def _write_stdout(self, event: dict[str, Any]) -> None:
-        """Add the event to the `stdout` artifact as `json_mode` shows it: JSON as the handler left
-        it, and the text of output from outside the plugin (`verbose`).
-        """
+    def _keep_in_stdout(self, line: str) -> None:
+        """Add an event, as `json_mode` shows it, to the `stdout` artifact (opened once per run)."""
         if getattr(self.config, 'suppress_output_file', False):
             return
+        try:
+            if self._stdout_file is None:
+                path = os.path.join(self.config.artifact_dir, 'stdout')
+                self._stdout_file = open(path, 'a', encoding='utf-8')  # noqa: SIM115 (run() closes it)
+            self._stdout_file.write(line + '\n')
+        except OSError:
+            pass
+
+    @staticmethod
+    def _json_mode_line(event: dict[str, Any]) -> str:
+        """What `json_mode` shows of an event: its JSON as it stands, or the text of output from
+        outside the plugin (`verbose`), as the reference shows them.
+        """
         if event.get('event') == 'verbose':
-            line = f"{event.get('stdout') or ''}\n"
-        else:
-            line = json.dumps(event) + '\n'
-        with open(os.path.join(self.config.artifact_dir, 'stdout'), 'a', encoding='utf-8') as handle:
-            handle.write(line)
+            return str(event.get('stdout') or '')
+        return json.dumps(event)
 
     def _write_event(self, event: dict[str, Any], raw: bytes | None) -> None:
         """`job_events/<counter>-<uuid>.json`, mode 0600, whole or not at all."""
@@ -176,6 +183,9 @@ class Runner:
             self._relay(child)
         finally:
             self._restore_signal_handlers(previous)
+            if self._stdout_file is not None:
+                self._stdout_file.close()
+                self._stdout_file = None
         self._ensure_status_files()
         self._call_end_handlers()
         return self.status, self.rc
@@ -250,8 +260,11 @@ class Runner:
             self.event_callback(event, raw)
         except Exception as exc:
             raise _Abort(exc) from exc
-        # Shown as the handler left it, as the reference shows it.
-        self._queue_output(event)
+        # Shown and kept as the handler left it, as the reference shows and keeps it.
+        line = self._json_mode_line(event) if getattr(self.config, 'json_mode', False) else None
+        if line is not None and 'uuid' in event and not self.config.runner_writes_stdout:
+            self._keep_in_stdout(line)
+        self._queue_output(event, line)
 
     def _on_status(self, message: dict[str, Any]) -> None:
         status = message['status']
@@ -338,15 +351,13 @@ class Runner:
 
     # -- console output ------------------------------------------------------------------------
 
-    def _queue_output(self, event: dict[str, Any]) -> None:
+    def _queue_output(self, event: dict[str, Any], line: str | None) -> None:
+        """Queue what the console shows of the event: `line` in `json_mode`, else its text."""
         if getattr(self.config, 'suppress_ansible_output', False):
             return
-        if getattr(self.config, 'json_mode', False) and event.get('event') != 'verbose':
-            self._out.append(json.dumps(event))
-        else:
-            text = event.get('stdout')
-            if text:
-                self._out.append(text)
+        shown = line if line is not None else event.get('stdout')
+        if shown:
+            self._out.append(shown)
 
     def _flush_output(self) -> None:
         if self._out:
