@@ -351,3 +351,34 @@ fn a_program_that_cannot_start_is_named_with_the_reason() {
         "{stderr}"
     );
 }
+
+/// The callback plugin comes from the user's cache, written once; where that cache cannot be made
+/// (a read-only home, a file in its place) the run installs the plugin beside its own FIFO and
+/// still gets every event; either way the run's temp dir is gone at its end.
+#[test]
+fn the_plugin_comes_from_the_cache_or_without_one_from_the_run_s_own_dir() {
+    needs!(Ansible);
+    let cache = tempfile::tempdir().unwrap();
+    let blocked = cache.path().join("a-file");
+    fs::write(&blocked, "x").unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let mut counts = Vec::new();
+    for cache_home in [cache.path(), blocked.as_path()] {
+        let pdd = Pdd::new();
+        pdd.file("project/site.yml", PLAYBOOK);
+        let out = ours()
+            .env("XDG_CACHE_HOME", cache_home)
+            .env("TMPDIR", temp.path())
+            .arg("run")
+            .arg(pdd.path())
+            .args(["-p", "site.yml", "-i", "t", "-q"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+        counts.push(pdd.artifacts("t").events().len());
+        assert_eq!(fs::read_dir(temp.path()).unwrap().count(), 0, "the run's temp dir is left");
+    }
+    assert_eq!(counts[0], counts[1], "the same events with and without the cache");
+    let cached: Vec<_> = fs::read_dir(cache.path().join("ansible-runner")).unwrap().collect();
+    assert_eq!(cached.len(), 1, "one plugin version in the cache");
+}
