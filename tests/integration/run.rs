@@ -354,7 +354,8 @@ fn a_program_that_cannot_start_is_named_with_the_reason() {
 
 /// The callback plugin comes from the user's cache, written once; where that cache cannot be made
 /// (a read-only home, a file in its place) the run installs the plugin beside its own FIFO and
-/// still gets every event; either way the run's temp dir is gone at its end.
+/// still gets every event; either way the run's temp dir is gone at its end, and a FIFO named by
+/// an outer job's environment is not used.
 #[test]
 fn the_plugin_comes_from_the_cache_or_without_one_from_the_run_s_own_dir() {
     needs!(Ansible);
@@ -369,6 +370,8 @@ fn the_plugin_comes_from_the_cache_or_without_one_from_the_run_s_own_dir() {
         let out = ours()
             .env("XDG_CACHE_HOME", cache_home)
             .env("TMPDIR", temp.path())
+            // As a job run from inside another job sees it: that job's FIFO is not this one's.
+            .env("RUNNER_EVENT_CHANNEL", cache.path().join("outer-job-events"))
             .arg("run")
             .arg(pdd.path())
             .args(["-p", "site.yml", "-i", "t", "-q"])
@@ -378,6 +381,7 @@ fn the_plugin_comes_from_the_cache_or_without_one_from_the_run_s_own_dir() {
         counts.push(pdd.artifacts("t").events().len());
         assert_eq!(fs::read_dir(temp.path()).unwrap().count(), 0, "the run's temp dir is left");
     }
+    assert!(counts[0] > 5, "{counts:?}");
     assert_eq!(counts[0], counts[1], "the same events with and without the cache");
     let cached: Vec<_> = fs::read_dir(cache.path().join("ansible-runner")).unwrap().collect();
     assert_eq!(cached.len(), 1, "one plugin version in the cache");
