@@ -84,9 +84,12 @@ impl PrivateDataDir {
         let settings = Settings::from_mapping(&settings_path, &settings_map)?;
         let settings_given = settings_map;
         let envvars_path = self.env_file("envvars");
-        let envvars = merged_texts(&given.envvars, &envvars_path)?;
-        check_env_names(&envvars, &envvars_path)?;
-        let passwords = merged_texts(&given.passwords, &self.env_file("passwords"))?;
+        let file_envvars = file_texts(&envvars_path)?;
+        // A keyword's fault is named as the keyword, a file's as the file.
+        check_env_names(&given.envvars, Path::new("envvars"))?;
+        check_env_names(&file_envvars, &envvars_path)?;
+        let envvars = merged(&given.envvars, file_envvars);
+        let passwords = merged(&given.passwords, file_texts(&self.env_file("passwords"))?);
         let cmdline_path = self.env_file("cmdline");
         let cmdline = read_optional_text(&cmdline_path, "a command line")?;
         if let Some(text) = &cmdline {
@@ -140,14 +143,18 @@ fn check_env_names(envvars: &[(String, String)], path: &Path) -> Result<(), Conf
     Ok(())
 }
 
-/// `given` pairs, then the mapping in `path` with its values as Python's `str()` gives them; a key
-/// the file names again takes the file's value in the given key's place.
-fn merged_texts(given: &[(String, String)], path: &Path) -> Result<Vec<(String, String)>, ConfigError> {
+/// The mapping in `path` (none when absent), its values as Python's `str()` gives them.
+fn file_texts(path: &Path) -> Result<Vec<(String, String)>, ConfigError> {
+    let mapping = read_mapping(path)?.unwrap_or_default();
+    Ok(mapping.into_iter().map(|(key, value)| (key, python_str(&value))).collect())
+}
+
+/// `given` pairs, then the file's: a key the file names again takes the file's value in the given
+/// key's place.
+fn merged(given: &[(String, String)], from_file: Vec<(String, String)>) -> Vec<(String, String)> {
     let mut merged: IndexMap<String, String> = given.iter().cloned().collect();
-    for (key, value) in read_mapping(path)?.unwrap_or_default() {
-        merged.insert(key, python_str(&value));
-    }
-    Ok(merged.into_iter().collect())
+    merged.extend(from_file);
+    merged.into_iter().collect()
 }
 
 /// The inputs found under `env/` (and the `args` override).
