@@ -28,7 +28,7 @@ pub enum JobError {
     BadInventory,
     #[error("only one of --playbook, --module and --role may be given (check RUNNER_PLAYBOOK, RUNNER_MODULE and RUNNER_ROLE)")]
     SeveralKinds,
-    #[error("--ident {0:?} cannot be used as a directory name")]
+    #[error("--ident {} cannot be used as a directory name", crate::util::shown::clipped(.0))]
     BadIdent(String),
     #[error("--role-vars item {0:?} must have the form key=value")]
     BadRoleVar(String),

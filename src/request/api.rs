@@ -289,8 +289,12 @@ fn texts(map: Option<&Map<String, Value>>) -> Vec<(String, String)> {
 
 /// `timeout` in seconds, as `job_timeout`; zero means none, as in the Python tool.
 fn checked_timeout(seconds: f64) -> Result<f64, RequestError> {
-    seconds_in_range(seconds)
-        .ok_or_else(|| RequestError::configuration(format!("timeout must be {SECONDS_RANGE}, got {seconds}")))
+    seconds_in_range(seconds).ok_or_else(|| {
+        RequestError::configuration(format!(
+            "timeout must be {SECONDS_RANGE}, got {}",
+            crate::util::shown::number(seconds)
+        ))
+    })
 }
 
 #[cfg(test)]

@@ -21,6 +21,26 @@ pub fn quoted(text: &str) -> String {
     }
 }
 
+/// A value the user gave (a flag, a keyword), quoted, and cut to its first [`LONGEST`] characters
+/// when longer: a message names it, it need not repeat 4 KiB of it.
+pub fn clipped(text: &str) -> String {
+    let count = text.chars().count();
+    if count <= LONGEST {
+        return format!("{text:?}");
+    }
+    let head: String = text.chars().take(LONGEST).collect();
+    format!("{head:?}… ({count} characters)")
+}
+
+/// A number as a person reads it: in full up to 16 digits, in scientific notation beyond.
+pub fn number(value: f64) -> String {
+    if value.abs() < 1e16 {
+        format!("{value}")
+    } else {
+        format!("{value:e}")
+    }
+}
+
 /// A parser's message (serde_json, serde_yaml_ng) with the input it quotes taken out: every
 /// `"…"` string and every `` `…` `` name that is not plain becomes `"…"`. What stays says what was
 /// wrong and where (line, column, the type expected).
@@ -64,6 +84,16 @@ fn closing(body: &str, quote: u8) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_given_value_is_clipped_and_a_huge_number_is_short() {
+        assert_eq!(clipped("a/b"), "\"a/b\"");
+        let long = clipped(&"x".repeat(4096));
+        assert!(long.starts_with(&format!("{:?}", "x".repeat(LONGEST))) && long.ends_with("… (4096 characters)"));
+        assert_eq!(number(-5.0), "-5");
+        assert_eq!(number(1e300), "1e300");
+        assert_eq!(number(f64::NAN), "NaN");
+    }
 
     #[test]
     fn names_and_numbers_are_shown_and_nothing_else() {
