@@ -77,7 +77,7 @@ pub fn api_command() -> anyhow::Result<i32> {
     let (final_line, rc) = match runner::run_job(&spec, context, &mut debug) {
         Ok(outcome) => (json!({"status": outcome.status.as_str(), "rc": outcome.rc}), outcome.rc),
         Err(err) => {
-            let explanation = format!("{err:#}");
+            let explanation = exit::one_line(&err);
             crate::output::last_word(&format!("ansible-runner: {explanation}"));
             let line = json!({"status": "failed", "rc": exit::RC_RUNNER_FAILED, "job_explanation": explanation});
             (line, exit::RC_RUNNER_FAILED)
@@ -85,7 +85,10 @@ pub fn api_command() -> anyhow::Result<i32> {
     };
     if let Some(captured) = stderr {
         if let Err(err) = store_stderr(&spec, captured) {
-            crate::output::last_word(&format!("ansible-runner: cannot store the command's stderr: {err:#}"));
+            crate::output::last_word(&format!(
+                "ansible-runner: cannot store the command's stderr: {}",
+                exit::one_line(&err)
+            ));
         }
     }
     let mut line = final_line;
@@ -109,6 +112,7 @@ fn receive(stdin: &mut impl BufRead) -> Result<Received, RequestError> {
     let stdout_text = api_request.stdout_text.unwrap_or(true);
     let request = api_request.into_request()?;
     let mut spec = JobSpec::resolve(&request).map_err(|err| refusal(&err))?;
+    make_artifact_dir(&spec)?;
     let stderr = capture_stderr(&mut spec)?;
     let inputs = Inputs::with_signals().map_err(|err| value_error(&err.to_string()))?;
     crate::streaming::hangup::cancel_when_stdout_closes(inputs.sender());
@@ -183,6 +187,22 @@ fn refusal(err: &JobError) -> RequestError {
         },
         None => RequestError::new("ConfigurationError", err.to_string()),
     }
+}
+
+/// Makes the run's artifact dir before the go-ahead, as the Python tool does while configuring:
+/// a base that is a file or cannot be written is the application's `OSError`, not a failed job.
+fn make_artifact_dir(spec: &JobSpec) -> Result<(), RequestError> {
+    let path = spec.artifact_dir();
+    crate::util::fs::create_dir_private(&path).map_err(|mut err| {
+        // A base that is a file is Python's `NotADirectoryError`, as `os.makedirs` finds it.
+        if err.kind() == io::ErrorKind::AlreadyExists && path.parent().is_some_and(|base| !base.is_dir()) {
+            err = io::Error::from_raw_os_error(nix::libc::ENOTDIR);
+        }
+        RequestError {
+            os_error: err.raw_os_error().map(|errno| (errno, path.display().to_string())),
+            ..RequestError::new("OSError", format!("cannot make the artifact dir {}: {err}", path.display()))
+        }
+    })
 }
 
 /// Turns the lines after the request into controls: a cancel line, or one that means nothing else,

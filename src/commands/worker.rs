@@ -115,8 +115,9 @@ fn serve_in_dir(args: &WorkerArgs, writer: &SharedWriter, keepalive: &Keepalive)
 /// Reads the job, runs it, streams the results. Returns the exit code.
 fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32, Failure> {
     let kwargs = receive_job(pdd).map_err(|line| Failure::Job { line, code: exit::OK })?;
-    let spec = prepare_job(pdd, &kwargs).map_err(|err| Failure::job(format!("Job could not be prepared: {err:#}")))?;
-    let cannot_run = |err: anyhow::Error| Failure::job(format!("Job could not be run: {err:#}"));
+    let spec = prepare_job(pdd, &kwargs)
+        .map_err(|err| Failure::job(format!("Job could not be prepared: {}", exit::one_line(&err))))?;
+    let cannot_run = |err: anyhow::Error| Failure::job(format!("Job could not be run: {}", exit::one_line(&err)));
     let inputs = Inputs::with_signals().map_err(|err| cannot_run(err.into()))?;
     let mut debug = DebugLog::open(false, None).map_err(|err| cannot_run(err.into()))?;
     crate::streaming::hangup::cancel_when_stdout_closes(inputs.sender());

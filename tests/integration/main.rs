@@ -15,6 +15,7 @@ mod ending;
 mod engines;
 mod hardening_input;
 mod history;
+mod hostile_api;
 mod hostile_job;
 mod layering;
 mod metrics;
