@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -170,3 +171,81 @@ def test_an_ident_naming_an_existing_run_replaces_it_whole(tmp_path):
     with runner.stdout as shown:
         text = shown.read()
     assert 'second' in text and 'first' not in text
+
+
+def test_descriptors_the_application_uses_elsewhere_stay_its_own(tmp_path):
+    pdd = str(tmp_path / 'pdd')
+    with open(tmp_path / 'app.log', 'w+') as log:
+        log.write('app before\n')
+        log.flush()
+        # Its own log as the command's output: the output goes after what the application wrote,
+        # and the descriptor is still the application's to write to.
+        assert ansible_runner.run_command('echo', ['from the command'], output_fd=log.fileno(),
+                                          runner_mode='subprocess', private_data_dir=pdd) == ('', '', 0)
+        log.write('app after\n')
+    assert (tmp_path / 'app.log').read_text() == 'app before\nfrom the command\napp after\n'
+    with open(tmp_path / 'write-only', 'w') as write_only:
+        # A descriptor open for writing as the input: the command cannot read it and fails.
+        out, err, rc = ansible_runner.run_command('cat', [], input_fd=write_only.fileno(),
+                                                  runner_mode='subprocess', private_data_dir=pdd)
+        assert (out, rc) == ('', 1) and 'Bad file descriptor' in err
+        write_only.write('still mine\n')
+    assert (tmp_path / 'write-only').read_text() == 'still mine\n'
+    with socket.socket() as listening:
+        listening.bind(('127.0.0.1', 0))
+        listening.listen()
+        out, err, rc = ansible_runner.run_command('cat', [], input_fd=listening.fileno(),
+                                                  runner_mode='subprocess', private_data_dir=pdd)
+        assert (out, rc) == ('', 1) and 'not connected' in err
+        assert listening.getsockname()[0] == '127.0.0.1'
+    # A closed one is refused before anything runs (the reference runs the command without it).
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    os.close(write_end)
+    with pytest.raises(OSError, match='Bad file descriptor'):
+        ansible_runner.run_command('cat', [], input_fd=read_end, runner_mode='subprocess',
+                                   private_data_dir=pdd)
+    assert children() == []
+
+
+UNWRITABLE_ARTIFACT_DIR = '''
+import json, sys
+import ansible_runner
+try:
+    ansible_runner.run(private_data_dir=sys.argv[1], artifact_dir=sys.argv[2], ident='x', module='ping',
+                       host_pattern='localhost', quiet=True)
+except OSError as err:
+    print(json.dumps([type(err).__name__, err.errno, err.filename]))
+'''
+
+
+def test_an_artifact_dir_that_is_a_file_or_unwritable_is_the_os_error_the_reference_raises(tmp_path):
+    pdd = tmp_path / 'pdd'
+    pdd.mkdir()
+    (tmp_path / 'a-file').write_text('')
+    with pytest.raises(NotADirectoryError) as raised:
+        ansible_runner.run(private_data_dir=str(pdd), artifact_dir=str(tmp_path / 'a-file'), ident='x',
+                           module='ping', host_pattern='localhost', quiet=True)
+    assert raised.value.filename == str(tmp_path / 'a-file' / 'x')
+    locked = tmp_path / 'locked'
+    locked.mkdir(mode=0o500)
+    # Root's file modes are checked only without the capabilities that override them.
+    unprivileged = ['setpriv', '--bounding-set', '-dac_override,-dac_read_search',
+                    '--inh-caps', '-dac_override,-dac_read_search'] if os.geteuid() == 0 else []
+    argv = [*unprivileged, sys.executable, '-c', UNWRITABLE_ARTIFACT_DIR, str(pdd), str(locked)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+    assert json.loads(done.stdout) == ['PermissionError', 13, str(locked / 'x')], done.stderr
+    assert list(locked.iterdir()) == []
+    assert sorted(p.name for p in pdd.iterdir()) == []
+
+
+def test_a_private_data_dir_reached_through_a_symlink_is_used_where_it_leads(tmp_path):
+    real = tmp_path / 'real'
+    (real / 'inventory').mkdir(parents=True)
+    (real / 'inventory' / 'hosts').write_text(LOCAL_INVENTORY + '\n')
+    (tmp_path / 'link').symlink_to(real)
+    runner = ansible_runner.run(private_data_dir=str(tmp_path / 'link'), ident='linked', module='ping',
+                                host_pattern='localhost', quiet=True)
+    assert (runner.status, runner.rc) == ('successful', 0)
+    assert (real / 'artifacts' / 'linked' / 'rc').read_text() == '0'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['link', 'real']
