@@ -1,4 +1,42 @@
-//! Exit codes of the binary, in one place. A job's own rc is passed through unchanged.
+//! How a run and the program end, in one place: a run's status, and the binary's exit codes (a
+//! job's own rc is passed through unchanged).
+
+/// How a run ended, as written to `status` and `rc`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Successful,
+    Failed,
+    Timeout,
+    Canceled,
+}
+
+impl Status {
+    /// Every status a run can end with.
+    pub const ALL: [Self; 4] = [Self::Successful, Self::Failed, Self::Timeout, Self::Canceled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Successful => "successful",
+            Self::Failed => "failed",
+            Self::Timeout => "timeout",
+            Self::Canceled => "canceled",
+        }
+    }
+}
+
+impl Status {
+    /// The status a `status` file names, if it names one.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == text.trim())
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Success, and the answer "alive" of `is-alive`.
 pub const OK: i32 = 0;

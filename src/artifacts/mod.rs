@@ -18,7 +18,7 @@ use thiserror::Error;
 use crate::artifacts::dir::ArtifactDir;
 use crate::artifacts::runmark::RunningMark;
 use crate::events::{Event, EventSink};
-use crate::exit;
+use crate::exit::{self, Status};
 use crate::job::command_line::CommandLine;
 use crate::util::pyjson;
 
@@ -32,43 +32,6 @@ pub enum ArtifactError {
         "artifact dir {path} is in use by another run with the same ident; give another --ident or wait until it ends"
     )]
     InUse { path: PathBuf },
-}
-
-/// How a run ended, as written to `status` and `rc`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Successful,
-    Failed,
-    Timeout,
-    Canceled,
-}
-
-impl Status {
-    /// Every status a run can end with.
-    pub const ALL: [Self; 4] = [Self::Successful, Self::Failed, Self::Timeout, Self::Canceled];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Successful => "successful",
-            Self::Failed => "failed",
-            Self::Timeout => "timeout",
-            Self::Canceled => "canceled",
-        }
-    }
-}
-
-impl Status {
-    /// The status a `status` file names, if it names one.
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == text.trim())
-    }
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 /// Space for `status` and `rc`, taken when the run starts, so that a run that fills the disk can

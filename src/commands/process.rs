@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
-use crate::artifacts::{self, ArtifactsWriter, Status};
+use crate::artifacts::{self, ArtifactsWriter};
 use crate::cli::{ProcessArgs, TopLevelArgs};
 use crate::events::{received_text, Event, EventSink};
-use crate::exit::{self, Failure};
+use crate::exit::{self, Failure, Status};
 use crate::job::pdd::PrivateDataDir;
 use crate::job::OutputMode;
 use crate::output::display::{stderr_wants_colour, stdout_wants_colour, TerminalRenderer};

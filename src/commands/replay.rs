@@ -11,8 +11,8 @@ use anyhow::{bail, Context};
 
 use chrono::{DateTime, Utc};
 
-use crate::artifacts::Status;
 use crate::events::{Event, EventSink};
+use crate::exit::Status;
 use crate::job::pdd::PrivateDataDir;
 use crate::job::OutputMode;
 use crate::output::display::{stderr_wants_colour, stdout_wants_colour, TerminalRenderer};

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::{kill, Signal};
 
-use crate::artifacts::{self, Status};
-use crate::exit::{self, Failure};
+use crate::artifacts;
+use crate::exit::{self, Failure, Status};
 use crate::job::pdd::PrivateDataDir;
 use crate::request::JobRequest;
 use crate::state::daemon::{self, DAEMON_FLAG};

@@ -16,8 +16,8 @@ use super::{
     clip, created, error_message, event_data, label_text, seconds_between, str_field, Outcome, TaskRecords, TaskResult,
 };
 use super::{JobOrigin, RunEnd};
-use crate::artifacts::Status;
 use crate::events::{Event, EventSink};
+use crate::exit::Status;
 
 /// Lines of raw output kept to explain a run that ended without a failing task.
 const OUTPUT_TAIL_LINES: usize = 20;

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use super::summary::{HostCounts, RunSummary};
 use super::{JobOrigin, RunEnd};
-use crate::artifacts::Status;
 use crate::events::{Event, EventSink};
+use crate::exit::Status;
 
 /// Host outcomes, worst first: a host counts once, under the worst thing that happened to it.
 const OUTCOMES: [&str; 4] = ["unreachable", "failed", "changed", "ok"];

@@ -22,8 +22,8 @@ use std::cmp::Ordering;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use crate::artifacts::Status;
 use crate::events::{Event, EventKind};
+use crate::exit::Status;
 
 /// The longest error message kept for one host, so one line and one alert stay readable.
 const MESSAGE_MAX_CHARS: usize = 200;

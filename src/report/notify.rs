@@ -291,7 +291,7 @@ mod tests {
 
     #[test]
     fn notify_on_failure_covers_every_unsuccessful_status() {
-        use crate::artifacts::Status;
+        use crate::exit::Status;
         let ends = Status::ALL.iter().map(|s| RunEnd::Job(*s)).chain([RunEnd::NotStarted, RunEnd::Skipped]);
         for end in ends {
             let failure = !matches!(end, RunEnd::Job(Status::Successful) | RunEnd::Skipped);

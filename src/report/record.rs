@@ -11,6 +11,7 @@ use std::time::SystemTime;
 use super::RunEnd;
 use crate::artifacts;
 use crate::artifacts::dir::ArtifactDir;
+use crate::exit;
 use crate::job::pdd::PrivateDataDir;
 use crate::request::JobRequest;
 
@@ -63,7 +64,7 @@ pub fn record_ending(place: &RunPlace, end: RunEnd, rc: i32, reason: &str, since
     let status_time = std::fs::metadata(place.artifact_dir.join("status")).and_then(|m| m.modified()).ok();
     let recorded = status_time.is_some_and(|time| time >= since);
     let end = if recorded {
-        RunEnd::Job(artifacts::Status::Failed)
+        RunEnd::Job(exit::Status::Failed)
     } else {
         // What an earlier run with this ident left would be read as this one's.
         for stale in ["job_events", "command", "stdout", "stderr"] {
@@ -84,7 +85,7 @@ pub fn record_ending(place: &RunPlace, end: RunEnd, rc: i32, reason: &str, since
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::artifacts::Status;
+    use crate::exit::Status;
 
     #[test]
     fn a_run_that_never_started_leaves_status_rc_and_reason() {

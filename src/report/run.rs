@@ -11,8 +11,8 @@ use super::metrics::MetricsCollector;
 use super::record::{record_ending, RunPlace};
 use super::summary::RunSummary;
 use super::{deliver, JobOrigin, JunitCollector, NotifyOn, RunEnd, SummaryCollector};
-use crate::artifacts::Status;
 use crate::events::EventSink;
+use crate::exit::Status;
 use crate::request::ReportOptions;
 
 /// The whole delivery of an alert, retries included, never delays the end of a job by more.

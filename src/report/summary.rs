@@ -16,8 +16,8 @@ use super::{
     clean_line, clip, created, event_data, iso, natural_cmp, seconds_between, str_field, JobOrigin, Outcome, RunEnd,
     TaskRecords, TaskResult,
 };
-use crate::artifacts::Status;
 use crate::events::{Event, EventKind, EventSink};
+use crate::exit::Status;
 
 /// At most this many host names are spelled out in the one-line summary.
 const HOSTS_IN_LINE: usize = 10;

@@ -11,10 +11,10 @@ use anyhow::Context;
 
 use crate::artifacts::dir::ArtifactDir;
 use crate::artifacts::runmark::RunningMark;
-use crate::artifacts::{self, ArtifactsWriter, Status};
+use crate::artifacts::{self, ArtifactsWriter};
 use crate::callback::CallbackInstall;
 use crate::events::{EventPipeline, EventSink};
-use crate::exit;
+use crate::exit::{self, Status};
 use crate::isolation;
 use crate::isolation::sandbox;
 use crate::job::command_line::{CommandLine, RunPaths};
