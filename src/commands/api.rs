@@ -115,7 +115,8 @@ fn receive(stdin: &mut impl BufRead) -> Result<Received, RequestError> {
     make_artifact_dir(&spec)?;
     let stderr = capture_stderr(&mut spec)?;
     let inputs = Inputs::with_signals().map_err(|err| value_error(&err.to_string()))?;
-    crate::streaming::hangup::cancel_when_stdout_closes(inputs.sender());
+    let sender = inputs.sender();
+    crate::streaming::hangup::when_stdout_closes(move || sender.send(Input::ReaderGone));
     let (sender, receiver) = mpsc::channel();
     let requests = inputs.sender();
     std::thread::spawn(move || listen(&requests, &sender));

@@ -23,7 +23,7 @@ use crate::output::debuglog::DebugLog;
 use crate::request::kwargs::{rebase, Kwargs};
 use crate::runner::{self, RunContext, StatusObserver};
 use crate::streaming::{extract_zip, pack_dir, Frame, StreamReader, StreamWriter};
-use crate::supervise::Inputs;
+use crate::supervise::{Input, Inputs};
 use crate::util::fs::create_dir_private;
 
 type SharedWriter = Arc<Mutex<StreamWriter<io::Stdout>>>;
@@ -120,7 +120,8 @@ fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32
     let cannot_run = |err: anyhow::Error| Failure::job(format!("Job could not be run: {}", exit::one_line(&err)));
     let inputs = Inputs::with_signals().map_err(|err| cannot_run(err.into()))?;
     let mut debug = DebugLog::open(false, None).map_err(|err| cannot_run(err.into()))?;
-    crate::streaming::hangup::cancel_when_stdout_closes(inputs.sender());
+    let sender = inputs.sender();
+    crate::streaming::hangup::when_stdout_closes(move || sender.send(Input::ReaderGone));
     let mut events = StreamSink { writer: Arc::clone(writer) };
     let mut status = StatusLines { writer: Arc::clone(writer), ident: spec.ident.clone() };
     let context = RunContext {

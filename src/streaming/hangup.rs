@@ -8,13 +8,11 @@ use std::os::fd::AsFd;
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 
-use crate::supervise::{Input, InputSender};
-
-/// Watches stdout on a thread of its own and, once its reader is gone, tells the job so through
-/// `inputs`, as a cancel request unless one came already. Waits in `poll` for the error
+/// Watches stdout on a thread of its own and, once its reader is gone, calls `reader_gone` (the
+/// caller turns it into a cancel request for its job). Waits in `poll` for the error
 /// or hang-up the kernel reports on a pipe or socket whose other end closed; a file, a terminal or
 /// `/dev/null` never reports one, so the thread then simply sleeps until the worker exits.
-pub fn cancel_when_stdout_closes(inputs: InputSender) {
+pub fn when_stdout_closes(reader_gone: impl FnOnce() + Send + 'static) {
     std::thread::spawn(move || loop {
         let stdout = io::stdout();
         let mut fds = [PollFd::new(stdout.as_fd(), PollFlags::empty())];
@@ -24,9 +22,10 @@ pub fn cancel_when_stdout_closes(inputs: InputSender) {
             Ok(_) => {
                 let events = fds[0].revents().unwrap_or(PollFlags::empty());
                 if events.intersects(PollFlags::POLLERR | PollFlags::POLLHUP) {
-                    inputs.send(Input::ReaderGone);
+                    reader_gone();
+                    return;
                 }
-                // Anything reported ends the watch: a closed reader, or no stdout at all.
+                // Anything else reported ends the watch too: no stdout at all.
                 if !events.is_empty() {
                     return;
                 }
