@@ -423,6 +423,10 @@ fn run_prepared(
                 pipeline.answer_typed();
                 Ok(())
             }
+            Output::Interrupting => {
+                crate::output::progress::notice("ansible-runner: canceling the job (interrupt again to force it)");
+                Ok(())
+            }
         }),
     };
     pipeline.finish().context("cannot record the run's events")?;

@@ -39,6 +39,8 @@ pub enum Output<'a> {
     Record(&'a [u8]),
     /// An answer from `env/passwords` was just typed.
     Answered,
+    /// A cancel request just interrupted the job; another one forces it down.
+    Interrupting,
 }
 
 /// Which limit ended a job.

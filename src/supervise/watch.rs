@@ -232,7 +232,11 @@ impl<'a> Watch<'a> {
                     return self.finish(status, on_output);
                 }
                 Some(_) => {}
-                None => self.escalate(),
+                None => {
+                    if self.escalate() {
+                        on_output(Output::Interrupting)?;
+                    }
+                }
             }
         }
     }
@@ -324,8 +328,9 @@ impl<'a> Watch<'a> {
         })
     }
 
-    /// Applies cancel requests and limits to the running job.
-    fn escalate(&mut self) {
+    /// Applies cancel requests and limits to the running job; true when it was just interrupted, so
+    /// that whoever shows the job can say a second request forces it down.
+    fn escalate(&mut self) -> bool {
         let now = Instant::now();
         let overdue = if self.stopped.is_some() { None } else { self.limits.overdue(now, self.last_activity) };
         let (state, action) = self.state.advance(self.inputs.requests(), overdue, now);
@@ -336,13 +341,11 @@ impl<'a> Watch<'a> {
         }
         match action {
             None => {}
-            Some(Action::Interrupt) => {
-                crate::output::progress::notice("ansible-runner: canceling the job (interrupt again to force it)");
-                self.job.signal(Signal::SIGINT);
-            }
+            Some(Action::Interrupt) => self.job.signal(Signal::SIGINT),
             Some(Action::Terminate) => self.job.signal(Signal::SIGTERM),
             Some(Action::Kill) => self.job.kill(),
         }
+        action == Some(Action::Interrupt)
     }
 }
 
