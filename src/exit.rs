@@ -57,6 +57,35 @@ pub const RC_RUNNER_FAILED: i32 = FAILURE;
 /// Added to the signal number for a job whose Ansible process a signal from outside killed.
 pub const RC_SIGNAL_BASE: i32 = 128;
 
+/// How the program ends when the runner itself did not fail: a job's rc, passed through, is one
+/// thing and the runner's own outcomes are others; [`ExitStatus::code`] is the one place they
+/// become a process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Done; for `is-alive`, the job is running.
+    Success,
+    /// A job's rc as recorded in its `rc` file: Ansible's own, or 254, 127, 128+n.
+    Job(i32),
+    /// `is-alive`: no job runs.
+    NotRunning,
+    /// A refusal the runner already told where its reader looks (the api pipe, a worker's stream).
+    Refused,
+    /// `process`: a job that did not succeed with no rc an exit code can carry (`None`, -5, 256).
+    FailedWithoutRc,
+}
+
+impl ExitStatus {
+    /// The process exit code. An rc no exit code can carry (negative, over 255) is a failure,
+    /// never wrapped around to look like another code, least of all 0.
+    pub fn code(self) -> i32 {
+        match self {
+            Self::Success => OK,
+            Self::Job(rc) if (0..=255).contains(&rc) => rc,
+            Self::Job(_) | Self::NotRunning | Self::Refused | Self::FailedWithoutRc => FAILURE,
+        }
+    }
+}
+
 /// Every exit code and what it means, as the man pages' EXIT STATUS section and the README say it.
 pub const MEANINGS: [(&str, &str); 9] = [
     ("0", "The job succeeded; for is-alive, the job is running."),
@@ -140,6 +169,15 @@ pub fn one_line(err: &anyhow::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_job_s_rc_passes_through_and_one_no_exit_code_carries_is_a_failure() {
+        assert_eq!(ExitStatus::Job(4).code(), 4);
+        assert_eq!(ExitStatus::Job(254).code(), 254);
+        assert_eq!(ExitStatus::Job(256).code(), FAILURE);
+        assert_eq!(ExitStatus::Job(-13).code(), FAILURE);
+        assert_eq!(ExitStatus::NotRunning.code(), FAILURE);
+    }
 
     #[test]
     fn a_cause_already_in_the_message_is_not_repeated() {

@@ -61,13 +61,10 @@ fn real_main() -> Ending {
     // Two entries no person types stay out of clap, and so out of help, usage errors, completions
     // and man pages: the Python package's pipe (python/PROTOCOL.md) and the asset generator.
     match args.get(1..).unwrap_or_default() {
-        [api] if api == "api" => {
-            return Ending::returned(commands::api::api_command().unwrap_or_else(|err| report(&err).code))
-        }
+        [api] if api == "api" => return commands::api::api_command().map_or_else(|err| report(&err), Ending::returned),
         [flag, _] if flag == "--generate-assets" => {
-            return Ending::returned(assets::generate_command(
-                &std::env::args_os().nth(2).map(PathBuf::from).unwrap_or_default(),
-            ))
+            let root = std::env::args_os().nth(2).map(PathBuf::from).unwrap_or_default();
+            return assets::generate_command(&root).map_or_else(|err| report(&err), Ending::returned);
         }
         _ => {}
     }

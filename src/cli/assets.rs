@@ -6,21 +6,17 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
+use anyhow::Context;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
 use crate::cli::Cli;
-use crate::exit;
+use crate::exit::{self, ExitStatus};
 
 /// `ansible-runner --generate-assets DIR`: writes `DIR/completions/` and `DIR/man/`.
-pub fn generate_command(root: &Path) -> i32 {
-    match generate(root) {
-        Ok(()) => exit::OK,
-        Err(err) => {
-            errln!("ansible-runner: cannot write completions and man pages into {}: {err}", root.display());
-            exit::FAILURE
-        }
-    }
+pub fn generate_command(root: &Path) -> anyhow::Result<ExitStatus> {
+    generate(root).with_context(|| format!("cannot write completions and man pages into {}", root.display()))?;
+    Ok(ExitStatus::Success)
 }
 
 fn generate(root: &Path) -> io::Result<()> {

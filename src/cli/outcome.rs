@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use serde_json::json;
 
-use crate::exit;
+use crate::exit::{self, ExitStatus};
 use crate::job::files::ConfigError;
 use crate::job::JobError;
 
@@ -58,8 +58,8 @@ pub struct Ending {
 }
 
 impl Ending {
-    pub fn returned(code: i32) -> Self {
-        Self { code, raise: Raise::Nothing }
+    pub fn returned(status: ExitStatus) -> Self {
+        Self { code: status.code(), raise: Raise::Nothing }
     }
 
     pub fn system_exit(code: i32) -> Self {
@@ -113,7 +113,7 @@ mod tests {
 
     #[test]
     fn each_ending_says_what_the_python_tool_raises() {
-        assert_eq!(Ending::returned(2).line(), json!({"protocol": 1, "rc": 2, "raise": null}));
+        assert_eq!(Ending::returned(ExitStatus::Job(2)).line(), json!({"protocol": 1, "rc": 2, "raise": null}));
         assert_eq!(Ending::system_exit(0).line()["raise"], "SystemExit");
         let checks = crate::job::JobError::NothingToRun.into_ending();
         assert_eq!(Ending::of_error(&checks).raise, Raise::SystemExit);

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use crate::artifacts::dir::ArtifactDir;
 use crate::events::{Event, EventSink};
-use crate::exit;
+use crate::exit::{self, ExitStatus};
 use crate::job::command_line::CommandLine;
 use crate::job::{JobError, JobSpec};
 use crate::output::debuglog::DebugLog;
@@ -46,7 +46,7 @@ enum Control {
 
 /// Runs the job the request on stdin describes. The exit code is the job's rc, or 1 when the
 /// request is refused (after an `error` line and eof).
-pub fn api_command() -> anyhow::Result<i32> {
+pub fn api_command() -> anyhow::Result<ExitStatus> {
     if io::stdin().is_terminal() {
         let message = "api is the pipe of the Python package `ansible_runner`; run a job with `ansible-runner run`";
         return Err(exit::Failure::new(exit::USAGE, message).into());
@@ -60,7 +60,7 @@ pub fn api_command() -> anyhow::Result<i32> {
             let mut out = writer.borrow_mut();
             out.write_json(&refused.line())?;
             out.write_json(&json!({"eof": true}))?;
-            return Ok(exit::FAILURE);
+            return Ok(ExitStatus::Refused);
         }
     };
     drop(stdin);
@@ -95,7 +95,7 @@ pub fn api_command() -> anyhow::Result<i32> {
     line["runner_ident"] = Value::from(spec.ident.clone());
     tell(&writer, &line)?;
     tell(&writer, &json!({"eof": true}))?;
-    Ok(rc)
+    Ok(ExitStatus::Job(rc))
 }
 
 /// Reads and resolves the request, then listens to stdin on a thread of its own: control lines

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use anyhow::Context;
 
 use crate::cli::CleanupArgs;
-use crate::exit::{self, Failure};
+use crate::exit::{ExitStatus, Failure};
 
 /// Folders a pattern must never reach, whatever it matches.
 const SYSTEM_FOLDERS: [&str; 15] = [
@@ -17,7 +17,7 @@ const SYSTEM_FOLDERS: [&str; 15] = [
     "/var",
 ];
 
-pub fn cleanup_command(args: &CleanupArgs) -> anyhow::Result<i32> {
+pub fn cleanup_command(args: &CleanupArgs) -> anyhow::Result<ExitStatus> {
     let mut changed = false;
     if let Some(pattern) = &args.file_pattern {
         changed |= remove_dirs(args, pattern)?;
@@ -34,7 +34,7 @@ pub fn cleanup_command(args: &CleanupArgs) -> anyhow::Result<i32> {
         }
     }
     outln!("(changed: {})", if changed { "True" } else { "False" });
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }
 
 /// Removes the private data dirs the pattern matches, but for excluded, recent and running ones.

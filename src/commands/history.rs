@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 use crate::artifacts::runmark;
 use crate::artifacts::runs::{newest_first, RunDir};
 use crate::cli::HistoryArgs;
-use crate::exit;
+use crate::exit::ExitStatus;
 use crate::job::pdd::PrivateDataDir;
 use crate::report::human_duration;
 
@@ -42,7 +42,7 @@ struct Run {
     ran: Option<String>,
 }
 
-pub fn history_command(args: &HistoryArgs) -> anyhow::Result<i32> {
+pub fn history_command(args: &HistoryArgs) -> anyhow::Result<ExitStatus> {
     let pdd = crate::util::fs::absolute(&args.private_data_dir);
     if !pdd.is_dir() {
         bail!("{}: no such private data dir", pdd.display());
@@ -55,7 +55,7 @@ pub fn history_command(args: &HistoryArgs) -> anyhow::Result<i32> {
         .collect();
     if found.is_empty() {
         errln!("ansible-runner: no runs in {}", root.display());
-        return Ok(exit::OK);
+        return Ok(ExitStatus::Success);
     }
     let limit = args.last.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
     found.truncate(limit);
@@ -74,7 +74,7 @@ pub fn history_command(args: &HistoryArgs) -> anyhow::Result<i32> {
     match written.and_then(|()| out.flush()) {
         // A closed pipe (`| head`) is the reader's choice, not an error.
         Err(err) if err.kind() != io::ErrorKind::BrokenPipe => Err(err).context("cannot write the history"),
-        _ => Ok(exit::OK),
+        _ => Ok(ExitStatus::Success),
     }
 }
 

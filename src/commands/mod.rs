@@ -13,10 +13,11 @@ pub mod transmit;
 pub mod worker;
 
 use crate::cli::{Command, TopLevelArgs, WorkerAction};
+use crate::exit::ExitStatus;
 use crate::state::daemon;
 
 /// Runs the command; its `Ok` value is the exit code.
-pub fn dispatch(command: Command, top: &TopLevelArgs) -> anyhow::Result<i32> {
+pub fn dispatch(command: Command, top: &TopLevelArgs) -> anyhow::Result<ExitStatus> {
     match command {
         Command::Run(args) => match &args.daemonized {
             Some(dir) => daemon::daemon_run(dir, run::run_command),

@@ -14,7 +14,7 @@ use anyhow::{bail, Context};
 use crate::artifacts::{self, ArtifactsWriter};
 use crate::cli::{ProcessArgs, TopLevelArgs};
 use crate::events::{received_text, Event, EventSink};
-use crate::exit::{self, Failure, Status};
+use crate::exit::{self, ExitStatus, Failure, Status};
 use crate::job::pdd::PrivateDataDir;
 use crate::job::OutputMode;
 use crate::output::display::{stderr_wants_colour, stdout_wants_colour, TerminalRenderer};
@@ -39,7 +39,7 @@ enum BadEvent {
     Uuid(String),
 }
 
-pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result<i32> {
+pub fn process_command(args: &ProcessArgs, top: &TopLevelArgs) -> anyhow::Result<ExitStatus> {
     let pdd = PrivateDataDir::open_or_create(&args.private_data_dir)?;
     // As the Python tool: `--artifact-dir` is the run's own dir, `-i` names one under the root.
     let artifact_dir: PathBuf = match (&top.artifact_dir, &args.ident) {
@@ -87,7 +87,7 @@ fn summary_style(mode: OutputMode, asked: bool) -> SummaryStyle {
 }
 
 /// The exit code from what the stream delivered; a stream that went wrong marks the job `failed`.
-fn conclude(received: anyhow::Result<Option<String>>, artifact_dir: &Path) -> anyhow::Result<i32> {
+fn conclude(received: anyhow::Result<Option<String>>, artifact_dir: &Path) -> anyhow::Result<ExitStatus> {
     match received {
         Err(err) => {
             mark_failed(artifact_dir);
@@ -231,11 +231,11 @@ fn mark_failed(artifact_dir: &Path) {
 /// `process`'s exit code from the job's `status` and `rc` files: an rc from 1 to 255 as it is, 0 only
 /// for a `successful` job with rc 0, and 1 for anything else (`None` from a job killed by a signal,
 /// 256, -5, a missing rc), so that a job that did not succeed never exits 0.
-fn job_exit_code(status: &str, rc: &str) -> i32 {
+fn job_exit_code(status: &str, rc: &str) -> ExitStatus {
     match rc.trim().parse::<i32>() {
-        Ok(rc @ 1..=255) => rc,
-        Ok(0) if status.trim() == "successful" => exit::OK,
-        _ => exit::FAILURE,
+        Ok(rc @ 1..=255) => ExitStatus::Job(rc),
+        Ok(0) if status.trim() == "successful" => ExitStatus::Success,
+        _ => ExitStatus::FailedWithoutRc,
     }
 }
 
@@ -328,14 +328,14 @@ mod tests {
 
     #[test]
     fn exit_code_is_never_zero_for_a_job_that_did_not_succeed() {
-        assert_eq!(job_exit_code("successful", "0"), 0);
-        assert_eq!(job_exit_code("failed", "2\n"), 2);
-        assert_eq!(job_exit_code("canceled", "254"), 254);
-        assert_eq!(job_exit_code("failed", "255"), 255);
+        assert_eq!(job_exit_code("successful", "0").code(), 0);
+        assert_eq!(job_exit_code("failed", "2\n").code(), 2);
+        assert_eq!(job_exit_code("canceled", "254").code(), 254);
+        assert_eq!(job_exit_code("failed", "255").code(), 255);
         for (status, rc) in [("failed", "None"), ("failed", "256"), ("failed", "-5"), ("failed", "0"), ("failed", "")] {
-            assert_eq!(job_exit_code(status, rc), 1, "{status} {rc}");
+            assert_eq!(job_exit_code(status, rc).code(), 1, "{status} {rc}");
         }
-        assert_eq!(job_exit_code("successful", "None"), 1);
-        assert_eq!(job_exit_code("timeout", "4294967296"), 1);
+        assert_eq!(job_exit_code("successful", "None").code(), 1);
+        assert_eq!(job_exit_code("timeout", "4294967296").code(), 1);
     }
 }

@@ -12,6 +12,7 @@ use anyhow::{bail, Context};
 use chrono::{DateTime, Utc};
 
 use crate::events::{Event, EventSink};
+use crate::exit::ExitStatus;
 use crate::exit::Status;
 use crate::job::pdd::PrivateDataDir;
 use crate::job::OutputMode;
@@ -99,7 +100,7 @@ pub fn replay_events(dir: &Path, follow: bool, sinks: &mut [&mut dyn EventSink])
 
 /// `ansible-runner replay`: the events, then the reports of the run as its artifacts tell it: the
 /// summary line (on a terminal, or with `-q`, which shows it in place of the events) and `--junit`.
-pub fn replay_command(args: &crate::cli::ReplayArgs) -> anyhow::Result<i32> {
+pub fn replay_command(args: &crate::cli::ReplayArgs) -> anyhow::Result<ExitStatus> {
     let pdd = PrivateDataDir { root: crate::util::fs::absolute(&args.private_data_dir) };
     let root = pdd.artifact_root(args.artifact_dir.as_deref());
     let dir = find_run(&root, args.ident.as_deref())?;
@@ -120,7 +121,7 @@ pub fn replay_command(args: &crate::cli::ReplayArgs) -> anyhow::Result<i32> {
     } else if args.junit.is_some() || args.quiet {
         errln!("ansible-runner: {} has not ended (no status) or has no events: no summary", dir.display());
     }
-    Ok(rc.unwrap_or(crate::exit::OK))
+    Ok(rc.map_or(ExitStatus::Success, ExitStatus::Job))
 }
 
 /// `-q` promises the summary in place of the events; otherwise it is for a person at a terminal,

@@ -10,6 +10,7 @@ use std::time::SystemTime;
 use anyhow::Context;
 
 use crate::events::EventSink;
+use crate::exit::ExitStatus;
 use crate::job::{JobError, JobSpec, OutputMode};
 use crate::output::debuglog::DebugLog;
 use crate::output::display::{stderr_wants_colour, stdout_is_terminal, stdout_wants_colour, TerminalRenderer};
@@ -21,7 +22,7 @@ use crate::state::lock;
 use crate::supervise::Inputs;
 
 /// `ansible-runner run`: the job in the foreground; the exit code is the job's rc.
-pub fn run_command(request: &JobRequest) -> anyhow::Result<i32> {
+pub fn run_command(request: &JobRequest) -> anyhow::Result<ExitStatus> {
     let since = SystemTime::now();
     let on_terminal = stdout_is_terminal();
     let output = OutputMode::from_flags(request.quiet, request.json);
@@ -32,7 +33,7 @@ pub fn run_command(request: &JobRequest) -> anyhow::Result<i32> {
     match run_reported(request, &mut reports, &mut place) {
         Ok((outcome, ident)) => {
             reports.finish(outcome.status, outcome.rc, &ident, &outcome.artifact_dir);
-            Ok(outcome.rc)
+            Ok(ExitStatus::Job(outcome.rc))
         }
         Err(err) => {
             finish_unstarted(reports, request, &err, place.as_ref(), since);

@@ -8,7 +8,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use anyhow::{bail, Context};
 use nix::unistd::Pid;
 
-use crate::exit;
+use crate::exit::ExitStatus;
 use crate::job::{JobError, JobSpec};
 use crate::request::JobRequest;
 use crate::state::daemon::{self, DAEMON_FLAG};
@@ -16,12 +16,12 @@ use crate::state::pidfile::{self, PidFile};
 
 /// Whatever keeps the job from being launched (a bad job, a held `--lock`) is reported as `run`
 /// reports it: the detached job reports everything after.
-pub fn start_command(request: &JobRequest) -> anyhow::Result<i32> {
+pub fn start_command(request: &JobRequest) -> anyhow::Result<ExitStatus> {
     let since = std::time::SystemTime::now();
     launch(request).inspect_err(|err| crate::commands::run::report_unstarted(request, err, since))
 }
 
-fn launch(request: &JobRequest) -> anyhow::Result<i32> {
+fn launch(request: &JobRequest) -> anyhow::Result<ExitStatus> {
     let spec = JobSpec::resolve(request).map_err(JobError::into_ending)?;
     let pdd = &spec.pdd.root;
     let log = daemon::touch_daemon_log(pdd)
@@ -63,5 +63,5 @@ fn launch(request: &JobRequest) -> anyhow::Result<i32> {
         let _ = pidfile::remove(pdd);
         return Err(err);
     }
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{kill, Signal};
 
 use crate::artifacts;
-use crate::exit::{self, Failure, Status};
+use crate::exit::{self, ExitStatus, Failure, Status};
 use crate::job::pdd::PrivateDataDir;
 use crate::request::JobRequest;
 use crate::state::daemon::{self, DAEMON_FLAG};
@@ -17,7 +17,7 @@ use crate::state::pidfile::{self, PidFile, StartedJob};
 /// How long `stop` waits for the job to end gracefully before killing what is left.
 const STOP_PATIENCE: Duration = Duration::from_secs(15);
 
-pub fn stop_command(request: &JobRequest) -> anyhow::Result<i32> {
+pub fn stop_command(request: &JobRequest) -> anyhow::Result<ExitStatus> {
     let pdd = PrivateDataDir::open_or_create(&request.private_data_dir)?;
     let _ = daemon::touch_daemon_log(&pdd.root);
     let job = match pidfile::inspect(&pdd.root, DAEMON_FLAG)? {
@@ -45,7 +45,7 @@ pub fn stop_command(request: &JobRequest) -> anyhow::Result<i32> {
         mark_unfinished_canceled(&pdd.artifact_root(request.artifact_dir.as_deref()));
     }
     let _ = pidfile::remove(&pdd.root);
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }
 
 /// Cancels the job as SIGTERM does and waits up to `STOP_PATIENCE` for its runner to end.

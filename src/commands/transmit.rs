@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::Context;
 use serde_json::{json, Value};
 
-use crate::exit;
+use crate::exit::ExitStatus;
 use crate::job::pdd::PrivateDataDir;
 use crate::job::role::RolePlaybook;
 use crate::job::{JobError, JobKind, JobSpec};
@@ -18,7 +18,7 @@ use crate::request::JobRequest;
 use crate::runner;
 use crate::streaming::StreamWriter;
 
-pub fn transmit_command(request: &JobRequest) -> anyhow::Result<i32> {
+pub fn transmit_command(request: &JobRequest) -> anyhow::Result<ExitStatus> {
     let spec = JobSpec::resolve(request).map_err(JobError::into_ending)?;
     runner::persist_cmdline(&spec, request)?;
     let role_playbook = RolePlaybook::for_job(&spec)?;
@@ -36,7 +36,7 @@ pub fn transmit_command(request: &JobRequest) -> anyhow::Result<i32> {
         .and_then(|_| writer.write_json(&json!({"eof": true})).context("cannot write the job stream"));
     drop(role_playbook);
     sent?;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }
 
 /// Bytes of the stream held before they are written; frames are flushed whole.

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use crate::cli::WorkerArgs;
 use crate::events::{Event, EventSink};
-use crate::exit;
+use crate::exit::{self, ExitStatus};
 use crate::job::command_line::CommandLine;
 use crate::job::settings::Settings;
 use crate::job::{JobError, JobSpec};
@@ -36,20 +36,23 @@ fn lock(writer: &SharedWriter) -> MutexGuard<'_, StreamWriter<io::Stdout>> {
 /// Why a worker could not finish its job normally.
 enum Failure {
     /// Told to the controller as an `error` status line before eof; the worker exits with `code`.
-    Job { line: Value, code: i32 },
+    Job { line: Value, code: ExitStatus },
     /// The stream itself cannot be written: only stderr is left.
     Stream(io::Error),
 }
 
 impl Failure {
     fn job(explanation: impl std::fmt::Display) -> Self {
-        Self::Job { line: json!({"status": "error", "job_explanation": explanation.to_string()}), code: exit::FAILURE }
+        Self::Job {
+            line: json!({"status": "error", "job_explanation": explanation.to_string()}),
+            code: ExitStatus::Refused,
+        }
     }
 }
 
 /// Whatever goes wrong, the stream ends with a status line and eof, so that a controller never
 /// waits for a job that is gone.
-pub fn worker_command(args: &WorkerArgs) -> anyhow::Result<i32> {
+pub fn worker_command(args: &WorkerArgs) -> anyhow::Result<ExitStatus> {
     crate::output::silence_notices();
     let writer: SharedWriter = Arc::new(Mutex::new(StreamWriter::new(io::stdout())));
     let keepalive = Keepalive::start(&writer, args.keepalive_seconds.unwrap_or(0.0));
@@ -89,7 +92,7 @@ impl PanicMessage {
 }
 
 /// Serves the job in the private data dir the flags ask for, or in a temp dir.
-fn serve_in_dir(args: &WorkerArgs, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32, Failure> {
+fn serve_in_dir(args: &WorkerArgs, writer: &SharedWriter, keepalive: &Keepalive) -> Result<ExitStatus, Failure> {
     let (pdd, _temp) = if let Some(dir) = &args.private_data_dir {
         let dir = crate::util::fs::absolute(dir);
         if args.delete {
@@ -113,8 +116,8 @@ fn serve_in_dir(args: &WorkerArgs, writer: &SharedWriter, keepalive: &Keepalive)
 }
 
 /// Reads the job, runs it, streams the results. Returns the exit code.
-fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32, Failure> {
-    let kwargs = receive_job(pdd).map_err(|line| Failure::Job { line, code: exit::OK })?;
+fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> Result<ExitStatus, Failure> {
+    let kwargs = receive_job(pdd).map_err(|line| Failure::Job { line, code: ExitStatus::Success })?;
     let spec = prepare_job(pdd, &kwargs)
         .map_err(|err| Failure::job(format!("Job could not be prepared: {}", exit::one_line(&err))))?;
     let cannot_run = |err: anyhow::Error| Failure::job(format!("Job could not be run: {}", exit::one_line(&err)));
@@ -141,7 +144,7 @@ fn serve(pdd: &Path, writer: &SharedWriter, keepalive: &Keepalive) -> Result<i32
         .and_then(|()| out.write_zip(packed))
         .and_then(|_| keepalive.write_eof(&mut out))
         .map_err(Failure::Stream)?;
-    Ok(outcome.rc)
+    Ok(ExitStatus::Job(outcome.rc))
 }
 
 /// The job the kwargs describe, run inside `pdd`: inputs sent as kwargs are written into `env/`, and
@@ -315,7 +318,7 @@ impl Keepalive {
 
 /// `worker --worker-info`: the node's capacity as one YAML flow mapping (keys sorted), as the
 /// Python tool prints it for Receptor.
-pub fn worker_info() -> i32 {
+pub fn worker_info() -> ExitStatus {
     let mut errors: Vec<String> = Vec::new();
     let cpu_count = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let mem = fs::read_to_string("/proc/meminfo")
@@ -337,7 +340,7 @@ pub fn worker_info() -> i32 {
         env!("CARGO_PKG_VERSION"),
         uuid.as_deref().unwrap_or("null")
     );
-    exit::OK
+    ExitStatus::Success
 }
 
 /// The node's identity, kept in `~/.ansible_runner_uuid` (created 0600 on first use).

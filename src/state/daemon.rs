@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use anyhow::Context;
 use nix::unistd::Pid;
 
+use crate::exit::ExitStatus;
 use crate::job::pdd::DAEMON_LOG;
 use crate::request::JobRequest;
 use crate::state::pidfile;
@@ -58,7 +59,10 @@ pub fn hand_over(child: &mut Child, request: &JobRequest) -> anyhow::Result<()> 
 
 /// The detached half of `start` (`dir` is the canonical private data dir): reads the job request
 /// `start` hands over, runs it quietly with `run`, and removes the pid file at the end.
-pub fn daemon_run(dir: &Path, run: impl FnOnce(&JobRequest) -> anyhow::Result<i32>) -> anyhow::Result<i32> {
+pub fn daemon_run(
+    dir: &Path,
+    run: impl FnOnce(&JobRequest) -> anyhow::Result<ExitStatus>,
+) -> anyhow::Result<ExitStatus> {
     let mut bytes = Vec::new();
     io::stdin().read_to_end(&mut bytes).context("cannot read the job request from `start`")?;
     let null = fs::File::open("/dev/null").context("cannot open /dev/null")?;
