@@ -6,17 +6,17 @@
 
 mod api;
 mod assets;
+mod cleanup;
 mod cli;
 mod common;
 mod compare;
-mod containers;
 mod control;
 mod ending;
-mod engines;
 mod hardening_input;
 mod history;
 mod hostile_api;
 mod hostile_job;
+mod isolation;
 mod layering;
 mod metrics;
 mod ops;
@@ -25,6 +25,5 @@ mod recipes;
 mod remote_ssh;
 mod reports;
 mod run;
-mod sandbox;
 mod stream;
 mod stream_hostile;

@@ -2,8 +2,11 @@
 //! playbook; keepalives; --delete; garbage, truncated and hostile streams.
 
 use std::fs;
+
 use std::io::Write;
+
 use std::path::Path;
+
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
@@ -368,46 +371,6 @@ fn worker_info_has_the_reference_keys() {
     assert_eq!(keys(&mine), keys(&theirs));
     let uuid = fs::read_to_string(home.path().join(".ansible_runner_uuid")).unwrap();
     assert!(String::from_utf8_lossy(&mine.stdout).contains(&format!("uuid: {uuid}")), "both share the node's uuid");
-}
-
-#[test]
-fn worker_cleanup_removes_old_dirs_but_not_running_jobs_or_system_folders() {
-    needs!(Ansible);
-    let place = tempfile::tempdir().unwrap();
-    for name in ["old1", "old2"] {
-        fs::create_dir(place.path().join(name)).unwrap();
-    }
-    // A job started in `busy` protects it.
-    let busy = place.path().join("busy");
-    fs::create_dir_all(busy.join("project")).unwrap();
-    let nap = "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - command: sleep 58.3131\n";
-    fs::write(busy.join("project/nap.yml"), nap).unwrap();
-    let started = ours().arg("start").arg(&busy).args(["-p", "nap.yml"]).output().unwrap();
-    assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
-    crate::common::wait_until("the started job's task", || !crate::common::processes_with("58.3131").is_empty());
-    // A pid file naming a process that is not that directory's job (a reused pid, or a process
-    // that only calls itself ansible-runner) does not protect a folder.
-    let mut impostor = Command::new("bash").args(["-c", "exec -a ansible-runner sleep 30"]).spawn().unwrap();
-    crate::common::wait_until("the impostor", || {
-        fs::read(format!("/proc/{}/cmdline", impostor.id())).is_ok_and(|c| c.starts_with(b"ansible-runner"))
-    });
-    fs::create_dir(place.path().join("reused")).unwrap();
-    fs::write(place.path().join("reused/pid"), format!("{}\n", impostor.id())).unwrap();
-    let pattern = format!("{}/*", place.path().display());
-    let out = ours().args(["worker", "cleanup", "--file-pattern", &pattern, "--grace-period", "0"]).output().unwrap();
-    impostor.kill().unwrap();
-    impostor.wait().unwrap();
-    let stopped = ours().arg("stop").arg(&busy).output().unwrap();
-    assert_eq!(stopped.status.code(), Some(0), "{:?}", text(&stopped));
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    let stdout = text(&out).0;
-    assert!(stdout.contains("Removed 3 private data dir(s)") && stdout.ends_with("(changed: True)\n"), "{stdout}");
-    assert!(place.path().join("busy").exists() && !place.path().join("old1").exists());
-    assert!(!place.path().join("reused").exists());
-
-    let refused = ours().args(["worker", "cleanup", "--file-pattern", "/us*"]).output().unwrap();
-    assert_eq!(refused.status.code(), Some(1));
-    assert!(text(&refused).1.contains("system folders"));
 }
 
 /// `len` bytes that no compressor can shrink (xorshift64*), the same for every seed.
