@@ -5,22 +5,19 @@
 #![allow(clippy::cast_possible_wrap, clippy::cast_precision_loss)]
 
 mod api;
-mod assets;
 mod cleanup;
 mod cli;
 mod common;
 mod compare;
 mod control;
+mod docs;
 mod ending;
 mod history;
 mod hostile;
 mod isolation;
 mod layering;
-mod metrics;
 mod ops;
-mod receptor;
-mod recipes;
-mod remote_ssh;
+mod remote;
 mod reports;
 mod run;
 mod stream;

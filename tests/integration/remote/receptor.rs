@@ -32,6 +32,7 @@ const PLAYBOOK: &str =
 
 /// Node A runs this binary's worker, node B the reference's.
 const NODE_A: &str = "node-a";
+
 const NODE_B: &str = "node-b";
 
 /// A controller and two execution nodes, started for one test and killed when it drops.

@@ -1,5 +1,8 @@
-//! End-of-run reports on real ansible-core: the summary line, the JUnit file checked against the
-//! run's events, and alerts received by a real HTTP server on loopback.
+//! End-of-run reports on real ansible-core: the summary line (on a terminal, in colour, or when
+//! asked), the JUnit file checked against the run's events, alerts received by a real HTTP server on
+//! loopback, and the metrics file (in `metrics`).
+
+mod metrics;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
