@@ -185,7 +185,7 @@ fn worker_keeps_or_deletes_its_private_data_dir() {
 fn a_canceled_worker_says_nothing_on_stderr_and_its_stream_ends_canceled() {
     needs!(Ansible, Reference);
     let marker = "61.2424";
-    let pdd = crate::control::sleeping_pdd(marker);
+    let pdd = crate::common::sleeping_pdd(marker);
     let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "sleep.yml", "-i", "c"]).output().unwrap();
     let mut worker =
         ours().arg("worker").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
@@ -203,7 +203,7 @@ fn a_canceled_worker_says_nothing_on_stderr_and_its_stream_ends_canceled() {
     worker.wait().unwrap();
     let streamed = reader.join().unwrap().unwrap();
     assert_eq!(said, "", "the worker wrote on stderr");
-    crate::control::assert_nothing_left(marker);
+    crate::common::assert_nothing_left(marker);
     let lines = lines(&streamed);
     let statuses: Vec<&str> = lines.iter().filter_map(|l| l.get("status").and_then(Value::as_str)).collect();
     assert_eq!(statuses, ["starting", "running", "canceled"]);
