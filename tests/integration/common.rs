@@ -2,12 +2,13 @@
 //! and readers for the artifacts they write.
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::Signal;
 use serde_json::{Map, Value};
 
 /// The venv holding ansible-core and the reference: `.venv` of the checkout (scripts/venv), or the
@@ -215,6 +216,95 @@ pub fn assert_nothing_ran(pdd: &Path, what: &str) {
         assert!(!dir.join("command").exists(), "{what}: a job ran in {}", dir.display());
         assert!(dir.join("reason").exists(), "{what}: {} is no record of a run that did not start", dir.display());
     }
+}
+
+/// A job that sleeps in its one task, `sleep <marker>`, so /proc shows whether it still runs.
+pub fn sleeping_pdd(marker: &str) -> Pdd {
+    let pdd = Pdd::new();
+    pdd.file(
+        "project/sleep.yml",
+        &format!("- hosts: all\n  gather_facts: false\n  tasks:\n    - name: nap\n      command: sleep {marker}\n"),
+    );
+    pdd
+}
+
+/// `run` of `pdd` as job `job`, its stdout piped and never read: a job to signal or time out.
+pub fn spawn_run(pdd: &Pdd, extra: &[&str]) -> Child {
+    ours().arg("run").arg(pdd.path()).args(["-i", "job"]).args(extra).stdout(Stdio::piped()).spawn().unwrap()
+}
+
+/// No process with `marker` in its command line remains.
+pub fn assert_nothing_left(marker: &str) {
+    // The kill is synchronous, but /proc may still list a process being reaped for a moment.
+    wait_until("the job's processes to disappear", || processes_with(marker).is_empty());
+}
+
+/// `command` (`start`, `stop`, `is-alive`) of `pdd`, run to its end.
+pub fn control(command: &str, pdd: &Path) -> std::process::Output {
+    ours().arg(command).arg(pdd).output().unwrap()
+}
+
+/// A pseudo-terminal whose slave side becomes the controlling terminal and stdio of `command`,
+/// run as a session leader, as a login shell or an SSH session would be.
+pub fn spawn_on_terminal(command: &mut Command) -> (Child, fs::File) {
+    use nix::fcntl::{fcntl, FcntlArg, FdFlag};
+    use std::os::unix::process::CommandExt;
+    let pty = nix::pty::openpty(None, None).unwrap();
+    // Else the program inherits the master side too, and closing ours would hang nothing up.
+    for fd in [&pty.master, &pty.slave] {
+        fcntl(fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).unwrap();
+    }
+    command.stdin(pty.slave.try_clone().unwrap()).stdout(pty.slave.try_clone().unwrap()).stderr(pty.slave);
+    // SAFETY: setsid, ioctl and sigaction are async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            // As a terminal's session starts: hang-ups not ignored, even when the tests run under
+            // nohup (an ignored signal stays ignored across exec).
+            nix::sys::signal::signal(Signal::SIGHUP, nix::sys::signal::SigHandler::SigDfl)?;
+            nix::unistd::setsid()?;
+            if nix::libc::ioctl(0, nix::libc::TIOCSCTTY, 0) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let child = command.spawn().unwrap();
+    let master = fs::File::from(pty.master);
+    nix::fcntl::fcntl(&master, nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK)).unwrap();
+    (child, master)
+}
+
+/// Reads whatever the terminal has to show, so that the program never blocks writing to it.
+pub fn drain(master: &mut fs::File) {
+    use std::io::Read;
+    let mut buf = [0u8; 4096];
+    while matches!(master.read(&mut buf), Ok(n) if n > 0) {}
+}
+
+/// Two tasks on one host: a debug and a command that changes something.
+pub const TWO_TASKS: &str = "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: first\n      debug: msg=one\n    - name: second\n      command: \"true\"\n";
+
+/// Runs the binary with stdout and stderr on a new pseudo-terminal and returns what it drew.
+pub fn run_on_pty(pdd: &Pdd, args: &[&str]) -> String {
+    let pty = nix::pty::openpty(None, None).unwrap();
+    let mut child = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(pty.slave.try_clone().unwrap()))
+        .stderr(Stdio::from(pty.slave))
+        .spawn()
+        .unwrap();
+    let mut master = fs::File::from(pty.master);
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Until EOF, or EIO: the last holder of the terminal's other side is gone.
+    while let Ok(n @ 1..) = master.read(&mut buf) {
+        seen.extend_from_slice(&buf[..n]);
+    }
+    assert!(child.wait().unwrap().success());
+    String::from_utf8_lossy(&seen).into_owned()
 }
 
 /// A part of the machine that some tests need besides the binary. A test that lacks one is

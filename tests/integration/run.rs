@@ -1,11 +1,15 @@
-//! `run` on real ansible-core: artifacts, events, terminal modes, exit codes.
+//! `run` on real ansible-core: artifacts, events, terminal modes and the live progress line, exit
+//! codes, and the run lock.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
 use serde_json::Value;
 
-use crate::common::{assert_stream_invariants, names, needs, ours, plain_lines, text, Pdd};
+use crate::common::{
+    assert_stream_invariants, names, needs, ours, plain_lines, processes_with, run_on_pty, text, wait_until, Pdd,
+    TWO_TASKS,
+};
 
 const PLAYBOOK: &str = r#"
 - hosts: all
@@ -385,4 +389,58 @@ fn the_plugin_comes_from_the_cache_or_without_one_from_the_run_s_own_dir() {
     assert_eq!(counts[0], counts[1], "the same events with and without the cache");
     let cached: Vec<_> = fs::read_dir(cache.path().join("ansible-runner")).unwrap().collect();
     assert_eq!(cached.len(), 1, "one plugin version in the cache");
+}
+
+#[test]
+fn progress_is_drawn_on_a_terminal_and_absent_when_piped() {
+    needs!(Ansible);
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", TWO_TASKS);
+    let drawn = run_on_pty(&pdd, &["-p", "site.yml", "-i", "tty"]);
+    assert!(drawn.contains("TASK [second]") && drawn.contains("hosts 1/1"), "{drawn}");
+    assert!(drawn.contains("ok=1"), "{drawn}");
+    assert!(drawn.contains("ok=2 changed=1"), "counts as in the recap: {drawn}");
+    assert!(drawn.contains("\u{1b}[0;32m"), "colours on a terminal");
+
+    let piped = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "pipe"]).output().unwrap();
+    let (stdout, stderr) = text(&piped);
+    assert!(!stdout.contains("hosts 1/1") && !stderr.contains("hosts 1/1"));
+    assert!(!stdout.contains('\u{1b}'));
+
+    let json = run_on_pty(&pdd, &["-p", "site.yml", "-i", "json", "-j"]);
+    assert!(!json.contains("hosts 1/1"), "no progress with -j");
+}
+
+#[test]
+fn lock_refuses_a_second_run_and_waits_when_asked() {
+    needs!(Ansible);
+    let marker = "42.0707";
+    let pdd = Pdd::new();
+    pdd.file(
+        "project/nap.yml",
+        &format!("- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep {marker}\n"),
+    );
+    pdd.file("project/quick.yml", TWO_TASKS);
+    let mut holder =
+        ours().arg("run").arg(pdd.path()).args(["-p", "nap.yml", "-i", "a", "-q", "--lock"]).spawn().unwrap();
+    wait_until("the first run to start", || !processes_with(marker).is_empty());
+
+    let refused =
+        ours().arg("run").arg(pdd.path()).args(["-p", "quick.yml", "-i", "b", "-q", "--lock"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(75));
+    assert!(text(&refused).1.contains("holds the lock"), "{:?}", text(&refused));
+    assert!(!pdd.path().join("artifacts/b/command").exists(), "a refused run must not start");
+    assert_eq!(fs::read_to_string(pdd.path().join("artifacts/b/status")).unwrap(), "skipped", "history shows it");
+
+    // A killed holder never leaves a stale lock.
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(holder.id() as i32), nix::sys::signal::Signal::SIGKILL).unwrap();
+    holder.wait().unwrap();
+    let waited = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "quick.yml", "-i", "c", "-q", "--lock", "--lock-wait", "30"])
+        .output()
+        .unwrap();
+    assert_eq!(waited.status.code(), Some(0), "{:?}", text(&waited));
+    let _ = std::process::Command::new("pkill").args(["-f", marker]).status();
 }

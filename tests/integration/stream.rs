@@ -1,5 +1,5 @@
 //! transmit | worker | process, in every pairing with the Python ansible-runner 2.4.3, on a real
-//! playbook; keepalives; --delete; garbage, truncated and hostile streams.
+//! playbook; keepalives; --delete; garbage and truncated streams (hostile ones are in `hostile`).
 
 use std::fs;
 use std::io::Write;
@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-use crate::common::{assert_stream_invariants, names, needs, ours, reference, text, venv_bin, Pdd};
+use crate::common::{assert_stream_invariants, names, needs, ours, reference, text, Pdd};
 
 const PLAYBOOK: &str =
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=streamed\n    - command: \"true\"\n";
@@ -185,7 +185,7 @@ fn worker_keeps_or_deletes_its_private_data_dir() {
 fn a_canceled_worker_says_nothing_on_stderr_and_its_stream_ends_canceled() {
     needs!(Ansible, Reference);
     let marker = "61.2424";
-    let pdd = crate::control::sleeping_pdd(marker);
+    let pdd = crate::common::sleeping_pdd(marker);
     let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "sleep.yml", "-i", "c"]).output().unwrap();
     let mut worker =
         ours().arg("worker").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
@@ -203,7 +203,7 @@ fn a_canceled_worker_says_nothing_on_stderr_and_its_stream_ends_canceled() {
     worker.wait().unwrap();
     let streamed = reader.join().unwrap().unwrap();
     assert_eq!(said, "", "the worker wrote on stderr");
-    crate::control::assert_nothing_left(marker);
+    crate::common::assert_nothing_left(marker);
     let lines = lines(&streamed);
     let statuses: Vec<&str> = lines.iter().filter_map(|l| l.get("status").and_then(Value::as_str)).collect();
     assert_eq!(statuses, ["starting", "running", "canceled"]);
@@ -260,80 +260,6 @@ fn process_reports_a_cut_stream_and_keeps_what_arrived() {
     assert!(text(&garbage).1.contains("not valid JSON"), "{}", text(&garbage).1);
 }
 
-/// Builds a zip with Python's zipfile (entries exactly as named) and frames it as a transmit stream.
-fn hostile_stream(script: &str) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let zip_path = dir.path().join("evil.zip");
-    let program = format!(
-        "import zipfile, stat\nz = zipfile.ZipFile({:?}, 'w')\ndef link(name, target):\n    i = zipfile.ZipInfo(name)\n    i.external_attr = (stat.S_IFLNK | 0o777) << 16\n    z.writestr(i, target)\n{script}\nz.close()\n",
-        zip_path.to_str().unwrap()
-    );
-    let made = Command::new(venv_bin().join("python")).arg("-c").arg(&program).output().unwrap();
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    let zip = fs::read(&zip_path).unwrap();
-    let mut stream = b"{\"kwargs\": {\"ident\": \"evil\", \"playbook\": \"x.yml\"}}\n".to_vec();
-    stream.extend(format!("{{\"zipfile\": {}}}\n", zip.len()).as_bytes());
-    stream.extend(base64_encode(&zip).as_bytes());
-    stream.extend(b"{\"eof\": true}\n");
-    stream
-}
-
-fn base64_encode(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-#[test]
-fn hostile_zips_are_refused_without_writing_outside() {
-    needs!(Ansible);
-    let cases = [
-        ("dotdot", "z.writestr('../escaped', 'x')"),
-        ("nested dotdot", "z.writestr('project/../../escaped', 'x')"),
-        ("absolute", "z.writestr('/tmp/ansible-runner-absolute-escape', 'x')"),
-        ("absolute symlink", "link('project/out', '/tmp')"),
-        ("symlink then write through it", "link('project/up', '../..')\nz.writestr('project/up/escaped', 'x')"),
-    ];
-    for (what, script) in cases {
-        let place = tempfile::tempdir().unwrap();
-        let target = place.path().join("pdd");
-        let stream = hostile_stream(script);
-        let worked = feed(sub(ours(), &["worker", "--private-data-dir", target.to_str().unwrap()]), &stream);
-        let lines = lines(&worked.stdout);
-        assert_eq!(lines.first().and_then(|l| l.get("status")), Some(&Value::from("error")), "{what}: {lines:?}");
-        assert_eq!(lines[0]["job_explanation"], "Failed to extract private data directory on worker.", "{what}");
-        let outside: Vec<_> = walkdir::WalkDir::new(place.path())
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_name() == "escaped")
-            .collect();
-        assert!(outside.is_empty(), "{what}: wrote {outside:?}");
-        assert!(!Path::new("/tmp/ansible-runner-absolute-escape").exists(), "{what}");
-        assert!(!place.path().join("escaped").exists() && !Path::new("/escaped").exists(), "{what}");
-    }
-}
-
-#[test]
-fn a_bad_zip_payload_is_a_failed_extraction_not_a_bad_line() {
-    let kwargs = "{\"kwargs\": {\"playbook\": \"x.yml\"}}\n";
-    let cases: [(&str, &[u8]); 4] = [
-        ("raw bytes for base64", b"{\"zipfile\": 5}\n\x01\x02\x03\x04\x05{\"eof\": true}\n"),
-        ("cut payload", b"{\"zipfile\": 1000}\nQUJD"),
-        ("size not a number", b"{\"zipfile\": \"five\"}\nQUJD\n{\"eof\": true}\n"),
-        ("payload shorter than announced", b"{\"zipfile\": 4}\nQUJD\n{\"eof\": true}\n"),
-    ];
-    for (what, tail) in cases {
-        let place = tempfile::tempdir().unwrap();
-        let target = place.path().join("w");
-        let stream = [kwargs.as_bytes(), tail].concat();
-        let worked = feed(sub(ours(), &["worker", "--private-data-dir", target.to_str().unwrap()]), &stream);
-        let lines = lines(&worked.stdout);
-        assert_eq!(lines[0]["status"], "error", "{what}: {lines:?}");
-        assert_eq!(lines[0]["job_explanation"], "Failed to extract private data directory on worker.", "{what}");
-        assert!(lines[0]["result_traceback"].as_str().is_some_and(|t| !t.is_empty()), "{what}");
-        assert_eq!(lines.last().unwrap(), &serde_json::json!({"eof": true}), "{what}");
-    }
-}
-
 #[test]
 fn in_tree_symlinks_and_modes_survive_the_trip() {
     needs!(Ansible);
@@ -368,46 +294,6 @@ fn worker_info_has_the_reference_keys() {
     assert_eq!(keys(&mine), keys(&theirs));
     let uuid = fs::read_to_string(home.path().join(".ansible_runner_uuid")).unwrap();
     assert!(String::from_utf8_lossy(&mine.stdout).contains(&format!("uuid: {uuid}")), "both share the node's uuid");
-}
-
-#[test]
-fn worker_cleanup_removes_old_dirs_but_not_running_jobs_or_system_folders() {
-    needs!(Ansible);
-    let place = tempfile::tempdir().unwrap();
-    for name in ["old1", "old2"] {
-        fs::create_dir(place.path().join(name)).unwrap();
-    }
-    // A job started in `busy` protects it.
-    let busy = place.path().join("busy");
-    fs::create_dir_all(busy.join("project")).unwrap();
-    let nap = "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - command: sleep 58.3131\n";
-    fs::write(busy.join("project/nap.yml"), nap).unwrap();
-    let started = ours().arg("start").arg(&busy).args(["-p", "nap.yml"]).output().unwrap();
-    assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
-    crate::common::wait_until("the started job's task", || !crate::common::processes_with("58.3131").is_empty());
-    // A pid file naming a process that is not that directory's job (a reused pid, or a process
-    // that only calls itself ansible-runner) does not protect a folder.
-    let mut impostor = Command::new("bash").args(["-c", "exec -a ansible-runner sleep 30"]).spawn().unwrap();
-    crate::common::wait_until("the impostor", || {
-        fs::read(format!("/proc/{}/cmdline", impostor.id())).is_ok_and(|c| c.starts_with(b"ansible-runner"))
-    });
-    fs::create_dir(place.path().join("reused")).unwrap();
-    fs::write(place.path().join("reused/pid"), format!("{}\n", impostor.id())).unwrap();
-    let pattern = format!("{}/*", place.path().display());
-    let out = ours().args(["worker", "cleanup", "--file-pattern", &pattern, "--grace-period", "0"]).output().unwrap();
-    impostor.kill().unwrap();
-    impostor.wait().unwrap();
-    let stopped = ours().arg("stop").arg(&busy).output().unwrap();
-    assert_eq!(stopped.status.code(), Some(0), "{:?}", text(&stopped));
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    let stdout = text(&out).0;
-    assert!(stdout.contains("Removed 3 private data dir(s)") && stdout.ends_with("(changed: True)\n"), "{stdout}");
-    assert!(place.path().join("busy").exists() && !place.path().join("old1").exists());
-    assert!(!place.path().join("reused").exists());
-
-    let refused = ours().args(["worker", "cleanup", "--file-pattern", "/us*"]).output().unwrap();
-    assert_eq!(refused.status.code(), Some(1));
-    assert!(text(&refused).1.contains("system folders"));
 }
 
 /// `len` bytes that no compressor can shrink (xorshift64*), the same for every seed.

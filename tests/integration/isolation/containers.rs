@@ -10,7 +10,7 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
 use crate::common::{assert_stream_invariants, names, needs, ours, reference, text, wait_until, Pdd};
-use crate::engines::{unique_ident, Engine, IMAGE};
+use crate::isolation::engines::{unique_ident, Engine, IMAGE};
 
 const PLAYBOOK: &str = r#"- hosts: all
   gather_facts: false
@@ -38,7 +38,7 @@ pub fn in_container(engine: Engine, pdd: &Pdd, ident: &str, extra: &[&str]) -> C
     engine.wrap(cmd)
 }
 
-fn run(mut cmd: Command) -> Output {
+pub fn run(mut cmd: Command) -> Output {
     cmd.stdin(Stdio::null()).output().unwrap()
 }
 
@@ -421,39 +421,6 @@ fn podman_job_uses_the_private_ssh_agent() {
 fn docker_job_uses_the_private_ssh_agent() {
     needs!(Docker, SshClient);
     agent_reaches_the_container(Engine::Docker);
-}
-
-/// `worker cleanup --remove-images` removes the name it is given and no other: the image stays
-/// under its other names, and `--image-prune` then leaves it alone.
-fn cleanup_removes_only_the_named_tag(engine: Engine) {
-    let probe = format!("localhost/cleanup-probe:{}", uuid::Uuid::new_v4().simple());
-    let tagged = engine.cli().args(["tag", IMAGE, &probe]).output().unwrap();
-    assert!(tagged.status.success(), "{:?}", text(&tagged));
-    let mut cleanup = ours();
-    cleanup.args(["worker", "cleanup", "--remove-images", &probe, "--image-prune"]);
-    cleanup.args(["--process-isolation-executable", engine.name()]);
-    let out = run(engine.wrap(cleanup));
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    assert!(text(&out).0.contains("Removed 1 image(s)"), "{:?}", text(&out));
-    let names = |name: &str| {
-        let listed = engine.cli().args(["images", "--quiet", name]).output().unwrap();
-        assert!(listed.status.success(), "{:?}", text(&listed));
-        !text(&listed).0.trim().is_empty()
-    };
-    assert!(!names(&probe), "{probe} is removed");
-    assert!(names(IMAGE), "{IMAGE} is still there under its own name");
-}
-
-#[test]
-fn podman_cleanup_removes_only_the_named_tag() {
-    needs!(Podman);
-    cleanup_removes_only_the_named_tag(Engine::Podman);
-}
-
-#[test]
-fn docker_cleanup_removes_only_the_named_tag() {
-    needs!(Docker);
-    cleanup_removes_only_the_named_tag(Engine::Docker);
 }
 
 /// The `container_auth_data` dir is the owner's only while the job runs (its files are 0600).

@@ -1,5 +1,6 @@
-//! Hostile and unlucky input: numbers out of any sensible range, inputs too large to start a
-//! program with, a full disk, unreadable keys, and usage errors in the reference's words.
+//! Hostile and unlucky input on the command line and in the private data dir: numbers out of any
+//! sensible range, inputs too large to start a program with, a full disk, unreadable keys, links to
+//! another user's files, and usage errors in the reference's words.
 
 use std::fs;
 use std::path::Path;
@@ -258,6 +259,7 @@ fn usage_errors_are_worded_as_the_reference_words_them() {
 /// A root-only file's line, recognisable wherever it lands.
 const SHADOW: &str = "root:$6$Zq8SECRETSALT$0ffShadowHashNobodyMaySee:20228:0:99999:7:::\n\
                       daemon:*:20228:0:99999:7:::\n";
+
 const SHADOW_MARK: &str = "SECRETSALT";
 
 /// Every file under `dir`, and what the run printed, holds nothing of `mark`.

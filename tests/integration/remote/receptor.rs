@@ -32,6 +32,7 @@ const PLAYBOOK: &str =
 
 /// Node A runs this binary's worker, node B the reference's.
 const NODE_A: &str = "node-a";
+
 const NODE_B: &str = "node-b";
 
 /// A controller and two execution nodes, started for one test and killed when it drops.
@@ -351,7 +352,7 @@ fn work_cancel_ends_our_worker_s_job_with_a_clean_canceled_stream() {
     let mesh = Mesh::start();
     let marker = "67.2424";
     let job = "mesh-cancel";
-    let pdd = crate::control::sleeping_pdd(marker);
+    let pdd = crate::common::sleeping_pdd(marker);
     let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "sleep.yml", "-i", job]).output().unwrap();
     let unit = mesh.submit(NODE_A, job, &sent.stdout);
     // Read as AWX does, while the job runs, up to the stream's eof: `work results` of a canceled
@@ -375,7 +376,7 @@ fn work_cancel_ends_our_worker_s_job_with_a_clean_canceled_stream() {
     let streamed = reader.join().unwrap();
     results.kill().unwrap();
     results.wait().unwrap();
-    crate::control::assert_nothing_left(marker);
+    crate::common::assert_nothing_left(marker);
     assert_only_stream_lines(&streamed);
     // What the node kept of the worker's output once the worker is gone: nothing after eof either.
     let job_dir = mesh.job_dir(job).display().to_string();
@@ -437,7 +438,7 @@ fn a_node_that_dies_mid_job_leaves_nothing_running_and_its_dir_to_worker_cleanup
     needs!(Receptor);
     let mut mesh = Mesh::start();
     let (marker, job) = ("67.3131", "mesh-crash");
-    let pdd = crate::control::sleeping_pdd(marker);
+    let pdd = crate::common::sleeping_pdd(marker);
     let sent = ours().args(["transmit", pdd.path().to_str().unwrap(), "-p", "sleep.yml", "-i", job]).output().unwrap();
     let unit = mesh.submit(NODE_A, job, &sent.stdout);
     let (mut results, streamed, reader) = results_so_far(&mesh, &unit);
@@ -451,7 +452,7 @@ fn a_node_that_dies_mid_job_leaves_nothing_running_and_its_dir_to_worker_cleanup
         kill(Pid::from_raw(pid), Signal::SIGKILL).unwrap();
     }
     mesh.kill_daemon(NODE_A);
-    crate::control::assert_nothing_left(marker);
+    crate::common::assert_nothing_left(marker);
     let job_dir = mesh.job_dir(job);
     wait_until("the job's processes to end", || processes_with(&job_dir.display().to_string()).is_empty());
     // The controller waits for a node that may come back: its reader is ended here.

@@ -1,7 +1,8 @@
-//! Streams that try to make `process` or `worker` misbehave: event fields naming files elsewhere,
-//! controller paths the worker would write to, rc values that are not exit codes, jobs that cannot
-//! start, impossible sizes and lines made to exhaust memory. Hostile streams are written by Python
-//! in the test; the Python ansible-runner 2.4.3 is the peer where it can produce the case itself.
+//! Streams that try to make `process` or `worker` misbehave: zips that write outside the private
+//! data dir, payloads that are no zip, event fields naming files elsewhere, controller paths the
+//! worker would write to, rc values that are not exit codes, jobs that cannot start, impossible sizes
+//! and lines made to exhaust memory. Hostile streams are written by Python in the test; the Python
+//! ansible-runner 2.4.3 is the peer where it can produce the case itself.
 
 use std::fs;
 use std::path::Path;
@@ -30,6 +31,7 @@ def zipped(entries):
 "#;
 
 const GOOD_UUID: &str = "0242ac11-0002-443b-cdb1-000000000006";
+
 const LOCAL: &str = "ansible_connection=local ansible_python_interpreter=\"{{ ansible_playbook_python }}\"";
 
 /// The bytes a Python script writes with [`PRELUDE`] available.
@@ -263,4 +265,78 @@ fn real_worker_uuids_pass_the_check_repeats_included() {
     let out = process_into(target.path(), &stream);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     assert_eq!(Artifacts { dir: target.path().join("artifacts") }.events().len(), sent_events.len());
+}
+
+/// Builds a zip with Python's zipfile (entries exactly as named) and frames it as a transmit stream.
+fn hostile_stream(script: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("evil.zip");
+    let program = format!(
+        "import zipfile, stat\nz = zipfile.ZipFile({:?}, 'w')\ndef link(name, target):\n    i = zipfile.ZipInfo(name)\n    i.external_attr = (stat.S_IFLNK | 0o777) << 16\n    z.writestr(i, target)\n{script}\nz.close()\n",
+        zip_path.to_str().unwrap()
+    );
+    let made = Command::new(venv_bin().join("python")).arg("-c").arg(&program).output().unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let zip = fs::read(&zip_path).unwrap();
+    let mut stream = b"{\"kwargs\": {\"ident\": \"evil\", \"playbook\": \"x.yml\"}}\n".to_vec();
+    stream.extend(format!("{{\"zipfile\": {}}}\n", zip.len()).as_bytes());
+    stream.extend(base64_encode(&zip).as_bytes());
+    stream.extend(b"{\"eof\": true}\n");
+    stream
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[test]
+fn hostile_zips_are_refused_without_writing_outside() {
+    needs!(Ansible);
+    let cases = [
+        ("dotdot", "z.writestr('../escaped', 'x')"),
+        ("nested dotdot", "z.writestr('project/../../escaped', 'x')"),
+        ("absolute", "z.writestr('/tmp/ansible-runner-absolute-escape', 'x')"),
+        ("absolute symlink", "link('project/out', '/tmp')"),
+        ("symlink then write through it", "link('project/up', '../..')\nz.writestr('project/up/escaped', 'x')"),
+    ];
+    for (what, script) in cases {
+        let place = tempfile::tempdir().unwrap();
+        let target = place.path().join("pdd");
+        let stream = hostile_stream(script);
+        let worked = feed(sub(ours(), &["worker", "--private-data-dir", target.to_str().unwrap()]), &stream);
+        let lines = lines(&worked.stdout);
+        assert_eq!(lines.first().and_then(|l| l.get("status")), Some(&Value::from("error")), "{what}: {lines:?}");
+        assert_eq!(lines[0]["job_explanation"], "Failed to extract private data directory on worker.", "{what}");
+        let outside: Vec<_> = walkdir::WalkDir::new(place.path())
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name() == "escaped")
+            .collect();
+        assert!(outside.is_empty(), "{what}: wrote {outside:?}");
+        assert!(!Path::new("/tmp/ansible-runner-absolute-escape").exists(), "{what}");
+        assert!(!place.path().join("escaped").exists() && !Path::new("/escaped").exists(), "{what}");
+    }
+}
+
+#[test]
+fn a_bad_zip_payload_is_a_failed_extraction_not_a_bad_line() {
+    let kwargs = "{\"kwargs\": {\"playbook\": \"x.yml\"}}\n";
+    let cases: [(&str, &[u8]); 4] = [
+        ("raw bytes for base64", b"{\"zipfile\": 5}\n\x01\x02\x03\x04\x05{\"eof\": true}\n"),
+        ("cut payload", b"{\"zipfile\": 1000}\nQUJD"),
+        ("size not a number", b"{\"zipfile\": \"five\"}\nQUJD\n{\"eof\": true}\n"),
+        ("payload shorter than announced", b"{\"zipfile\": 4}\nQUJD\n{\"eof\": true}\n"),
+    ];
+    for (what, tail) in cases {
+        let place = tempfile::tempdir().unwrap();
+        let target = place.path().join("w");
+        let stream = [kwargs.as_bytes(), tail].concat();
+        let worked = feed(sub(ours(), &["worker", "--private-data-dir", target.to_str().unwrap()]), &stream);
+        let lines = lines(&worked.stdout);
+        assert_eq!(lines[0]["status"], "error", "{what}: {lines:?}");
+        assert_eq!(lines[0]["job_explanation"], "Failed to extract private data directory on worker.", "{what}");
+        assert!(lines[0]["result_traceback"].as_str().is_some_and(|t| !t.is_empty()), "{what}");
+        assert_eq!(lines.last().unwrap(), &serde_json::json!({"eof": true}), "{what}");
+    }
 }

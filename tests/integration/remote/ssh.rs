@@ -23,8 +23,11 @@ use serde_json::Value;
 use crate::common::{needs, ours, processes_with, text, venv_bin, wait_until, Pdd};
 
 const SSHD: &str = "/usr/sbin/sshd";
+
 const PORT: &str = "2222";
+
 const CONTROLLER_ADDR: &str = "169.254.47.1";
+
 const NODE_ADDR: &str = "169.254.47.2";
 
 /// Runs `ip` with `args`; panics with its stderr when it fails.

@@ -1,35 +1,20 @@
-//! Job control on real ansible-core: timeouts, cancel, prompts, SSH keys, start/stop/is-alive.
-//! After each, no process of the job may remain: every job here runs `sleep` with a unique
-//! argument, and /proc is searched for it.
+//! How a job ends when it is told to or runs out of time: `job_timeout` and `idle_timeout`,
+//! SIGTERM, SIGHUP, SIGINT and SIGQUIT, Ctrl-C and Ctrl-Z typed on a terminal, the terminal closed,
+//! and the runner or ansible-playbook killed. After each, no process of the job may remain: every
+//! job here runs `sleep` with a unique argument, and /proc is searched for it.
 
 use std::fs;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
-use crate::common::{needs, ours, processes_with, runs_before_exit, text, wait_until, with_time_to_start, Pdd};
-
-pub fn sleeping_pdd(marker: &str) -> Pdd {
-    let pdd = Pdd::new();
-    pdd.file(
-        "project/sleep.yml",
-        &format!("- hosts: all\n  gather_facts: false\n  tasks:\n    - name: nap\n      command: sleep {marker}\n"),
-    );
-    pdd
-}
-
-pub fn spawn_run(pdd: &Pdd, extra: &[&str]) -> Child {
-    ours().arg("run").arg(pdd.path()).args(["-i", "job"]).args(extra).stdout(Stdio::piped()).spawn().unwrap()
-}
-
-pub fn assert_nothing_left(marker: &str) {
-    // The kill is synchronous, but /proc may still list a process being reaped for a moment.
-    wait_until("the job's processes to disappear", || processes_with(marker).is_empty());
-}
+use crate::common::{
+    assert_nothing_left, drain, needs, ours, processes_with, runs_before_exit, sleeping_pdd, spawn_on_terminal,
+    spawn_run, text, wait_until, with_time_to_start, Pdd,
+};
 
 #[test]
 fn job_timeout_stops_the_job_and_everything_it_started() {
@@ -161,151 +146,6 @@ fn a_runner_started_with_sigint_ignored_still_interrupts_its_job() {
     assert_nothing_left(marker);
 }
 
-pub fn control(command: &str, pdd: &Path) -> std::process::Output {
-    ours().arg(command).arg(pdd).output().unwrap()
-}
-
-#[test]
-fn start_is_alive_stop_is_alive() {
-    needs!(Ansible);
-    let marker = "41.0606";
-    let pdd = sleeping_pdd(marker);
-    let started = ours().arg("start").arg(pdd.path()).args(["-i", "job", "-p", "sleep.yml"]).output().unwrap();
-    assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
-    assert!(pdd.path().join("pid").exists());
-    assert_eq!(control("is-alive", pdd.path()).status.code(), Some(0));
-    wait_until("the task to start", || !processes_with(marker).is_empty());
-
-    let again = ours().arg("start").arg(pdd.path()).args(["-i", "other", "-p", "sleep.yml"]).output().unwrap();
-    assert_eq!(again.status.code(), Some(1));
-    assert!(text(&again).1.contains("already running"), "{:?}", text(&again));
-
-    let stopped = control("stop", pdd.path());
-    assert_eq!(stopped.status.code(), Some(0), "{:?}", text(&stopped));
-    assert_nothing_left(marker);
-    assert!(!pdd.path().join("pid").exists());
-    assert_eq!(control("is-alive", pdd.path()).status.code(), Some(1));
-    let artifacts = pdd.artifacts("job");
-    assert_eq!(artifacts.read("status"), "canceled");
-    assert_eq!(artifacts.read("rc"), "254");
-    assert!(artifacts.read("stdout").contains("TASK [nap]"));
-
-    let nothing = control("stop", pdd.path());
-    assert_eq!(nothing.status.code(), Some(1));
-    assert!(text(&nothing).1.contains("no pid file"));
-}
-
-#[test]
-fn stale_pid_file_does_not_block_start() {
-    needs!(Ansible);
-    let pdd = Pdd::new();
-    pdd.file("project/quick.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=quick\n");
-    let mut gone = std::process::Command::new("true").spawn().unwrap();
-    let dead = gone.id();
-    gone.wait().unwrap();
-    pdd.file("pid", &format!("{dead}\n"));
-    assert_eq!(control("is-alive", pdd.path()).status.code(), Some(1));
-    let started = ours().arg("start").arg(pdd.path()).args(["-i", "job", "-p", "quick.yml"]).output().unwrap();
-    assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
-    wait_until("the job to finish", || pdd.path().join("artifacts/job/status").exists());
-    assert_eq!(pdd.artifacts("job").read("status"), "successful");
-    wait_until("the pid file to go", || !pdd.path().join("pid").exists());
-    assert_eq!(control("is-alive", pdd.path()).status.code(), Some(1));
-}
-
-/// `start` hands its detached job the request itself, so option values that read like command names
-/// (a top-level `--artifact-dir start`, `-i start`) cannot confuse where the job's options begin.
-#[test]
-fn start_hands_the_detached_job_its_whole_request() {
-    needs!(Ansible);
-    let pdd = Pdd::new();
-    pdd.file("project/quick.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=quick\n");
-    let cwd = tempfile::tempdir().unwrap();
-    let started = ours()
-        .current_dir(cwd.path())
-        .args(["--artifact-dir", "start", "start"])
-        .arg(pdd.path())
-        .args(["-i", "start", "-p", "quick.yml", "--limit", "localhost"])
-        .output()
-        .unwrap();
-    assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
-    wait_until("the job to finish", || pdd.path().join("artifacts/start/status").exists());
-    let artifacts = pdd.artifacts("start");
-    assert_eq!(artifacts.read("status"), "successful");
-    assert!(artifacts.read("command").contains("--limit"), "{}", artifacts.read("command"));
-    assert!(artifacts.read("stdout").contains("quick"));
-    wait_until("the pid file to go", || !pdd.path().join("pid").exists());
-}
-
-const PAUSE_PLAYBOOK: &str = r#"
-- hosts: all
-  gather_facts: false
-  tasks:
-    - pause:
-        prompt: "Enter the launch code"
-      register: answer
-    - debug: msg="got {{ answer.user_input }}"
-"#;
-
-#[test]
-fn pause_prompt_is_answered_from_env_passwords() {
-    needs!(Ansible);
-    let pdd = Pdd::new();
-    pdd.file("project/pause.yml", PAUSE_PLAYBOOK).file("env/passwords", "\"Enter the launch code\": \"1234\"\n");
-    pdd.file("env/settings", "job_timeout: 60\n");
-    let out = ours().arg("run").arg(pdd.path()).args(["-i", "job", "-p", "pause.yml"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    assert!(text(&out).0.contains("got ********"), "{}", text(&out).0);
-    let artifacts = pdd.artifacts("job");
-    assert_eq!(artifacts.read("status"), "successful");
-    let everything = serde_json::to_string(&artifacts.events()).unwrap() + &artifacts.read("stdout");
-    assert!(!everything.contains("1234"), "the answer must not land in the artifacts");
-}
-
-#[test]
-fn unanswered_prompt_ends_by_idle_timeout_and_says_why() {
-    needs!(Ansible);
-    let pdd = Pdd::new();
-    pdd.file("project/pause.yml", PAUSE_PLAYBOOK).file("env/passwords", "\"no such prompt\": \"x\"\n");
-    pdd.file("env/settings", "idle_timeout: 3\n");
-    let out = ours().arg("run").arg(pdd.path()).args(["-i", "job", "-p", "pause.yml"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(254));
-    let artifacts = pdd.artifacts("job");
-    assert_eq!(artifacts.read("status"), "timeout");
-    assert!(artifacts.read("stdout").contains("env/passwords"), "{}", artifacts.read("stdout"));
-}
-
-#[test]
-fn ssh_key_is_loaded_into_a_private_agent_that_goes_away() {
-    needs!(Ansible, SshClient);
-    let pdd = Pdd::new();
-    let key = pdd.path().join("id_test");
-    let made = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "runner-test-key", "-f"])
-        .arg(&key)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
-    pdd.file("env/ssh_key", &fs::read_to_string(&key).unwrap());
-    fs::remove_file(&key).unwrap();
-    pdd.file("project/agent.yml", "- hosts: all\n  gather_facts: false\n  tasks:\n    - command: ssh-add -l\n");
-    let out = ours().arg("run").arg(pdd.path()).args(["-i", "job", "-p", "agent.yml", "-v"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
-    assert!(text(&out).0.contains("runner-test-key"), "the agent did not hold the key: {}", text(&out).0);
-    let command: serde_json::Value = serde_json::from_str(&pdd.artifacts("job").read("command")).unwrap();
-    let socket = command["env"]["SSH_AUTH_SOCK"].as_str().unwrap().to_owned();
-    let agent: i32 = command["env"]["SSH_AGENT_PID"].as_str().unwrap().parse().unwrap();
-    assert!(!Path::new(&socket).exists(), "the agent's socket is removed");
-    assert!(processes_with(&socket).is_empty(), "the agent (pid {agent}) is gone");
-    let text_everywhere = walkdir::WalkDir::new(pdd.path().join("artifacts"))
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| fs::read_to_string(e.path()).unwrap_or_default())
-        .collect::<String>();
-    assert!(!text_everywhere.contains("PRIVATE KEY"), "the key must not land in artifacts");
-}
-
 /// A stand-in that prints and then dies by SIGKILL: a crash mid-stream cannot be had from real
 /// Ansible on demand.
 #[test]
@@ -326,28 +166,6 @@ fn a_child_killed_by_a_signal_is_rc_128_plus_n_and_keeps_its_output() {
     assert_eq!(artifacts.read("status"), "failed");
     let stdout = artifacts.read("stdout");
     assert!(stdout.contains("before the crash") && stdout.contains("killed by signal 9"), "{stdout}");
-}
-
-#[test]
-fn is_alive_answers_for_a_run_too_and_start_lock_is_the_run_lock() {
-    needs!(Ansible);
-    let marker = "41.0607";
-    let pdd = sleeping_pdd(marker);
-    let mut run = ours().arg("run").arg(pdd.path()).args(["-i", "fg", "-p", "sleep.yml", "-q"]).spawn().unwrap();
-    wait_until("the task to start", || !processes_with(marker).is_empty());
-    assert_eq!(control("is-alive", pdd.path()).status.code(), Some(0), "a foreground run is alive");
-    kill(Pid::from_raw(run.id() as i32), Signal::SIGTERM).unwrap();
-    run.wait().unwrap();
-    assert_eq!(control("is-alive", pdd.path()).status.code(), Some(1));
-
-    let started = ours().arg("start").arg(pdd.path()).args(["-i", "bg", "-p", "sleep.yml", "--lock"]).output().unwrap();
-    assert_eq!(started.status.code(), Some(0), "{:?}", text(&started));
-    wait_until("the started task", || !processes_with(marker).is_empty());
-    let locked =
-        ours().arg("run").arg(pdd.path()).args(["-i", "second", "-p", "sleep.yml", "--lock"]).output().unwrap();
-    assert_eq!(locked.status.code(), Some(75), "{:?}", text(&locked));
-    assert_eq!(control("stop", pdd.path()).status.code(), Some(0));
-    assert_nothing_left(marker);
 }
 
 /// `(pid, parent, state)` of every process, from /proc.
@@ -442,4 +260,138 @@ fn stopped_past_the_time_limit(limit: u64) -> Option<()> {
     );
     assert_nothing_left(marker);
     Some(())
+}
+
+/// The process `program` among the children of `parent`, if any.
+fn child_of(parent: u32, program: &str) -> Option<i32> {
+    fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok()).find(|pid| {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let ppid = stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().nth(1)).unwrap_or_default();
+        ppid == parent.to_string()
+            && fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| String::from_utf8_lossy(&c).contains(program))
+    })
+}
+
+/// Waits for the job's task and returns the runner's `ansible-playbook` child.
+fn playbook_of(runner: &Child, marker: &str) -> i32 {
+    wait_until("the task to start", || !processes_with(marker).is_empty());
+    child_of(runner.id(), "ansible-playbook").expect("the runner has no ansible-playbook child")
+}
+
+#[test]
+fn killing_ansible_playbook_leaves_none_of_its_workers() {
+    needs!(Ansible);
+    let marker = "58.0303";
+    let pdd = sleeping_pdd(marker);
+    let mut runner = spawn_run(&pdd, &["-p", "sleep.yml"]);
+    let playbook = playbook_of(&runner, marker);
+    kill(Pid::from_raw(playbook), Signal::SIGKILL).unwrap();
+    assert_eq!(runner.wait().unwrap().code(), Some(137));
+    let artifacts = pdd.artifacts("job");
+    assert_eq!(artifacts.read("status"), "failed");
+    assert_eq!(artifacts.read("rc"), "137");
+    // The worker running the task is in a session of its own and was not killed with its parent.
+    assert_nothing_left(marker);
+}
+
+fn killing_the_runner_ends_its_job(marker: &str, passwords: Option<&str>) {
+    let pdd = sleeping_pdd(marker);
+    if let Some(passwords) = passwords {
+        pdd.file("env/passwords", passwords);
+    }
+    let mut runner = spawn_run(&pdd, &["-p", "sleep.yml"]);
+    let playbook = Pid::from_raw(playbook_of(&runner, marker));
+    // Stopped meanwhile, ansible-playbook takes every signal the runner's death brings at once:
+    // the worst order for it.
+    kill(playbook, Signal::SIGSTOP).unwrap();
+    kill(Pid::from_raw(runner.id() as i32), Signal::SIGKILL).unwrap();
+    runner.wait().unwrap();
+    kill(playbook, Signal::SIGCONT).unwrap();
+    wait_until("the job to end with its runner", || {
+        processes_with(marker).is_empty()
+            && !fs::read(format!("/proc/{playbook}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains("ansible-playbook"))
+    });
+}
+
+#[test]
+fn killing_the_runner_ends_its_job_on_a_pipe() {
+    needs!(Ansible);
+    killing_the_runner_ends_its_job("58.0404", None);
+}
+
+/// With `env/passwords` the job runs on a pseudo-terminal, which the runner's death hangs up.
+#[test]
+fn killing_the_runner_ends_its_job_on_a_terminal() {
+    needs!(Ansible);
+    killing_the_runner_ends_its_job("58.0414", Some("\"never printed\": \"x\"\n"));
+}
+
+#[test]
+fn sighup_cancels_run() {
+    needs!(Ansible);
+    cancel_with(Signal::SIGHUP, "58.0505");
+}
+
+#[test]
+fn sigquit_cancels_run() {
+    needs!(Ansible);
+    cancel_with(Signal::SIGQUIT, "58.0606");
+}
+
+#[test]
+fn closing_the_terminal_cancels_run() {
+    needs!(Ansible);
+    let marker = "58.0707";
+    let pdd = sleeping_pdd(marker);
+    let mut command = ours();
+    command.arg("run").arg(pdd.path()).args(["-i", "job", "-p", "sleep.yml"]);
+    let (mut runner, mut master) = spawn_on_terminal(&mut command);
+    wait_until("the task to start", || {
+        drain(&mut master);
+        !processes_with(marker).is_empty()
+    });
+    // Closing the last descriptor of the terminal's master side hangs it up: SIGHUP to the session.
+    drop(master);
+    assert_eq!(runner.wait().unwrap().code(), Some(254));
+    let artifacts = pdd.artifacts("job");
+    assert_eq!(artifacts.read("status"), "canceled");
+    assert_eq!(artifacts.read("rc"), "254");
+    assert_nothing_left(marker);
+}
+
+/// Ctrl-C typed in a real terminal (tmux) while the progress line is drawn: the cancel notice
+/// takes its place and no progress line is left behind on the screen.
+#[test]
+fn ctrl_c_leaves_no_progress_line_behind() {
+    needs!(Ansible, Tmux);
+    let pdd = Pdd::new();
+    pdd.file(
+        "project/nap.yml",
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: nap\n      command: sleep 39.0412\n",
+    );
+    let session = format!("ctrlc-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux").args(args).output().expect("tmux (scripts/test installs it)")
+    };
+    let command = format!(
+        "PATH={} {} run {} -p nap.yml; sleep 60",
+        crate::common::test_path(),
+        env!("CARGO_BIN_EXE_ansible-runner"),
+        pdd.path().display()
+    );
+    assert!(tmux(&["new-session", "-d", "-s", &session, "-x", "120", "-y", "40", &command]).status.success());
+    wait_until("the task to start", || !processes_with("39.0412").is_empty());
+    wait_until("the progress line", || {
+        String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).contains("hosts 0/1")
+    });
+    assert!(tmux(&["send-keys", "-t", &session, "C-c"]).status.success());
+    // The summary line is printed once the progress line is gone for good.
+    wait_until("the run's summary", || {
+        String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).contains("canceled (rc 254)")
+    });
+    let screen = String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).into_owned();
+    let _ = tmux(&["kill-session", "-t", &session]);
+    assert!(screen.contains("canceling the job"), "{screen}");
+    assert!(!screen.contains("hosts 0/1"), "a progress line was left on screen:\n{screen}");
 }

@@ -6,9 +6,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::common::{needs, text, wait_until, Pdd};
-use crate::containers::in_container;
-use crate::engines::{unique_ident, Engine};
-use crate::sandbox::with_opt_ansible;
+use crate::isolation::containers::in_container;
+use crate::isolation::engines::{unique_ident, Engine};
+use crate::isolation::sandbox::with_opt_ansible;
 
 /// The job moves its artifact dir away and leaves a symlink to `victim` (a host path) in its place.
 fn swapping_playbook(victim: &Path) -> String {

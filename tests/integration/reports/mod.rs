@@ -1,5 +1,8 @@
-//! End-of-run reports on real ansible-core: the summary line, the JUnit file checked against the
-//! run's events, and alerts received by a real HTTP server on loopback.
+//! End-of-run reports on real ansible-core: the summary line (on a terminal, in colour, or when
+//! asked), the JUnit file checked against the run's events, alerts received by a real HTTP server on
+//! loopback, and the metrics file (in `metrics`).
+
+mod metrics;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -7,7 +10,7 @@ use std::sync::mpsc;
 
 use serde_json::Value;
 
-use crate::common::{needs, ours, text, wait_until, with_time_to_start, Pdd, PATIENCE};
+use crate::common::{needs, ours, run_on_pty, text, wait_until, with_time_to_start, Pdd, PATIENCE, TWO_TASKS};
 
 const INVENTORY: &str = "\
 ok ansible_connection=local ansible_python_interpreter=\"{{ ansible_playbook_python }}\"
@@ -515,4 +518,45 @@ fn start_reports_a_job_it_cannot_launch() {
     assert_eq!(refused["ident"], "bad");
     assert!(refused["text"].as_str().unwrap().contains("not started"), "{refused}");
     assert!(!pdd.path().join("pid").exists());
+}
+
+#[test]
+fn summary_line_only_on_a_terminal_or_when_asked() {
+    needs!(Ansible);
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", TWO_TASKS);
+    let drawn = run_on_pty(&pdd, &["-p", "site.yml", "-i", "tty"]);
+    assert!(drawn.contains("ansible-runner: ") && drawn.contains("site.yml successful (rc 0)"), "{drawn}");
+
+    let piped = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "pipe"]).output().unwrap();
+    assert_eq!(text(&piped).1, "", "in a pipe stderr is the reference's: empty");
+    assert!(!text(&piped).0.contains("ansible-runner:"), "{}", text(&piped).0);
+
+    let asked = ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "ci", "--summary"]).output().unwrap();
+    let stderr = text(&asked).1;
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("ansible-runner: ") && stderr.contains("site.yml successful (rc 0)"), "{stderr}");
+}
+
+#[test]
+fn summary_is_coloured_on_a_terminal_and_names_env_cmdline() {
+    needs!(Ansible);
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", TWO_TASKS).file("env/cmdline", "--diff");
+    let drawn = run_on_pty(&pdd, &["-p", "site.yml", "-i", "colour"]);
+    let line = drawn.lines().find(|l| l.contains("successful (rc 0)")).unwrap_or_else(|| panic!("{drawn}"));
+    // After the last redraw of the progress line, cleared (`ESC [2K`) before the summary.
+    let line = line.rsplit("\u{1b}[2K").next().unwrap();
+    assert!(line.starts_with("\u{1b}[32mansible-runner: "), "green on a terminal: {line:?}");
+    assert!(line.contains("; with env/cmdline: --diff;"), "{line:?}");
+    let piped =
+        ours().arg("run").arg(pdd.path()).args(["-p", "site.yml", "-i", "plain", "--summary"]).output().unwrap();
+    let stderr = text(&piped).1;
+    assert!(stderr.starts_with("ansible-runner: ") && !stderr.contains('\u{1b}'), "plain in a pipe: {stderr:?}");
+    let given = ours()
+        .arg("run")
+        .arg(pdd.path())
+        .args(["-p", "site.yml", "-i", "given", "--summary", "--cmdline", "-v"])
+        .output();
+    assert!(!text(&given.unwrap()).1.contains("env/cmdline"), "a --cmdline of this run replaces env/cmdline");
 }

@@ -10,7 +10,7 @@ use crate::common::{
     assert_stream_invariants, names, needs, ours, processes_with, runs_before_exit, text, wait_until,
     with_time_to_start, Pdd,
 };
-use crate::engines::sandbox_ansible_bin;
+use crate::isolation::engines::sandbox_ansible_bin;
 
 /// `ours` with the sandbox's Ansible first on PATH.
 pub fn with_opt_ansible() -> Command {
@@ -97,7 +97,7 @@ fn sandboxed_job_times_out_and_leaves_no_process() {
 #[test]
 fn sandboxed_job_uses_the_private_ssh_agent() {
     needs!(Bubblewrap, SshClient);
-    let pdd = crate::containers::agent_pdd();
+    let pdd = crate::isolation::containers::agent_pdd();
     let out = with_opt_ansible()
         .arg("run")
         .arg(pdd.path())
