@@ -21,7 +21,6 @@ use crate::job::isolation::Isolation;
 use crate::job::role::RolePlaybook;
 use crate::job::JobSpec;
 use crate::output::debuglog::DebugLog;
-use crate::request::JobRequest;
 use crate::runner::sshagent::{AgentError, Bounds, SshAgent};
 use crate::supervise::{self, Ending, Inputs, Output, PromptAnswer, Supervision, TimeoutKind};
 
@@ -33,20 +32,6 @@ pub struct RunOutcome {
     pub artifact_dir: PathBuf,
     /// The artifact dir as opened before the job ran, which an isolated job cannot redirect.
     pub dir: ArtifactDir,
-}
-
-/// The Python tool stores a `--cmdline` into `env/cmdline` when that file is absent (unless
-/// `--omit-env-files`), and later runs pick it up; kept for compatibility.
-pub fn persist_cmdline(spec: &JobSpec, request: &JobRequest) -> anyhow::Result<()> {
-    let Some(cmdline) = &request.cmdline else { return Ok(()) };
-    let path = spec.pdd.env_file("cmdline");
-    if request.omit_env_files || path.exists() {
-        return Ok(());
-    }
-    let env_dir = spec.pdd.root.join("env");
-    crate::util::fs::create_dir_private(&env_dir).with_context(|| format!("cannot create {}", env_dir.display()))?;
-    crate::util::atomic::write(&path, cmdline.as_bytes(), 0o600, crate::util::atomic::Durability::Renamed)
-        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Told when a job has its command line and when it starts; a worker and the Python API stream
