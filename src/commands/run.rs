@@ -11,11 +11,11 @@ use anyhow::Context;
 
 use crate::events::EventSink;
 use crate::exit::ExitStatus;
-use crate::job::{JobError, JobSpec, OutputMode};
+use crate::job::{JobSpec, OutputMode};
 use crate::output::debuglog::DebugLog;
 use crate::output::display::{stderr_wants_colour, stdout_is_terminal, stdout_wants_colour, TerminalRenderer};
 use crate::output::progress::Progress;
-use crate::report::{JobOrigin, RunPlace, RunReports, SummaryStyle};
+use crate::report::{JobOrigin, RunPlace, RunReports, SummaryStyle, UnstartedRun};
 use crate::request::JobRequest;
 use crate::runner::{self, NoStatus, RunContext, RunOutcome};
 use crate::state::lock;
@@ -24,60 +24,68 @@ use crate::supervise::Inputs;
 /// `ansible-runner run`: the job in the foreground; the exit code is the job's rc.
 pub fn run_command(request: &JobRequest) -> anyhow::Result<ExitStatus> {
     let since = SystemTime::now();
-    let on_terminal = stdout_is_terminal();
     let output = OutputMode::from_flags(request.quiet, request.json);
-    let mut reports = RunReports::new(&request.report, summary_style(output, on_terminal, request.report.summary))
-        .with_origin(JobOrigin::of_request(request))
-        .with_colour(stderr_wants_colour());
-    let mut place = RunPlace::of_request(request);
-    match run_reported(request, &mut reports, &mut place) {
-        Ok((outcome, ident)) => {
-            reports.finish(outcome.status, outcome.rc, &ident, &outcome.artifact_dir);
-            Ok(ExitStatus::Job(outcome.rc))
-        }
+    let style = summary_style(output, stdout_is_terminal(), request.report.summary);
+    let reports = RunReports::new(&request.report, style).with_colour(stderr_wants_colour());
+    // Read before resolving, which makes a missing private data dir: a run refused there leaves
+    // no record in a dir only it made.
+    let unstarted = UnstartedRun::of_request(request);
+    match JobSpec::resolve(request) {
+        Ok(spec) => run_resolved(&spec, reports, since),
         Err(err) => {
-            finish_unstarted(reports, request, &err, place.as_ref(), since);
+            let err = err.into_ending();
+            let reports = reports.with_origin(unstarted.origin);
+            finish_early(reports, request.report.summary, &err, unstarted.place.as_ref(), since);
             Err(err)
         }
     }
 }
 
-/// Reports a job that never ran (refused, skipped by `--lock`), for `run` and `start` alike.
+/// Reports a job that never ran (refused, skipped by `--lock`), for `run` and `start` alike, as its
+/// request names it: see [`UnstartedRun`].
 pub fn report_unstarted(request: &JobRequest, err: &anyhow::Error, since: SystemTime) {
     let style = summary_style(OutputMode::from_flags(request.quiet, request.json), false, request.report.summary);
-    let reports = RunReports::new(&request.report, style)
-        .with_origin(JobOrigin::of_request(request))
-        .with_colour(stderr_wants_colour());
-    finish_unstarted(reports, request, err, RunPlace::of_request(request).as_ref(), since);
+    let unstarted = UnstartedRun::of_request(request);
+    let reports =
+        RunReports::new(&request.report, style).with_origin(unstarted.origin).with_colour(stderr_wants_colour());
+    finish_early(reports, request.report.summary, err, unstarted.place.as_ref(), since);
 }
 
-fn finish_unstarted(
+/// The reports of a run that ended with `err`: the error itself is said on stderr as the program
+/// ends, so the summary line says it again only when asked (`summary`).
+fn finish_early(
     mut reports: RunReports,
-    request: &JobRequest,
+    summary: bool,
     err: &anyhow::Error,
     place: Option<&RunPlace>,
     since: SystemTime,
 ) {
-    // The error itself is said on stderr as the program ends: the line again only when asked.
-    if !request.report.summary {
+    if !summary {
         reports.set_style(SummaryStyle::Silent);
     }
     reports.finish_early(err, place, since);
 }
 
-/// Resolves and runs the job, feeding `reports`; `place` follows what is known of its artifact dir.
-/// Returns how the job ended and its ident.
-fn run_reported(
-    request: &JobRequest,
-    reports: &mut RunReports,
-    place: &mut Option<RunPlace>,
-) -> anyhow::Result<(RunOutcome, String)> {
-    let spec = JobSpec::resolve(request).map_err(JobError::into_ending)?;
-    *place = Some(RunPlace::resolved(&spec.ident, spec.artifact_dir()));
-    reports.set_origin(JobOrigin::of(&spec));
+/// Runs the resolved job and reports how it ended.
+fn run_resolved(spec: &JobSpec, mut reports: RunReports, since: SystemTime) -> anyhow::Result<ExitStatus> {
+    reports.set_origin(JobOrigin::of(spec));
+    match run_reported(spec, &mut reports) {
+        Ok(outcome) => {
+            reports.finish(outcome.status, outcome.rc, &spec.ident, &outcome.artifact_dir);
+            Ok(ExitStatus::Job(outcome.rc))
+        }
+        Err(err) => {
+            finish_early(reports, spec.report.summary, &err, Some(&RunPlace::of(spec)), since);
+            Err(err)
+        }
+    }
+}
+
+/// Runs the job, feeding `reports`; returns how the job ended.
+fn run_reported(spec: &JobSpec, reports: &mut RunReports) -> anyhow::Result<RunOutcome> {
     let on_terminal = stdout_is_terminal();
     reports.set_style(summary_style(spec.output, on_terminal, spec.report.summary));
-    if request.cmdline.is_none() {
+    if spec.as_given.cmdline.is_none() {
         reports.set_env_cmdline(spec.env.cmdline.clone().filter(|args| !args.trim().is_empty()));
     }
     let logging = &spec.logging;
@@ -90,7 +98,7 @@ fn run_reported(
         .then(|| lock::acquire(&spec.pdd.root, spec.report.lock_wait))
         .transpose()
         .map_err(lock::LockError::into_ending)?;
-    runner::persist_cmdline(&spec, request)?;
+    spec.persist_cmdline()?;
     let inputs = Inputs::with_signals()?;
     let mut terminal = TerminalRenderer::new(io::stdout(), spec.output, stdout_wants_colour());
     if on_terminal {
@@ -99,10 +107,9 @@ fn run_reported(
     let mut sinks: Vec<&mut dyn EventSink> = vec![&mut terminal];
     sinks.extend(reports.sinks());
     let context = RunContext { inputs: &inputs, sinks, status: &mut NoStatus, event_files: true, stdout_text: true };
-    let outcome = runner::run_job(&spec, context, &mut debug);
+    let outcome = runner::run_job(spec, context, &mut debug);
     terminal.finish();
-    let outcome = outcome?;
-    Ok((outcome, spec.ident))
+    outcome
 }
 
 /// The closing summary is for a person at a terminal (or a CI log that asks with `--summary`): in a

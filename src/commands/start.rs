@@ -18,11 +18,16 @@ use crate::state::pidfile::{self, PidFile};
 /// reports it: the detached job reports everything after.
 pub fn start_command(request: &JobRequest) -> anyhow::Result<ExitStatus> {
     let since = std::time::SystemTime::now();
-    launch(request).inspect_err(|err| crate::commands::run::report_unstarted(request, err, since))
+    // The detached process is handed the request itself, and resolves it there.
+    let detached = JobRequest { quiet: true, ..request.clone() };
+    JobSpec::resolve(request)
+        .map_err(JobError::into_ending)
+        .and_then(|spec| launch(&spec, &detached))
+        .inspect_err(|err| crate::commands::run::report_unstarted(request, err, since))
 }
 
-fn launch(request: &JobRequest) -> anyhow::Result<ExitStatus> {
-    let spec = JobSpec::resolve(request).map_err(JobError::into_ending)?;
+/// Launches the detached process that runs the job, handing it `detached`.
+fn launch(spec: &JobSpec, detached: &JobRequest) -> anyhow::Result<ExitStatus> {
     let pdd = &spec.pdd.root;
     let log = daemon::touch_daemon_log(pdd)
         .with_context(|| format!("cannot create {}", pdd.join(crate::job::pdd::DAEMON_LOG).display()))?;
@@ -51,12 +56,11 @@ fn launch(request: &JobRequest) -> anyhow::Result<ExitStatus> {
     let mut child = daemon::spawn_detached(&dir, log).inspect_err(|_| {
         let _ = pidfile::remove(pdd);
     })?;
-    let detached = JobRequest { quiet: true, ..request.clone() };
     let launched = i32::try_from(child.id())
         .context("the detached job has no valid pid")
         .and_then(|pid| pidfile::record(&dir, Pid::from_raw(pid)))
         .and_then(|()| writeln!(pid_out, "{}", child.id()).context("cannot write the pid file"))
-        .and_then(|()| daemon::hand_over(&mut child, &detached));
+        .and_then(|()| daemon::hand_over(&mut child, detached));
     if let Err(err) = launched {
         let _ = child.kill();
         let _ = child.wait();

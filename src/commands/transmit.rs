@@ -15,16 +15,15 @@ use crate::job::role::RolePlaybook;
 use crate::job::{JobError, JobKind, JobSpec};
 use crate::request::kwargs::Kwargs;
 use crate::request::JobRequest;
-use crate::runner;
 use crate::streaming::StreamWriter;
 
 pub fn transmit_command(request: &JobRequest) -> anyhow::Result<ExitStatus> {
     let spec = JobSpec::resolve(request).map_err(JobError::into_ending)?;
-    runner::persist_cmdline(&spec, request)?;
+    spec.persist_cmdline()?;
     let role_playbook = RolePlaybook::for_job(&spec)?;
-    let kwargs = stream_kwargs(request, &spec, role_playbook.as_ref().map(RolePlaybook::path));
+    let kwargs = stream_kwargs(&spec, role_playbook.as_ref().map(RolePlaybook::path));
     let mut writer = StreamWriter::new(BufWriter::with_capacity(OUT_BUF, raw_stdout()?));
-    let skip_artifacts = request.artifact_dir.is_none();
+    let skip_artifacts = spec.as_given.artifact_dir.is_none();
     let sent = writer
         .write_json(&json!({ "kwargs": kwargs }))
         .context("cannot write the job stream")
@@ -51,7 +50,7 @@ fn raw_stdout() -> anyhow::Result<File> {
 
 /// What `transmit` sends for a resolved job. Paths inside the private data dir travel relative
 /// to it so that the worker can place them in its own copy.
-fn stream_kwargs(request: &JobRequest, spec: &JobSpec, role_playbook: Option<&Path>) -> Kwargs {
+fn stream_kwargs(spec: &JobSpec, role_playbook: Option<&Path>) -> Kwargs {
     let pdd = &spec.pdd.root;
     let playbook = match (&spec.kind, role_playbook) {
         (JobKind::Role { .. }, Some(path)) => path.file_name().map(|n| n.to_string_lossy().into_owned()),
@@ -65,7 +64,8 @@ fn stream_kwargs(request: &JobRequest, spec: &JobSpec, role_playbook: Option<&Pa
         JobKind::Module { module, args, hosts } => (Some(module.clone()), args.clone(), hosts.clone()),
         _ => (None, None, None),
     };
-    let given_inventory = (!request.inventory.is_empty()).then(|| spec.inventory.first()).flatten();
+    let given = &spec.as_given;
+    let given_inventory = given.inventory.then(|| spec.inventory.first()).flatten();
     let inventory = given_inventory.map(|path| {
         Value::String(path.strip_prefix(pdd).map_or_else(|_| path.display().to_string(), |p| p.display().to_string()))
     });
@@ -77,19 +77,19 @@ fn stream_kwargs(request: &JobRequest, spec: &JobSpec, role_playbook: Option<&Pa
         module_args,
         host_pattern,
         verbosity: (spec.verbosity > 0).then_some(spec.verbosity),
-        quiet: request.quiet,
+        quiet: given.quiet,
         rotate_artifacts: spec.rotate_artifacts,
-        json_mode: request.json,
+        json_mode: spec.json,
         omit_event_data: spec.omit_event_data,
         only_failed_event_data: spec.only_failed_event_data,
         inventory,
         forks: spec.forks.clone().map(Value::String),
-        project_dir: request.project_dir.as_ref().map(|p| p.display().to_string()),
-        artifact_dir: request.artifact_dir.as_ref().map(|p| p.display().to_string()),
-        roles_path: request.roles_path.as_ref().map(|p| vec![p.clone()]),
-        cmdline: if request.omit_env_files { request.cmdline.clone() } else { None },
+        project_dir: given.project_dir.as_ref().map(|p| p.display().to_string()),
+        artifact_dir: given.artifact_dir.as_ref().map(|p| p.display().to_string()),
+        roles_path: spec.roles_path.as_ref().map(|p| vec![p.clone()]),
+        cmdline: if given.omit_env_files { given.cmdline.clone() } else { None },
         limit: spec.limit.clone(),
-        suppress_env_files: request.omit_env_files,
+        suppress_env_files: given.omit_env_files,
         ..Kwargs::default()
     }
 }

@@ -1,30 +1,96 @@
 //! A job in a container: the Ansible command line is built as for a local run, its private-data-dir
 //! paths moved under `/runner` (where that dir is mounted), and wrapped into the engine's `run`
 //! command in the shape the Python tool uses, so tooling reading the `command` artifact sees the
-//! same thing. Nothing here writes but `remove_container`.
+//! same thing. The argv is a pure function of the job and the host files it names; `prepare`
+//! writes those files, and what it returns removes them, and the container, when the job ends.
 
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use indexmap::IndexMap;
+use tempfile::TempDir;
+use thiserror::Error;
 
-use crate::job::command_line::CommandLine;
+use crate::artifacts::dir::ArtifactDir;
+use crate::job::command_line::{CommandLine, RunPaths};
 use crate::job::isolation::{container_name, is_refused, Container, Engine, IsolationError, MOUNT_POINT};
 use crate::job::settings::RegistryAuth;
 use crate::job::JobSpec;
-use crate::util::fs::lexically_normal;
+use crate::util::atomic::{self, Durability};
+use crate::util::fs::{create_dir_private, lexically_normal};
 
 /// How long removing a finished or stopped container may take before the runner gives up on it.
 const REMOVAL_LIMIT: Duration = Duration::from_secs(60);
+/// The name of the engine's `--cidfile` in its temp dir.
+const CID_FILE: &str = "cid";
+
+/// Why a container job could not be made ready.
+#[derive(Debug, Error)]
+pub enum PrepareError {
+    /// `what` says the step that failed, naming its file or dir.
+    #[error("{what}")]
+    Disk { what: String, source: io::Error },
+    #[error(transparent)]
+    Isolation(#[from] IsolationError),
+}
+
+/// A container job made ready: its command lines, and what it has on disk until it ends.
+pub struct Prepared {
+    /// What is started: the engine, in the runner's working directory and environment.
+    pub engine: CommandLine,
+    /// What the `command` artifact shows: the engine's argv, the container's workdir and environment.
+    pub record: CommandLine,
+    pub cleanup: Cleanup,
+}
+
+/// Writes what the engine reads (the registry credentials, the container's `--env-file` in the
+/// artifact dir `dir`) and makes the temp dir of its `--cidfile`, then builds the engine's command
+/// line. `role_playbook` and `agent_socket` are the job's own, when it has them.
+pub fn prepare(
+    container: &Container,
+    spec: &JobSpec,
+    dir: &ArtifactDir,
+    role_playbook: Option<&Path>,
+    agent_socket: Option<&Path>,
+) -> Result<Prepared, PrepareError> {
+    let inside = container_artifact_dir(&spec.ident);
+    let paths = RunPaths { artifact_dir: &inside, callback_dir: &inside.join("callback"), role_playbook };
+    let inner = CommandLine::build(&container_spec(spec), &paths, Vec::new());
+    let env_path = spec.artifact_dir().join(EnvFile::NAME);
+    let cwd = std::env::current_dir().map_err(failed("cannot read the current directory".to_owned()))?;
+    let registry = container.auth.as_ref().map(|auth| write_registry_files(container.engine, auth, &spec.ident));
+    let registry = registry.transpose()?;
+    let runner = (cwd, std::env::vars().collect());
+    let auth_dir = registry.as_ref().map(TempDir::path);
+    let cid_dir = make_cid_dir()?;
+    let cid_file = cid_dir.path().join(CID_FILE);
+    let host = HostFiles { env_file: &env_path, auth_dir, agent_socket, cid_file: Some(&cid_file) };
+    if spec.command.is_some() {
+        // A command's container gets the project dir mounted as its default workdir.
+        let project = spec.pdd.root.join("project");
+        create_dir_private(&project).map_err(failed(format!("cannot create {}", project.display())))?;
+    }
+    let launch = launch(container, spec, &inner, &host, runner)?;
+    let env_file = EnvFile::write(dir, &launch.env_list)?;
+    let cleanup = Cleanup { container: container.clone(), _env_file: env_file, _registry: registry, cid_dir };
+    Ok(Prepared { engine: launch.engine, record: launch.record, cleanup })
+}
+
+/// The error of a step, said as `what`, that failed with an I/O error.
+fn failed(what: String) -> impl FnOnce(io::Error) -> PrepareError {
+    move |source| PrepareError::Disk { what, source }
+}
+
 /// The artifact dir as the container sees it.
-pub fn container_artifact_dir(ident: &str) -> PathBuf {
+fn container_artifact_dir(ident: &str) -> PathBuf {
     Path::new(MOUNT_POINT).join("artifacts").join(ident)
 }
 
 /// The job as it runs in the container: the inventory is always the private data dir's own
 /// (`--inventory` does not apply, as in the Python tool), when there is one.
-pub fn container_spec(spec: &JobSpec) -> JobSpec {
+fn container_spec(spec: &JobSpec) -> JobSpec {
     let mut inner = spec.clone();
     let inventory = spec.pdd.inventory();
     if inventory.exists() {
@@ -35,35 +101,35 @@ pub fn container_spec(spec: &JobSpec) -> JobSpec {
 
 /// A container job's command lines.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Launch {
+struct Launch {
     /// What is started: the engine, in the runner's working directory and environment.
-    pub engine: CommandLine,
+    engine: CommandLine,
     /// What the `command` artifact shows: the engine's argv, the container's workdir and environment.
-    pub record: CommandLine,
+    record: CommandLine,
     /// The `--env-file` text: the container's environment, one `KEY=VALUE` a line.
-    pub env_list: String,
+    env_list: String,
 }
 
 /// Where the job's ssh-agent socket appears in the container.
-pub const AGENT_SOCKET: &str = "/run/ansible-runner-agent/agent.sock";
+const AGENT_SOCKET: &str = "/run/ansible-runner-agent/agent.sock";
 
 /// Host files a container job is pointed at.
-pub struct HostFiles<'a> {
+struct HostFiles<'a> {
     /// Where `Launch::env_list` is written.
-    pub env_file: &'a Path,
+    env_file: &'a Path,
     /// The dir of the `registry_files`, with `container_auth_data`.
-    pub auth_dir: Option<&'a Path>,
+    auth_dir: Option<&'a Path>,
     /// The job's private ssh-agent socket, with `env/ssh_key`.
-    pub agent_socket: Option<&'a Path>,
+    agent_socket: Option<&'a Path>,
     /// Where the engine writes the id of the container it creates (`--cidfile`).
-    pub cid_file: Option<&'a Path>,
+    cid_file: Option<&'a Path>,
 }
 
 /// Wraps `inner` (built from `container_spec` with the container's artifact paths and no inherited
 /// environment) into the engine's command line. `runner` is the runner's own working directory and
 /// environment: the engine starts there, and relative paths in a command's arguments are read
 /// from there, as the Python tool reads them.
-pub fn launch(
+fn launch(
     container: &Container,
     spec: &JobSpec,
     inner: &CommandLine,
@@ -312,7 +378,7 @@ fn playbook_argument(args: &[String]) -> Option<String> {
 /// The files the engine reads `auth` from: the credentials (`auth.json` for podman's
 /// `--authfile`, `config.json` in docker's `--config` dir) and, for a registry without TLS
 /// verification, a `registries.conf` marking it insecure.
-pub fn registry_files(engine: Engine, auth: &RegistryAuth) -> Vec<(&'static str, String)> {
+fn registry_files(engine: Engine, auth: &RegistryAuth) -> Vec<(&'static str, String)> {
     use base64::Engine as _;
     let token = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", auth.username, auth.password));
     let document = serde_json::json!({"auths": {auth.host.as_str(): {"auth": token}}});
@@ -370,7 +436,7 @@ fn inside_path(item: &str, pdd: &str) -> String {
 /// engine wrote to `cid_file`, never by name: a name can belong to another job's container (after
 /// the engine refused this one's), and `container_options` can rename this one. No id means the
 /// engine created no container. Returns why it could not, if so.
-pub fn remove_container(container: &Container, cid_file: &Path) -> Result<(), String> {
+fn remove_container(container: &Container, cid_file: &Path) -> Result<(), String> {
     let id = std::fs::read_to_string(cid_file).unwrap_or_default();
     let id = id.trim();
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -412,6 +478,72 @@ fn engine_command(container: &Container, args: &[&str]) -> Command {
     let mut command = Command::new(&container.executable);
     command.args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
     command
+}
+
+/// What a container job has while it runs: the container the engine creates and the files made
+/// for the engine. Dropping it, whatever ended the job, removes the container (saying on stderr
+/// when it cannot), then the files.
+pub struct Cleanup {
+    container: Container,
+    _env_file: EnvFile,
+    _registry: Option<TempDir>,
+    /// Holds `CID_FILE`, the id of the container the engine created.
+    cid_dir: TempDir,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Err(reason) = remove_container(&self.container, &self.cid_dir.path().join(CID_FILE)) {
+            errln!("ansible-runner: {reason}");
+        }
+    }
+}
+
+/// The registry credentials for the engine, in a 0700 temp dir of files readable by the owner
+/// only; the dir goes when the job ends.
+fn write_registry_files(engine: Engine, auth: &RegistryAuth, ident: &str) -> Result<TempDir, PrepareError> {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("ansible_runner_registry_{ident}_"))
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .map_err(failed("cannot create a temp dir for the registry credentials".to_owned()))?;
+    for (name, text) in registry_files(engine, auth) {
+        let path = dir.path().join(name);
+        atomic::write(&path, text.as_bytes(), 0o600, Durability::Renamed)
+            .map_err(failed(format!("cannot write {}", path.display())))?;
+    }
+    Ok(dir)
+}
+
+/// The 0700 temp dir of the engine's `--cidfile`: outside the artifact dir, where the job cannot
+/// rewrite the id.
+fn make_cid_dir() -> Result<TempDir, PrepareError> {
+    tempfile::Builder::new()
+        .prefix("ansible_runner_cid_")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .map_err(failed("cannot create a temp dir for the container id".to_owned()))
+}
+
+/// The container's `--env-file` in the artifact dir: readable by the runner's user only (it holds
+/// every secret of `env/envvars`) and removed, through the dir's handle, when the job ends.
+struct EnvFile(ArtifactDir);
+
+impl EnvFile {
+    const NAME: &str = "env.list";
+
+    fn write(dir: &ArtifactDir, text: &str) -> Result<Self, PrepareError> {
+        dir.write_atomic(Self::NAME, text.as_bytes(), 0o600)
+            .map_err(failed(format!("cannot write {}", dir.path().join(Self::NAME).display())))?;
+        Ok(Self(dir.clone()))
+    }
+}
+
+impl Drop for EnvFile {
+    fn drop(&mut self) {
+        // Best effort: the job has ended; a file already gone is what is wanted.
+        let _ = self.0.remove(Self::NAME);
+    }
 }
 #[cfg(test)]
 mod tests {

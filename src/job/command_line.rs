@@ -263,6 +263,7 @@ mod tests {
             report: ReportOptions::default(),
             isolation: None,
             command: None,
+            as_given: crate::job::AsGiven::default(),
         }
     }
 

@@ -15,7 +15,7 @@ use thiserror::Error;
 use crate::job::files::ConfigError;
 use crate::job::isolation::{Container, Isolation, IsolationError};
 use crate::job::pdd::EnvInputs;
-use crate::job::pdd::PrivateDataDir;
+use crate::job::pdd::{PrivateDataDir, StoreError};
 use crate::request::{GenericCommand, JobRequest, LoggingOptions, ReportOptions};
 
 #[derive(Debug, Error)]
@@ -146,6 +146,40 @@ pub struct JobSpec {
     pub isolation: Option<Isolation>,
     /// A whole command line to run instead of one built from the fields above.
     pub command: Option<GenericCommand>,
+    /// The request's own words where the fields above resolved them into something else.
+    pub as_given: AsGiven,
+}
+
+/// What the request said, kept apart from what it resolved to: records that repeat the request
+/// (the `--cmdline` stored into `env/cmdline`, the kwargs `transmit` sends on, the summary naming
+/// what came from `env/cmdline`) say it as it was given.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AsGiven {
+    /// `--cmdline`, without `env/cmdline`.
+    pub cmdline: Option<String>,
+    /// Store none of this run's inputs into `env/` (`--omit-env-files`).
+    pub omit_env_files: bool,
+    /// `-q`, without `suppress_ansible_output`.
+    pub quiet: bool,
+    /// Whether `--inventory` was given (else the private data dir's own applies).
+    pub inventory: bool,
+    /// `--project-dir`, before the private data dir's `project/` stands in.
+    pub project_dir: Option<PathBuf>,
+    /// `--artifact-dir`, before the private data dir's `artifacts/` stands in.
+    pub artifact_dir: Option<PathBuf>,
+}
+
+impl AsGiven {
+    fn of(request: &JobRequest) -> Self {
+        Self {
+            cmdline: request.cmdline.clone(),
+            omit_env_files: request.omit_env_files,
+            quiet: request.quiet,
+            inventory: !request.inventory.is_empty(),
+            project_dir: request.project_dir.clone(),
+            artifact_dir: request.artifact_dir.clone(),
+        }
+    }
 }
 
 /// Longest file name Linux file systems accept, in bytes.
@@ -234,9 +268,19 @@ impl JobSpec {
             report: request.report.clone(),
             isolation,
             command: request.command.clone(),
+            as_given: AsGiven::of(request),
             env,
             pdd,
         })
+    }
+
+    /// The Python tool stores a `--cmdline` into `env/cmdline` when that file is absent (unless
+    /// `--omit-env-files`), and later runs pick it up; kept for compatibility.
+    pub fn persist_cmdline(&self) -> Result<(), StoreError> {
+        match &self.as_given.cmdline {
+            Some(cmdline) if !self.as_given.omit_env_files => self.pdd.store_cmdline(cmdline),
+            _ => Ok(()),
+        }
     }
 
     pub fn artifact_dir(&self) -> PathBuf {

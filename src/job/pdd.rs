@@ -59,6 +59,18 @@ impl PrivateDataDir {
             || (with_artifacts && top == "artifacts")
     }
 
+    /// Writes `cmdline` into `env/cmdline` (owner only) unless that file exists.
+    pub fn store_cmdline(&self, cmdline: &str) -> Result<(), StoreError> {
+        let path = self.env_file("cmdline");
+        if path.exists() {
+            return Ok(());
+        }
+        let env_dir = self.root.join("env");
+        create_dir_private(&env_dir).map_err(|source| StoreError::CreateDir { path: env_dir, source })?;
+        crate::util::atomic::write(&path, cmdline.as_bytes(), 0o600, crate::util::atomic::Durability::Renamed)
+            .map_err(|source| StoreError::Write { path, source })
+    }
+
     pub fn env_file(&self, name: &str) -> PathBuf {
         self.root.join("env").join(name)
     }
@@ -155,6 +167,15 @@ fn merged(given: &[(String, String)], from_file: Vec<(String, String)>) -> Vec<(
     let mut merged: IndexMap<String, String> = given.iter().cloned().collect();
     merged.extend(from_file);
     merged.into_iter().collect()
+}
+
+/// An input the runner could not store into `env/`.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create {path}")]
+    CreateDir { path: PathBuf, source: io::Error },
+    #[error("cannot write {path}")]
+    Write { path: PathBuf, source: io::Error },
 }
 
 /// The inputs found under `env/` (and the `args` override).

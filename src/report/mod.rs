@@ -13,7 +13,7 @@ mod summary;
 pub use junit::JunitCollector;
 pub use notify::{deliver, NotifyOn};
 pub use origin::JobOrigin;
-pub use record::RunPlace;
+pub use record::{RunPlace, UnstartedRun};
 pub use run::{RunReports, SummaryStyle};
 pub use summary::{human_duration, SummaryCollector};
 

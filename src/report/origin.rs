@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use crate::job::{JobKind, JobSpec};
-use crate::request::JobRequest;
 
 /// The job and the machine a report is about.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,18 +21,6 @@ impl JobOrigin {
     /// The origin of a resolved job run on this machine.
     pub fn of(spec: &JobSpec) -> Self {
         Self { controller: controller_name(), job: dir_name(&spec.pdd.root), ran: what_ran(&spec.kind) }
-    }
-
-    /// The origin a request names before it is resolved (a run that could not start).
-    pub fn of_request(request: &JobRequest) -> Self {
-        let ran = match (&request.playbook, &request.module, &request.role) {
-            (Some(playbook), _, _) => playbook.clone(),
-            (None, Some(module), _) => format!("module {module}"),
-            (None, None, Some(role)) => format!("role {role}"),
-            (None, None, None) => "command".to_owned(),
-        };
-        let job = dir_name(&crate::util::fs::absolute(&request.private_data_dir));
-        Self { controller: controller_name(), job, ran }
     }
 
     /// `compliance_scan on ctl-01: validate.yml`, the words that lead an alert.

@@ -8,11 +8,13 @@ use std::io;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+use super::origin::{controller_name, dir_name, JobOrigin};
 use super::RunEnd;
 use crate::artifacts;
 use crate::artifacts::dir::ArtifactDir;
 use crate::exit;
 use crate::job::pdd::PrivateDataDir;
+use crate::job::JobSpec;
 use crate::request::JobRequest;
 
 /// The longest name a directory entry can have.
@@ -33,21 +35,52 @@ impl RunPlace {
         Self { ident: ident.to_owned(), artifact_dir, create_root: true }
     }
 
-    /// The place a request names before it could be resolved; `None` when its `--ident` cannot name
-    /// a directory or its path is not UTF-8.
-    pub fn of_request(request: &JobRequest) -> Option<Self> {
-        let ident = request.ident.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let bad = ident.is_empty() || ident == "." || ident == ".." || ident.contains(['/', '\0']);
-        if bad || ident.len() > NAME_MAX {
-            return None;
-        }
-        let pdd = PrivateDataDir { root: crate::util::fs::absolute(&request.private_data_dir) };
-        let root = pdd.artifact_root(request.artifact_dir.as_deref());
-        // A dir refused for a name that is not UTF-8 gets nothing written in it either.
-        root.to_str()?;
-        let create_root = request.artifact_dir.is_some() || pdd.root.is_dir();
-        Some(Self { artifact_dir: root.join(&ident), ident, create_root })
+    /// The place of a resolved job.
+    pub fn of(spec: &JobSpec) -> Self {
+        Self::resolved(&spec.ident, spec.artifact_dir())
     }
+}
+
+/// A run whose job never started, as far as its request tells: a request refused before it
+/// resolved into a job, or a job `start` could not launch. The request is all there is to go by.
+#[derive(Debug, Clone)]
+pub struct UnstartedRun {
+    pub origin: JobOrigin,
+    /// `None` when the request's `--ident` cannot name a directory or its path is not UTF-8.
+    pub place: Option<RunPlace>,
+}
+
+impl UnstartedRun {
+    pub fn of_request(request: &JobRequest) -> Self {
+        Self { origin: origin_of_request(request), place: place_of_request(request) }
+    }
+}
+
+/// The job and machine a request names.
+fn origin_of_request(request: &JobRequest) -> JobOrigin {
+    let ran = match (&request.playbook, &request.module, &request.role) {
+        (Some(playbook), _, _) => playbook.clone(),
+        (None, Some(module), _) => format!("module {module}"),
+        (None, None, Some(role)) => format!("role {role}"),
+        (None, None, None) => "command".to_owned(),
+    };
+    let job = dir_name(&crate::util::fs::absolute(&request.private_data_dir));
+    JobOrigin { controller: controller_name(), job, ran }
+}
+
+/// The artifact dir a request names.
+fn place_of_request(request: &JobRequest) -> Option<RunPlace> {
+    let ident = request.ident.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let bad = ident.is_empty() || ident == "." || ident == ".." || ident.contains(['/', '\0']);
+    if bad || ident.len() > NAME_MAX {
+        return None;
+    }
+    let pdd = PrivateDataDir { root: crate::util::fs::absolute(&request.private_data_dir) };
+    let root = pdd.artifact_root(request.artifact_dir.as_deref());
+    // A dir refused for a name that is not UTF-8 gets nothing written in it either.
+    root.to_str()?;
+    let create_root = request.artifact_dir.is_some() || pdd.root.is_dir();
+    Some(RunPlace { artifact_dir: root.join(&ident), ident, create_root })
 }
 
 /// Records how the run ended, unless the run already did (its `status` is newer than `since`, as
@@ -121,11 +154,11 @@ mod tests {
     fn no_private_data_dir_is_made_for_the_record() {
         let root = tempfile::tempdir().unwrap();
         let request = JobRequest { private_data_dir: root.path().join("missing"), ..JobRequest::default() };
-        let place = RunPlace::of_request(&request).unwrap();
+        let place = UnstartedRun::of_request(&request).place.unwrap();
         assert!(place.artifact_dir.starts_with(root.path().join("missing/artifacts")));
         record_ending(&place, RunEnd::NotStarted, 1, "no such dir", SystemTime::now()).unwrap();
         assert!(!root.path().join("missing").exists());
         let bad = JobRequest { ident: Some("a/b".into()), ..request };
-        assert!(RunPlace::of_request(&bad).is_none());
+        assert!(UnstartedRun::of_request(&bad).place.is_none());
     }
 }

@@ -15,14 +15,12 @@ use crate::artifacts::{self, ArtifactsWriter};
 use crate::callback::CallbackInstall;
 use crate::events::{EventPipeline, EventSink};
 use crate::exit::{self, Status};
-use crate::isolation;
-use crate::isolation::sandbox;
+use crate::isolation::{container, sandbox};
 use crate::job::command_line::{CommandLine, RunPaths};
 use crate::job::isolation::Isolation;
 use crate::job::role::RolePlaybook;
 use crate::job::JobSpec;
 use crate::output::debuglog::DebugLog;
-use crate::request::JobRequest;
 use crate::runner::sshagent::{AgentError, Bounds, SshAgent};
 use crate::supervise::{self, Ending, Inputs, Output, PromptAnswer, Supervision, TimeoutKind};
 
@@ -34,20 +32,6 @@ pub struct RunOutcome {
     pub artifact_dir: PathBuf,
     /// The artifact dir as opened before the job ran, which an isolated job cannot redirect.
     pub dir: ArtifactDir,
-}
-
-/// The Python tool stores a `--cmdline` into `env/cmdline` when that file is absent (unless
-/// `--omit-env-files`), and later runs pick it up; kept for compatibility.
-pub fn persist_cmdline(spec: &JobSpec, request: &JobRequest) -> anyhow::Result<()> {
-    let Some(cmdline) = &request.cmdline else { return Ok(()) };
-    let path = spec.pdd.env_file("cmdline");
-    if request.omit_env_files || path.exists() {
-        return Ok(());
-    }
-    let env_dir = spec.pdd.root.join("env");
-    crate::util::fs::create_dir_private(&env_dir).with_context(|| format!("cannot create {}", env_dir.display()))?;
-    crate::util::atomic::write(&path, cmdline.as_bytes(), 0o600, crate::util::atomic::Durability::Renamed)
-        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Told when a job has its command line and when it starts; a worker and the Python API stream
@@ -84,62 +68,43 @@ pub struct RunContext<'a> {
 /// cannot complete is recorded as `failed` (`exit::RC_RUNNER_FAILED`) and the error returned.
 pub fn run_job(spec: &JobSpec, context: RunContext<'_>, debug: &mut DebugLog) -> anyhow::Result<RunOutcome> {
     let RunContext { inputs, sinks, status: observer, event_files, stdout_text } = context;
-    for warning in spec.env.settings.typo_warnings(&spec.pdd.env_file("settings")) {
-        errln!("ansible-runner: warning: {warning}");
-    }
-    // job_timeout bounds every phase of the job, not only the Ansible process.
-    let deadline =
-        spec.env.settings.job_timeout.map(Duration::from_secs_f64).and_then(|t| Instant::now().checked_add(t));
-    let role_playbook = RolePlaybook::for_job(spec)?;
-    let prompts = prompt_answers(spec)?;
-    let (agent, stopped_early) = start_agent(spec, Bounds { deadline, inputs })?;
+    let setup = Setup::before_artifacts(spec, inputs)?;
     let artifact_dir = spec.artifact_dir();
     let (dir, running) = claim_artifact_dir(&artifact_dir)?;
-    let held = dir.clone();
     // From here on the artifact dir exists: whatever fails, it ends with a status.
-    let failed_early = |err: anyhow::Error| {
-        let _ = artifacts::write_final(&dir, Status::Failed, exit::RC_RUNNER_FAILED, [None, None]);
-        err
-    };
-    let stop = || inputs.canceled() || deadline.is_some_and(|d| Instant::now() >= d);
-    let launch = Launch { spec, dir: &dir, role_playbook: role_playbook.as_ref(), agent: agent.as_ref(), stop: &stop };
-    let Launched { callback, line, record, isolated } = match launch.lines() {
-        Ok(Some(lines)) => lines,
+    let launched = match setup.launch(spec, &dir, inputs) {
+        Ok(Some(launched)) => launched,
         Ok(None) => return stopped_while_preparing(&dir, inputs, artifact_dir),
-        Err(err) => return Err(failed_early(err)),
+        Err(err) => return Err(failed_early(&dir, err)),
     };
+    log_launch(debug, &launched.line, &artifact_dir);
+    let redacted = launched.record.redacted();
+    let held = dir.clone();
+    let mut writer = artifacts_writer(spec, dir, running, &redacted, event_files, stdout_text)?;
+    let job = PreparedJob { spec, setup: &setup, launched: &launched, redacted: &redacted };
+    let ended = run_prepared(&job, inputs, &mut writer, sinks, observer);
+    let Launched { callback, isolated, .. } = launched;
+    // The job has ended: its container, and what its isolation kept on disk, go first.
+    drop(isolated);
+    let (status, rc) = ended.inspect_err(|_| writer.abandon())?;
+    writer.finish(status, rc)?;
+    debug.line(&format!("status: {} rc: {rc}", status.as_str()));
+    drop(setup);
+    drop(callback);
+    Ok(RunOutcome { status, rc, artifact_dir, dir: held })
+}
+
+/// Records a run the runner could not prepare as `failed`, and passes its error on.
+fn failed_early(dir: &ArtifactDir, err: anyhow::Error) -> anyhow::Error {
+    let _ = artifacts::write_final(dir, Status::Failed, exit::RC_RUNNER_FAILED, [None, None]);
+    err
+}
+
+/// The debug log's record of what is about to run.
+fn log_launch(debug: &mut DebugLog, line: &CommandLine, artifact_dir: &Path) {
     debug.line(&format!("command: {}", shell_words::join(&line.command)));
     debug.line(&format!("cwd: {}", line.cwd.display()));
     debug.line(&format!("artifacts: {}", artifact_dir.display()));
-
-    let redacted = record.redacted();
-    let mut writer = artifacts_writer(spec, dir, running, &redacted, event_files, stdout_text)?;
-    let job = PreparedJob {
-        spec,
-        line: &line,
-        record: &record,
-        redacted: &redacted,
-        agent: agent.as_ref(),
-        callback: &callback,
-        deadline,
-        stopped_early,
-    };
-    let ended = run_prepared(&job, &prompts, inputs, &mut writer, sinks, observer);
-    remove_container(spec, isolated.as_ref());
-    drop(isolated);
-    let (status, rc) = match ended {
-        Ok(ended) => ended,
-        Err(err) => {
-            writer.abandon();
-            return Err(err);
-        }
-    };
-    writer.finish(status, rc)?;
-    debug.line(&format!("status: {} rc: {rc}", status.as_str()));
-    drop(agent);
-    drop(role_playbook);
-    drop(callback);
-    Ok(RunOutcome { status, rc, artifact_dir, dir: held })
 }
 
 /// The job's artifact writer; `stdout` gets no text when the text went to the caller's descriptor
@@ -160,61 +125,130 @@ fn artifacts_writer(
     Ok(writer)
 }
 
-/// What the command lines of a job are made from, once its artifact dir exists.
-struct Launch<'a> {
-    spec: &'a JobSpec,
-    dir: &'a ArtifactDir,
-    role_playbook: Option<&'a RolePlaybook>,
-    agent: Option<&'a SshAgent>,
-    /// Whether the job must stop (canceled or out of time): preparing an isolated job gives way.
-    stop: &'a dyn Fn() -> bool,
+/// What a job needs before its artifact dir exists; dropping it stops the agent and removes the
+/// role's playbook.
+struct Setup {
+    /// When `job_timeout` runs out, counted from the start of the job.
+    deadline: Option<Instant>,
+    prompts: Vec<PromptAnswer>,
+    agent: Option<SshAgent>,
+    /// How the job ended before Ansible started (a timeout or cancel while loading the SSH key).
+    stopped_early: Option<Ending>,
+    role_playbook: Option<RolePlaybook>,
 }
 
-impl Launch<'_> {
-    /// The callback plugin installed and the command lines to start and to record, with what an
-    /// isolated job keeps on disk; `None` when the job had to stop while it was being prepared.
-    fn lines(&self) -> anyhow::Result<Option<Launched>> {
-        let spec = self.spec;
+impl Setup {
+    /// Warns of settings that look mistyped, then writes a role's playbook, compiles the prompt
+    /// answers and starts the job's ssh-agent.
+    fn before_artifacts(spec: &JobSpec, inputs: &Inputs) -> anyhow::Result<Self> {
+        for warning in spec.env.settings.typo_warnings(&spec.pdd.env_file("settings")) {
+            errln!("ansible-runner: warning: {warning}");
+        }
+        // job_timeout bounds every phase of the job, not only the Ansible process.
+        let deadline =
+            spec.env.settings.job_timeout.map(Duration::from_secs_f64).and_then(|t| Instant::now().checked_add(t));
+        let role_playbook = RolePlaybook::for_job(spec)?;
+        let prompts = prompt_answers(spec)?;
+        let (agent, stopped_early) = start_agent(spec, Bounds { deadline, inputs })?;
+        Ok(Self { deadline, prompts, agent, stopped_early, role_playbook })
+    }
+
+    /// The callback plugin installed and the command lines to start and to record, with the job's
+    /// isolation in place; `None` when the job had to stop (canceled or out of time) while it was
+    /// being prepared.
+    fn launch(&self, spec: &JobSpec, dir: &ArtifactDir, inputs: &Inputs) -> anyhow::Result<Option<Launched>> {
+        let stop = || inputs.canceled() || self.deadline.is_some_and(|d| Instant::now() >= d);
         // An isolated job sees the private data dir, not the runner's temp dir.
         let callback = match spec.isolation {
-            Some(_) => CallbackInstall::create_in(self.dir),
+            Some(_) => CallbackInstall::create_in(dir),
             None => CallbackInstall::create(),
         }
         .context("cannot install the event callback plugin")?;
-        let lines = command_lines(spec, self.dir, &callback, self.role_playbook, self.agent, self.stop);
-        if lines.as_ref().is_err_and(|err| (self.stop)() && interrupted(err)) {
+        let lines = self.command_lines(spec, dir, &callback, &stop);
+        if lines.as_ref().is_err_and(|err| stop() && interrupted(err)) {
             return Ok(None);
         }
-        let (mut line, mut record, isolated) = lines?;
-        if let Some((var, channel)) = callback.channel_env() {
-            line.env.insert(var.to_owned(), channel.clone());
-            record.env.insert(var.to_owned(), channel);
+        let (line, record, isolated) = lines?;
+        let mut launched = Launched { callback, line, record, isolated };
+        launched.add_env(self.agent.as_ref().filter(|_| spec.container().is_none()));
+        Ok(Some(launched))
+    }
+
+    /// The command line to start and the one the `command` artifact shows (the same unless the job
+    /// runs in a container), with what the job's isolation keeps on disk.
+    fn command_lines(
+        &self,
+        spec: &JobSpec,
+        dir: &ArtifactDir,
+        callback: &CallbackInstall,
+        stop: &dyn Fn() -> bool,
+    ) -> anyhow::Result<(CommandLine, CommandLine, Isolated)> {
+        let agent_socket = self.agent.as_ref().map(SshAgent::socket);
+        let role_playbook = self.role_playbook.as_ref().map(RolePlaybook::path);
+        match &spec.isolation {
+            None => {
+                let line = local_line(spec, callback, role_playbook);
+                Ok((line.clone(), line, Isolated::Local))
+            }
+            Some(Isolation::Sandbox(sandbox)) => {
+                let inner = local_line(spec, callback, role_playbook);
+                let prepared = sandbox::prepare(sandbox, spec, &inner, agent_socket.and_then(Path::parent), stop)
+                    .with_context(|| format!("cannot prepare the sandbox under {}", sandbox.path.display()))?;
+                let line = sandbox::wrap(&sandbox.executable, &prepared.layout, &inner);
+                Ok((line.clone(), line, Isolated::Sandbox { _prepared: prepared }))
+            }
+            Some(Isolation::Container(container)) => {
+                let prepared = container::prepare(container, spec, dir, role_playbook, agent_socket)?;
+                Ok((prepared.engine, prepared.record, Isolated::Container { _cleanup: prepared.cleanup }))
+            }
         }
-        if let Some(agent) = self.agent.filter(|_| spec.container().is_none()) {
-            // A container gets the agent's socket mounted, and its path inside, from `command_lines`.
-            line.env.extend(agent.env());
-            record.env.extend(agent.env());
-        }
-        Ok(Some(Launched { callback, line, record, isolated }))
     }
 }
 
+/// The command line as the job runs on this host (in a sandbox, inside it).
+fn local_line(spec: &JobSpec, callback: &CallbackInstall, role_playbook: Option<&Path>) -> CommandLine {
+    let artifact_dir = spec.artifact_dir();
+    let plugin_dir = callback.plugin_dir();
+    let local = RunPaths { artifact_dir: &artifact_dir, callback_dir: &plugin_dir, role_playbook };
+    CommandLine::build(spec, &local, std::env::vars())
+}
+
 /// A job ready to start: its callback plugin, the command line to start and the one recorded,
-/// and what an isolated job keeps on disk.
+/// and what its isolation keeps on disk.
 struct Launched {
     callback: CallbackInstall,
     line: CommandLine,
     record: CommandLine,
-    isolated: Option<Isolated>,
+    isolated: Isolated,
 }
 
-/// Makes sure a container job's container is gone, saying so when it cannot be removed.
-fn remove_container(spec: &JobSpec, isolated: Option<&Isolated>) {
-    if let (Some(container), Some(Isolated::Container { cid_dir, .. })) = (spec.container(), isolated) {
-        if let Err(reason) = isolation::container::remove_container(container, &cid_dir.path().join(CID_FILE)) {
-            errln!("ansible-runner: {reason}");
+impl Launched {
+    /// The event channel of the callback plugin and the job's own ssh-agent (`agent`, for a job
+    /// outside a container: a container gets the socket mounted, and its path inside, from
+    /// `container::prepare`) go into both command lines' environment.
+    fn add_env(&mut self, agent: Option<&SshAgent>) {
+        if let Some((var, channel)) = self.callback.channel_env() {
+            self.line.env.insert(var.to_owned(), channel.clone());
+            self.record.env.insert(var.to_owned(), channel);
+        }
+        if let Some(agent) = agent {
+            self.line.env.extend(agent.env());
+            self.record.env.extend(agent.env());
         }
     }
+}
+
+/// What a job's isolation keeps while the job runs, held only to be dropped when it ends: a
+/// container (removed then) and the files for its engine, or a sandbox's stand-ins and copy.
+enum Isolated {
+    /// A job run here keeps nothing.
+    Local,
+    Sandbox {
+        _prepared: sandbox::Prepared,
+    },
+    Container {
+        _cleanup: container::Cleanup,
+    },
 }
 
 /// Whether `err` is a preparation step giving up because the job must stop.
@@ -235,160 +269,60 @@ fn stopped_while_preparing(dir: &ArtifactDir, inputs: &Inputs, artifact_dir: Pat
 
 /// Opens the artifact dir (made if needed) and claims it for this run, before anything is written
 /// there: a dir another run holds is refused untouched.
-fn claim_artifact_dir(path: &Path) -> anyhow::Result<(ArtifactDir, Option<crate::artifacts::runmark::RunningMark>)> {
+fn claim_artifact_dir(path: &Path) -> anyhow::Result<(ArtifactDir, Option<RunningMark>)> {
     let dir = ArtifactDir::create(path)
         .map_err(|source| artifacts::ArtifactError::Write { path: path.to_owned(), source })?;
     let running = artifacts::claim(&dir)?;
     Ok((dir, running))
 }
 
-/// The command line to start and the one the `command` artifact shows (the same unless the job
-/// runs in a container), with what an isolated job needs on disk.
-fn command_lines(
-    spec: &JobSpec,
-    dir: &ArtifactDir,
-    callback: &CallbackInstall,
-    role_playbook: Option<&RolePlaybook>,
-    agent: Option<&SshAgent>,
-    stop: &dyn Fn() -> bool,
-) -> anyhow::Result<(CommandLine, CommandLine, Option<Isolated>)> {
-    let agent_socket = agent.map(SshAgent::socket);
-    let artifact_dir = spec.artifact_dir();
-    let role_playbook = role_playbook.map(RolePlaybook::path);
-    let plugin_dir = callback.plugin_dir();
-    let local = RunPaths { artifact_dir: &artifact_dir, callback_dir: &plugin_dir, role_playbook };
-    let container = match &spec.isolation {
-        None => {
-            let line = CommandLine::build(spec, &local, std::env::vars());
-            return Ok((line.clone(), line, None));
-        }
-        Some(Isolation::Sandbox(sandbox)) => {
-            let inner = CommandLine::build(spec, &local, std::env::vars());
-            let prepared = sandbox::prepare(sandbox, spec, &inner, agent_socket.and_then(Path::parent), stop)
-                .with_context(|| format!("cannot prepare the sandbox under {}", sandbox.path.display()))?;
-            let line = sandbox::wrap(&sandbox.executable, &prepared.layout, &inner);
-            return Ok((line.clone(), line, Some(Isolated::Sandbox { _prepared: prepared })));
-        }
-        Some(Isolation::Container(container)) => container,
-    };
-    let inside = isolation::container::container_artifact_dir(&spec.ident);
-    let paths = RunPaths { artifact_dir: &inside, callback_dir: &inside.join("callback"), role_playbook };
-    let inner = CommandLine::build(&isolation::container::container_spec(spec), &paths, Vec::new());
-    let env_path = artifact_dir.join("env.list");
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let registry = match &container.auth {
-        Some(auth) => Some(write_registry_files(container, auth, &spec.ident)?),
-        None => None,
-    };
-    let runner = (cwd, std::env::vars().collect());
-    let auth_dir = registry.as_ref().map(tempfile::TempDir::path);
-    // Outside the artifact dir, where the job cannot rewrite the id.
-    let cid_dir = tempfile::Builder::new()
-        .prefix("ansible_runner_cid_")
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
-        .tempdir()
-        .context("cannot create a temp dir for the container id")?;
-    let cid_file = cid_dir.path().join(CID_FILE);
-    let host =
-        isolation::container::HostFiles { env_file: &env_path, auth_dir, agent_socket, cid_file: Some(&cid_file) };
-    if spec.command.is_some() {
-        // A command's container gets the project dir mounted as its default workdir.
-        let project = spec.pdd.root.join("project");
-        crate::util::fs::create_dir_private(&project)
-            .with_context(|| format!("cannot create {}", project.display()))?;
-    }
-    let launch = isolation::container::launch(container, spec, &inner, &host, runner)?;
-    let env_file = EnvFile::write(dir, &launch.env_list)?;
-    let isolated = Isolated::Container { _env_file: env_file, _registry: registry, cid_dir };
-    Ok((launch.engine, launch.record, Some(isolated)))
-}
-
-/// The registry credentials for the engine, in a 0700 temp dir of files readable by the owner
-/// only; the dir goes when the job ends.
-fn write_registry_files(
-    container: &crate::job::isolation::Container,
-    auth: &crate::job::settings::RegistryAuth,
-    ident: &str,
-) -> anyhow::Result<tempfile::TempDir> {
-    let dir = tempfile::Builder::new()
-        .prefix(&format!("ansible_runner_registry_{ident}_"))
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
-        .tempdir()
-        .context("cannot create a temp dir for the registry credentials")?;
-    for (name, text) in isolation::container::registry_files(container.engine, auth) {
-        let path = dir.path().join(name);
-        crate::util::atomic::write(&path, text.as_bytes(), 0o600, crate::util::atomic::Durability::Renamed)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(dir)
-}
-
-/// The name of the engine's `--cidfile` in its temp dir.
-const CID_FILE: &str = "cid";
-
-/// What an isolated job has on disk while it runs; dropping it removes that.
-enum Isolated {
-    /// `cid_dir` holds `CID_FILE`, the id of the container the engine created.
-    Container {
-        _env_file: EnvFile,
-        _registry: Option<tempfile::TempDir>,
-        cid_dir: tempfile::TempDir,
-    },
-    Sandbox {
-        _prepared: sandbox::Prepared,
-    },
-}
-
-/// The container's `--env-file` in the artifact dir: readable by the runner's user only (it holds
-/// every secret of `env/envvars`) and removed, through the dir's handle, when the job ends.
-struct EnvFile(ArtifactDir);
-
-impl EnvFile {
-    const NAME: &str = "env.list";
-
-    fn write(dir: &ArtifactDir, text: &str) -> anyhow::Result<Self> {
-        dir.write_atomic(Self::NAME, text.as_bytes(), 0o600)
-            .with_context(|| format!("cannot write {}", dir.path().join(Self::NAME).display()))?;
-        Ok(Self(dir.clone()))
-    }
-}
-
-impl Drop for EnvFile {
-    fn drop(&mut self) {
-        // Best effort: the job has ended; a file already gone is what is wanted.
-        let _ = self.0.remove(Self::NAME);
-    }
-}
-
-/// What `run_job` has set up before the artifact dir exists.
+/// A job with its artifact dir in place, ready to start.
 struct PreparedJob<'a> {
     spec: &'a JobSpec,
-    line: &'a CommandLine,
-    /// The command line as the job sees it (the engine's, for a container), and as written to the
-    /// `command` artifact.
-    record: &'a CommandLine,
+    setup: &'a Setup,
+    /// The command line to start, and the one the job sees (the engine's, for a container).
+    launched: &'a Launched,
+    /// The recorded command line as the `command` artifact shows it.
     redacted: &'a CommandLine,
-    agent: Option<&'a SshAgent>,
-    callback: &'a CallbackInstall,
-    /// When `job_timeout` runs out, counted from the start of the job.
-    deadline: Option<Instant>,
-    /// How the job ended before Ansible started (a timeout or cancel while loading the SSH key).
-    stopped_early: Option<Ending>,
 }
+
+/// What the event pipeline's errors say.
+const RECORDING: &str = "cannot record the run's events";
 
 /// The part of a job that runs with its artifact dir in place: status lines, rotation, the child
 /// and its events. Returns how the job ended.
 fn run_prepared(
     job: &PreparedJob<'_>,
-    prompts: &[PromptAnswer],
     inputs: &Inputs,
     writer: &mut ArtifactsWriter,
     sinks: Vec<&mut dyn EventSink>,
     observer: &mut dyn StatusObserver,
 ) -> anyhow::Result<(Status, i32)> {
-    let (spec, line) = (job.spec, job.line);
-    observer.starting(job.record, job.redacted).context("cannot report the job's start")?;
+    let (spec, line) = (job.spec, &job.launched.line);
+    observer.starting(&job.launched.record, job.redacted).context("cannot report the job's start")?;
     artifacts::rotate(&spec.artifact_root, spec.rotate_artifacts)?;
+    let mut pipeline = event_pipeline(job, writer, sinks)?;
+    let Some(program) = supervise::resolve_program(line.program(), line) else {
+        return not_startable(spec, line, &mut pipeline);
+    };
+    observer.running().context("cannot report the job's start")?;
+    let ending = run_child(job, &program, inputs, &mut pipeline);
+    pipeline.finish().context(RECORDING)?;
+    let ending = ending.map_err(|err| child_error(err, &program))?;
+    if let Some(message) = ending_message(spec, line.program(), ending) {
+        pipeline.emit_message(&message).context(RECORDING)?;
+    }
+    Ok(outcome(ending))
+}
+
+/// The pipeline that hands every event to the artifact writer, then to `sinks`; the job's ssh-agent
+/// has said that it holds the key.
+fn event_pipeline<'a, 's: 'a>(
+    job: &PreparedJob<'_>,
+    writer: &'a mut ArtifactsWriter,
+    sinks: Vec<&'s mut dyn EventSink>,
+) -> anyhow::Result<EventPipeline<'a>> {
+    let spec = job.spec;
     let mut all_sinks: Vec<&mut dyn EventSink> = Vec::with_capacity(sinks.len() + 1);
     all_sinks.push(writer);
     for sink in sinks {
@@ -396,57 +330,70 @@ fn run_prepared(
     }
     let mut pipeline = EventPipeline::new(&spec.ident, all_sinks)
         .with_secrets(spec.env.passwords.iter().map(|(_, answer)| answer.clone()));
-    if let Some(agent) = job.agent {
-        pipeline.feed_raw(agent.added_message.as_bytes()).context("cannot record the run's events")?;
+    if let Some(agent) = &job.setup.agent {
+        pipeline.feed_raw(agent.added_message.as_bytes()).context(RECORDING)?;
     }
-    let Some(program) = supervise::resolve_program(line.program(), line) else {
-        pipeline
-            .emit_message(&format!("The command was not found or was not executable: {}.", line.program()))
-            .context("cannot record the run's events")?;
-        // A command of the Python API's `run_command()` is any program: its output says it all.
-        if spec.command.is_none() {
-            errln!("ansible-runner: {}", not_found(line.program(), &line.cwd));
-        }
-        return Ok((Status::Failed, exit::RC_NOT_FOUND));
-    };
-    observer.running().context("cannot report the job's start")?;
-    let supervision = supervision(job, prompts, inputs);
-    let recording = |err: io::Error| io::Error::new(err.kind(), format!("cannot record the run's events: {err}"));
-    let ending = match job.stopped_early {
+    Ok(pipeline)
+}
+
+/// A job whose program cannot be started fails with `RC_NOT_FOUND`, its events saying why.
+fn not_startable(
+    spec: &JobSpec,
+    line: &CommandLine,
+    pipeline: &mut EventPipeline<'_>,
+) -> anyhow::Result<(Status, i32)> {
+    pipeline
+        .emit_message(&format!("The command was not found or was not executable: {}.", line.program()))
+        .context(RECORDING)?;
+    // A command of the Python API's `run_command()` is any program: its output says it all.
+    if spec.command.is_none() {
+        errln!("ansible-runner: {}", not_found(line.program(), &line.cwd));
+    }
+    Ok((Status::Failed, exit::RC_NOT_FOUND))
+}
+
+/// Runs the child to its end, its output fed to `pipeline`; a job that ended, or was canceled,
+/// while it was being prepared does not start it.
+fn run_child(
+    job: &PreparedJob<'_>,
+    program: &Path,
+    inputs: &Inputs,
+    pipeline: &mut EventPipeline<'_>,
+) -> io::Result<Ending> {
+    let supervision = supervision(job, inputs);
+    let recording = |err: io::Error| io::Error::new(err.kind(), format!("{RECORDING}: {err}"));
+    match job.setup.stopped_early {
         Some(ending) => Ok(ending),
         // Canceled while it was being prepared: Ansible is not started at all.
         None if inputs.canceled() => Ok(Ending::Canceled),
-        None => supervise::run(line, &program, &job.callback.events_path(), &supervision, |output| match output {
-            Output::Raw(bytes) => pipeline.feed_raw(bytes).map_err(recording),
-            Output::Record(line) => pipeline.feed_record(line).map_err(recording),
-            Output::Answered => {
-                pipeline.answer_typed();
-                Ok(())
-            }
-            Output::Interrupting => {
-                crate::output::progress::notice("ansible-runner: canceling the job (interrupt again to force it)");
-                Ok(())
-            }
-        }),
-    };
-    pipeline.finish().context("cannot record the run's events")?;
-    let ending = ending.map_err(|err| child_error(err, &program))?;
-    if let Some(message) = ending_message(spec, line.program(), ending) {
-        pipeline.emit_message(&message).context("cannot record the run's events")?;
+        None => {
+            let (line, events) = (&job.launched.line, job.launched.callback.events_path());
+            supervise::run(line, program, &events, &supervision, |output| match output {
+                Output::Raw(bytes) => pipeline.feed_raw(bytes).map_err(recording),
+                Output::Record(line) => pipeline.feed_record(line).map_err(recording),
+                Output::Answered => {
+                    pipeline.answer_typed();
+                    Ok(())
+                }
+                Output::Interrupting => {
+                    crate::output::progress::notice("ansible-runner: canceling the job (interrupt again to force it)");
+                    Ok(())
+                }
+            })
+        }
     }
-    Ok(outcome(ending))
 }
 
 /// How the child is watched: the job's limits, what answers its prompts, and its stdio.
-fn supervision<'a>(job: &PreparedJob<'_>, prompts: &'a [PromptAnswer], inputs: &'a Inputs) -> Supervision<'a> {
+fn supervision<'a>(job: &PreparedJob<'a>, inputs: &'a Inputs) -> Supervision<'a> {
     let spec = job.spec;
     let separate_streams = spec.command.as_ref().is_some_and(|command| command.separate_streams);
     Supervision {
-        job_timeout: job.deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())),
+        job_timeout: job.setup.deadline.map(|deadline| deadline.saturating_duration_since(Instant::now())),
         idle_timeout: spec.env.settings.idle_timeout.map(Duration::from_secs_f64),
         inputs,
         // The `subprocess` mode of a command keeps its streams apart, so it gets no terminal.
-        prompts: if separate_streams { &[] } else { prompts },
+        prompts: if separate_streams { &[] } else { &job.setup.prompts },
         terminal: spec.container().is_some() && !separate_streams,
         stdio: spec.command.as_ref().map(|command| command.stdio).unwrap_or_default(),
     }

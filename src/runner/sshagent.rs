@@ -4,6 +4,7 @@
 //! give way to a cancel, like the rest of the job.
 
 use std::io::{Read, Write};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
@@ -101,20 +102,7 @@ impl SshAgent {
     /// Runs `ssh-add -` with the key on its input; returns its status and what it printed.
     fn add(&self, key: &str, bounds: Bounds<'_>) -> Result<(ExitStatus, String), AgentError> {
         let (read_end, write_end) = nix::unistd::pipe().map_err(|err| AgentError::Start(err.into()))?;
-        let mut command = Command::new("ssh-add");
-        command
-            .arg("-")
-            .env("SSH_AUTH_SOCK", &self.socket)
-            .env_remove("SSH_ASKPASS")
-            .env_remove("DISPLAY")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::from(write_end.try_clone().map_err(AgentError::Start)?))
-            .stderr(Stdio::from(write_end));
-        // Without a controlling terminal, an encrypted key fails at once instead of waiting for a
-        // passphrase nobody will type.
-        own_session(&mut command, false);
-        let mut child = command.spawn().map_err(AgentError::Start)?;
-        drop(command);
+        let mut child = self.spawn_ssh_add(write_end)?;
         let mut text = key.to_owned();
         if !text.ends_with('\n') {
             text.push('\n');
@@ -128,20 +116,28 @@ impl SshAgent {
             let _ = std::fs::File::from(read_end).read_to_end(&mut output);
             output
         });
-        let status = loop {
-            if let Some(status) = child.try_wait().map_err(AgentError::Start)? {
-                break status;
-            }
-            if let Err(stop) = bounds.check() {
-                kill_group(&child);
-                let _ = child.wait();
-                return Err(stop);
-            }
-            thread::sleep(POLL);
-        };
+        let status = wait_bounded(&mut child, bounds)?;
         let _ = writer.join();
         let output = reader.join().unwrap_or_default();
         Ok((status, String::from_utf8_lossy(&output).into_owned()))
+    }
+
+    /// Starts `ssh-add -` for this agent, both its output streams going to `output`; the runner
+    /// keeps no copy of `output`, so reading its pipe ends when ssh-add does.
+    fn spawn_ssh_add(&self, output: OwnedFd) -> Result<Child, AgentError> {
+        let mut command = Command::new("ssh-add");
+        command
+            .arg("-")
+            .env("SSH_AUTH_SOCK", &self.socket)
+            .env_remove("SSH_ASKPASS")
+            .env_remove("DISPLAY")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::from(output.try_clone().map_err(AgentError::Start)?))
+            .stderr(Stdio::from(output));
+        // Without a controlling terminal, an encrypted key fails at once instead of waiting for a
+        // passphrase nobody will type.
+        own_session(&mut command, false);
+        command.spawn().map_err(AgentError::Start)
     }
 
     /// The agent's socket, for an isolated job to be given access to.
@@ -167,6 +163,21 @@ impl Drop for SshAgent {
             kill_group(&self.agent);
             let _ = self.agent.wait();
         }
+    }
+}
+
+/// Waits for `child` to end, polling; once the job must stop, kills its group first.
+fn wait_bounded(child: &mut Child, bounds: Bounds<'_>) -> Result<ExitStatus, AgentError> {
+    loop {
+        if let Some(status) = child.try_wait().map_err(AgentError::Start)? {
+            return Ok(status);
+        }
+        if let Err(stop) = bounds.check() {
+            kill_group(child);
+            let _ = child.wait();
+            return Err(stop);
+        }
+        thread::sleep(POLL);
     }
 }
 
