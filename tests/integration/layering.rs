@@ -160,6 +160,24 @@ fn every_function_reads_at_once() {
     assert!(long.is_empty(), "functions over {LONGEST_FUNCTION} lines: {long:#?}");
 }
 
+/// `runner/` sequences a job's stages and does none of their work: its functions are shorter still,
+/// and it writes no file and knows no container engine (the stages that own those do).
+#[test]
+fn the_runner_only_sequences() {
+    let stage_work =
+        regex::Regex::new(r"\b(fs::write|File::create|OpenOptions|create_dir|write_atomic|podman|docker)\b").unwrap();
+    let mut found = Vec::new();
+    for (module, path) in modules().iter().filter(|(module, _)| module.starts_with("runner")) {
+        let text = fs::read_to_string(path).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (name, length) in function_lengths(code).into_iter().filter(|(_, length)| *length > 40) {
+            found.push(format!("{module}: {name} ({length} lines)"));
+        }
+        found.extend(stage_work.find_iter(code).map(|work| format!("{module}: {}", work.as_str())));
+    }
+    assert!(found.is_empty(), "runner/ does more than sequence: {found:#?}");
+}
+
 #[test]
 fn function_lengths_count_from_the_signature_to_the_closing_brace() {
     let text = "fn short() {\n    one();\n}\n\n    pub fn inner(\n        a: u8,\n    ) -> u8 {\n        a\n    }\n";
