@@ -1,6 +1,6 @@
 //! How a job is isolated, as resolved from the flags and `env/settings`: in a container (podman or
 //! docker) or a bubblewrap sandbox. These types know nothing of the job they isolate; the
-//! `isolation` stage wraps a job's command line in them.
+//! `confine` stage wraps a job's command line in them.
 
 use std::path::{Path, PathBuf};
 

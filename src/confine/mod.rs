@@ -1,4 +1,4 @@
-//! Wrapping a job's command line for its isolation (resolved in `job::isolation`): the container
+//! Confining a job's command line in its isolation (chosen in `job::isolation`): the container
 //! engine's `run` command, or the bubblewrap sandbox with what it needs on disk.
 
 pub mod container;

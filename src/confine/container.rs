@@ -866,8 +866,8 @@ mod tests {
         let callback = artifacts.join("callback");
         let paths = RunPaths { artifact_dir: &artifacts, callback_dir: &callback, role_playbook: None };
         let inner = CommandLine::build(&spec, &paths, Vec::new());
-        let prepared = crate::isolation::sandbox::prepare(sandbox, &spec, &inner, None, &|| false).unwrap();
-        let line = crate::isolation::sandbox::wrap(&sandbox.executable, &prepared.layout, &inner);
+        let prepared = crate::confine::sandbox::prepare(sandbox, &spec, &inner, None, &|| false).unwrap();
+        let line = crate::confine::sandbox::wrap(&sandbox.executable, &prepared.layout, &inner);
         let call = record["engine_calls"].as_array().unwrap().iter().find(|c| c["argv"][1] != "--version").unwrap();
         let mut expected: Vec<String> =
             call["argv"].as_array().unwrap().iter().map(|a| fill(a.as_str().unwrap(), &pdd, &scratch_path)).collect();
