@@ -28,6 +28,11 @@ pub fn venv_bin() -> PathBuf {
     bin
 }
 
+/// The Python of `.venv-api`, where scripts/venv-api installs the package from its wheel.
+pub fn api_python() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-api/bin/python")
+}
+
 /// PATH with the venv first, so both runners find the same ansible-core. Without a venv the
 /// tests that need only the binary (help, usage errors, completions) still run.
 pub fn test_path() -> String {
@@ -239,6 +244,8 @@ pub enum Part {
     /// The Receptor daemon (on PATH, else `../shared/tools/receptor/receptor` beside the checkout)
     /// and `receptorctl` in the venv.
     Receptor,
+    /// `.venv-api`, with the Python package installed as a user gets it (scripts/venv-api).
+    ApiVenv,
     Tmux,
     Zsh,
     Fish,
@@ -263,6 +270,7 @@ impl Part {
                 "receptor (on PATH, else in ../shared/tools/receptor/) and receptorctl in the test venv",
                 "go install github.com/ansible/receptor/cmd/receptor-cl@v1.4.9, scripts/venv --with-reference",
             ),
+            Part::ApiVenv => ("the package's venv .venv-api", "scripts/venv-api"),
             Part::Tmux => ("tmux", "apt-get install tmux"),
             Part::Zsh => ("zsh", "apt-get install zsh"),
             Part::Fish => ("fish", "apt-get install fish"),
@@ -275,7 +283,7 @@ impl Part {
         match self {
             Part::Podman | Part::Docker | Part::Bubblewrap => &[Part::Root],
             Part::Sshd => &[Part::Root, Part::SshClient],
-            Part::Reference | Part::Prometheus => &[Part::Ansible],
+            Part::Reference | Part::Prometheus | Part::ApiVenv => &[Part::Ansible],
             Part::Receptor => &[Part::Ansible, Part::Reference],
             _ => &[],
         }
@@ -299,6 +307,7 @@ impl Part {
             Part::Receptor => {
                 receptor().is_some_and(|daemon| runs(daemon, &["--version"])) && venv().join("bin/receptorctl").exists()
             }
+            Part::ApiVenv => runs(api_python(), &["-c", "import ansible_runner"]),
             Part::Tmux => on_path("tmux"),
             Part::Zsh => on_path("zsh"),
             Part::Fish => on_path("fish"),

@@ -11,6 +11,7 @@ mod common;
 mod compare;
 mod containers;
 mod control;
+mod docs;
 mod ending;
 mod engines;
 mod hardening_input;

@@ -111,7 +111,7 @@ def mesh(tmp_path: Path) -> Generator[Mesh, None, None]:
 
 
 def dispatch(mesh: Mesh, job: Path, into: Path, handler: object) -> object:
-    """The recipe of the README: transmit, submit, stream the results into process, release."""
+    """The recipe of docs/remote.md: transmit, submit, stream the results into process, release."""
     payload = io.BytesIO()
     ansible_runner.run(private_data_dir=str(job), playbook='site.yml', streamer='transmit', _output=payload)
     payload.seek(0)
