@@ -80,43 +80,56 @@ fn all_blocks() -> Vec<Block> {
     documents().iter().flat_map(|path| blocks_of(path)).collect()
 }
 
-/// The text of the one block tagged `test=NAME`, for the test `NAME` that runs it as written.
-pub fn block(test: &str) -> String {
-    let mut found: Vec<Block> = all_blocks().into_iter().filter(|block| block.tag("test") == Some(test)).collect();
-    assert_eq!(found.len(), 1, "blocks tagged test={test}: {found:?}");
-    found.remove(0).text
+/// The texts of the blocks tagged `test=NAME`, in document order, for the test `NAME` that runs
+/// them as written.
+pub fn blocks(test: &str) -> Vec<String> {
+    let found: Vec<String> =
+        all_blocks().into_iter().filter(|block| block.tag("test") == Some(test)).map(|block| block.text).collect();
+    assert!(!found.is_empty(), "no block is tagged test={test}");
+    found
 }
 
-/// Every test function's name in tests/ (Rust `fn` and Python `def`).
-fn test_functions() -> String {
-    let mut names = String::new();
-    for entry in walkdir::WalkDir::new(root().join("tests")).into_iter().map(Result::unwrap) {
-        let path = entry.path();
-        if path.extension().is_some_and(|ext| ext == "rs" || ext == "py") {
-            let text = fs::read_to_string(path).unwrap_or_default();
-            for line in text.lines() {
-                let line = line.trim_start();
-                if let Some(rest) = line.strip_prefix("fn ").or_else(|| line.strip_prefix("def ")) {
-                    names.push_str(rest.split(['(', '<']).next().unwrap_or_default());
-                    names.push('\n');
-                }
-            }
-        }
-    }
-    names
+/// The text of the one block tagged `test=NAME`.
+pub fn block(test: &str) -> String {
+    let mut found = blocks(test);
+    assert_eq!(found.len(), 1, "blocks tagged test={test}: {found:?}");
+    found.remove(0)
+}
+
+/// The Rust and Python sources of tests/, each file whole.
+fn test_sources() -> Vec<String> {
+    walkdir::WalkDir::new(root().join("tests"))
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "rs" || ext == "py"))
+        .map(|entry| fs::read_to_string(entry.path()).unwrap_or_default())
+        .collect()
+}
+
+/// Whether `name` is a test function of tests/ (a Rust `fn` or a Python `def`) and some test
+/// reads the blocks tagged with it (names them in a string).
+fn reads_blocks(sources: &[String], name: &str) -> bool {
+    let defined = sources.iter().flat_map(|source| source.lines()).any(|line| {
+        let line = line.trim_start();
+        let rest = line.strip_prefix("fn ").or_else(|| line.strip_prefix("def "));
+        rest.is_some_and(|rest| rest.split(['(', '<']).next() == Some(name))
+    });
+    let read =
+        sources.iter().any(|source| source.contains(&format!("\"{name}\"")) || source.contains(&format!("'{name}'")));
+    defined && read
 }
 
 #[test]
 fn every_block_runs_is_read_by_a_test_or_says_why_not() {
-    let functions = test_functions();
+    let sources = test_sources();
     let mut wrong = Vec::new();
     let mut after_runnable = false;
     for block in all_blocks() {
         let exempt = block.tag("exempt").is_some_and(|why| !why.is_empty());
         let shows_output = block.lang == "text" && after_runnable;
         if let Some(test) = block.tag("test") {
-            if !functions.lines().any(|name| name == test) {
-                wrong.push(format!("{}: test={test} names no function in tests/", block.place));
+            if !reads_blocks(&sources, test) {
+                wrong.push(format!("{}: test={test} names no function of tests/ that reads it", block.place));
             }
         } else if !(exempt || shows_output || block.runs()) {
             wrong.push(format!("{}: a `{}` block that nothing runs or reads", block.place, block.lang));
