@@ -1,4 +1,4 @@
-//! Jobs in real containers (podman and docker, the image of scripts/ee-image): the same events,
+//! Jobs in real containers (podman and docker, the image of scripts/setup/ee-image): the same events,
 //! stdout, rc and status as a local run, and a timeout or a cancel ends the container too. Every
 //! test runs on both engines.
 
