@@ -86,20 +86,31 @@ impl ExitStatus {
     }
 }
 
-/// Every exit code and what it means, as the man pages' EXIT STATUS section and the README say it.
+/// Every exit code and what it means: the man pages' EXIT STATUS section is made from this list, and
+/// a test holds the table of docs/compatibility.md to it.
 pub const MEANINGS: [(&str, &str); 9] = [
     ("0", "The job succeeded; for is-alive, the job is running."),
     ("Ansible's rc", "The job failed: 1 error, 2 failed hosts, 4 unreachable hosts or a parse error, and so on."),
-    ("rc or 1", "process: the job's rc when it is 1 to 255, otherwise 1 for a job whose status is not successful."),
+    (
+        "rc or 1",
+        "process: the job's rc when it is 1 to 255, otherwise 1 for a job whose status is not successful \
+         (rc None from a job killed by a signal, 256, -5, 0).",
+    ),
     (
         "1",
-        "The runner refused: a bad flag value or env/ file, a missing pid file, a broken stream; for \
-         is-alive, the job is not running. Also a run the runner could not complete (a full disk): status \
-         failed, rc 1, the reason on stderr.",
+        "The runner refused: a bad flag value or env/ file (a timeout in env/settings outside 0 to \
+         1000000000 s included), a missing pid file, a broken stream (process); for is-alive, the job is \
+         not running. Also a run whose artifact dir exists that the runner could not complete (a full \
+         disk, a command line or environment too large to start the program): status failed, rc 1, the \
+         reason on stderr.",
     ),
-    ("2", "The command line cannot be parsed; the error line is argparse's."),
+    (
+        "2",
+        "The command line cannot be parsed; the error line is argparse's (--lock-wait and \
+         --keepalive-seconds outside 0 to 1000000000 s included).",
+    ),
     ("75", "--lock: another run holds the private data dir."),
-    ("127", "The Ansible program is not installed."),
+    ("127", "The Ansible program is not installed; the message says how to install it."),
     ("128+n", "The Ansible process was killed by signal n from outside."),
     ("254", "Timeout (job_timeout, idle_timeout) or canceled (Ctrl-C, SIGTERM, stop)."),
 ];

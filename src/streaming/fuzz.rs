@@ -3,7 +3,7 @@
 //! frames and huge declared sizes. Whatever arrives, nothing panics, nothing is written outside the
 //! target, and a line is never buffered beyond the cap.
 //!
-//! A fixed number of cases from a fixed seed runs with every `cargo test`; `scripts/fuzz-stream`
+//! A fixed number of cases from a fixed seed runs with every `cargo test`; `scripts/testing/fuzz-stream`
 //! runs the same generator for as long as asked (`STREAM_FUZZ_SECONDS`, `STREAM_FUZZ_SEED`).
 
 use std::fs;

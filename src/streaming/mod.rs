@@ -95,7 +95,7 @@ mod test_support {
             return Some(path);
         }
         let test = std::thread::current().name().unwrap_or("a test").to_owned();
-        let line = format!("SKIPPED {test}: needs {} (scripts/venv --with-reference)\n", path.display());
+        let line = format!("SKIPPED {test}: needs {} (scripts/setup/venv --with-reference)\n", path.display());
         // Straight to the process's stderr: libtest would hold back what `eprintln!` prints.
         let _ = std::io::stderr().write_all(line.as_bytes());
         if let Some(record) = std::env::var_os("ANSIBLE_RUNNER_TEST_SKIPS") {

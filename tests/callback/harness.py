@@ -41,7 +41,7 @@ def tool(name):
         return str(path)
     found = shutil.which(name)
     if not found:
-        pytest.fail('%s is not installed: run scripts/venv --with-reference' % name)
+        pytest.fail('%s is not installed: run scripts/setup/venv --with-reference' % name)
     return found
 
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::Signal;
 use serde_json::{Map, Value};
 
-/// The venv holding ansible-core and the reference: `.venv` of the checkout (scripts/venv), or the
+/// The venv holding ansible-core and the reference: `.venv` of the checkout (scripts/setup/venv), or the
 /// one `ANSIBLE_RUNNER_TEST_VENV` names, so that a run can point it elsewhere to see what skips.
 pub fn venv() -> PathBuf {
     std::env::var_os("ANSIBLE_RUNNER_TEST_VENV")
@@ -23,10 +23,15 @@ pub fn venv_bin() -> PathBuf {
     let bin = venv().join("bin");
     assert!(
         bin.join("ansible-playbook").exists(),
-        "run scripts/venv --with-reference first: {} is missing",
+        "run scripts/setup/venv --with-reference first: {} is missing",
         bin.display()
     );
     bin
+}
+
+/// The Python of `.venv-api`, where scripts/setup/venv-api installs the package from its wheel.
+pub fn api_python() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-api/bin/python")
 }
 
 /// PATH with the venv first, so both runners find the same ansible-core. Without a venv the
@@ -329,6 +334,8 @@ pub enum Part {
     /// The Receptor daemon (on PATH, else `../shared/tools/receptor/receptor` beside the checkout)
     /// and `receptorctl` in the venv.
     Receptor,
+    /// `.venv-api`, with the Python package installed as a user gets it (scripts/setup/venv-api).
+    ApiVenv,
     Tmux,
     Zsh,
     Fish,
@@ -340,19 +347,22 @@ impl Part {
         match self {
             Part::Root => ("root", "run the tests as root"),
             Part::Ansible => {
-                ("ansible-core in the test venv", "scripts/venv, or a venv named by ANSIBLE_RUNNER_TEST_VENV")
+                ("ansible-core in the test venv", "scripts/setup/venv, or a venv named by ANSIBLE_RUNNER_TEST_VENV")
             }
-            Part::Reference => ("the Python ansible-runner 2.4.3 in the test venv", "scripts/venv --with-reference"),
-            Part::Prometheus => ("prometheus_client in the test venv", "scripts/venv --with-reference"),
-            Part::Podman => ("podman", "scripts/engines installs it"),
-            Part::Docker => ("docker and dockerd", "scripts/engines installs them"),
-            Part::Bubblewrap => ("a working bubblewrap", "scripts/engines installs it"),
+            Part::Reference => {
+                ("the Python ansible-runner 2.4.3 in the test venv", "scripts/setup/venv --with-reference")
+            }
+            Part::Prometheus => ("prometheus_client in the test venv", "scripts/setup/venv --with-reference"),
+            Part::Podman => ("podman", "scripts/setup/engines installs it"),
+            Part::Docker => ("docker and dockerd", "scripts/setup/engines installs them"),
+            Part::Bubblewrap => ("a working bubblewrap", "scripts/setup/engines installs it"),
             Part::Sshd => ("sshd and ip", "apt-get install openssh-server iproute2"),
             Part::SshClient => ("the OpenSSH client", "apt-get install openssh-client"),
             Part::Receptor => (
                 "receptor (on PATH, else in ../shared/tools/receptor/) and receptorctl in the test venv",
-                "go install github.com/ansible/receptor/cmd/receptor-cl@v1.4.9, scripts/venv --with-reference",
+                "go install github.com/ansible/receptor/cmd/receptor-cl@v1.4.9, scripts/setup/venv --with-reference",
             ),
+            Part::ApiVenv => ("the package's venv .venv-api", "scripts/setup/venv-api"),
             Part::Tmux => ("tmux", "apt-get install tmux"),
             Part::Zsh => ("zsh", "apt-get install zsh"),
             Part::Fish => ("fish", "apt-get install fish"),
@@ -365,7 +375,7 @@ impl Part {
         match self {
             Part::Podman | Part::Docker | Part::Bubblewrap => &[Part::Root],
             Part::Sshd => &[Part::Root, Part::SshClient],
-            Part::Reference | Part::Prometheus => &[Part::Ansible],
+            Part::Reference | Part::Prometheus | Part::ApiVenv => &[Part::Ansible],
             Part::Receptor => &[Part::Ansible, Part::Reference],
             _ => &[],
         }
@@ -389,6 +399,7 @@ impl Part {
             Part::Receptor => {
                 receptor().is_some_and(|daemon| runs(daemon, &["--version"])) && venv().join("bin/receptorctl").exists()
             }
+            Part::ApiVenv => runs(api_python(), &["-c", "import ansible_runner"]),
             Part::Tmux => on_path("tmux"),
             Part::Zsh => on_path("zsh"),
             Part::Fish => on_path("fish"),

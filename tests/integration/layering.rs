@@ -183,21 +183,3 @@ fn function_lengths_count_from_the_signature_to_the_closing_brace() {
     let text = "fn short() {\n    one();\n}\n\n    pub fn inner(\n        a: u8,\n    ) -> u8 {\n        a\n    }\n";
     assert_eq!(function_lengths(text), vec![("short".to_owned(), 3), ("inner".to_owned(), 5)]);
 }
-
-#[test]
-fn the_readme_names_every_folder_and_file_of_src() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = fs::read_to_string(root.join("README.md")).unwrap();
-    let design = readme.split("## Design").nth(1).unwrap_or_default().split("\n## ").next().unwrap_or_default();
-    let mut missing = Vec::new();
-    for entry in fs::read_dir(root.join("src")).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let shown = if entry.path().is_dir() { format!("{name}/") } else { name.clone() };
-        if !design.contains(&format!("`{shown}")) && !design.contains(&format!("{shown} ")) {
-            missing.push(shown);
-        }
-    }
-    missing.sort();
-    assert!(missing.is_empty(), "the README's module map does not name: {missing:?}");
-}

@@ -37,7 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
     location = Path(ansible_runner.__file__).resolve()
     if 'site-packages' not in location.parts:
         raise pytest.UsageError(f'ansible_runner is imported from {location}, not from an installed wheel; '
-                                'run scripts/venv-api and use .venv-api/bin/python -m pytest')
+                                'run scripts/setup/venv-api and use .venv-api/bin/python -m pytest')
 
 
 @pytest.hookimpl(wrapper=True)

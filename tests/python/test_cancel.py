@@ -12,7 +12,7 @@ from ansible_runner.interface import init_runner
 from conftest import FINAL, play, processes_with, sleeps_with, wait_for
 
 SLOW = play({'name': 'slow', 'command': 'sleep 60'})
-# How long a cancel may take to reach the job on a busy machine: the README promises half a
+# How long a cancel may take to reach the job on a busy machine: docs/python-api.md promises half a
 # second, the reference looks for one every 5 s. The job's task, `sleep`, dies of the interrupt.
 AT_ONCE = 1.5
 

@@ -21,7 +21,7 @@ from ansible_runner.cleanup import cleanup_dirs, validate_pattern
 from conftest import LOCAL_INVENTORY, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
-PODMAN_NS = REPO / 'scripts' / 'podman-ns'
+PODMAN_NS = REPO / 'scripts' / 'testing' / 'podman-ns'
 TEST_IMAGE = 'localhost/ansible-runner-ee:test'
 HOUR_AGO = time.time() - 3600
 
@@ -103,7 +103,7 @@ def podman_image_present() -> bool:
 
 
 def in_podman_ns(code: str) -> str:
-    """Runs `code` in this venv's Python where podman works (scripts/podman-ns); its stdout."""
+    """Runs `code` in this venv's Python where podman works (scripts/testing/podman-ns); its stdout."""
     done = subprocess.run([str(PODMAN_NS), sys.executable, '-c', textwrap.dedent(code)],
                           capture_output=True, text=True, check=True)
     return done.stdout

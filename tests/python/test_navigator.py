@@ -37,6 +37,8 @@ def project(tmp_path: Path) -> Path:
 
 
 REPO = Path(__file__).resolve().parents[2]
+# podman as this machine runs it, in a mount namespace of its own.
+PODMAN_NS = str(REPO / 'scripts' / 'testing' / 'podman-ns')
 TEST_IMAGE = os.environ.get('RUNNER_TEST_IMAGE_NAME', 'localhost/ansible-runner-ee:test')
 
 
@@ -51,7 +53,7 @@ def navigator(project: Path, *args: str, ee: tuple[str, ...] = ('--ee', 'false')
 def podman_image_present() -> bool:
     if shutil.which('podman') is None:
         return False
-    found = subprocess.run([str(REPO / 'scripts' / 'podman-ns'), 'podman', 'image', 'exists', TEST_IMAGE],
+    found = subprocess.run([PODMAN_NS, 'podman', 'image', 'exists', TEST_IMAGE],
                            capture_output=True, check=False)
     return found.returncode == 0
 
@@ -88,7 +90,7 @@ def test_a_playbook_shows_its_output_and_rc_with_and_without_the_artifact(projec
 @pytest.mark.skipif(not podman_image_present(), reason=f'podman or its image {TEST_IMAGE} is missing')
 def test_run_in_an_execution_environment_on_podman(project):
     ee = ('--ee', 'true', '--ce', 'podman', '--eei', TEST_IMAGE, '--pp', 'never')
-    wrapper = (str(REPO / 'scripts' / 'podman-ns'),)
+    wrapper = (PODMAN_NS,)
     ran = navigator(project, 'run', 'site.yml', '-i', 'inv', ee=ee, wrapper=wrapper)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert 'navigator-hello' in ran.stdout
@@ -126,7 +128,7 @@ def test_collections(project):
 def test_images_details_of_an_execution_environment(project):
     ee = ('--ee', 'true', '--ce', 'podman', '--eei', TEST_IMAGE, '--pp', 'never')
     shown = navigator(project, 'images', '--details', 'ansible_version', ee=ee,
-                      wrapper=(str(REPO / 'scripts' / 'podman-ns'),))
+                      wrapper=(PODMAN_NS,))
     assert shown.returncode == 0, shown.stdout + shown.stderr
     assert 'ansible [core' in shown.stdout
 

@@ -9,7 +9,6 @@ on PATH, else in ../shared/tools/receptor/ beside the checkout) with its own con
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -20,10 +19,10 @@ import time
 from collections.abc import Generator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-import ansible_runner
 from conftest import PATIENCE, play, wait_for
 
 try:
@@ -36,6 +35,8 @@ RECEPTOR = shutil.which('receptor') or (str(SHARED_RECEPTOR) if SHARED_RECEPTOR.
 # The installed package's binary, the one ansible_runner runs jobs on.
 WORKER = Path(sys.executable).parent / 'ansible-runner'
 NODE = 'node1'
+# The recipe the dispatch tests run as written.
+DOCS = Path(__file__).resolve().parents[2] / 'docs' / 'remote.md'
 
 pytestmark = pytest.mark.skipif(RECEPTOR is None or ReceptorControl is None,
                                 reason='needs receptor (on PATH or in ../shared/tools) and receptorctl')
@@ -110,20 +111,23 @@ def mesh(tmp_path: Path) -> Generator[Mesh, None, None]:
         started.stop()
 
 
-def dispatch(mesh: Mesh, job: Path, into: Path, handler: object) -> object:
-    """The recipe of the README: transmit, submit, stream the results into process, release."""
-    payload = io.BytesIO()
-    ansible_runner.run(private_data_dir=str(job), playbook='site.yml', streamer='transmit', _output=payload)
-    payload.seek(0)
-    params = {'params': f'--private-data-dir={job.parent / "on-node"} --delete'}
-    with closing(mesh.ctl()) as ctl:
-        unit = ctl.submit_work(worktype='ansible-runner', node=NODE, payload=payload, params=params)['unitid']
-    # The results stream as the node writes them, until the unit ends.
-    with closing(mesh.ctl()) as ctl, ctl.get_work_results(unit, return_sockfile=True) as results:
-        processed = ansible_runner.interface.run(private_data_dir=str(into), streamer='process',
-                                                 _input=results, quiet=True, event_handler=handler)
-    mesh.command(f'work release {unit}')
-    return processed
+def documented(test: str) -> str:
+    """The text of docs/remote.md's block tagged ``test=<test>``, which that test runs as written."""
+    text = DOCS.read_text()
+    start = text.index('\n', text.index(f'```python test={test}\n')) + 1
+    return text[start:text.index('```', start)]
+
+
+def dispatch(mesh: Mesh, job: Path, handler: object) -> tuple[str, int]:
+    """docs/remote.md's ``dispatch``, run as written but for the controller's socket and where the
+    node keeps the job: transmit, submit, stream the results into process, release."""
+    recipe = (documented('test_a_job_dispatched_from_python_runs_on_the_node_and_its_handlers_fire_live')
+              .replace('/run/receptor/controller.sock', str(mesh.root / 'controller.sock'))
+              .replace('/tmp/job_', f'{job.parent}/on-node-'))
+    namespace: dict[str, Any] = {}
+    exec(compile(recipe, str(DOCS), 'exec'), namespace)
+    status, rc = namespace['dispatch'](str(job), NODE, handler)
+    return status, rc
 
 
 def test_a_job_dispatched_from_python_runs_on_the_node_and_its_handlers_fire_live(
@@ -145,26 +149,23 @@ def test_a_job_dispatched_from_python_runs_on_the_node_and_its_handlers_fire_liv
             go.touch()
         return True
 
-    into = tmp_path / 'controller'
-    processed = dispatch(mesh, pdd, into, handler)
-    assert processed.status == 'successful', [event.get('stdout') for event in seen]
-    assert processed.rc == 0
+    status, rc = dispatch(mesh, pdd, handler)
+    assert status == 'successful', [event.get('stdout') for event in seen]
+    assert rc == 0
     assert 'first' in arrived
     names = [event['event'] for event in seen]
     assert names.count('runner_on_ok') == 2, names
     assert names[-1] == 'playbook_on_stats'
     assert any('over-the-mesh' in event.get('stdout', '') for event in seen)
-    assert (into / 'artifacts' / 'status').read_text() == 'successful'
-    assert len(list((into / 'artifacts' / 'job_events').iterdir())) == len(seen)
-    assert not (pdd.parent / 'on-node').exists(), '--delete left the private data dir on the node'
+    assert (pdd / 'artifacts' / 'status').read_text() == 'successful'
+    assert len(list((pdd / 'artifacts' / 'job_events').iterdir())) == len(seen)
+    assert not list(pdd.parent.glob('on-node-*')), '--delete left the private data dir on the node'
 
 
-def test_a_failing_job_dispatched_from_python_is_recorded_failed(
-        mesh: Mesh, pdd: Path, tmp_path: Path) -> None:
+def test_a_failing_job_dispatched_from_python_is_recorded_failed(mesh: Mesh, pdd: Path) -> None:
     (pdd / 'project').mkdir()
     (pdd / 'project' / 'site.yml').write_text(json.dumps(play({'fail': {'msg': 'boom'}})))
     seen: list[dict] = []
-    processed = dispatch(mesh, pdd, tmp_path / 'controller', lambda event: seen.append(event) or True)
-    assert (processed.status, processed.rc) == ('failed', 2)
+    assert dispatch(mesh, pdd, lambda event: seen.append(event) or True) == ('failed', 2)
     assert any(event['event'] == 'runner_on_failed' for event in seen)
-    assert os.path.exists(tmp_path / 'controller' / 'artifacts' / 'rc')
+    assert os.path.exists(pdd / 'artifacts' / 'rc')

@@ -3,7 +3,7 @@ event handlers and cancels mixed in, then calls `run_command` and a `get_*` help
 Afterwards it holds the descriptors, threads and children it held before (no zombie), no job's
 temp dir is left, and its memory has not grown by more than a few MiB.
 
-`SOAK_JOBS` (default 1,000) and `SOAK_CALLS` (default 200) size it; `scripts/soak-api` runs a
+`SOAK_JOBS` (default 1,000) and `SOAK_CALLS` (default 200) size it; `scripts/testing/soak-api` runs a
 longer round.
 """
 

@@ -1,4 +1,4 @@
-//! Jobs in real containers (podman and docker, the image of scripts/ee-image): the same events,
+//! Jobs in real containers (podman and docker, the image of scripts/setup/ee-image): the same events,
 //! stdout, rc and status as a local run, and a timeout or a cancel ends the container too. Every
 //! test runs on both engines.
 
@@ -443,4 +443,27 @@ fn registry_credentials_dir_is_owner_only() {
     kill(Pid::from_raw(i32::try_from(child.id()).unwrap()), Signal::SIGTERM).unwrap();
     assert_eq!(child.wait().unwrap().code(), Some(254));
     assert_eq!(format!("{mode:o}"), "700", "{}", dir.display());
+}
+
+/// docs/execution-environments.md's docker job, run as written but for the job's dir and the image
+/// (the test image: the tests reach no registry).
+#[test]
+fn the_documented_docker_job_runs_in_a_container() {
+    needs!(Docker, Ansible);
+    let pdd = pdd();
+    let script = crate::docs::block("the_documented_docker_job_runs_in_a_container")
+        .replace("/srv/jobs/web", pdd.path().to_str().unwrap())
+        .replace("quay.io/ansible/awx-ee:latest", IMAGE);
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_ansible-runner")).parent().unwrap().display().to_string();
+    let mut shell = Command::new("bash");
+    shell.args(["-e", "-c", &script]).env("PATH", format!("{bin}:{}", crate::common::test_path()));
+    let out = run(Engine::Docker.wrap(shell));
+    assert_eq!(out.status.code(), Some(0), "{script}: {:?}", text(&out));
+    let runs: Vec<_> =
+        fs::read_dir(pdd.path().join("artifacts")).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let artifacts = pdd.artifacts(runs[0].to_str().unwrap());
+    assert_eq!(artifacts.read("status"), "successful");
+    let command: serde_json::Value = serde_json::from_str(&artifacts.read("command")).unwrap();
+    assert_eq!(command["command"][0], "docker", "the job ran in a docker container");
 }

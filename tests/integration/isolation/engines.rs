@@ -1,7 +1,7 @@
 //! Real container engines and the bubblewrap sandbox, as the execution-environment tests use them:
-//! the image scripts/ee-image builds (no registry), podman run the way this machine needs it
-//! (scripts/podman-ns), a private docker daemon for the whole test run (scripts/test-dockerd), and an
-//! Ansible under /opt for the sandbox (scripts/sandbox-ansible). The tests here prove each piece
+//! the image scripts/setup/ee-image builds (no registry), podman run the way this machine needs it
+//! (scripts/testing/podman-ns), a private docker daemon for the whole test run (scripts/testing/test-dockerd), and an
+//! Ansible under /opt for the sandbox (scripts/setup/sandbox-ansible). The tests here prove each piece
 //! works on this machine, that the event FIFO works through a bind mount, and that the reference
 //! runs a playbook in each engine, so comparisons against it rest on a working baseline.
 
@@ -37,7 +37,7 @@ fn run_script(name: &str, args: &[&str]) -> String {
     );
     let out = Command::new(script(name)).args(args).stdin(Stdio::null()).output().unwrap();
     let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "scripts/{name} failed (did scripts/engines run?):\n{stderr}");
+    assert!(out.status.success(), "scripts/{name} failed (did scripts/setup/engines run?):\n{stderr}");
     stdout.trim().to_owned()
 }
 
@@ -57,15 +57,15 @@ impl Engine {
     }
 
     /// `cmd` (ours, the reference or the engine itself) set to run where this engine works here:
-    /// podman inside scripts/podman-ns, docker against the private daemon. Program, arguments,
+    /// podman inside scripts/testing/podman-ns, docker against the private daemon. Program, arguments,
     /// environment and working directory carry over; set stdio on the result.
     pub fn wrap(self, cmd: Command) -> Command {
         match self {
             Engine::Podman => {
                 PODMAN_IMAGE.get_or_init(|| {
-                    run_script("ee-image", &[]);
+                    run_script("setup/ee-image", &[]);
                 });
-                let mut wrapped = rewrap(&cmd, script("podman-ns"));
+                let mut wrapped = rewrap(&cmd, script("testing/podman-ns"));
                 wrapped.env("CONTAINERS_CONF", containers_conf());
                 wrapped
             }
@@ -114,7 +114,7 @@ fn rewrap(cmd: &Command, program: impl AsRef<OsStr>) -> Command {
     wrapped
 }
 
-/// The private docker daemon. scripts/test-dockerd stops it and removes its files when its stdin,
+/// The private docker daemon. scripts/testing/test-dockerd stops it and removes its files when its stdin,
 /// held open by the `Child` kept here, closes: when this test process ends, however it ends.
 struct Dockerd {
     host: String,
@@ -125,8 +125,8 @@ static DOCKERD: OnceLock<Dockerd> = OnceLock::new();
 
 fn docker() -> &'static Dockerd {
     DOCKERD.get_or_init(|| {
-        run_script("ee-image", &["--path"]);
-        let mut serving = Command::new(script("test-dockerd"))
+        run_script("setup/ee-image", &["--path"]);
+        let mut serving = Command::new(script("testing/test-dockerd"))
             .arg("serve")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -134,7 +134,10 @@ fn docker() -> &'static Dockerd {
             .unwrap();
         let mut host = String::new();
         BufReader::new(serving.stdout.take().unwrap()).read_line(&mut host).unwrap();
-        assert!(host.starts_with("unix://"), "scripts/test-dockerd did not start dockerd (its message is above)");
+        assert!(
+            host.starts_with("unix://"),
+            "scripts/testing/test-dockerd did not start dockerd (its message is above)"
+        );
         Dockerd { host: host.trim().to_owned(), _serving: serving }
     })
 }
@@ -142,7 +145,7 @@ fn docker() -> &'static Dockerd {
 /// The `bin` directory of the Ansible under /opt that the sandbox can see.
 pub fn sandbox_ansible_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| PathBuf::from(run_script("sandbox-ansible", &[])))
+    BIN.get_or_init(|| PathBuf::from(run_script("setup/sandbox-ansible", &[])))
 }
 
 /// The reference's fixed bubblewrap layout (read-only system dirs, private /tmp), as recorded in

@@ -1,4 +1,4 @@
-//! Jobs in a real bubblewrap sandbox, with the Ansible under /opt that scripts/sandbox-ansible
+//! Jobs in a real bubblewrap sandbox, with the Ansible under /opt that scripts/setup/sandbox-ansible
 //! makes (the sandbox shows only /bin, /etc, /usr, /opt and the private data dir): the same events
 //! as a local run, hidden paths hidden, the project run from a copy, and nothing left afterwards.
 

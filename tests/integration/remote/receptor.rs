@@ -54,6 +54,37 @@ impl Mesh {
         mesh
     }
 
+    /// A controller and one execution node, `node1`, configured by docs/remote.md's `receptor.yml`
+    /// with the test's own port, socket and data dir, and this binary as the worker.
+    fn documented(node_config: &str) -> Self {
+        let mut mesh = Self { dir: tempfile::tempdir().unwrap(), daemons: Vec::new() };
+        let port = mesh.start_documented_node(node_config);
+        mesh.start_daemon("controller", &format!("- tcp-peer:\n    address: 127.0.0.1:{port}\n"));
+        mesh.wait_for_routes(&["node1"]);
+        mesh
+    }
+
+    /// `node1` from `config` as written, but for what only the test's machine can say; returns its
+    /// port, trying another when the probed one was taken before the daemon bound it.
+    fn start_documented_node(&mut self, config: &str) -> u16 {
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let config = config
+                .replace("port: 27199", &format!("port: {port}"))
+                .replace("/run/receptor/receptor.sock", self.path("node1.sock").to_str().unwrap())
+                .replace(
+                    "    id: node1\n",
+                    &format!("    id: node1\n    datadir: {}\n", self.path("node1.data").display()),
+                )
+                .replace("command: ansible-runner", &format!("command: {}", env!("CARGO_BIN_EXE_ansible-runner")));
+            fs::write(self.path("node1.yml"), config).unwrap();
+            if self.spawn_daemon("node1") {
+                return port;
+            }
+        }
+        panic!("node1 found no free port to listen on");
+    }
+
     /// Waits until the controller routes to every node of `nodes`.
     fn wait_for_routes(&self, nodes: &[&str]) {
         let deadline = Instant::now() + PATIENCE;
@@ -601,4 +632,38 @@ fn the_stream_check_catches_a_stray_line() {
         let caught = std::panic::catch_unwind(|| assert_only_stream_lines(stray));
         assert!(caught.is_err(), "{}", String::from_utf8_lossy(stray));
     }
+}
+
+/// docs/remote.md's execution node, run as written: its `receptor.yml` (with the test's port, socket
+/// and data dir), the controller's shell recipe (transmit, submit, results into process, release)
+/// and the `worker cleanup` unit, with the job's dirs and the controller's socket the test's own.
+#[test]
+fn the_documented_receptor_node_runs_a_job_and_a_cleanup() {
+    needs!(Receptor);
+    let documented = crate::docs::blocks("the_documented_receptor_node_runs_a_job_and_a_cleanup");
+    let [config, recipe, cleanup] = &documented[..] else { panic!("three blocks: {documented:?}") };
+    let mesh = Mesh::documented(config);
+    let pdd = Pdd::new();
+    pdd.file("project/site.yml", PLAYBOOK);
+    let stale = mesh.path("awx_stale");
+    fs::create_dir(&stale).unwrap();
+    let long_ago = std::time::SystemTime::now() - Duration::from_secs(2 * 3600);
+    fs::File::open(&stale).unwrap().set_modified(long_ago).unwrap();
+    let ours = |text: &str| {
+        text.replace("/run/receptor/controller.sock", mesh.path("controller.sock").to_str().unwrap())
+            .replace("/srv/jobs/web", pdd.path().to_str().unwrap())
+            .replace("/tmp/nightly", mesh.path("nightly").to_str().unwrap())
+            .replace("/tmp/awx_", mesh.path("awx_").to_str().unwrap())
+    };
+    let ctl = recipe.lines().next().unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_ansible-runner")).parent().unwrap().display().to_string();
+    for script in [ours(recipe), ours(&format!("{ctl}\n{cleanup}"))] {
+        let mut shell = Command::new("bash");
+        shell.args(["-e", "-c", &script]).current_dir(mesh.dir.path());
+        let out = shell.env("PATH", format!("{bin}:{}", test_path())).output().unwrap();
+        assert!(out.status.success(), "{script}: {out:?}\n{}", mesh.logs());
+    }
+    assert_eq!(pdd.artifacts("nightly").read("status"), "successful");
+    assert!(!mesh.path("nightly").exists(), "--delete left the node's private data dir");
+    wait_until("worker cleanup to remove the stale dir", || !stale.exists());
 }

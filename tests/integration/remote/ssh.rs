@@ -366,3 +366,43 @@ fn worker_ends_its_job_when_its_reader_goes() {
     wait_until("the job to end", || processes_with(marker).is_empty());
     wait_until("the worker to exit", || worker.try_wait().unwrap().is_some());
 }
+
+/// docs/remote.md's SSH recipes, run as written: a shell function in front of them takes `ssh NODE`
+/// to this test's node (every name to the one node), where this binary and the venv's Ansible are
+/// on PATH; the job's dir is a test one.
+#[test]
+fn the_documented_ssh_recipes_run_their_jobs_on_the_node() {
+    needs!(Sshd, Ansible);
+    let node = Node::start("d");
+    let pdd = Pdd::new();
+    let local = "ansible_connection=local ansible_python_interpreter=\"{{ ansible_playbook_python }}\"";
+    pdd.file("inventory/hosts", &format!("node1 {local}\nnode2 {local}\nnode3 {local}\n"));
+    pdd.file("project/site.yml", &playbook("0"));
+    let bin = Path::new(env!("CARGO_BIN_EXE_ansible-runner")).parent().unwrap().display().to_string();
+    let on_node = format!("PATH={bin}:{}:/usr/bin:/bin", venv_bin().display());
+    let ssh = node.ssh("");
+    let mut words: Vec<String> =
+        std::iter::once(ssh.get_program()).chain(ssh.get_args()).map(|w| w.to_string_lossy().into_owned()).collect();
+    words.pop();
+    let function = format!("ssh() {{ shift; {} \"{on_node} $*\"; }}\n", shell_words::join(&words));
+    for (recipe, idents) in crate::docs::blocks("the_documented_ssh_recipes_run_their_jobs_on_the_node")
+        .iter()
+        .zip([&["nightly"][..], &["web-node1", "web-node2", "web-node3"]])
+    {
+        let script = function.clone() + &recipe.replace("/srv/jobs/web", pdd.path().to_str().unwrap());
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .env("PATH", format!("{bin}:{}", crate::common::test_path()))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{recipe}: {out:?}");
+        for ident in idents {
+            let artifacts = pdd.artifacts(ident);
+            assert_eq!(artifacts.read("status"), "successful", "{ident}");
+            let events = artifacts.events();
+            let ran = events.iter().find(|e| e["event"] == "runner_on_ok" && e["event_data"]["task"] == "where");
+            assert_eq!(ran.unwrap()["event_data"]["res"]["stdout"], node.remote_ns(), "{ident} ran on the node");
+        }
+    }
+}

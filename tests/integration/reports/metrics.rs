@@ -1,5 +1,5 @@
 //! `--metrics-file` read back with the real Prometheus parser (`prometheus_client`, installed into
-//! `.venv/` by `scripts/venv --with-reference`), for `run` and for a job started with `start`.
+//! `.venv/` by `scripts/setup/venv --with-reference`), for `run` and for a job started with `start`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -36,7 +36,7 @@ fn parse(path: &Path) -> BTreeMap<String, f64> {
     let (stdout, stderr) = self::text(&out);
     assert!(
         !stderr.contains("No module named 'prometheus_client'"),
-        "prometheus_client is missing: run scripts/venv --with-reference"
+        "prometheus_client is missing: run scripts/setup/venv --with-reference"
     );
     assert!(out.status.success(), "the Prometheus parser refused the file:\n{stderr}\n{text}");
     let samples: Vec<Value> = serde_json::from_str(&stdout).unwrap();

@@ -6,7 +6,7 @@
 //! buffer, names relative to DIR (no path walk), nothing else: parsing, checks and the `stdout`
 //! artifact are left out, so no real tool can go below it.
 //!
-//! Built by `scripts/bench-stream` with `rustc -O`; usage: bench-floor STREAM DIR
+//! Built by `scripts/bench/stream` with `rustc -O`; usage: bench-floor STREAM DIR
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};

@@ -1,6 +1,6 @@
-//! The README's cron and CI recipes, run as written: the lines are read from README.md, and only
-//! the places they name (the job's dir, the webhook, the log and metrics files) are swapped for
-//! test ones.
+//! The cron and CI recipes of docs/operators.md and docs/ci.md, run as written: each test reads the
+//! block tagged with its name, and only the places it names (the job's dir, the webhook, the log
+//! and metrics files) are swapped for test ones.
 
 use std::fs;
 use std::path::Path;
@@ -8,17 +8,11 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::common::{needs, test_path, Pdd, PATIENCE};
+use crate::docs::block;
 use crate::reports::server;
 
 const FAILING: &str =
     "- hosts: all\n  gather_facts: false\n  tasks:\n    - name: Check sshd config\n      command: \"false\"\n";
-
-/// The README's line that starts with `prefix` (in a code block), without the prefix.
-fn readme_line(prefix: &str) -> String {
-    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let line = readme.lines().find(|line| line.starts_with(prefix)).unwrap_or_else(|| panic!("no `{prefix}` line"));
-    line[prefix.len()..].to_owned()
-}
 
 /// Runs `script` in a shell with this binary first on PATH, then the venv's Ansible, as a CI
 /// pipeline (`CI_PIPELINE_ID`) would.
@@ -43,7 +37,11 @@ fn the_cron_recipe_logs_alerts_writes_metrics_and_keeps_a_bounded_history() {
     let scratch = tempfile::tempdir().unwrap();
     let (log, metrics) = (scratch.path().join("web.log"), scratch.path().join("web.prom"));
     let (url, alerts) = server(200, 1);
-    let command = readme_line("*/30 * * * * ")
+    let recipe = block("the_cron_recipe_logs_alerts_writes_metrics_and_keeps_a_bounded_history");
+    let command = recipe
+        .trim_end()
+        .strip_prefix("*/30 * * * * ")
+        .expect("a crontab line due every 30 minutes")
         .replace("/srv/jobs/web", pdd.path().to_str().unwrap())
         .replace("https://hooks.example.com/ansible", &url)
         .replace("/var/lib/node_exporter/textfile/web.prom", metrics.to_str().unwrap())
@@ -65,8 +63,8 @@ fn the_ci_recipe_fails_the_step_and_leaves_junit() {
     needs!(Ansible);
     let pdd = Pdd::new();
     pdd.file("project/deploy.yml", FAILING);
-    let command = readme_line("ansible-runner run . -p deploy.yml");
-    let script = format!("ansible-runner run . -p deploy.yml{command}");
+    let script = block("the_ci_recipe_fails_the_step_and_leaves_junit");
+    assert!(script.starts_with("ansible-runner run . -p deploy.yml "), "{script}");
     let out = shell(&script, pdd.path());
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     let junit = fs::read_to_string(pdd.path().join("reports/ansible.xml")).unwrap();
