@@ -198,15 +198,22 @@ fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_owned()
 }
 
-#[test]
-fn alert_summary_and_junit_name_the_job_and_the_controller() {
-    needs!(Ansible, SshClient);
+/// A private data dir named as a job is (the reports name the job after it), with the inventory,
+/// the playbook and `more` files; the temp dir holding it goes with the returned guard.
+fn compliance_scan(more: &[(&str, &str)]) -> (tempfile::TempDir, std::path::PathBuf) {
     let parent = tempfile::tempdir().unwrap();
     let pdd = parent.path().join("compliance_scan");
-    for (relative, content) in [("inventory/hosts", INVENTORY), ("project/site.yml", PLAYBOOK)] {
+    for (relative, content) in [("inventory/hosts", INVENTORY), ("project/site.yml", PLAYBOOK)].iter().chain(more) {
         std::fs::create_dir_all(pdd.join(relative).parent().unwrap()).unwrap();
         std::fs::write(pdd.join(relative), content).unwrap();
     }
+    (parent, pdd)
+}
+
+#[test]
+fn alert_summary_and_junit_name_the_job_and_the_controller() {
+    needs!(Ansible, SshClient);
+    let (_parent, pdd) = compliance_scan(&[]);
     let report = pdd.join("junit.xml");
     let (url, bodies) = server(200, 1);
     let out = ours()
@@ -275,14 +282,7 @@ fn history(pdd: &std::path::Path) -> Vec<Value> {
 
 #[test]
 fn a_run_that_cannot_start_still_alerts_and_shows_in_history() {
-    let parent = tempfile::tempdir().unwrap();
-    let pdd = parent.path().join("compliance_scan");
-    for (relative, content) in
-        [("inventory/hosts", INVENTORY), ("project/site.yml", PLAYBOOK), ("env/settings", "job_timeout: \"5m\"\n")]
-    {
-        std::fs::create_dir_all(pdd.join(relative).parent().unwrap()).unwrap();
-        std::fs::write(pdd.join(relative), content).unwrap();
-    }
+    let (_parent, pdd) = compliance_scan(&[("env/settings", "job_timeout: \"5m\"\n")]);
     let report = pdd.join("junit.xml");
     let (url, bodies) = server(200, 1);
     let out = ours()
