@@ -194,15 +194,9 @@ fn refusal(err: &JobError) -> RequestError {
 /// a base that is a file or cannot be written is the application's `OSError`, not a failed job.
 fn make_artifact_dir(spec: &JobSpec) -> Result<(), RequestError> {
     let path = spec.artifact_dir();
-    crate::util::fs::create_dir_private(&path).map_err(|mut err| {
-        // A base that is a file is Python's `NotADirectoryError`, as `os.makedirs` finds it.
-        if err.kind() == io::ErrorKind::AlreadyExists && path.parent().is_some_and(|base| !base.is_dir()) {
-            err = io::Error::from_raw_os_error(nix::libc::ENOTDIR);
-        }
-        RequestError {
-            os_error: err.raw_os_error().map(|errno| (errno, path.display().to_string())),
-            ..RequestError::new("OSError", format!("cannot make the artifact dir {}: {err}", path.display()))
-        }
+    crate::util::fs::create_dir_private(&path).map_err(|err| RequestError {
+        os_error: err.raw_os_error().map(|errno| (errno, path.display().to_string())),
+        ..RequestError::new("OSError", format!("cannot make the artifact dir {}: {err}", path.display()))
     })
 }
 
