@@ -291,6 +291,19 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// A place the assets cannot go is one line naming it and exit 1, like any other refusal.
+#[test]
+fn assets_that_cannot_be_written_are_one_line_naming_the_place() {
+    let scratch = tempfile::tempdir().unwrap();
+    let file = scratch.path().join("a-file");
+    fs::write(&file, "").unwrap();
+    let out = ours().arg("--generate-assets").arg(&file).output().unwrap();
+    let stderr = text(&out).1;
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(&format!("into {}: Not a directory", file.display())), "{stderr}");
+}
+
 #[test]
 fn completions_and_man_pages_are_fresh() {
     let fresh = tempfile::tempdir().unwrap();
