@@ -5,11 +5,14 @@
 //! A local run takes the plugin from the user's cache (`$XDG_CACHE_HOME/ansible-runner/`, else
 //! `~/.cache/ansible-runner/`), written once per plugin version: a directory only its owner can
 //! write, the file checked byte for byte against the embedded source before each use, so that no
-//! job pays for writing it and Python can keep its bytecode. The FIFO is the run's own, in a
-//! private temp dir, and the plugin finds it through `RUNNER_EVENT_CHANNEL`. Where the cache cannot
-//! be used, plugin and FIFO share the temp dir. A container or sandbox job uses its artifact dir,
-//! the one place both sides of the bind mount see, for both. All of a run's own files disappear
-//! when it ends.
+//! job pays for writing it and Python can keep its bytecode. The FIFO is the run's own, under a
+//! name nobody can guess in the user's private runtime dir (`$XDG_RUNTIME_DIR/ansible-runner/`,
+//! else `<tmp>/ansible-runner-<uid>/`, kept between runs: making and removing a directory per run
+//! cost a short job a millisecond on a filesystem that discards freed blocks), and the plugin
+//! finds it through `RUNNER_EVENT_CHANNEL`. Where the cache or the runtime dir cannot be used,
+//! plugin and FIFO share a private temp dir. A container or sandbox job uses its artifact dir, the
+//! one place both sides of the bind mount see, for both. All of a run's own files disappear when
+//! it ends.
 
 use std::fs::{self, File};
 use std::io::{self, Read};
@@ -35,6 +38,8 @@ pub struct CallbackInstall {
 
 /// Where the install lives, and so how it goes.
 enum Place {
+    /// A local run's FIFO in the user's runtime dir (`root`), unlinked when the run ends.
+    Runtime { dir: OwnedFd, fifo: String },
     /// A local run's private temp dir, removed with it.
     Temp { _dir: tempfile::TempDir },
     /// An isolated job's artifact dir, which the job can rewrite: removed through the handle.
@@ -42,12 +47,17 @@ enum Place {
 }
 
 impl CallbackInstall {
-    /// The plugin from the user's cache and the event FIFO in a fresh 0700 temp directory; plugin
-    /// and FIFO both there when the cache cannot be used.
+    /// The plugin from the user's cache and the event FIFO in the user's runtime dir; plugin and
+    /// FIFO both in a fresh 0700 temp directory when either cannot be used.
     pub fn create() -> io::Result<Self> {
+        let cached = cache_root().and_then(|base| cached_plugin(&base).ok());
+        if let Some(plugin_dir) = &cached {
+            if let Some((root, place)) = runtime_dir().and_then(|root| runtime_fifo(root).ok()) {
+                return Ok(Self { root, place, cached: Some(plugin_dir.clone()) });
+            }
+        }
         let temp = tempfile::Builder::new().prefix("ansible-runner-").tempdir()?;
         let root = temp.path().to_owned();
-        let cached = cache_root().and_then(|base| cached_plugin(&base).ok());
         if cached.is_none() {
             write_plugin(&root)?;
         }
@@ -79,7 +89,10 @@ impl CallbackInstall {
     }
 
     pub fn events_path(&self) -> PathBuf {
-        self.root.join("events")
+        match &self.place {
+            Place::Runtime { fifo, .. } => self.root.join(fifo),
+            _ => self.root.join("events"),
+        }
     }
 
     /// The FIFO's path for the job's environment, when the plugin does not sit beside it.
@@ -95,11 +108,36 @@ fn remove_from(dir: &ArtifactDir) -> io::Result<()> {
 
 impl Drop for CallbackInstall {
     fn drop(&mut self) {
-        if let Place::Artifacts(dir) = &self.place {
-            // Best effort: the run has ended and its status is already written.
-            let _ = remove_from(dir);
+        // Best effort: the run has ended and its status is already written.
+        match &self.place {
+            Place::Artifacts(dir) => {
+                let _ = remove_from(dir);
+            }
+            Place::Runtime { dir, fifo } => {
+                let _ = nix::unistd::unlinkat(dir, fifo.as_str(), nix::unistd::UnlinkatFlags::NoRemoveDir);
+            }
+            Place::Temp { .. } => {}
         }
     }
+}
+
+/// The user's runtime dir for the runner's FIFOs: `$XDG_RUNTIME_DIR/ansible-runner` (a tmpfs
+/// made for this), else `ansible-runner-<uid>` in the temp dir.
+fn runtime_dir() -> Option<PathBuf> {
+    let xdg = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).filter(|path| path.is_absolute());
+    match xdg {
+        Some(dir) => Some(dir.join("ansible-runner")),
+        None => Some(std::env::temp_dir().join(format!("ansible-runner-{}", nix::unistd::geteuid()))),
+    }
+}
+
+/// A FIFO under a fresh random name in the private dir `root` (made if missing; refused when
+/// another user owns it or can write it, or it is a symlink).
+fn runtime_fifo(root: PathBuf) -> io::Result<(PathBuf, Place)> {
+    let dir = private_dir(None, &root)?;
+    let fifo = format!("events-{}", uuid::Uuid::new_v4().simple());
+    nix::unistd::mkfifoat(dir.as_fd(), fifo.as_str(), Mode::S_IRUSR | Mode::S_IWUSR).map_err(io::Error::from)?;
+    Ok((root, Place::Runtime { dir, fifo }))
 }
 
 fn plugin_file_name() -> String {
@@ -194,7 +232,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 
     fn plugin_in(dir: &Path) -> PathBuf {
         dir.join(plugin_file_name())
@@ -241,5 +279,35 @@ mod tests {
         std::os::unix::fs::symlink(other.path(), &top).unwrap();
         assert!(cached_plugin(base.path()).is_err());
         assert_eq!(fs::read_dir(other.path()).unwrap().count(), 0, "wrote through the symlink");
+    }
+
+    #[test]
+    fn the_fifo_goes_in_a_private_runtime_dir_and_goes_with_the_run() {
+        let base = tempfile::tempdir().unwrap();
+        let root = base.path().join("ansible-runner-test");
+        let (path, place) = runtime_fifo(root.clone()).unwrap();
+        let install = CallbackInstall { root: path, place, cached: Some(base.path().to_owned()) };
+        let fifo = install.events_path();
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "{}", fifo.display());
+        assert_eq!(fs::metadata(&root).unwrap().mode() & 0o777, 0o700);
+        assert_eq!(install.channel_env().unwrap().1, fifo.display().to_string());
+        drop(install);
+        assert!(!fifo.exists(), "the FIFO outlived its run");
+        assert!(root.is_dir(), "the runtime dir is kept for the next run");
+    }
+
+    #[test]
+    fn a_runtime_dir_others_can_write_or_a_symlinked_one_is_not_used() {
+        let base = tempfile::tempdir().unwrap();
+        let open = base.path().join("open");
+        fs::create_dir(&open).unwrap();
+        fs::set_permissions(&open, fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(runtime_fifo(open.clone()).is_err());
+        let link = base.path().join("link");
+        let private = base.path().join("private");
+        fs::create_dir(&private).unwrap();
+        std::os::unix::fs::symlink(&private, &link).unwrap();
+        assert!(runtime_fifo(link).is_err());
+        assert_eq!(fs::read_dir(&open).unwrap().count() + fs::read_dir(&private).unwrap().count(), 0);
     }
 }
