@@ -52,7 +52,7 @@ impl CallbackInstall {
     pub fn create() -> io::Result<Self> {
         let cached = cache_root().and_then(|base| cached_plugin(&base).ok());
         if let Some(plugin_dir) = &cached {
-            if let Some((root, place)) = runtime_dir().and_then(|root| runtime_fifo(root).ok()) {
+            if let Ok((root, place)) = runtime_fifo(runtime_dir()) {
                 return Ok(Self { root, place, cached: Some(plugin_dir.clone()) });
             }
         }
@@ -123,11 +123,10 @@ impl Drop for CallbackInstall {
 
 /// The user's runtime dir for the runner's FIFOs: `$XDG_RUNTIME_DIR/ansible-runner` (a tmpfs
 /// made for this), else `ansible-runner-<uid>` in the temp dir.
-fn runtime_dir() -> Option<PathBuf> {
-    let xdg = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).filter(|path| path.is_absolute());
-    match xdg {
-        Some(dir) => Some(dir.join("ansible-runner")),
-        None => Some(std::env::temp_dir().join(format!("ansible-runner-{}", nix::unistd::geteuid()))),
+fn runtime_dir() -> PathBuf {
+    match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).filter(|path| path.is_absolute()) {
+        Some(dir) => dir.join("ansible-runner"),
+        None => std::env::temp_dir().join(format!("ansible-runner-{}", nix::unistd::geteuid())),
     }
 }
 
