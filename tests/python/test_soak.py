@@ -29,7 +29,8 @@ MEMORY_SLACK_KIB = 4096
 def left_in(temp: Path) -> list[str]:
     """Everything under the temp dir but the user's runtime dir, which the runner keeps (empty)."""
     runtime = f'ansible-runner-{os.geteuid()}'
-    return sorted(str(path.relative_to(temp)) for path in temp.rglob('*') if str(path.relative_to(temp)) != runtime)
+    names = (str(path.relative_to(temp)) for path in temp.rglob('*'))
+    return sorted(name for name in names if name != runtime)
 
 
 def snapshot(temp: Path) -> dict:
