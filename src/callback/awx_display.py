@@ -33,7 +33,8 @@ import math
 import os
 import re
 import threading
-import uuid
+from json.encoder import c_make_encoder
+from json.encoder import encode_basestring as encode_json_string
 
 from ansible import constants as C
 from ansible.plugins.loader import callback_loader
@@ -102,6 +103,18 @@ ParentCallback = _PARENT[1]
 
 def _now():
     return datetime.datetime.now(datetime.timezone.utc)
+
+
+# The bits uuid.UUID(version=4) sets and clears: RFC 4122 variant, version 4.
+_UUID4_CLEAR = ~(0xc000 << 48 | 0xf000 << 64)
+_UUID4_SET = 0x8000 << 48 | 4 << 76
+
+
+def _uuid4():
+    """``str(uuid.uuid4())``, from the same 16 random bytes, without making a UUID object (a
+    fifth of the cost, and every event takes one)."""
+    digits = '%032x' % (int.from_bytes(os.urandom(16), 'big') & _UUID4_CLEAR | _UUID4_SET)
+    return '%s-%s-%s-%s-%s' % (digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:])
 
 
 def _env_true(name):
@@ -192,6 +205,23 @@ _PLAIN_ENCODER = json.JSONEncoder(allow_nan=False, ensure_ascii=False, check_cir
 # the standard encoder writes the same way in a fraction of the time.
 _WALKING_ENCODER = _BaseEncoder.__module__.startswith('ansible._internal')
 
+
+def _prebuilt(encoder):
+    """``encoder``'s C encoding function, made once: ``(value, 0)`` -> chunks of its JSON.
+
+    JSONEncoder.encode makes one afresh for every value it encodes, through three Python calls.
+    2.19's encoder, which walks every value itself, and a Python without json's C part keep
+    encode().
+    """
+    if c_make_encoder is None or (_WALKING_ENCODER and isinstance(encoder, _BaseEncoder)):
+        return lambda value, _level: (encoder.encode(value),)
+    return c_make_encoder(None, encoder.default, encode_json_string, None, encoder.key_separator,
+                          encoder.item_separator, encoder.sort_keys, encoder.skipkeys, encoder.allow_nan)
+
+
+_ENCODE = _prebuilt(_ENCODER)
+_ENCODE_PLAIN = _prebuilt(_PLAIN_ENCODER)
+
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
@@ -209,22 +239,61 @@ def _is_plain(value, depth=0):
     return False
 
 
+try:
+    from ansible.utils.unsafe_proxy import AnsibleUnsafeText as _UnsafeText
+except ImportError:  # pragma: no cover - ansible-core without unsafe text
+    _UnsafeText = str
+
+# Types whose repr is at most ten times as long as their JSON here: a character takes at most ten
+# characters in a repr ('\U000e0001') and at least one in this JSON; True, None and numbers take
+# as many; a dict or list adds the same brackets and separators to its items', and keys that JSON
+# quotes only grow.  Unsafe text is one while its repr is str's.  From 2.19 on, results hold no
+# unsafe text and their str() costs little: no such check there.
+_REPR_BOUNDED = None if _WALKING_ENCODER else frozenset((str, int, float, bool, type(None)))
+if _REPR_BOUNDED and repr(_UnsafeText('\'"\n\x85')) == repr('\'"\n\x85'):
+    _REPR_BOUNDED |= {_UnsafeText}
+
+
+def _repr_bounded(value, depth=0):
+    """Whether ``value`` is made of dicts and lists (exactly) of ``_REPR_BOUNDED`` types."""
+    kind = type(value)
+    if kind is dict:
+        if not _REPR_BOUNDED.issuperset(map(type, value)):
+            return False
+        items = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return kind in _REPR_BOUNDED
+    if depth > 64:
+        return False
+    # (the types of a list's or dict's items checked in one go first: most are scalars)
+    return _REPR_BOUNDED.issuperset(map(type, items)) or all(
+        type(item) in _REPR_BOUNDED or _repr_bounded(item, depth + 1) for item in items)
+
+
 def _to_json(value):
     """Strict, ASCII-only JSON, escaped the way json.dumps escapes by default.
 
     NaN/Infinity and lone surrogates are not JSON that other readers accept,
     so they become null and U+FFFD instead of failing or passing through.
     """
-    encoder = _PLAIN_ENCODER if _WALKING_ENCODER and _is_plain(value) else _ENCODER
-    try:
-        text = encoder.encode(value)
-    except (TypeError, ValueError, RecursionError):
-        text = _PLAIN_ENCODER.encode(_plain(value))
-    return _NON_ASCII.sub(_escape_char, text)
+    if type(value) is str:  # an event's uuid and stdout: what every encoder does with a string
+        text = encode_json_string(value)
+    else:
+        encode = _ENCODE_PLAIN if _WALKING_ENCODER and _is_plain(value) else _ENCODE
+        try:
+            text = ''.join(encode(value, 0))
+        except (TypeError, ValueError, RecursionError):
+            text = ''.join(_ENCODE_PLAIN(_plain(value), 0))
+    # Most events are ASCII already: a check costs far less than a scan for characters to escape.
+    return text if text.isascii() else _NON_ASCII.sub(_escape_char, text)
 
 
 def _safe_text(text):
     # Undecodable bytes reach Display as lone surrogates; Ansible prints them as '?'.
+    if text.isascii():
+        return text
     try:
         text.encode('utf-8')
     except UnicodeEncodeError:
@@ -270,8 +339,7 @@ class _State:
 
     def __init__(self):
         self.main = True
-        # Display methods run in Ansible's forked workers too, thousands of times a run: a flag
-        # the fork clears costs less there than asking the kernel for the pid on every call.
+        self.originals = {}  # Display's methods that the hooks replace, by name
         os.register_at_fork(after_in_child=self._forked)
         self.channel = _Channel(CHANNEL)
         # Display's own lock: it already serialises every write and every
@@ -281,10 +349,14 @@ class _State:
         self.local = threading.local()
 
     def _forked(self):
-        self.main = False
+        """In a forked worker, events are not sent and Display is Ansible's own again.
 
-    def in_main(self):
-        return self.main
+        Workers call Display thousands of times a run (debug messages, some ten a loop item): with
+        the hooks gone nothing stands in between, not even a check of where the call runs.
+        """
+        self.main = False
+        for name, method in self.originals.items():
+            setattr(Display, name, method)
 
     def frames(self):
         frames = getattr(self.local, 'frames', None)
@@ -310,7 +382,7 @@ class _State:
             data = dict(self.context)
             for flag in self.flags():
                 data.update(flag)
-            data['uuid'] = str(uuid.uuid4())
+            data['uuid'] = _uuid4()
             event = next((f for f in DISPLAY_EVENT_FLAGS if data.get(f)), 'verbose')
             event_uuid, rest = _record(event, data, created)
             self.channel.send(_line(event_uuid, text, rest))
@@ -324,7 +396,7 @@ def _record(event, data, created):
     reader adds.
     """
     data = dict(data)
-    event_uuid = data.get('uuid') or str(uuid.uuid4())
+    event_uuid = data.get('uuid') or _uuid4()
     head = {'event': event}
     head.update(JOB_IDS)
     head['pid'] = os.getpid()
@@ -338,11 +410,29 @@ def _record(event, data, created):
         head['verbosity'] = data.pop('verbosity')
     if OMIT_EVENTS or (ONLY_FAILED_EVENTS and event not in FAILED_EVENTS):
         data = {}
-    elif event != 'playbook_on_stats' and 'res' in data:
-        if len(str(data['res'])) > MAX_EVENT_RES:
-            data['res'] = {}
     head['event_data'] = data
+    if event != 'playbook_on_stats' and 'res' in data:
+        return event_uuid, _to_json_within_limit(head, data)
     return event_uuid, _to_json(head)
+
+
+def _to_json_within_limit(head, data):
+    """``head`` as JSON, ``data``'s result emptied if its str() is longer than MAX_EVENT_RES.
+
+    That length is the reference's measure.  Before 2.19 every string of a result is unsafe
+    text, whose repr is Python code that str() runs for each key and value; a result of
+    ``_REPR_BOUNDED`` types whose JSON is under a tenth of the limit is within it without that.
+    """
+    res = data['res']
+    text = None
+    if _REPR_BOUNDED and _repr_bounded(res):
+        text = _to_json(head)
+        if len(text) * 10 <= MAX_EVENT_RES:
+            return text
+    if len(str(res)) > MAX_EVENT_RES:
+        data['res'] = {}
+        text = None
+    return text or _to_json(head)
 
 
 def _line(event_uuid, stdout, rest):
@@ -353,15 +443,14 @@ def _install_display_hooks(state):
     """Send everything Display prints in the main process to ``state``.
 
     Forked workers hand their display calls to the main process (or, on
-    older ansible-core, print them themselves), so the hooks do nothing there.
+    older ansible-core, print them themselves): the fork takes the hooks out
+    there (``_State._forked``).
     """
-    original_display = Display.display
+    original_display = state.originals['display'] = Display.display
     bind_display = _Binder(_signature(original_display, 'display'))
 
     @functools.wraps(original_display)
     def display(self, *args, **kwargs):
-        if not state.in_main():
-            return original_display(self, *args, **kwargs)
         try:
             params = bind_display(self, args, kwargs)
         except TypeError:
@@ -384,8 +473,6 @@ def _install_display_hooks(state):
     def flagged(func, make_flags):
         @functools.wraps(func)
         def wrapper(self, *args, **kwargs):
-            if not state.in_main():
-                return func(self, *args, **kwargs)
             try:
                 flags = make_flags(self, args, kwargs)
             except TypeError:
@@ -410,6 +497,7 @@ def _install_display_hooks(state):
             make_flags = functools.partial(_verbose_flags, _Binder(_signature(raw, 'verbose')))
         else:
             make_flags = functools.partial(lambda flag, *_call: {flag: True}, name)
+        state.originals[name] = raw
         setattr(Display, name, flagged(raw, make_flags))
 
 
@@ -517,13 +605,20 @@ class _Binder:
         return names, defaults
 
 
+@functools.lru_cache(maxsize=None)
+def _colour_code(color):
+    return ansible_color.parsecolor(color)
+
+
 def _render(msg, color, newline):
     """The text Display.display would write for these arguments."""
     msg = msg.replace('\r\n', '\n')
     has_newline = msg.endswith('\n')
     text = msg[:-1] if has_newline else msg
-    if color:
-        text = ansible_color.stringc(text, color)
+    if color and ansible_color.ANSIBLE_COLOR:
+        # Ansible's stringc, the colour's code found once instead of by a regex each time.
+        start = '\033[%sm' % _colour_code(color)
+        text = start + ('\033[0m\n' + start).join(text.split('\n')) + '\033[0m'
     if has_newline or newline:
         text += '\n'
     return text
@@ -562,7 +657,7 @@ class CallbackModule(ParentCallback):
         self._seen_play_uuids = set()
         self._play_uuid_counts = {}
         # Ansible has no playbook uuid; one per run, shared by all playbooks.
-        self.playbook_uuid = str(uuid.uuid4())
+        self.playbook_uuid = _uuid4()
 
     def set_options(self, *args, **kwargs):
         # Options come from the parent's definitions (which may not be the
@@ -611,11 +706,12 @@ class CallbackModule(ParentCallback):
 
     @staticmethod
     def _task_context(task):
+        action = task.action  # (an attribute that runs Python each time it is read)
         ctx = {
-            'task': task.name or task.action,
+            'task': task.name or action,
             'task_uuid': str(task._uuid),
-            'task_action': task.action,
-            'resolved_action': getattr(task, 'resolved_action', task.action),
+            'task_action': action,
+            'resolved_action': getattr(task, 'resolved_action', action),
             'task_args': '',
         }
         try:
@@ -662,13 +758,13 @@ class CallbackModule(ParentCallback):
     @contextlib.contextmanager
     def _event(self, event, data=None, task=None):
         """Frame one callback method: its display output becomes the event's stdout."""
-        if STATE is None or not STATE.in_main():
+        if STATE is None or not STATE.main:
             yield
             return
         data = dict(data or {})
         with STATE.lock:
             created = _now()
-            data.setdefault('uuid', str(uuid.uuid4()))
+            data.setdefault('uuid', _uuid4())
             _censor(data)
             merged = dict(STATE.context)
             merged.update(data)
