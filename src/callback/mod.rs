@@ -51,9 +51,10 @@ impl CallbackInstall {
     /// FIFO both in a fresh 0700 temp directory when either cannot be used.
     pub fn create() -> io::Result<Self> {
         let cached = cache_root().and_then(|base| cached_plugin(&base).ok());
-        if let Some(plugin_dir) = &cached {
-            if let Ok((root, place)) = runtime_fifo(runtime_dir()) {
-                return Ok(Self { root, place, cached: Some(plugin_dir.clone()) });
+        if cached.is_some() {
+            let root = runtime_dir();
+            if let Ok(place) = runtime_fifo(&root) {
+                return Ok(Self { root, place, cached });
             }
         }
         let temp = tempfile::Builder::new().prefix("ansible-runner-").tempdir()?;
@@ -72,7 +73,7 @@ impl CallbackInstall {
         remove_from(dir)?;
         dir.create_dir("callback")?;
         let plugin_dir = dir.open_dir("callback")?;
-        let name = format!("{}.py", crate::job::command_line::CALLBACK_NAME);
+        let name = plugin_file_name();
         crate::util::atomic::write_at(
             plugin_dir.as_fd(),
             &name,
@@ -132,11 +133,11 @@ fn runtime_dir() -> PathBuf {
 
 /// A FIFO under a fresh random name in the private dir `root` (made if missing; refused when
 /// another user owns it or can write it, or it is a symlink).
-fn runtime_fifo(root: PathBuf) -> io::Result<(PathBuf, Place)> {
-    let dir = private_dir(None, &root)?;
+fn runtime_fifo(root: &Path) -> io::Result<Place> {
+    let dir = private_dir(None, root)?;
     let fifo = format!("events-{}", uuid::Uuid::new_v4().simple());
     nix::unistd::mkfifoat(dir.as_fd(), fifo.as_str(), Mode::S_IRUSR | Mode::S_IWUSR).map_err(io::Error::from)?;
-    Ok((root, Place::Runtime { dir, fifo }))
+    Ok(Place::Runtime { dir, fifo })
 }
 
 fn plugin_file_name() -> String {
@@ -203,7 +204,7 @@ fn private_dir(parent: Option<&OwnedFd>, path: &Path) -> io::Result<OwnedFd> {
 
 fn owned_privately(meta: &fs::Metadata) -> io::Result<()> {
     if meta.uid() != nix::unistd::geteuid().as_raw() || meta.mode() & 0o022 != 0 {
-        return Err(io::Error::new(io::ErrorKind::PermissionDenied, "the plugin cache is not private to this user"));
+        return Err(io::Error::new(io::ErrorKind::PermissionDenied, "not private to this user"));
     }
     Ok(())
 }
@@ -235,6 +236,12 @@ mod tests {
 
     fn plugin_in(dir: &Path) -> PathBuf {
         dir.join(plugin_file_name())
+    }
+
+    /// A directory at `path` that everyone can write: what a private dir must refuse.
+    fn open_to_all(path: &Path) {
+        fs::create_dir(path).unwrap();
+        fs::set_permissions(path, fs::Permissions::from_mode(0o777)).unwrap();
     }
 
     #[test]
@@ -270,8 +277,7 @@ mod tests {
     fn a_cache_others_can_write_or_a_symlinked_one_is_not_used() {
         let base = tempfile::tempdir().unwrap();
         let top = base.path().join("ansible-runner");
-        fs::create_dir(&top).unwrap();
-        fs::set_permissions(&top, fs::Permissions::from_mode(0o777)).unwrap();
+        open_to_all(&top);
         assert!(cached_plugin(base.path()).is_err());
         fs::remove_dir(&top).unwrap();
         let other = tempfile::tempdir().unwrap();
@@ -284,8 +290,8 @@ mod tests {
     fn the_fifo_goes_in_a_private_runtime_dir_and_goes_with_the_run() {
         let base = tempfile::tempdir().unwrap();
         let root = base.path().join("ansible-runner-test");
-        let (path, place) = runtime_fifo(root.clone()).unwrap();
-        let install = CallbackInstall { root: path, place, cached: Some(base.path().to_owned()) };
+        let place = runtime_fifo(&root).unwrap();
+        let install = CallbackInstall { root: root.clone(), place, cached: Some(base.path().to_owned()) };
         let fifo = install.events_path();
         assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "{}", fifo.display());
         assert_eq!(fs::metadata(&root).unwrap().mode() & 0o777, 0o700);
@@ -299,14 +305,13 @@ mod tests {
     fn a_runtime_dir_others_can_write_or_a_symlinked_one_is_not_used() {
         let base = tempfile::tempdir().unwrap();
         let open = base.path().join("open");
-        fs::create_dir(&open).unwrap();
-        fs::set_permissions(&open, fs::Permissions::from_mode(0o777)).unwrap();
-        assert!(runtime_fifo(open.clone()).is_err());
+        open_to_all(&open);
+        assert!(runtime_fifo(&open).is_err());
         let link = base.path().join("link");
         let private = base.path().join("private");
         fs::create_dir(&private).unwrap();
         std::os::unix::fs::symlink(&private, &link).unwrap();
-        assert!(runtime_fifo(link).is_err());
+        assert!(runtime_fifo(&link).is_err());
         assert_eq!(fs::read_dir(&open).unwrap().count() + fs::read_dir(&private).unwrap().count(), 0);
     }
 }
