@@ -394,6 +394,43 @@ fn the_plugin_comes_from_the_cache_or_without_one_from_the_run_s_own_dir() {
     assert_eq!(cached.len(), 1, "one plugin version in the cache");
 }
 
+/// The run's FIFO goes in the user's runtime dir (`$XDG_RUNTIME_DIR/ansible-runner`), unlinked at
+/// the run's end; a runtime dir that cannot be used (`XDG_RUNTIME_DIR` names a file) is passed
+/// over for a private temp dir, and every event still comes.
+#[test]
+fn the_fifo_goes_in_the_runtime_dir_or_without_one_in_a_temp_dir() {
+    needs!(Ansible);
+    let scratch = tempfile::tempdir().unwrap();
+    let (runtime, not_a_dir, temp) =
+        (scratch.path().join("run"), scratch.path().join("a-file"), scratch.path().join("tmp"));
+    fs::create_dir(&runtime).unwrap();
+    fs::create_dir(&temp).unwrap();
+    fs::write(&not_a_dir, "x").unwrap();
+    let mut runs = Vec::new();
+    for runtime_dir in [&runtime, &not_a_dir] {
+        let pdd = Pdd::new();
+        pdd.file("project/site.yml", PLAYBOOK);
+        let out = ours()
+            .env("XDG_CACHE_HOME", scratch.path().join("cache"))
+            .env("XDG_RUNTIME_DIR", runtime_dir)
+            .env("TMPDIR", &temp)
+            .arg("run")
+            .arg(pdd.path())
+            .args(["-p", "site.yml", "-i", "t", "-q"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+        let command: Value = serde_json::from_str(&pdd.artifacts("t").read("command")).unwrap();
+        let channel = command["env"]["RUNNER_EVENT_CHANNEL"].as_str().unwrap().to_owned();
+        runs.push((channel, pdd.artifacts("t").events().len()));
+    }
+    assert!(runs[0].0.starts_with(&format!("{}/ansible-runner/events-", runtime.display())), "{runs:?}");
+    assert!(runs[1].0.starts_with(&format!("{}/ansible-runner-", temp.display())), "{runs:?}");
+    assert!(runs[0].1 > 5 && runs[0].1 == runs[1].1, "the same events either way: {runs:?}");
+    assert_eq!(fs::read_dir(runtime.join("ansible-runner")).unwrap().count(), 0, "a FIFO outlived its run");
+    assert_eq!(fs::read_dir(&temp).unwrap().count(), 0, "the temp dir outlived its run");
+}
+
 /// Everything under `dir` but the user's (empty) runtime dir.
 fn left_in(dir: &Path) -> Vec<String> {
     let runtime = format!("ansible-runner-{}", nix::unistd::geteuid());
