@@ -25,6 +25,7 @@ use nix::sys::stat::Mode;
 
 use crate::artifacts::dir::ArtifactDir;
 use crate::job::command_line::EVENT_CHANNEL_VAR;
+use crate::supervise::procfs::ProcStat;
 
 /// The plugin's source, shipped inside the binary so the runner needs no Python package.
 pub const PLUGIN_SOURCE: &str = include_str!("awx_display.py");
@@ -131,13 +132,35 @@ fn runtime_dir() -> PathBuf {
     }
 }
 
-/// A FIFO under a fresh random name in the private dir `root` (made if missing; refused when
-/// another user owns it or can write it, or it is a symlink).
+/// A FIFO under a fresh name in the private dir `root` (made if missing; refused when another
+/// user owns it or can write it, or it is a symlink). The name carries this runner's pid and start
+/// time, so that FIFOs of runners killed before they could unlink theirs are removed here.
 fn runtime_fifo(root: &Path) -> io::Result<Place> {
     let dir = private_dir(None, root)?;
-    let fifo = format!("events-{}", uuid::Uuid::new_v4().simple());
+    let me = ProcStat::read(nix::unistd::getpid()).ok_or_else(|| io::Error::other("cannot read /proc/self/stat"))?;
+    remove_orphaned_fifos(&dir);
+    let fifo = format!("events-{}-{}-{}", me.pid, me.start_time, uuid::Uuid::new_v4().simple());
     nix::unistd::mkfifoat(dir.as_fd(), fifo.as_str(), Mode::S_IRUSR | Mode::S_IWUSR).map_err(io::Error::from)?;
     Ok(Place::Runtime { dir, fifo })
+}
+
+/// Unlinks the FIFOs in `dir` whose runner is gone (its pid free, or taken by a later process).
+fn remove_orphaned_fifos(dir: &OwnedFd) {
+    let Ok(fd) = dir.try_clone() else { return };
+    let Ok(entries) = nix::dir::Dir::from_fd(fd) else { return };
+    for entry in entries.into_iter().flatten() {
+        let Some(name) = entry.file_name().to_str().ok().map(str::to_owned) else { continue };
+        if fifo_owner(&name).is_some_and(|(pid, start)| ProcStat::read(pid).is_none_or(|p| p.start_time != start)) {
+            let _ = nix::unistd::unlinkat(dir, name.as_str(), nix::unistd::UnlinkatFlags::NoRemoveDir);
+        }
+    }
+}
+
+/// The pid and start time in a FIFO name `events-<pid>-<start time>-<random>`.
+fn fifo_owner(name: &str) -> Option<(nix::unistd::Pid, u64)> {
+    let mut parts = name.strip_prefix("events-")?.split('-');
+    let pid = parts.next()?.parse().ok()?;
+    Some((nix::unistd::Pid::from_raw(pid), parts.next()?.parse().ok()?))
 }
 
 fn plugin_file_name() -> String {
@@ -313,5 +336,24 @@ mod tests {
         std::os::unix::fs::symlink(&private, &link).unwrap();
         assert!(runtime_fifo(&link).is_err());
         assert_eq!(fs::read_dir(&open).unwrap().count() + fs::read_dir(&private).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn fifos_of_runners_that_are_gone_are_removed_and_live_ones_kept() {
+        let root = tempfile::tempdir().unwrap();
+        let me = ProcStat::read(nix::unistd::getpid()).unwrap();
+        let live = format!("events-{}-{}-a", me.pid, me.start_time);
+        let reused = format!("events-{}-{}-b", me.pid, me.start_time + 1);
+        let gone = format!("events-{}-{}-c", i32::MAX, me.start_time);
+        for name in [&live, &reused, &gone, &"unrelated".to_owned()] {
+            nix::unistd::mkfifo(&root.path().join(name), Mode::S_IRWXU).unwrap();
+        }
+        let place = runtime_fifo(root.path()).unwrap();
+        let mut left: Vec<_> = fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        left.sort();
+        let Place::Runtime { fifo, .. } = place else { panic!("not a runtime FIFO") };
+        let mut expected: Vec<std::ffi::OsString> = vec![fifo.into(), live.into(), "unrelated".into()];
+        expected.sort();
+        assert_eq!(left, expected);
     }
 }
